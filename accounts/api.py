@@ -1,0 +1,165 @@
+"""Accounts over HTTP: sign-up, sessions, tokens, the signed-in user, account admin."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.utils import check_csrf
+
+from accounts import services
+from accounts.errors import Forbidden
+from accounts.models import AccessAuditEntry, User
+from accounts.permissions import (
+    check_can_view_account,
+    check_role,
+    check_staff,
+    filter_manageable_users,
+)
+from accounts.roles import Role
+from accounts.schemas import (
+    AccessTokenOut,
+    AuditEntryOut,
+    CredentialsIn,
+    CsrfOut,
+    PasswordChangeIn,
+    ProfilePatchIn,
+    RefreshIn,
+    RoleIn,
+    SignUpIn,
+    TokenPairOut,
+    UserOut,
+)
+
+router = Router()
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@router.get("/auth/csrf", auth=None, response=CsrfOut, tags=["auth"])
+def csrf(request: HttpRequest) -> dict[str, str]:
+    """Sets the CSRF cookie; browsers send its value as ``X-CSRFToken`` on writes."""
+    return {"csrf_token": get_token(request)}
+
+
+@router.post("/auth/signup", auth=None, response={201: UserOut}, tags=["auth"])
+def sign_up(request: HttpRequest, payload: SignUpIn) -> tuple[int, User]:
+    """Creates a customer account. Sign in afterwards with a session or a token."""
+    fields = payload.model_dump(exclude_none=True)
+    return 201, services.sign_up(**fields)
+
+
+@router.post("/auth/login", auth=None, response=UserOut, tags=["auth"])
+def log_in(request: HttpRequest, payload: CredentialsIn) -> User:
+    """Starts a browser session (needs the CSRF token, like every session write)."""
+    if check_csrf(request) is not None:
+        raise Forbidden(
+            "CSRF check failed: send the csrftoken cookie and X-CSRFToken", code="csrf_failed"
+        )
+    user = services.check_credentials(payload.email, payload.password)
+    services.start_session(request, user)
+    return user
+
+
+@router.post("/auth/logout", response={204: None}, tags=["auth"])
+def log_out(request: HttpRequest) -> tuple[int, None]:
+    """Signs out everywhere: all sessions, tokens and open sockets of this user."""
+    services.log_out(request, _user(request))
+    return 204, None
+
+
+@router.post("/auth/token", auth=None, response=TokenPairOut, tags=["auth"])
+def token(request: HttpRequest, payload: CredentialsIn) -> dict[str, object]:
+    """For apps: a short-lived access token and a refresh token."""
+    user = services.check_credentials(payload.email, payload.password)
+    return services.issue_token_pair(user)
+
+
+@router.post("/auth/token/refresh", auth=None, response=AccessTokenOut, tags=["auth"])
+def refresh(request: HttpRequest, payload: RefreshIn) -> dict[str, object]:
+    return services.refresh_access_token(payload.refresh_token)
+
+
+@router.post("/auth/password", response={204: None}, tags=["auth"])
+def change_password(request: HttpRequest, payload: PasswordChangeIn) -> tuple[int, None]:
+    """Changes the password; every other session, token and socket is signed out."""
+    session_request = request if "Authorization" not in request.headers else None
+    services.change_password(
+        session_request, _user(request), payload.current_password, payload.new_password
+    )
+    return 204, None
+
+
+@router.get("/me", response=UserOut, tags=["me"])
+def me(request: HttpRequest) -> User:
+    return _user(request)
+
+
+@router.patch("/me", response=UserOut, tags=["me"])
+def update_me(request: HttpRequest, payload: ProfilePatchIn) -> User:
+    return services.update_profile(_user(request), **payload.model_dump(exclude_none=True))
+
+
+@router.get("/me/access-log", response=list[AuditEntryOut], tags=["me"])
+@paginate(LimitOffsetPagination)
+def my_access_log(request: HttpRequest) -> object:
+    """Who else has read or changed my data, newest first."""
+    return AccessAuditEntry.objects.filter(subject=_user(request))
+
+
+@router.get("/users", response=list[UserOut], tags=["users"])
+@paginate(LimitOffsetPagination)
+def list_users(request: HttpRequest, role: str | None = None) -> object:
+    """Accounts the caller may manage (staff only)."""
+    actor = _user(request)
+    check_staff(actor)
+    users = filter_manageable_users(actor, User.objects.all())
+    return users.filter(role=role) if role else users
+
+
+@router.get("/users/{user_id}", response=UserOut, tags=["users"])
+def get_user(request: HttpRequest, user_id: int) -> User:
+    actor = _user(request)
+    user = get_object_or_404(User, pk=user_id)
+    check_can_view_account(actor, user)
+    if actor.pk != user.pk:
+        services.record_access(
+            actor=actor, subject=user, action="view", resource="account", door="http"
+        )
+    return user
+
+
+@router.post("/users/{user_id}/deactivate", response=UserOut, tags=["users"])
+def deactivate_user(request: HttpRequest, user_id: int) -> User:
+    """Ends the account's access at once: sessions, tokens and open sockets."""
+    user = get_object_or_404(User, pk=user_id)
+    return services.set_active(_user(request), user, active=False)
+
+
+@router.post("/users/{user_id}/activate", response=UserOut, tags=["users"])
+def activate_user(request: HttpRequest, user_id: int) -> User:
+    user = get_object_or_404(User, pk=user_id)
+    return services.set_active(_user(request), user, active=True)
+
+
+@router.put("/users/{user_id}/role", response=UserOut, tags=["users"])
+def set_role(request: HttpRequest, user_id: int, payload: RoleIn) -> User:
+    actor = _user(request)
+    check_role(actor, Role.ADMIN)
+    user = get_object_or_404(User, pk=user_id)
+    return services.set_role(actor, user, payload.role)
+
+
+@router.get("/audit", response=list[AuditEntryOut], tags=["users"])
+@paginate(LimitOffsetPagination)
+def audit_log(request: HttpRequest, subject_id: int | None = None) -> object:
+    """The access audit log (admins only), optionally for one person."""
+    check_role(_user(request), Role.ADMIN)
+    entries = AccessAuditEntry.objects.all()
+    return entries.filter(subject_id=subject_id) if subject_id else entries

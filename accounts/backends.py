@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from accounts.models import User
+
+
+class EmailBackend(ModelBackend):
+    """Email and password, case-insensitive on the email."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        email = (kwargs.get("email") or username or "").strip().lower()
+        if not email or password is None:
+            return None
+        user = User.objects.filter(email=email).first()
+        if user and user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,40 @@
+"""Errors that services raise; the API and the gateway turn them into 4xx or error frames."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A request a service refuses. ``code`` is stable and documented; ``status`` is HTTP."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class NotAuthenticated(ServiceError):
+    status = 401
+    code = "not_authenticated"
+
+
+class InvalidToken(NotAuthenticated):
+    code = "invalid_token"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from accounts.roles import STAFF_ROLES, Role
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("role", Role.ADMIN)
+        fields["is_superuser"] = True
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person using the platform. Local users sign in by email; Cognito users by sub."""
+
+    email = models.EmailField(unique=True, null=True, blank=True)
+    cognito_sub = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CUSTOMER)
+    display_name = models.CharField(max_length=80, blank=True)
+    locale = models.CharField(max_length=16, default="en")
+    region = models.CharField(max_length=16, blank=True, help_text="e.g. ca-on")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    # Sessions and tokens issued before this moment are refused (logout, password change,
+    # deactivation). Null means nothing has been revoked yet.
+    access_valid_after = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return self.email or self.display_name or f"user {self.pk}"
+
+    @property
+    def is_staff(self) -> bool:
+        """Staff roles may use the Django admin."""
+        return self.is_active and (self.role in STAFF_ROLES or self.is_superuser)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def public_name(self) -> str:
+        return self.display_name or (self.email or "").split("@")[0] or f"user {self.pk}"
+
+
+class AuditQuerySet(models.QuerySet["AccessAuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("the access audit log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("the access audit log is append-only")
+
+
+class AccessAuditEntry(models.Model):
+    """One read or change of a person's data by someone else. Append-only."""
+
+    class Door(models.TextChoices):
+        HTTP = "http", "HTTP API"
+        WEBSOCKET = "ws", "WebSocket"
+        PAGE = "page", "Browser page"
+        ADMIN = "admin", "Django admin"
+        TASK = "task", "Background task"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # No database constraint and no cascade: rows are never rewritten, and the labels
+    # keep the trail readable after either account is deleted.
+    actor = models.ForeignKey(
+        User,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit_actions",
+    )
+    subject = models.ForeignKey(
+        User,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit_reads",
+    )
+    actor_label = models.CharField(max_length=254)
+    subject_label = models.CharField(max_length=254)
+    action = models.CharField(max_length=64)
+    resource = models.CharField(max_length=128)
+    door = models.CharField(max_length=8, choices=Door.choices)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-at", "-id")
+        indexes = [models.Index(fields=["subject", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.resource}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("the access audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("the access audit log is append-only")

@@ -1,0 +1,55 @@
+"""Who may do what with accounts; ``check_*`` raise, ``filter_*`` narrow a queryset.
+
+Other apps build on these: every object access goes through a permission function of
+the app that owns the object.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.errors import Forbidden, NotAuthenticated
+from accounts.models import User
+from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
+
+
+def check_authenticated(user: User | None) -> User:
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise NotAuthenticated("sign in first")
+    return user
+
+
+def check_role(user: User, *roles: str) -> None:
+    if user.role not in roles:
+        raise Forbidden("your role does not allow this")
+
+
+def check_staff(user: User) -> None:
+    check_role(user, *STAFF_ROLES)
+
+
+def is_care_provider(user: User) -> bool:
+    return user.role in CARE_ROLES
+
+
+def check_can_manage_user(actor: User, user: User) -> None:
+    """Admins manage everyone; moderators manage customers only."""
+    if actor.role == Role.ADMIN:
+        return
+    if actor.role == Role.MODERATOR and user.role == Role.CUSTOMER:
+        return
+    raise Forbidden("your role does not allow managing this account")
+
+
+def check_can_view_account(actor: User, user: User) -> None:
+    if actor.pk == user.pk or actor.role in STAFF_ROLES:
+        return
+    raise Forbidden("you cannot see this account")
+
+
+def filter_manageable_users(actor: User, users: QuerySet[User]) -> QuerySet[User]:
+    if actor.role == Role.ADMIN:
+        return users
+    if actor.role == Role.MODERATOR:
+        return users.filter(role=Role.CUSTOMER)
+    return users.none()

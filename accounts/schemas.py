@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+
+class Input(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SignUpIn(Input):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
+    display_name: str = Field(max_length=80)
+    locale: str | None = Field(default=None, max_length=16)
+    region: str | None = Field(default=None, max_length=16)
+    time_zone: str | None = Field(default=None, max_length=64)
+
+
+class CredentialsIn(Input):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
+
+
+class RefreshIn(Input):
+    refresh_token: str = Field(max_length=4096)
+
+
+class PasswordChangeIn(Input):
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+
+
+class ProfilePatchIn(Input):
+    display_name: str | None = Field(default=None, max_length=80)
+    locale: str | None = Field(default=None, max_length=16)
+    region: str | None = Field(default=None, max_length=16)
+    time_zone: str | None = Field(default=None, max_length=64)
+
+
+class RoleIn(Input):
+    role: str = Field(max_length=20)
+
+
+class UserOut(Schema):
+    id: int
+    email: str | None
+    display_name: str
+    role: str
+    locale: str
+    region: str
+    time_zone: str
+    is_active: bool
+    date_joined: datetime
+
+
+class TokenPairOut(Schema):
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+
+
+class AccessTokenOut(Schema):
+    access_token: str
+    token_type: str
+    expires_in: int
+
+
+class CsrfOut(Schema):
+    csrf_token: str
+
+
+class AuditEntryOut(Schema):
+    at: datetime
+    actor_label: str
+    subject_label: str
+    action: str
+    resource: str
+    door: str

@@ -1,0 +1,265 @@
+"""Every write to accounts, and the rules around them."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import zoneinfo
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts import tokens
+from accounts.cognito import get_verifier, roles_from_groups
+from accounts.errors import Conflict, Forbidden, InvalidToken, NotAuthenticated, ServiceError
+from accounts.models import AccessAuditEntry, User
+from accounts.roles import Role
+
+logger = logging.getLogger(__name__)
+
+SESSION_AUTH_AT = "auth_at"
+LOCALE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]{1,3})?$")
+SELF_SIGNUP_ROLES = frozenset({Role.CUSTOMER})
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _check_profile_fields(fields: dict[str, Any]) -> None:
+    if "display_name" in fields:
+        name = fields["display_name"].strip()
+        if not 1 <= len(name) <= 80:
+            raise ServiceError("display_name must be 1 to 80 characters", code="invalid_field")
+        fields["display_name"] = name
+    if "locale" in fields and not LOCALE_RE.match(fields["locale"]):
+        raise ServiceError(
+            "locale must be a language tag such as 'en' or 'fr-CA'", code="invalid_field"
+        )
+    if "region" in fields and fields["region"] and not REGION_RE.match(fields["region"]):
+        raise ServiceError("region must look like 'ca' or 'ca-on'", code="invalid_field")
+    if "time_zone" in fields and fields["time_zone"] not in _time_zones():
+        raise ServiceError(
+            "time_zone must be an IANA zone such as 'America/Toronto'", code="invalid_field"
+        )
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError(" ".join(exc.messages), code="weak_password") from None
+
+
+def sign_up(*, email: str, password: str, display_name: str, **profile: Any) -> User:
+    """Create a local customer account. Other roles are granted by an admin."""
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ServiceError("enter a valid email address", code="invalid_field") from None
+    fields = {"display_name": display_name, **profile}
+    _check_profile_fields(fields)
+    candidate = User(email=email, **fields)
+    _check_password(password, candidate)
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email, password, role=Role.CUSTOMER, **fields)
+    except IntegrityError:
+        raise Conflict("an account with this email already exists", code="email_taken") from None
+
+
+def check_credentials(email: str, password: str) -> User:
+    user = User.objects.filter(email=email.strip().lower()).first()
+    if user is None or not user.check_password(password):
+        raise NotAuthenticated("wrong email or password", code="bad_credentials")
+    if not user.is_active:
+        raise NotAuthenticated("this account is deactivated", code="inactive")
+    return user
+
+
+def start_session(request: HttpRequest, user: User) -> None:
+    login(request, user, backend="accounts.backends.EmailBackend")
+    request.session[SESSION_AUTH_AT] = time.time()
+
+
+def session_is_current(session_auth_at: float | None, user: User) -> bool:
+    """A session started before the user's last revocation no longer counts."""
+    if not user.is_active:
+        return False
+    if user.access_valid_after is None:
+        return True
+    return session_auth_at is not None and session_auth_at >= user.access_valid_after.timestamp()
+
+
+def issued_before_revocation(issued_at: float, user: User) -> bool:
+    return user.access_valid_after is not None and issued_at < user.access_valid_after.timestamp()
+
+
+def revoke_access(user: User) -> datetime:
+    """End every session and token of ``user`` issued until now; close their sockets."""
+    from realtime.connections import close_user_sockets
+
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(access_valid_after=now)
+    user.access_valid_after = now
+    transaction.on_commit(lambda: close_user_sockets(user.pk))
+    return now
+
+
+def log_out(request: HttpRequest, user: User) -> None:
+    """Sign out everywhere: this session, other sessions, tokens and open sockets."""
+    with transaction.atomic():
+        revoke_access(user)
+    logout(request)
+
+
+def change_password(
+    request: HttpRequest | None, user: User, current_password: str, new_password: str
+) -> None:
+    if not user.check_password(current_password):
+        raise Forbidden("the current password is wrong", code="bad_credentials")
+    _check_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoke_access(user)
+    if request is not None and hasattr(request, "session"):
+        # Keep the session the change was made from; everything else is signed out.
+        update_session_auth_hash(request, user)
+        request.session[SESSION_AUTH_AT] = time.time()
+
+
+def set_active(actor: User, user: User, active: bool) -> User:
+    from accounts.permissions import check_can_manage_user
+
+    check_can_manage_user(actor, user)
+    if actor.pk == user.pk and not active:
+        raise ServiceError("you cannot deactivate your own account", code="self_deactivation")
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        if not active:
+            revoke_access(user)
+    return user
+
+
+def set_role(actor: User, user: User, role: str) -> User:
+    from accounts.permissions import check_can_manage_user
+
+    check_can_manage_user(actor, user)
+    if role not in Role.values:
+        raise ServiceError(f"role must be one of {', '.join(Role.values)}", code="invalid_field")
+    user.role = role
+    user.save(update_fields=["role"])
+    return user
+
+
+def update_profile(user: User, **fields: Any) -> User:
+    _check_profile_fields(fields)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(fields))
+    return user
+
+
+def issue_token_pair(user: User) -> dict[str, Any]:
+    access, access_ttl = tokens.issue_token(user.pk, "access")
+    refresh, _ = tokens.issue_token(user.pk, "refresh")
+    return {
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "Bearer",
+        "expires_in": access_ttl,
+    }
+
+
+def refresh_access_token(refresh_token: str) -> dict[str, Any]:
+    claims = tokens.verify_token(refresh_token, "refresh")
+    user = _active_user_for_claims(claims)
+    access, ttl = tokens.issue_token(user.pk, "access")
+    return {"access_token": access, "token_type": "Bearer", "expires_in": ttl}
+
+
+def _active_user_for_claims(claims: dict[str, Any]) -> User:
+    try:
+        user = User.objects.get(pk=int(claims["sub"]))
+    except (User.DoesNotExist, ValueError):
+        raise InvalidToken("token for an unknown user") from None
+    _check_token_still_valid(user, float(claims["iat"]))
+    return user
+
+
+def _check_token_still_valid(user: User, issued_at: float) -> None:
+    if not user.is_active:
+        raise InvalidToken("this account is deactivated", code="inactive")
+    if issued_before_revocation(issued_at, user):
+        raise InvalidToken("token revoked; sign in again", code="token_revoked")
+
+
+def user_for_bearer_token(token: str) -> User:
+    """The user a bearer token stands for: a local access token or a Cognito JWT."""
+    if tokens.is_local_token(token):
+        return _active_user_for_claims(tokens.verify_token(token, "access"))
+    verifier = get_verifier()
+    if verifier is None:
+        raise InvalidToken("invalid token")
+    claims = verifier.verify(token)
+    user = _user_for_cognito_claims(claims)
+    _check_token_still_valid(user, float(claims["iat"]))
+    return user
+
+
+def _user_for_cognito_claims(claims: dict[str, Any]) -> User:
+    """Find or create the local user for a Cognito ``sub``; roles follow the pool's groups."""
+    sub = str(claims["sub"])
+    groups = claims.get("cognito:groups") or []
+    role = roles_from_groups([g for g in groups if isinstance(g, str)]) or Role.CUSTOMER
+    user = User.objects.filter(cognito_sub=sub).first()
+    if user is None:
+        email = claims.get("email") if claims.get("email_verified") else None
+        if email and User.objects.filter(email=str(email).lower()).exists():
+            email = None  # never take over a local account by claiming its address
+        name = claims.get("name") or claims.get("username") or claims.get("cognito:username")
+        try:
+            with transaction.atomic():
+                user = User.objects.create(
+                    cognito_sub=sub,
+                    email=str(email).lower() if email else None,
+                    display_name=str(name or "")[:80],
+                    role=role,
+                )
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+        except IntegrityError:
+            user = User.objects.get(cognito_sub=sub)  # created by a concurrent request
+    elif user.role != role:
+        user.role = role
+        user.save(update_fields=["role"])
+    return user
+
+
+def record_access(
+    *, actor: User | None, subject: User, action: str, resource: str, door: str
+) -> AccessAuditEntry:
+    """Write one line to the append-only access audit log."""
+    return AccessAuditEntry.objects.create(
+        actor=actor,
+        subject=subject,
+        actor_label=str(actor) if actor is not None else "system",
+        subject_label=str(subject),
+        action=action,
+        resource=resource,
+        door=door,
+    )

@@ -1,0 +1,82 @@
+"""The per-process registry of authenticated sockets and the access sweep.
+
+Revocation reaches sockets through the channel layer at once. The sweep is the safety
+net: every ``WS_ACCESS_SWEEP_SECONDS`` one query checks all users with a socket on this
+process and closes the sockets whose access ended, so no revoked socket outlives a
+lost message by more than that interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from typing import Protocol
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+class SweptSocket(Protocol):
+    user_id: int
+    credential_time: float
+
+    async def close_for_revoked_access(self) -> None: ...
+
+
+_sockets: dict[int, set[SweptSocket]] = defaultdict(set)
+_task: asyncio.Task[None] | None = None
+
+
+def register(socket: SweptSocket) -> None:
+    global _task
+    _sockets[socket.user_id].add(socket)
+    loop = asyncio.get_running_loop()
+    if _task is None or _task.done() or _task.get_loop() is not loop:
+        _task = loop.create_task(_sweep_forever(), name="realtime-access-sweep")
+
+
+def unregister(socket: SweptSocket) -> None:
+    sockets = _sockets.get(socket.user_id)
+    if sockets is not None:
+        sockets.discard(socket)
+        if not sockets:
+            del _sockets[socket.user_id]
+
+
+def access_states(user_ids: list[int]) -> dict[int, tuple[bool, float | None]]:
+    """For each user: whether active, and the time before which credentials are void."""
+    from accounts.models import User
+
+    rows = User.objects.filter(pk__in=user_ids).values_list("pk", "is_active", "access_valid_after")
+    return {pk: (active, after.timestamp() if after else None) for pk, active, after in rows}
+
+
+def access_ended(state: tuple[bool, float | None] | None, credential_time: float) -> bool:
+    if state is None:
+        return True  # the account is gone
+    active, valid_after = state
+    return not active or (valid_after is not None and credential_time < valid_after)
+
+
+async def sweep_once() -> int:
+    """Close the sockets whose access ended, with one query; return how many closed."""
+    snapshot = [s for group in _sockets.values() for s in group]
+    if not snapshot:
+        return 0
+    states = await database_sync_to_async(access_states)(sorted(_sockets))
+    ended = [s for s in snapshot if access_ended(states.get(s.user_id), s.credential_time)]
+    for socket in ended:
+        await socket.close_for_revoked_access()
+    return len(ended)
+
+
+async def _sweep_forever() -> None:
+    while True:
+        await asyncio.sleep(settings.WS_ACCESS_SWEEP_SECONDS)
+        try:
+            await sweep_once()
+        except Exception:
+            logger.exception("access sweep failed; retrying next interval")

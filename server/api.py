@@ -1,0 +1,96 @@
+"""The HTTP API root: one NinjaAPI, its authentication and its error shapes.
+
+Every error body is ``{"code": ..., "message": ...}`` with a 4xx status; input that fails
+its schema adds ``detail`` with the failing fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from accounts.errors import ServiceError
+from accounts.services import user_for_bearer_token
+
+
+class BearerAuth(HttpBearer):
+    """A local access token or a Cognito JWT in ``Authorization: Bearer``."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_bearer_token(token)
+        request.user = user
+        return user
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The session cookie, with Django's CSRF check on unsafe methods."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None
+
+
+bearer_auth = BearerAuth()
+session_auth = BrowserSessionAuth()
+
+api = NinjaAPI(
+    title="eDietitian Community API",
+    version="1",
+    description="HTTP API of the eDietitian community server. "
+    "Authenticate with the session cookie (browsers, CSRF on writes) or "
+    "`Authorization: Bearer <token>` (a local access token or a Cognito JWT).",
+    auth=[bearer_auth, session_auth],
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+def error(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(ServiceError)
+def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return error(request, exc.status, exc.code, exc.message)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = []
+    for item in exc.errors:
+        location = ".".join(str(part) for part in item.get("loc", ()) if part not in ("body",))
+        fields.append(f"{location}: {item.get('msg', 'invalid')}" if location else item.get("msg"))
+    message = "invalid input: " + "; ".join(str(f) for f in fields[:5])
+    detail = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors]
+    return error(request, 422, "invalid_input", message, detail=detail)
+
+
+@api.exception_handler(AuthenticationError)
+def on_not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(
+        request, 401, "not_authenticated", "sign in, or send Authorization: Bearer <token>"
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = "csrf_failed" if exc.status_code == 403 and "CSRF" in str(exc) else "http_error"
+    return error(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, "not_found", str(exc) or "not found")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error(request, 403, "forbidden", str(exc) or "forbidden")
+
+
+api.add_router("/", "accounts.api.router")

@@ -1,0 +1,48 @@
+"""Settings for the test suite: production mode against real PostgreSQL and Redis.
+
+Defaults point at the local services. When one is unreachable and ``CI`` is not set,
+the suite falls back to SQLite or the in-process layer and the tests marked
+``postgres``/``redis`` skip with the reason; under ``CI=true`` they must run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlsplit
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789abcdefghijklmnop")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("DATA_DIR", "/tmp/edietitian-tests")  # noqa: S108
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 1
+        ):
+            return True
+    except OSError:
+        return False
+
+
+POSTGRES_AVAILABLE = _reachable(os.environ["DATABASE_URL"], 5432)
+REDIS_AVAILABLE = _reachable(os.environ["REDIS_URL"], 6379)
+if os.environ.get("CI", "").lower() == "true" and not (POSTGRES_AVAILABLE and REDIS_AVAILABLE):
+    raise RuntimeError("CI=true: PostgreSQL and Redis must be reachable for the test suite")
+if not POSTGRES_AVAILABLE:
+    os.environ["DATABASE_URL"] = ""
+if not REDIS_AVAILABLE:
+    os.environ["REDIS_URL"] = ""
+if not (POSTGRES_AVAILABLE and REDIS_AVAILABLE):
+    os.environ["SERVER_MODE"] = "embedded"
+
+from server.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+WS_AUTH_TIMEOUT_SECONDS = 1.0

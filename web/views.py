@@ -1,0 +1,72 @@
+"""Browser pages: server-rendered templates; they call the same services as the API."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import services
+from accounts.errors import ServiceError
+from accounts.models import User
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return "/"
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html")
+
+
+@require_http_methods(["GET", "POST"])
+def login_page(request: HttpRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        try:
+            user = services.check_credentials(
+                request.POST.get("email", ""), request.POST.get("password", "")
+            )
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            services.start_session(request, user)
+            return redirect(_next_url(request))
+    context = {"error": error, "next": _next_url(request), "email": request.POST.get("email", "")}
+    return render(request, "web/login.html", context, status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def signup_page(request: HttpRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        try:
+            user = services.sign_up(
+                email=request.POST.get("email", ""),
+                password=request.POST.get("password", ""),
+                display_name=request.POST.get("display_name", ""),
+            )
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            services.start_session(request, user)
+            return redirect("/")
+    context = {
+        "error": error,
+        "email": request.POST.get("email", ""),
+        "display_name": request.POST.get("display_name", ""),
+    }
+    return render(request, "web/signup.html", context, status=400 if error else 200)
+
+
+@require_POST
+def logout_page(request: HttpRequest) -> HttpResponse:
+    if isinstance(request.user, User):
+        services.log_out(request, request.user)
+    return redirect("/login")
