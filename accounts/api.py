@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
-from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Router, Status
+from ninja.pagination import paginate
 from ninja.utils import check_csrf
 
 from accounts import services
@@ -32,6 +32,7 @@ from accounts.schemas import (
     TokenPairOut,
     UserOut,
 )
+from server.pagination import BoundedLimitOffset
 
 router = Router()
 
@@ -49,10 +50,10 @@ def csrf(request: HttpRequest) -> dict[str, str]:
 
 
 @router.post("/auth/signup", auth=None, response={201: UserOut}, tags=["auth"])
-def sign_up(request: HttpRequest, payload: SignUpIn) -> tuple[int, User]:
+def sign_up(request: HttpRequest, payload: SignUpIn) -> Status[User]:
     """Creates a customer account. Sign in afterwards with a session or a token."""
     fields = payload.model_dump(exclude_none=True)
-    return 201, services.sign_up(**fields)
+    return Status(201, services.sign_up(**fields))
 
 
 @router.post("/auth/login", auth=None, response=UserOut, tags=["auth"])
@@ -68,10 +69,10 @@ def log_in(request: HttpRequest, payload: CredentialsIn) -> User:
 
 
 @router.post("/auth/logout", response={204: None}, tags=["auth"])
-def log_out(request: HttpRequest) -> tuple[int, None]:
+def log_out(request: HttpRequest) -> Status[None]:
     """Signs out everywhere: all sessions, tokens and open sockets of this user."""
     services.log_out(request, _user(request))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/auth/token", auth=None, response=TokenPairOut, tags=["auth"])
@@ -87,13 +88,13 @@ def refresh(request: HttpRequest, payload: RefreshIn) -> dict[str, object]:
 
 
 @router.post("/auth/password", response={204: None}, tags=["auth"])
-def change_password(request: HttpRequest, payload: PasswordChangeIn) -> tuple[int, None]:
+def change_password(request: HttpRequest, payload: PasswordChangeIn) -> Status[None]:
     """Changes the password; every other session, token and socket is signed out."""
     session_request = request if "Authorization" not in request.headers else None
     services.change_password(
         session_request, _user(request), payload.current_password, payload.new_password
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=UserOut, tags=["me"])
@@ -107,14 +108,14 @@ def update_me(request: HttpRequest, payload: ProfilePatchIn) -> User:
 
 
 @router.get("/me/access-log", response=list[AuditEntryOut], tags=["me"])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def my_access_log(request: HttpRequest) -> object:
     """Who else has read or changed my data, newest first."""
     return AccessAuditEntry.objects.filter(subject=_user(request))
 
 
 @router.get("/users", response=list[UserOut], tags=["users"])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_users(request: HttpRequest, role: str | None = None) -> object:
     """Accounts the caller may manage (staff only)."""
     actor = _user(request)
@@ -157,7 +158,7 @@ def set_role(request: HttpRequest, user_id: int, payload: RoleIn) -> User:
 
 
 @router.get("/audit", response=list[AuditEntryOut], tags=["users"])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def audit_log(request: HttpRequest, subject_id: int | None = None) -> object:
     """The access audit log (admins only), optionally for one person."""
     check_role(_user(request), Role.ADMIN)

@@ -81,12 +81,12 @@ class JwksCache:
         self,
         url: str,
         refetch_seconds: float,
-        fetch: FetchJwks = fetch_jwks,
+        fetch: FetchJwks | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url
         self.refetch_seconds = refetch_seconds
-        self._fetch = fetch
+        self._fetch = fetch or fetch_jwks
         self._clock = clock
         self._keys: dict[str, jwt.PyJWK] | None = None
         self._last_refetch: float | None = None

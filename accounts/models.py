@@ -59,6 +59,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Staff roles may use the Django admin."""
         return self.is_active and (self.role in STAFF_ROLES or self.is_superuser)
 
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_module_perms(app_label)
+
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 

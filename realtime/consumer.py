@@ -151,5 +151,6 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.close_for_revoked_access()
 
     async def close_for_revoked_access(self) -> None:
+        sweeper.unregister(self)
         await self.send_error("access_revoked", "your session ended; sign in again")
         await self._close(codes.ACCESS_REVOKED)

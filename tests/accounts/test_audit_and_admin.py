@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+
+from accounts.models import AccessAuditEntry
+from accounts.roles import Role
+from accounts.services import record_access
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_audit_entries_cannot_be_changed_or_deleted_through_the_orm(make_user):
+    dietitian, customer = make_user(Role.DIETITIAN), make_user(Role.CUSTOMER)
+    entry = record_access(
+        actor=dietitian, subject=customer, action="view", resource="profile", door="ws"
+    )
+    entry.action = "nothing to see"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AccessAuditEntry.objects.filter(pk=entry.pk).update(action="x")
+    with pytest.raises(PermissionError):
+        AccessAuditEntry.objects.filter(pk=entry.pk).delete()
+    assert AccessAuditEntry.objects.get(pk=entry.pk).action == "view"
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_rewrite_the_audit_log(make_user):
+    dietitian, customer = make_user(Role.DIETITIAN), make_user(Role.CUSTOMER)
+    entry = record_access(
+        actor=dietitian, subject=customer, action="view", resource="profile", door="http"
+    )
+    for sql in (
+        "UPDATE accounts_accessauditentry SET action = 'x' WHERE id = %s",
+        "DELETE FROM accounts_accessauditentry WHERE id = %s",
+    ):
+        with pytest.raises(Exception, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [entry.pk])
+    assert AccessAuditEntry.objects.get(pk=entry.pk).action == "view"
+
+
+def test_the_audit_trail_survives_the_deletion_of_the_reader(make_user):
+    dietitian, customer = make_user(Role.DIETITIAN), make_user(Role.CUSTOMER)
+    record_access(actor=dietitian, subject=customer, action="view", resource="profile", door="http")
+    label = dietitian.email
+    dietitian.delete()
+    assert AccessAuditEntry.objects.get(subject=customer).actor_label == label
+
+
+def test_admin_role_opens_the_django_admin_and_customers_do_not(make_user):
+    admin = make_user(Role.ADMIN)  # an admin by role, not a Django superuser
+    customer = make_user(Role.CUSTOMER)
+    staff_client, customer_client = Client(), Client()
+    staff_client.login(email=admin.email, password=PASSWORD)
+    customer_client.login(email=customer.email, password=PASSWORD)
+    assert staff_client.get("/admin/accounts/user/").status_code == 200
+    audit_page = staff_client.get("/admin/accounts/accessauditentry/")
+    assert audit_page.status_code == 200
+    assert customer_client.get("/admin/accounts/user/").status_code == 302

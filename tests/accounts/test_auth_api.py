@@ -1,0 +1,277 @@
+"""Local accounts over HTTP: sign-up, browser sessions with CSRF, app tokens, revocation."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import AccessAuditEntry, User
+from accounts.roles import Role
+from tests.conftest import PASSWORD, api_json, bearer, csrf_token
+
+pytestmark = pytest.mark.django_db
+
+
+def post_json(client: Client, path: str, data: dict, **extra):
+    return client.post(path, data, content_type="application/json", **extra)
+
+
+def test_sign_up_then_token_then_me(client):
+    response = post_json(
+        client,
+        "/api/auth/signup",
+        {"email": "New.Person@Example.org", "password": PASSWORD, "display_name": "New Person"},
+    )
+    assert response.status_code == 201, response.content
+    assert api_json(response)["role"] == Role.CUSTOMER
+    assert api_json(response)["email"] == "new.person@example.org"
+
+    tokens = api_json(
+        post_json(
+            client, "/api/auth/token", {"email": "new.person@example.org", "password": PASSWORD}
+        )
+    )
+    me = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}")
+    assert api_json(me)["display_name"] == "New Person"
+
+
+def test_sign_up_refuses_role_escalation_duplicates_and_weak_passwords(client, customer):
+    response = post_json(
+        client,
+        "/api/auth/signup",
+        {"email": "x@example.org", "password": PASSWORD, "display_name": "X", "role": "admin"},
+    )
+    assert response.status_code == 422
+    assert "role" in api_json(response)["message"]
+
+    response = post_json(
+        client,
+        "/api/auth/signup",
+        {"email": customer.email.upper(), "password": PASSWORD, "display_name": "Dup"},
+    )
+    assert response.status_code == 409
+    assert api_json(response)["code"] == "email_taken"
+
+    response = post_json(
+        client,
+        "/api/auth/signup",
+        {"email": "y@example.org", "password": "123", "display_name": "Y"},
+    )
+    assert response.status_code == 400
+    assert api_json(response)["code"] == "weak_password"
+    assert not User.objects.filter(email="y@example.org").exists()
+
+
+def test_wrong_password_is_refused_without_saying_which_part(client, customer):
+    response = post_json(
+        client, "/api/auth/token", {"email": customer.email, "password": "nope-nope"}
+    )
+    assert response.status_code == 401
+    assert api_json(response)["message"] == "wrong email or password"
+    response = post_json(
+        client, "/api/auth/token", {"email": "nobody@x.org", "password": "nope-nope"}
+    )
+    assert api_json(response)["message"] == "wrong email or password"
+
+
+def test_browser_login_needs_csrf(browser, customer):
+    credentials = {"email": customer.email, "password": PASSWORD}
+    refused = post_json(browser, "/api/auth/login", credentials)
+    assert refused.status_code == 403
+    assert api_json(refused)["code"] == "csrf_failed"
+
+    token = csrf_token(browser)
+    response = post_json(browser, "/api/auth/login", credentials, HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200
+    assert api_json(browser.get("/api/me"))["id"] == customer.pk
+
+    # A session write without the CSRF header is refused.
+    patch = browser.patch("/api/me", {"display_name": "Changed"}, content_type="application/json")
+    assert patch.status_code == 403
+    customer.refresh_from_db()
+    assert customer.display_name != "Changed"
+
+
+def login_browser(browser: Client, user: User) -> str:
+    token = csrf_token(browser)
+    response = post_json(
+        browser,
+        "/api/auth/login",
+        {"email": user.email, "password": PASSWORD},
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 200
+    return str(browser.cookies["csrftoken"].value)
+
+
+def test_logout_ends_sessions_and_tokens_everywhere(customer):
+    phone = bearer(customer)
+    laptop, tablet = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    csrf = login_browser(laptop, customer)
+    login_browser(tablet, customer)
+    assert Client().get("/api/me", **phone).status_code == 200
+
+    response = laptop.post("/api/auth/logout", HTTP_X_CSRFTOKEN=csrf)
+    assert response.status_code == 204
+
+    assert laptop.get("/api/me").status_code == 401
+    assert tablet.get("/api/me").status_code == 401
+    refused = Client().get("/api/me", **phone)
+    assert refused.status_code == 401
+    assert api_json(refused)["code"] == "token_revoked"
+    # Signing in again works.
+    assert Client().get("/api/me", **bearer(customer)).status_code == 200
+
+
+def test_refresh_token_gives_access_until_logout(client, customer):
+    tokens = api_json(
+        post_json(client, "/api/auth/token", {"email": customer.email, "password": PASSWORD})
+    )
+    refreshed = post_json(
+        client, "/api/auth/token/refresh", {"refresh_token": tokens["refresh_token"]}
+    )
+    assert refreshed.status_code == 200
+    access = api_json(refreshed)["access_token"]
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {access}").status_code == 200
+
+    # A refresh token is not an access token, and vice versa.
+    wrong = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {tokens['refresh_token']}")
+    assert wrong.status_code == 401
+    wrong = post_json(client, "/api/auth/token/refresh", {"refresh_token": access})
+    assert wrong.status_code == 401
+
+    assert client.post("/api/auth/logout", HTTP_AUTHORIZATION=f"Bearer {access}").status_code == 204
+    again = post_json(client, "/api/auth/token/refresh", {"refresh_token": tokens["refresh_token"]})
+    assert again.status_code == 401
+
+
+def test_password_change_keeps_this_session_and_ends_the_others(customer):
+    here, elsewhere = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    csrf = login_browser(here, customer)
+    login_browser(elsewhere, customer)
+    app = bearer(customer)
+
+    new_password = "quinoa-beet-tahini-77"
+    response = post_json(
+        here,
+        "/api/auth/password",
+        {"current_password": PASSWORD, "new_password": new_password},
+        HTTP_X_CSRFTOKEN=csrf,
+    )
+    assert response.status_code == 204, response.content
+    assert here.get("/api/me").status_code == 200
+    assert elsewhere.get("/api/me").status_code == 401
+    assert Client().get("/api/me", **app).status_code == 401
+    tokens = post_json(
+        Client(), "/api/auth/token", {"email": customer.email, "password": new_password}
+    )
+    assert tokens.status_code == 200
+
+
+def test_password_change_needs_the_current_password(client, customer):
+    response = post_json(
+        client,
+        "/api/auth/password",
+        {"current_password": "not-it-at-all", "new_password": "quinoa-beet-tahini-77"},
+        **bearer(customer),
+    )
+    assert response.status_code == 403
+    customer.refresh_from_db()
+    assert customer.check_password(PASSWORD)
+
+
+def test_deactivation_by_an_admin_ends_access(client, customer, admin_user):
+    app = bearer(customer)
+    response = client.post(f"/api/users/{customer.pk}/deactivate", **bearer(admin_user))
+    assert response.status_code == 200
+    assert api_json(response)["is_active"] is False
+    refused = client.get("/api/me", **app)
+    assert refused.status_code == 401
+    login = post_json(client, "/api/auth/token", {"email": customer.email, "password": PASSWORD})
+    assert login.status_code == 401
+    assert api_json(login)["code"] == "inactive"
+
+
+def test_only_admins_and_moderators_manage_accounts(client, make_user):
+    customer, other = make_user(Role.CUSTOMER), make_user(Role.CUSTOMER)
+    dietitian, moderator = make_user(Role.DIETITIAN), make_user(Role.MODERATOR)
+
+    assert client.post(f"/api/users/{other.pk}/deactivate", **bearer(customer)).status_code == 403
+    assert client.post(f"/api/users/{other.pk}/deactivate", **bearer(dietitian)).status_code == 403
+    # Moderators manage customers, not dietitians.
+    assert (
+        client.post(f"/api/users/{dietitian.pk}/deactivate", **bearer(moderator)).status_code == 403
+    )
+    assert client.post(f"/api/users/{other.pk}/deactivate", **bearer(moderator)).status_code == 200
+    role = client.put(
+        f"/api/users/{customer.pk}/role",
+        {"role": "admin"},
+        content_type="application/json",
+        **bearer(moderator),
+    )
+    assert role.status_code == 403
+    customer.refresh_from_db()
+    assert customer.role == Role.CUSTOMER
+
+
+def test_admin_sets_roles(client, customer, admin_user):
+    response = client.put(
+        f"/api/users/{customer.pk}/role",
+        {"role": "dietitian"},
+        content_type="application/json",
+        **bearer(admin_user),
+    )
+    assert api_json(response)["role"] == Role.DIETITIAN
+    bad = client.put(
+        f"/api/users/{customer.pk}/role",
+        {"role": "overlord"},
+        content_type="application/json",
+        **bearer(admin_user),
+    )
+    assert bad.status_code == 400
+
+
+def test_profile_fields_are_validated(client, customer):
+    auth = bearer(customer)
+    good = client.patch(
+        "/api/me",
+        {"locale": "fr-CA", "region": "ca-qc", "time_zone": "America/Montreal"},
+        content_type="application/json",
+        **auth,
+    )
+    assert good.status_code == 200
+    assert api_json(good)["region"] == "ca-qc"
+    for field, value in [("time_zone", "Mars/Olympus"), ("region", "Quebec!"), ("locale", "x")]:
+        response = client.patch("/api/me", {field: value}, content_type="application/json", **auth)
+        assert response.status_code == 400, (field, response.content)
+        assert field in api_json(response)["message"]
+    nul = client.patch(
+        "/api/me", {"display_name": "a\x00b"}, content_type="application/json", **auth
+    )
+    assert nul.status_code == 422
+    assert "NUL" in api_json(nul)["message"]
+    customer.refresh_from_db()
+    assert customer.region == "ca-qc"
+
+
+def test_strangers_cannot_read_accounts_and_staff_reads_are_audited(client, make_user):
+    alice, bob = make_user(Role.CUSTOMER), make_user(Role.CUSTOMER)
+    moderator = make_user(Role.MODERATOR)
+    assert client.get(f"/api/users/{alice.pk}", **bearer(bob)).status_code == 403
+    assert client.get("/api/users", **bearer(bob)).status_code == 403
+
+    assert client.get(f"/api/users/{alice.pk}", **bearer(moderator)).status_code == 200
+    log = api_json(client.get("/api/me/access-log", **bearer(alice)))
+    assert log["count"] == 1
+    entry = log["items"][0]
+    assert entry["actor_label"] == moderator.email
+    assert (entry["action"], entry["resource"], entry["door"]) == ("view", "account", "http")
+    # Reading one's own account is not an access by someone else.
+    client.get(f"/api/users/{bob.pk}", **bearer(bob))
+    assert not AccessAuditEntry.objects.filter(subject=bob).exists()
+
+
+def test_unknown_user_is_404_with_a_message(client, admin_user):
+    response = client.get("/api/users/999999", **bearer(admin_user))
+    assert response.status_code == 404
+    assert api_json(response)["code"] == "not_found"

@@ -1,0 +1,211 @@
+"""Who gets a socket on /ws/, and how revoked access closes open sockets."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+
+from accounts import services
+from accounts.models import User
+from accounts.roles import Role
+from realtime import codes, sweeper
+from tests.conftest import bearer
+from tests.realtime.conftest import (
+    ORIGIN,
+    communicator,
+    expect_close,
+    receive_json,
+    session_cookie,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def access_token(user: User) -> str:
+    return bearer(user)["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
+
+
+async def authed(user: User):
+    comm = communicator()
+    connected, _ = await comm.connect()
+    assert connected
+    token = await database_sync_to_async(access_token)(user)
+    await comm.send_json_to({"type": "auth", "token": token})
+    ready = await receive_json(comm)
+    assert ready["type"] == "ready"
+    assert ready["user"]["id"] == user.pk
+    return comm
+
+
+async def test_foreign_origin_is_refused(make_user_async):
+    comm = communicator(headers=[(b"origin", b"https://evil.example.com")])
+    connected, _ = await comm.connect()
+    assert not connected
+
+
+async def test_missing_origin_is_refused(make_user_async):
+    comm = communicator(headers=[])
+    connected, _ = await comm.connect()
+    assert not connected
+
+
+async def test_socket_without_credentials_is_closed_after_the_auth_timeout(make_user_async):
+    comm = communicator()
+    connected, _ = await comm.connect()
+    assert connected
+    await expect_close(comm, codes.AUTH_TIMEOUT)
+
+
+async def test_token_in_the_url_is_not_accepted(make_user_async):
+    user = await make_user_async()
+    token = await database_sync_to_async(access_token)(user)
+    comm = communicator(f"/ws/?token={token}")
+    await comm.connect()
+    frames = await expect_close(comm, codes.AUTH_TIMEOUT)
+    assert not [f for f in frames if f["type"] == "ready"]
+
+
+async def test_first_frame_must_be_auth(make_user_async):
+    comm = communicator()
+    await comm.connect()
+    await comm.send_json_to({"type": "ping"})
+    frames = await expect_close(comm, codes.AUTH_FAILED)
+    assert frames[0]["code"] == "auth_required"
+
+
+async def test_bad_token_is_refused(make_user_async):
+    comm = communicator()
+    await comm.connect()
+    await comm.send_json_to({"type": "auth", "token": "not.a.token"})
+    frames = await expect_close(comm, codes.AUTH_FAILED)
+    assert frames[0]["type"] == "error"
+
+
+async def test_local_access_token_in_the_first_frame_signs_in(make_user_async):
+    user = await make_user_async(Role.DIETITIAN)
+    comm = await authed(user)
+    await comm.send_json_to({"type": "ping"})
+    assert await receive_json(comm) == {"type": "pong"}
+    await comm.disconnect()
+
+
+async def test_cognito_token_in_the_first_frame_signs_in(make_user_async, user_pool):
+    comm = communicator()
+    await comm.connect()
+    await comm.send_json_to({"type": "auth", "token": user_pool.token()})
+    ready = await receive_json(comm)
+    assert ready["type"] == "ready"
+    assert ready["user"]["display_name"] == "cognito-user"
+    await comm.disconnect()
+
+
+async def test_session_cookie_signs_in_without_an_auth_frame(make_user_async):
+    user = await make_user_async()
+    cookie = await database_sync_to_async(session_cookie)(user)
+    comm = communicator(headers=[ORIGIN, cookie])
+    connected, _ = await comm.connect()
+    assert connected
+    ready = await receive_json(comm)
+    assert ready == {
+        "type": "ready",
+        "user": {"id": user.pk, "display_name": user.display_name, "role": "customer"},
+    }
+    await comm.disconnect()
+
+
+async def test_session_from_before_a_logout_does_not_sign_in(make_user_async):
+    user = await make_user_async()
+    cookie = await database_sync_to_async(session_cookie)(user)
+    await database_sync_to_async(services.revoke_access)(user)
+    comm = communicator(headers=[ORIGIN, cookie])
+    await comm.connect()
+    frames = await expect_close(comm, codes.AUTH_TIMEOUT)
+    assert not [f for f in frames if f["type"] == "ready"]
+
+
+async def test_deactivated_users_open_socket_is_closed(make_user_async):
+    user = await make_user_async()
+    admin = await make_user_async(Role.ADMIN)
+    bystander = await make_user_async()
+    comm = await authed(user)
+    other = await authed(bystander)
+
+    await database_sync_to_async(services.set_active)(admin, user, False)
+
+    frames = await expect_close(comm, codes.ACCESS_REVOKED)
+    assert frames[-1]["code"] == "access_revoked"
+    # Someone else's socket stays open and usable.
+    await other.send_json_to({"type": "ping"})
+    assert await receive_json(other) == {"type": "pong"}
+    await other.disconnect()
+
+
+async def test_logout_closes_the_users_sockets(make_user_async):
+    user = await make_user_async()
+    comm = await authed(user)
+
+    @database_sync_to_async
+    def log_out_over_http() -> int:
+        from django.test import Client
+
+        return Client().post("/api/auth/logout", **bearer(user)).status_code
+
+    assert await log_out_over_http() == 204
+    await expect_close(comm, codes.ACCESS_REVOKED)
+
+
+async def test_deactivation_in_the_admin_closes_sockets(make_user_async):
+    user = await make_user_async()
+    comm = await authed(user)
+
+    @database_sync_to_async
+    def deactivate_like_the_admin() -> None:
+        fresh = User.objects.get(pk=user.pk)
+        fresh.is_active = False
+        fresh.save()
+
+    await deactivate_like_the_admin()
+    await expect_close(comm, codes.ACCESS_REVOKED)
+
+
+async def test_the_sweep_closes_sockets_whose_access_ended_without_a_message(
+    make_user_async, settings
+):
+    settings.WS_ACCESS_SWEEP_SECONDS = 0.2
+    user, keeper = await make_user_async(), await make_user_async()
+    comm = await authed(user)
+    kept = await authed(keeper)
+    # A bulk update sends no signal and no channel-layer message: only the sweep sees it.
+    await database_sync_to_async(User.objects.filter(pk=user.pk).update)(is_active=False)
+    await expect_close(comm, codes.ACCESS_REVOKED, timeout=5)
+    await kept.send_json_to({"type": "ping"})
+    assert await receive_json(kept) == {"type": "pong"}
+    await kept.disconnect()
+
+
+async def test_password_change_closes_sockets_opened_before_it(make_user_async):
+    user = await make_user_async()
+    comm = await authed(user)
+    await database_sync_to_async(services.change_password)(
+        None, user, "plum-lentil-kale-42", "quinoa-beet-tahini-77"
+    )
+    await expect_close(comm, codes.ACCESS_REVOKED)
+    assert await sweeper.sweep_once() == 0
+
+
+async def test_malformed_frames_get_an_error_and_the_socket_stays_usable(make_user_async):
+    user = await make_user_async()
+    comm = await authed(user)
+    for bad in ["{not json", "[1, 2]", '{"no_type": 1}', '"text"']:
+        await comm.send_to(text_data=bad)
+        frame = await receive_json(comm)
+        assert frame["type"] == "error"
+        assert frame["code"] == "bad_frame"
+    await comm.send_json_to({"type": "no-such-thing"})
+    assert (await receive_json(comm))["code"] == "unknown_type"
+    await comm.send_json_to({"type": "ping"})
+    assert await receive_json(comm) == {"type": "pong"}
+    await comm.disconnect()
+    await asyncio.sleep(0)

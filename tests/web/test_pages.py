@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_asks_anonymous_visitors_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login")
+
+
+def test_sign_in_page_signs_in_and_home_greets_by_name(customer):
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get("/login")
+    token = page.context["csrf_token"]
+    response = browser.post(
+        "/login", {"email": customer.email, "password": PASSWORD, "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+    home = browser.get("/")
+    assert home.status_code == 200
+    assert f"Welcome, {customer.display_name}" in home.content.decode()
+
+
+def test_sign_in_page_shows_a_clear_error(client, customer):
+    response = client.post("/login", {"email": customer.email, "password": "wrong-wrong"})
+    assert response.status_code == 400
+    assert "wrong email or password" in response.content.decode()
+
+
+def test_sign_in_page_refuses_offsite_redirects(client, customer):
+    response = client.post(
+        "/login",
+        {"email": customer.email, "password": PASSWORD, "next": "https://evil.example.com/"},
+    )
+    assert response["Location"] == "/"
+
+
+def test_sign_up_page_creates_a_customer_and_signs_in(client):
+    response = client.post(
+        "/signup",
+        {"email": "page.person@example.org", "password": PASSWORD, "display_name": "Page Person"},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="page.person@example.org").role == "customer"
+    assert "Welcome, Page Person" in client.get("/").content.decode()
+
+
+def test_sign_up_page_explains_a_weak_password(client):
+    response = client.post(
+        "/signup", {"email": "weak@example.org", "password": "12345", "display_name": "W"}
+    )
+    assert response.status_code == 400
+    assert "too short" in response.content.decode()
+
+
+def test_sign_out_needs_post_and_ends_the_session(client, customer):
+    client.post("/login", {"email": customer.email, "password": PASSWORD})
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 302
+    assert client.get("/").status_code == 302
