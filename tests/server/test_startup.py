@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import websockets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,9 +36,40 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def test_serve_starts_in_embedded_mode_and_answers_healthz_within_a_minute(tmp_path):
+class EmbeddedServer:
+    def __init__(
+        self, port: int, data_dir: Path, process: subprocess.Popen[str], ready_after: float
+    ):
+        self.port = port
+        self.data_dir = data_dir
+        self.process = process
+        self.ready_after = ready_after
+        self.url = f"http://127.0.0.1:{port}"
+
+    def demo_password(self, email: str) -> str:
+        for line in (self.data_dir / "demo-accounts.txt").read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] == email:
+                return parts[2]
+        raise AssertionError(f"{email} is not among the demo accounts")
+
+    def post_json(self, path: str, body: dict) -> dict:
+        request = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+    """``scripts/serve`` (what ``make run`` calls) on a fresh data directory."""
     port = free_port()
-    env = clean_env(DATA_DIR=str(tmp_path / "data"), PORT=str(port))
+    data_dir = tmp_path_factory.mktemp("embedded") / "data"
+    env = clean_env(DATA_DIR=str(data_dir), PORT=str(port))
     started = time.monotonic()
     process = subprocess.Popen(
         [str(ROOT / "scripts" / "serve")],
@@ -44,25 +79,79 @@ def test_serve_starts_in_embedded_mode_and_answers_healthz_within_a_minute(tmp_p
         stderr=subprocess.STDOUT,
         text=True,
     )
-    try:
-        body = None
-        while time.monotonic() - started < 60 and process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    body = r.read().decode()
-                    break
-            except OSError:
-                time.sleep(0.5)
-        assert body is not None, "no answer on /healthz within a minute"
-        assert '"mode": "embedded"' in body
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
-            assert r.status == 200
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=20)
-    # The demo accounts are created and their passwords printed.
-    assert "dietitian@demo.edietitian.local" in output
-    assert (tmp_path / "data" / "db.sqlite3").exists()
+    ready_after = None
+    while time.monotonic() - started < 60 and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                ready_after = time.monotonic() - started
+                break
+        except OSError:
+            time.sleep(0.25)
+    server = EmbeddedServer(port, data_dir, process, ready_after or float("inf"))
+    yield server
+    process.terminate()
+    process.communicate(timeout=20)
+
+
+def test_serve_answers_healthz_within_a_minute_in_embedded_mode(embedded_server):
+    assert embedded_server.ready_after < 60, "no answer on /healthz within a minute"
+    with urllib.request.urlopen(embedded_server.url + "/healthz", timeout=5) as r:
+        assert json.loads(r.read())["mode"] == "embedded"
+    with urllib.request.urlopen(embedded_server.url + "/readyz", timeout=5) as r:
+        assert r.status == 200
+    assert (embedded_server.data_dir / "db.sqlite3").exists()
+
+
+def test_demo_accounts_sign_in_with_the_printed_passwords(embedded_server):
+    email = "dietitian@demo.edietitian.local"
+    tokens = embedded_server.post_json(
+        "/api/auth/token", {"email": email, "password": embedded_server.demo_password(email)}
+    )
+    request = urllib.request.Request(
+        embedded_server.url + "/api/me",
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as r:
+        assert json.loads(r.read())["role"] == "dietitian"
+
+
+def ws_url(server: EmbeddedServer) -> str:
+    return f"ws://127.0.0.1:{server.port}/ws/"
+
+
+async def test_real_daphne_socket_signs_in_with_a_token_frame(embedded_server):
+    email = "casey@demo.edietitian.local"
+    tokens = embedded_server.post_json(
+        "/api/auth/token", {"email": email, "password": embedded_server.demo_password(email)}
+    )
+    origin = f"http://localhost:{embedded_server.port}"
+    async with websockets.connect(ws_url(embedded_server), origin=origin) as socket:
+        await socket.send(json.dumps({"type": "auth", "token": tokens["access_token"]}))
+        ready = json.loads(await asyncio.wait_for(socket.recv(), 5))
+        assert ready["type"] == "ready"
+        assert ready["user"]["display_name"] == "Casey Customer"
+
+
+async def test_real_daphne_refuses_a_foreign_origin(embedded_server):
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        async with websockets.connect(ws_url(embedded_server), origin="https://evil.example.com"):
+            pass
+    assert refused.value.response.status_code == 403
+
+
+async def test_real_daphne_closes_on_a_frame_over_64_kib_with_1009(embedded_server):
+    email = "robin@demo.edietitian.local"
+    tokens = embedded_server.post_json(
+        "/api/auth/token", {"email": email, "password": embedded_server.demo_password(email)}
+    )
+    origin = f"http://localhost:{embedded_server.port}"
+    async with websockets.connect(ws_url(embedded_server), origin=origin, max_size=None) as socket:
+        await socket.send(json.dumps({"type": "auth", "token": tokens["access_token"]}))
+        await asyncio.wait_for(socket.recv(), 5)
+        await socket.send(json.dumps({"type": "ping", "pad": "x" * 70_000}))
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(socket.recv(), 5)
+        assert socket.close_code == 1009
 
 
 def load_settings(**env: str) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,30 @@
+"""Runs daphne with the WebSocket options this server documents.
+
+Daphne's autobahn protocol drops the TCP connection when a frame breaks a limit, so the
+client sees 1006 and cannot tell why. With ``failByDrop`` off it completes the closing
+handshake with the proper code instead: 1009 for a frame or message over the size limit.
+Usage is daphne's own: ``python -m server.daphne_main [daphne options] server.asgi:application``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import daphne.server
+from daphne.cli import CommandLineInterface
+from daphne.ws_protocol import WebSocketFactory
+
+
+class CleanCloseWebSocketFactory(WebSocketFactory):
+    def setProtocolOptions(self, **options: Any) -> None:
+        options.setdefault("failByDrop", False)
+        super().setProtocolOptions(**options)
+
+
+def main() -> None:
+    daphne.server.WebSocketFactory = CleanCloseWebSocketFactory
+    CommandLineInterface.entrypoint()
+
+
+if __name__ == "__main__":
+    main()
