@@ -68,7 +68,7 @@ def fetch_jwks(url: str) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(Path(url).read_text())
         return data
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=3) as response:  # noqa: S310
         data = json.loads(response.read(1_000_000))
     return data
 
@@ -90,30 +90,45 @@ class JwksCache:
         self._clock = clock
         self._keys: dict[str, jwt.PyJWK] | None = None
         self._last_refetch: float | None = None
+        self._failed_at: float | None = None
         self._lock = threading.Lock()
 
-    def _load(self) -> None:
+    def _load(self) -> dict[str, jwt.PyJWK]:
         try:
             document = self._fetch(self.url)
             key_set = jwt.PyJWKSet.from_dict(document)
         except (OSError, ValueError, jwt.PyJWTError) as exc:
             logger.warning("could not load the Cognito JWKS from %s: %s", self.url, exc)
             raise InvalidToken("the identity provider's keys are unavailable") from None
-        self._keys = {k.key_id: k for k in key_set.keys if k.key_id}
+        return {k.key_id: k for k in key_set.keys if k.key_id}
 
     def key_for(self, kid: str) -> jwt.PyJWK:
+        now = self._clock()
         with self._lock:
-            if self._keys is None:
-                self._load()
-            assert self._keys is not None
-            if kid in self._keys:
-                return self._keys[kid]
-            now = self._clock()
-            if self._last_refetch is None or now - self._last_refetch >= self.refetch_seconds:
+            keys = self._keys
+            if keys is not None:
+                if kid in keys:
+                    return keys[kid]
+                # An unknown kid: refetch at most once per interval, so a flood of forged
+                # tokens costs one request, and a rotated key is found on first use.
+                if (
+                    self._last_refetch is not None
+                    and now - self._last_refetch < self.refetch_seconds
+                ):
+                    raise InvalidToken("token signed with an unknown key")
                 self._last_refetch = now
-                self._load()
-                if kid in self._keys:
-                    return self._keys[kid]
+            elif self._failed_at is not None and now - self._failed_at < self.refetch_seconds:
+                raise InvalidToken("the identity provider's keys are unavailable")
+        try:
+            keys = self._load()  # outside the lock: a slow fetch blocks no other check
+        except InvalidToken:
+            with self._lock:
+                self._failed_at = now
+            raise
+        with self._lock:
+            self._keys, self._failed_at = keys, None
+        if kid in keys:
+            return keys[kid]
         raise InvalidToken("token signed with an unknown key")
 
 

@@ -6,7 +6,6 @@ import logging
 import re
 import time
 import zoneinfo
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -16,20 +15,19 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
 from accounts import tokens
 from accounts.cognito import get_verifier, roles_from_groups
 from accounts.errors import Conflict, Forbidden, InvalidToken, NotAuthenticated, ServiceError
 from accounts.models import AccessAuditEntry, User
 from accounts.roles import Role
+from accounts.signals import SESSION_AUTH_AT, revoke_access
 
 logger = logging.getLogger(__name__)
 
-SESSION_AUTH_AT = "auth_at"
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]{1,3})?$")
-SELF_SIGNUP_ROLES = frozenset({Role.CUSTOMER})
+MAX_EMAIL_LENGTH = 254
 
 
 @lru_cache(maxsize=1)
@@ -69,6 +67,8 @@ def sign_up(*, email: str, password: str, display_name: str, **profile: Any) -> 
         validate_email(email)
     except ValidationError:
         raise ServiceError("enter a valid email address", code="invalid_field") from None
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise ServiceError("email addresses are 254 characters at most", code="invalid_field")
     fields = {"display_name": display_name, **profile}
     _check_profile_fields(fields)
     candidate = User(email=email, **fields)
@@ -82,7 +82,10 @@ def sign_up(*, email: str, password: str, display_name: str, **profile: Any) -> 
 
 def check_credentials(email: str, password: str) -> User:
     user = User.objects.filter(email=email.strip().lower()).first()
-    if user is None or not user.check_password(password):
+    if user is None:
+        User().set_password(password)  # take as long as a real check: no account probing
+        raise NotAuthenticated("wrong email or password", code="bad_credentials")
+    if not user.check_password(password):
         raise NotAuthenticated("wrong email or password", code="bad_credentials")
     if not user.is_active:
         raise NotAuthenticated("this account is deactivated", code="inactive")
@@ -90,8 +93,8 @@ def check_credentials(email: str, password: str) -> User:
 
 
 def start_session(request: HttpRequest, user: User) -> None:
+    """Sign a browser in (the sign-in time is recorded by ``accounts.signals``)."""
     login(request, user, backend="accounts.backends.EmailBackend")
-    request.session[SESSION_AUTH_AT] = time.time()
 
 
 def session_is_current(session_auth_at: float | None, user: User) -> bool:
@@ -105,17 +108,6 @@ def session_is_current(session_auth_at: float | None, user: User) -> bool:
 
 def issued_before_revocation(issued_at: float, user: User) -> bool:
     return user.access_valid_after is not None and issued_at < user.access_valid_after.timestamp()
-
-
-def revoke_access(user: User) -> datetime:
-    """End every session and token of ``user`` issued until now; close their sockets."""
-    from realtime.connections import close_user_sockets
-
-    now = timezone.now()
-    User.objects.filter(pk=user.pk).update(access_valid_after=now)
-    user.access_valid_after = now
-    transaction.on_commit(lambda: close_user_sockets(user.pk))
-    return now
 
 
 def log_out(request: HttpRequest, user: User) -> None:
@@ -133,8 +125,7 @@ def change_password(
     _check_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
-        user.save(update_fields=["password"])
-        revoke_access(user)
+        user.save(update_fields=["password"])  # ends other access: accounts.signals
     if request is not None and hasattr(request, "session"):
         # Keep the session the change was made from; everything else is signed out.
         update_session_auth_hash(request, user)
@@ -149,9 +140,7 @@ def set_active(actor: User, user: User, active: bool) -> User:
         raise ServiceError("you cannot deactivate your own account", code="self_deactivation")
     with transaction.atomic():
         user.is_active = active
-        user.save(update_fields=["is_active"])
-        if not active:
-            revoke_access(user)
+        user.save(update_fields=["is_active"])  # ends access either way: accounts.signals
     return user
 
 
@@ -161,8 +150,14 @@ def set_role(actor: User, user: User, role: str) -> User:
     check_can_manage_user(actor, user)
     if role not in Role.values:
         raise ServiceError(f"role must be one of {', '.join(Role.values)}", code="invalid_field")
+    if user.cognito_sub:
+        raise Conflict(
+            "this account's role comes from its Cognito groups; change it in the user pool",
+            code="role_managed_by_cognito",
+        )
     user.role = role
-    user.save(update_fields=["role"])
+    user.is_superuser = user.is_superuser and role == Role.ADMIN
+    user.save(update_fields=["role", "is_superuser"])
     return user
 
 
@@ -193,6 +188,7 @@ def refresh_access_token(refresh_token: str) -> dict[str, Any]:
 
 
 def _active_user_for_claims(claims: dict[str, Any]) -> User:
+    """The user a verified local token names, if its access has not ended since."""
     try:
         user = User.objects.get(pk=int(claims["sub"]))
     except (User.DoesNotExist, ValueError):
@@ -210,41 +206,64 @@ def _check_token_still_valid(user: User, issued_at: float) -> None:
 
 def user_for_bearer_token(token: str) -> User:
     """The user a bearer token stands for: a local access token or a Cognito JWT."""
+    return authenticate_bearer_token(token)[0]
+
+
+def authenticate_bearer_token(token: str) -> tuple[User, float]:
+    """The user a bearer token stands for, and when the token was issued."""
     if tokens.is_local_token(token):
-        return _active_user_for_claims(tokens.verify_token(token, "access"))
+        claims = tokens.verify_token(token, "access")
+        return _active_user_for_claims(claims), float(claims["iat"])
     verifier = get_verifier()
     if verifier is None:
         raise InvalidToken("invalid token")
     claims = verifier.verify(token)
     user = _user_for_cognito_claims(claims)
     _check_token_still_valid(user, float(claims["iat"]))
-    return user
+    return user, float(claims["iat"])
+
+
+def _verified_email(claims: dict[str, Any]) -> str | None:
+    email, verified = claims.get("email"), claims.get("email_verified")
+    if not isinstance(email, str) or verified not in (True, "true"):
+        return None
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        return None
+    if len(email) > MAX_EMAIL_LENGTH or User.objects.filter(email=email).exists():
+        return None  # never take over a local account by claiming its address
+    return email
 
 
 def _user_for_cognito_claims(claims: dict[str, Any]) -> User:
-    """Find or create the local user for a Cognito ``sub``; roles follow the pool's groups."""
-    sub = str(claims["sub"])
+    """Find or create the local user for a Cognito ``sub``.
+
+    The pool's groups are the source of truth for a Cognito user's role: it is set from
+    ``cognito:groups`` on every sign-in, and cannot be changed here.
+    """
+    sub = str(claims["sub"])[:64]
     groups = claims.get("cognito:groups") or []
     role = roles_from_groups([g for g in groups if isinstance(g, str)]) or Role.CUSTOMER
     user = User.objects.filter(cognito_sub=sub).first()
     if user is None:
-        email = claims.get("email") if claims.get("email_verified") else None
-        if email and User.objects.filter(email=str(email).lower()).exists():
-            email = None  # never take over a local account by claiming its address
         name = claims.get("name") or claims.get("username") or claims.get("cognito:username")
-        try:
-            with transaction.atomic():
-                user = User.objects.create(
-                    cognito_sub=sub,
-                    email=str(email).lower() if email else None,
-                    display_name=str(name or "")[:80],
-                    role=role,
-                )
-                user.set_unusable_password()
-                user.save(update_fields=["password"])
-        except IntegrityError:
-            user = User.objects.get(cognito_sub=sub)  # created by a concurrent request
-    elif user.role != role:
+        fields = {"display_name": str(name or "")[:80].replace("\x00", ""), "role": role}
+        for email in (_verified_email(claims), None):
+            try:
+                with transaction.atomic():
+                    user = User(cognito_sub=sub, email=email, **fields)
+                    user.set_unusable_password()
+                    user.save()
+                    return user
+            except IntegrityError:
+                found = User.objects.filter(cognito_sub=sub).first()
+                if found is not None:  # created by a concurrent request
+                    return found
+                # else the address was taken meanwhile by a local sign-up: go without it
+        raise InvalidToken("could not create an account for this token")
+    if user.role != role:
         user.role = role
         user.save(update_fields=["role"])
     return user

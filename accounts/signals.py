@@ -1,23 +1,61 @@
-"""Revocation for changes made outside the services (the Django admin, the shell)."""
+"""Access follows the account, however it is changed.
+
+A new password or a change of ``is_active`` ends every session, token and socket issued
+before it, whether made by a service, the Django admin or ``manage.py changepassword``.
+Every sign-in records its time in the session, so revocation can tell sessions apart.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.models import User
 
+SESSION_AUTH_AT = "auth_at"
+WATCHED = frozenset({"password", "is_active"})
+
 
 @receiver(pre_save, sender=User)
-def close_sockets_of_deactivated_user(sender: type[User], instance: User, **kwargs: Any) -> None:
-    if instance.pk is None or instance.is_active:
+def note_access_change(sender: type[User], instance: User, **kwargs: Any) -> None:
+    instance._access_changed = False  # type: ignore[attr-defined]
+    update_fields = kwargs.get("update_fields")
+    if instance.pk is None or (update_fields is not None and not WATCHED & set(update_fields)):
         return
-    was_active = User.objects.filter(pk=instance.pk, is_active=True).exists()
-    if was_active:
-        from realtime.connections import close_user_sockets
+    before = User.objects.filter(pk=instance.pk).values("password", "is_active").first()
+    if before is not None and (
+        before["password"] != instance.password or before["is_active"] != instance.is_active
+    ):
+        instance._access_changed = True  # type: ignore[attr-defined]
 
-        user_id = instance.pk
-        transaction.on_commit(lambda: close_user_sockets(user_id))
+
+@receiver(post_save, sender=User)
+def revoke_on_access_change(sender: type[User], instance: User, **kwargs: Any) -> None:
+    if getattr(instance, "_access_changed", False):
+        revoke_access(instance)
+
+
+def revoke_access(user: User) -> None:
+    """End every session, token and socket of ``user`` issued until now."""
+    from realtime.connections import close_user_sockets
+
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(access_valid_after=now)
+    user.access_valid_after = now
+    user_id = user.pk
+    transaction.on_commit(lambda: close_user_sockets(user_id))
+
+
+@receiver(user_logged_in)
+def remember_sign_in_time(
+    sender: type[User], request: HttpRequest | None, user: User, **kwargs: Any
+) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_AUTH_AT] = time.time()

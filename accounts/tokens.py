@@ -6,6 +6,7 @@ issued just after a logout is not mistaken for one issued before it.
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from typing import Any, Literal
@@ -34,7 +35,7 @@ def issue_token(user_id: int, token_type: TokenType) -> tuple[str, int]:
         "iss": settings.LOCAL_TOKEN_ISSUER,
         "sub": str(user_id),
         "typ": token_type,
-        "iat": round(now, 3),
+        "iat": math.floor(now * 1000) / 1000,  # never after the real time
         "exp": int(now + lifetime),
         "jti": uuid.uuid4().hex,
     }

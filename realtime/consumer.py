@@ -19,7 +19,7 @@ from django.conf import settings
 
 from accounts.errors import ServiceError
 from accounts.models import User
-from accounts.services import SESSION_AUTH_AT, session_is_current, user_for_bearer_token
+from accounts.services import SESSION_AUTH_AT, authenticate_bearer_token, session_is_current
 from realtime import codes, sweeper
 from realtime.connections import user_group
 
@@ -113,7 +113,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return None
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
             return None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             return None
@@ -126,12 +126,14 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self._close(codes.AUTH_FAILED)
             return
         try:
-            user = await database_sync_to_async(user_for_bearer_token)(token)
+            user, issued_at = await database_sync_to_async(authenticate_bearer_token)(token)
         except ServiceError as exc:
             await self.send_error(exc.code, exc.message)
             await self._close(codes.AUTH_FAILED)
             return
-        await self._authenticated(user, credential_time=time.time())
+        # The token's issue time, not now: a revocation that lands while this socket signs
+        # in still closes it.
+        await self._authenticated(user, credential_time=issued_at)
 
     # --- frames to the client -------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections import defaultdict
 from typing import Protocol
 
@@ -26,7 +27,8 @@ class SweptSocket(Protocol):
     async def close_for_revoked_access(self) -> None: ...
 
 
-_sockets: dict[int, set[SweptSocket]] = defaultdict(set)
+# Weak: a socket whose consumer died without disconnect() must not stay here for ever.
+_sockets: dict[int, weakref.WeakSet[SweptSocket]] = defaultdict(weakref.WeakSet)
 _task: asyncio.Task[None] | None = None
 
 

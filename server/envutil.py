@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -37,3 +39,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def embedded_secret_key(data_dir: Path) -> str:
+    """A random key made once per installation and kept in the data directory, so no two
+    embedded servers share a key and none uses a key published with the code."""
+    path = data_dir / "secret_key"
+    try:
+        key = path.read_text().strip()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

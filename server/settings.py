@@ -2,7 +2,7 @@
 
 Two modes share this file. Embedded (the default): SQLite, an in-process channel layer,
 Celery tasks run inline; nothing else needs to run. Production: PostgreSQL and Redis
-from ``DATABASE_URL`` and ``REDIS_URL``; chosen when both are set, or by
+from ``DATABASE_URL`` and ``REDIS_URL``; chosen when either is set, or by
 ``SERVER_MODE=production``. Production refuses to start with unsafe settings.
 """
 
@@ -15,21 +15,24 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from server.checks import DEFAULT_SECRET_KEY, production_problems
-from server.envutil import env_bool, env_int, env_list
+from server.envutil import embedded_secret_key, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "var"))
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Naming either service means a deployment: production, with its safety checks.
 SERVER_MODE = os.environ.get("SERVER_MODE") or (
-    "production" if DATABASE_URL and REDIS_URL else "embedded"
+    "production" if DATABASE_URL or REDIS_URL else "embedded"
 )
 if SERVER_MODE not in ("embedded", "production"):
     raise ImproperlyConfigured("SERVER_MODE must be 'embedded' or 'production'")
 EMBEDDED = SERVER_MODE == "embedded"
 
-SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+SECRET_KEY = os.environ.get("SECRET_KEY") or (
+    embedded_secret_key(DATA_DIR) if EMBEDDED else DEFAULT_SECRET_KEY
+)
 DEBUG = env_bool("DEBUG", default=EMBEDDED)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -121,6 +124,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "accounts.User"
+SESSION_ENGINE = "accounts.sessions"
 AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -275,3 +275,73 @@ def test_unknown_user_is_404_with_a_message(client, admin_user):
     response = client.get("/api/users/999999", **bearer(admin_user))
     assert response.status_code == 404
     assert api_json(response)["code"] == "not_found"
+
+
+def test_password_set_outside_the_services_ends_tokens_and_sessions(customer):
+    app = bearer(customer)
+    laptop = Client()
+    laptop.post("/login", {"email": customer.email, "password": PASSWORD})
+    assert laptop.get("/api/me").status_code == 200
+
+    customer.set_password("quinoa-beet-tahini-77")  # as the admin or changepassword do
+    customer.save()
+
+    assert Client().get("/api/me", **app).status_code == 401
+    assert laptop.get("/api/me").status_code == 401
+
+
+def test_reactivation_does_not_bring_old_tokens_back(client, customer, admin_user):
+    app = bearer(customer)
+    client.post(f"/api/users/{customer.pk}/deactivate", **bearer(admin_user))
+    client.post(f"/api/users/{customer.pk}/activate", **bearer(admin_user))
+    assert client.get("/api/me", **app).status_code == 401
+    assert client.get("/api/me", **bearer(customer)).status_code == 200
+
+
+def test_demoting_an_admin_takes_away_the_admin_site(client, make_user):
+    boss = make_user(Role.ADMIN)
+    old_admin = make_user(Role.ADMIN, is_superuser=True)
+    client.put(
+        f"/api/users/{old_admin.pk}/role",
+        {"role": "customer"},
+        content_type="application/json",
+        **bearer(boss),
+    )
+    old_admin.refresh_from_db()
+    assert not old_admin.is_superuser
+    assert not old_admin.is_staff
+    assert not old_admin.has_perm("accounts.change_user")
+
+
+def test_admin_site_login_survives_an_earlier_logout(make_user):
+    admin = make_user(Role.ADMIN)
+    Client().post("/api/auth/logout", **bearer(admin))  # sets the revocation time
+    site = Client()
+    response = site.post(
+        "/admin/login/?next=/admin/", {"username": admin.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert site.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".org",  # valid, 313 characters
+        "x@" + "İ" * 80 + ".com",  # grows past 254 when lowercased
+    ],
+)
+def test_overlong_emails_are_refused_with_a_400(client, email):
+    response = post_json(
+        client, "/api/auth/signup", {"email": email, "password": PASSWORD, "display_name": "L"}
+    )
+    assert response.status_code in (400, 422)
+    page = client.post("/signup", {"email": email, "password": PASSWORD, "display_name": "L"})
+    assert page.status_code == 400
+
+
+def test_a_malformed_session_cookie_is_ignored_not_a_500(client):
+    client.cookies["sessionid"] = "\x00abcdefghijk"
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/api/me").status_code == 401
+    assert client.get("/").status_code == 302

@@ -235,3 +235,65 @@ def test_keys_are_read_from_a_configured_file(client, settings, tmp_path):
         assert get_me(client, pool.token()).status_code == 200
     finally:
         cognito._verifier = None
+
+
+def test_cognito_verifier_itself_refuses_hs256_and_none(user_pool):
+    verifier = cognito.get_verifier()
+    assert verifier is not None
+    for forged in (
+        user_pool.unsigned_token("HS256", user_pool.public_pem()),
+        user_pool.unsigned_token("none", b""),
+    ):
+        with pytest.raises(InvalidToken, match="only RS256"):
+            verifier.verify(forged)
+
+
+def test_jwks_outage_on_first_load_costs_one_fetch_per_interval(client, user_pool, monkeypatch):
+    calls = []
+
+    def down(url: str):
+        calls.append(url)
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(cognito, "fetch_jwks", down)
+    cognito._verifier = None
+    for _ in range(5):
+        assert_refused(client, user_pool.token(), "keys are unavailable")
+    assert len(calls) == 1
+
+
+def test_unverified_email_claims_are_not_taken(client, user_pool, settings):
+    settings.COGNITO_TOKEN_USE = ["id"]
+    cognito._verifier = None
+    token = user_pool.token(token_use="id", email_verified="false")
+    assert api_json(get_me(client, token))["email"] is None
+
+
+def test_a_local_signup_taking_the_address_first_does_not_break_cognito_sign_in(
+    client, user_pool, make_user, settings, monkeypatch
+):
+    from accounts import services
+
+    settings.COGNITO_TOKEN_USE = ["id"]
+    cognito._verifier = None
+    make_user(email="pool.user@example.org")
+    # As if the address was free when checked, and taken just before the insert.
+    monkeypatch.setattr(services, "_verified_email", lambda claims: "pool.user@example.org")
+    response = get_me(client, user_pool.token(token_use="id"))
+    assert response.status_code == 200
+    assert api_json(response)["email"] is None
+
+
+def test_roles_of_cognito_users_are_managed_in_the_pool(client, user_pool, make_user):
+    from tests.conftest import bearer
+
+    admin = make_user(Role.ADMIN)
+    user_id = api_json(get_me(client, user_pool.token(**{"cognito:groups": ["moderators"]})))["id"]
+    response = client.put(
+        f"/api/users/{user_id}/role",
+        {"role": "customer"},
+        content_type="application/json",
+        **bearer(admin),
+    )
+    assert response.status_code == 409
+    assert api_json(response)["code"] == "role_managed_by_cognito"

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -58,8 +57,4 @@ async def expect_close(comm: WebsocketCommunicator, code: int, timeout: float = 
 def session_cookie(user: User) -> tuple[bytes, bytes]:
     client = Client()
     assert client.login(email=user.email, password=PASSWORD)
-    # Sessions made by the services carry the sign-in time; mirror that here.
-    session = client.session
-    session["auth_at"] = time.time()
-    session.save()
     return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())

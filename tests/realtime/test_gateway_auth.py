@@ -192,7 +192,56 @@ async def test_password_change_closes_sockets_opened_before_it(make_user_async):
         None, user, "plum-lentil-kale-42", "quinoa-beet-tahini-77"
     )
     await expect_close(comm, codes.ACCESS_REVOKED)
-    assert await sweeper.sweep_once() == 0
+
+
+async def test_password_set_outside_the_services_closes_sockets(make_user_async):
+    user = await make_user_async()
+    comm = await authed(user)
+
+    @database_sync_to_async
+    def change_like_changepassword() -> None:
+        fresh = User.objects.get(pk=user.pk)
+        fresh.set_password("quinoa-beet-tahini-77")
+        fresh.save()
+
+    await change_like_changepassword()
+    await expect_close(comm, codes.ACCESS_REVOKED)
+
+
+async def test_a_revocation_landing_during_sign_in_still_closes_the_socket(make_user_async):
+    """The socket counts from its token's issue time, not from when it signed in."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = await make_user_async()
+    comm = await authed(user)
+    # Revoked just after the token was issued, with no message reaching the socket.
+    await database_sync_to_async(User.objects.filter(pk=user.pk).update)(
+        access_valid_after=timezone.now() - timedelta(milliseconds=1)
+    )
+    assert await sweeper.sweep_once() == 1
+    await expect_close(comm, codes.ACCESS_REVOKED)
+
+
+async def test_absurdly_nested_json_gets_an_error_not_a_crash(make_user_async):
+    user = await make_user_async()
+    comm = await authed(user)
+    await comm.send_to(text_data="[" * 60000)
+    assert (await receive_json(comm))["code"] == "bad_frame"
+    await comm.send_json_to({"type": "ping"})
+    assert await receive_json(comm) == {"type": "pong"}
+    anonymous = communicator()
+    await anonymous.connect()
+    await anonymous.send_to(text_data="[" * 60000)
+    await expect_close(anonymous, codes.AUTH_FAILED)
+
+
+async def test_a_malformed_session_cookie_is_treated_as_no_session(make_user_async):
+    comm = communicator(headers=[ORIGIN, (b"cookie", b'sessionid="\\000abcdefghijk"')])
+    connected, _ = await comm.connect()
+    assert connected
+    await expect_close(comm, codes.AUTH_TIMEOUT)
 
 
 async def test_malformed_frames_get_an_error_and_the_socket_stays_usable(make_user_async):

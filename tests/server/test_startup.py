@@ -200,3 +200,33 @@ def test_production_mode_refuses_unsafe_settings(override, complaint):
     assert result.returncode != 0
     assert "Refusing to start in production mode" in result.stderr
     assert complaint in result.stderr
+
+
+def test_naming_only_the_database_still_means_production_and_its_checks():
+    result = load_settings(DATABASE_URL=SAFE["DATABASE_URL"])
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert "REDIS_URL must point at Redis" in result.stderr
+
+
+def test_embedded_mode_makes_its_own_secret_key_once(tmp_path):
+    code = (
+        "import django; django.setup(); "
+        "from django.conf import settings; print(settings.SECRET_KEY)"
+    )
+
+    def key() -> str:
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=clean_env(DJANGO_SETTINGS_MODULE="server.settings", DATA_DIR=str(tmp_path)),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout.strip()
+
+    first = key()
+    assert first == key()
+    assert len(first) >= 32
+    assert "insecure" not in first
