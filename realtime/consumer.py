@@ -1,8 +1,9 @@
 """The WebSocket gateway: one endpoint, ``/ws/``, one JSON protocol.
 
 Authentication comes from the session cookie (browsers) or from a first frame
-``{"type": "auth", "token": "..."}`` (apps), never from the URL. A socket that has not
-authenticated within ``WS_AUTH_TIMEOUT_SECONDS`` is closed. See docs/realtime-protocol.md.
+``{"type": "auth", "token": "..."}`` (apps), never from the URL. Then the socket follows
+topics (``subscribe``), and sends actions that the registry routes to the owning app's
+service. See docs/realtime-protocol.md for every frame and code.
 """
 
 from __future__ import annotations
@@ -16,27 +17,61 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from pydantic import ValidationError
 
 from accounts.errors import ServiceError
 from accounts.models import User
 from accounts.services import SESSION_AUTH_AT, authenticate_bearer_token, session_is_current
-from realtime import codes, sweeper
+from realtime import codes, events, presence, sweeper
 from realtime.connections import user_group
+from realtime.hub import Hub, get_hub, in_db_thread, in_thread
+from realtime.protocol import (
+    ActionEnvelope,
+    SubscribeFrame,
+    UnsubscribeFrame,
+    dumps,
+    error_frame,
+    event_frame,
+)
+from realtime.ratelimit import limiter
+from realtime.registry import registry
+from realtime.subscriptions import Subscription, deliver, drain
+from realtime.wire import find_daphne_protocol, is_open, pending_bytes, text_frame
 
 logger = logging.getLogger(__name__)
+
+CORE_TYPES = frozenset({"auth", "ping", "subscribe", "unsubscribe"})
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:3]:
+        where = ".".join(str(p) for p in error.get("loc", ()))
+        parts.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
+    return "invalid frame: " + "; ".join(parts)
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):
     user: User | None = None
     user_id: int = 0
     credential_time: float = 0.0
-    _auth_timer: asyncio.TimerHandle | None = None
-    _closed: bool = False
+    hub: Hub | None = None
 
     # --- connection lifecycle -------------------------------------------------------
 
     async def connect(self) -> None:
+        self.subs: dict[str, Subscription] = {}
+        self._closed = False
+        self._overflowed = False
+        self._auth_timer: asyncio.TimerHandle | None = None
+        self._outbox: asyncio.Queue[str | int] | None = None
+        self._writer: asyncio.Task[None] | None = None
         await self.accept()
+        # Under daphne, frames go straight to the transport (see realtime.wire).
+        self._protocol = find_daphne_protocol(self.base_send)
+        if self._protocol is None:
+            self._outbox = asyncio.Queue()
+            self._writer = asyncio.get_running_loop().create_task(self._write_outbox())
         user, auth_at = await self._session_user()
         if user is not None:
             await self._authenticated(user, credential_time=auth_at)
@@ -51,9 +86,14 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self._closed = True
         if self._auth_timer is not None:
             self._auth_timer.cancel()
-        if self.user is not None:
-            sweeper.unregister(self)
-            await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
+        if self._writer is not None:
+            self._writer.cancel()
+        if self.user is None:
+            return
+        sweeper.unregister(self)
+        for topic in list(self.subs):
+            await self._drop_subscription(topic)
+        await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
 
     @database_sync_to_async
     def _session_user(self) -> tuple[User | None, float]:
@@ -73,9 +113,10 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.user = user
         self.user_id = user.pk
         self.credential_time = credential_time
+        self.hub = await get_hub()
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         sweeper.register(self)
-        await self.send_frame(
+        self.send_frame(
             {
                 "type": "ready",
                 "user": {"id": user.pk, "display_name": user.public_name(), "role": user.role},
@@ -83,8 +124,12 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         )
 
     async def _close(self, code: int) -> None:
-        if not self._closed:
-            self._closed = True
+        if self._closed:
+            return
+        self._closed = True
+        if self._outbox is not None:
+            self._outbox.put_nowait(code)  # after the frames already queued
+        else:
             await self.close(code=code)
 
     # --- frames from the client -----------------------------------------------------
@@ -97,15 +142,25 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self._receive_auth(frame)
             return
         if frame is None:
-            await self.send_error("bad_frame", "frames are JSON objects with a 'type'")
+            self.send_error("bad_frame", "frames are JSON objects with a 'type'")
             return
-        kind = frame.get("type")
-        if kind == "ping":
-            await self.send_frame({"type": "pong"})
-        elif kind == "auth":
-            await self.send_error("already_authenticated", "this socket is already signed in")
-        else:
-            await self.send_error("unknown_type", f"unknown frame type {kind!r}")
+        kind = frame["type"]
+        try:
+            if kind == "ping":
+                self.send_frame({"type": "pong"})
+            elif kind == "subscribe":
+                await self._subscribe(SubscribeFrame.model_validate(frame))
+            elif kind == "unsubscribe":
+                await self._unsubscribe(UnsubscribeFrame.model_validate(frame))
+            elif kind == "auth":
+                self.send_error("already_authenticated", "this socket is already signed in")
+            elif kind in registry.actions:
+                await self._act(kind, frame)
+            else:
+                self.send_error("unknown_type", f"unknown frame type {kind[:48]!r}")
+        except ValidationError as exc:
+            client_id = frame.get("id") if isinstance(frame.get("id"), str) else None
+            self.send_error("invalid_frame", _validation_message(exc), id=client_id)
 
     @staticmethod
     def _parse(text_data: str | None) -> dict[str, Any] | None:
@@ -122,27 +177,174 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     async def _receive_auth(self, frame: dict[str, Any] | None) -> None:
         token = frame.get("token") if frame is not None and frame["type"] == "auth" else None
         if not isinstance(token, str) or not token:
-            await self.send_error("auth_required", "the first frame must be an auth frame")
+            self.send_error("auth_required", "the first frame must be an auth frame")
             await self._close(codes.AUTH_FAILED)
             return
         try:
             user, issued_at = await database_sync_to_async(authenticate_bearer_token)(token)
         except ServiceError as exc:
-            await self.send_error(exc.code, exc.message)
+            self.send_error(exc.code, exc.message)
             await self._close(codes.AUTH_FAILED)
             return
         # The token's issue time, not now: a revocation that lands while this socket signs
         # in still closes it.
         await self._authenticated(user, credential_time=issued_at)
 
+    # --- following topics ------------------------------------------------------------
+
+    async def _subscribe(self, frame: SubscribeFrame) -> None:
+        topic = frame.topic
+        resolved = registry.resolve(topic)
+        if resolved is None:
+            self.send_error("unknown_topic", f"no such topic {topic!r}", topic=topic)
+            return
+        kind, key = resolved
+        assert self.user is not None and self.hub is not None
+        if not await in_db_thread(kind.can_follow)(self.user, key):
+            self.send_error("forbidden", "you may not follow this topic", topic=topic)
+            return
+        if topic in self.subs:
+            await self._drop_subscription(topic)
+        elif len(self.subs) >= settings.WS_MAX_SUBSCRIPTIONS:
+            self.send_error("too_many_topics", "unsubscribe from a topic first", topic=topic)
+            return
+        sub = self.subs[topic] = Subscription(durable=kind.durable, presence=kind.presence)
+        await self.hub.follow(topic, self)  # live events now wait in sub.pending
+        if kind.durable:
+            await self._replay(topic, sub, frame.since)
+        sub.replaying = False
+        if sub.durable and sub.pending and drain(sub, self._write):
+            self.hub.request_catch_up(topic)
+        reply: dict[str, Any] = {"type": "subscribed", "topic": topic, "seq": sub.seq}
+        if kind.presence:
+            if await self.hub.presence_join(topic, self.user_id):
+                await self._announce_presence(topic, online=True)
+            reply["online"] = sorted(await in_thread(presence.online)(topic))
+        self.send_frame(reply)
+
+    async def _replay(self, topic: str, sub: Subscription, since: int | None) -> None:
+        if since is None:
+            sub.seq = await in_db_thread(events.latest_seq)(topic)
+            return
+        cursor = since
+        while True:
+            rows = await in_db_thread(events.read_after)(topic, cursor)
+            if rows is None:
+                latest = await in_db_thread(events.latest_seq)(topic)
+                self.send_frame({"type": "resync", "topic": topic, "seq": latest})
+                sub.seq = latest
+                return
+            for row in rows:
+                self._write(event_frame(topic, row.seq, row.type, row.data), None)
+                cursor = row.seq
+            if len(rows) < events.PAGE:
+                sub.seq = cursor
+                return
+
+    async def _unsubscribe(self, frame: UnsubscribeFrame) -> None:
+        if frame.topic in self.subs:
+            await self._drop_subscription(frame.topic)
+        self.send_frame({"type": "unsubscribed", "topic": frame.topic})
+
+    async def _drop_subscription(self, topic: str) -> None:
+        sub = self.subs.pop(topic, None)
+        if sub is None or self.hub is None:
+            return
+        await self.hub.unfollow(topic, self)
+        if sub.presence and await self.hub.presence_leave(topic, self.user_id):
+            await self._announce_presence(topic, online=False)
+
+    async def _announce_presence(self, topic: str, online: bool) -> None:
+        from realtime.publish import publish
+
+        data = {"user_id": self.user_id, "online": online}
+        try:
+            await in_thread(publish)(topic, "presence.changed", data)
+        except Exception:  # presence is best effort; the socket must not fail for it
+            logger.warning("could not announce presence on %s", topic, exc_info=True)
+
+    # --- actions ---------------------------------------------------------------------
+
+    async def _act(self, name: str, frame: dict[str, Any]) -> None:
+        action = registry.actions[name]
+        envelope = ActionEnvelope.model_validate({"type": name, "id": frame.get("id")})
+        client_id = envelope.id
+        if action.needs_client_id and client_id is None:
+            self.send_error("invalid_frame", "this action needs an 'id' (your client id)")
+            return
+        payload = action.schema.model_validate(
+            {k: v for k, v in frame.items() if k not in ("type", "id")}
+        )
+        verdict = await limiter().take(action.rate_bucket, self.user_id)
+        if not verdict.allowed:
+            self.send_error(
+                "rate_limited", "slow down", id=client_id, retry_after=verdict.retry_after
+            )
+            return
+        assert self.user is not None
+        try:
+            result = await in_db_thread(action.handler)(self.user, payload, client_id or "")
+        except ServiceError as exc:
+            self.send_error(exc.code, exc.message, id=client_id)
+            return
+        if client_id is not None:
+            self.send_frame({"type": "ack", "id": client_id, **result})
+
     # --- frames to the client -------------------------------------------------------
 
-    async def send_frame(self, frame: dict[str, Any]) -> None:
-        if not self._closed:
-            await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+    def send_frame(self, frame: dict[str, Any]) -> None:
+        self._write(dumps(frame), None)
 
-    async def send_error(self, code: str, message: str) -> None:
-        await self.send_frame({"type": "error", "code": code, "message": message})
+    def send_error(self, code: str, message: str, **extra: Any) -> None:
+        self._write(error_frame(code, message, **extra), None)
+
+    def _write(self, frame: str, wire: bytes | None) -> None:
+        if self._closed or self._overflowed:
+            return
+        protocol = self._protocol
+        if protocol is None:
+            assert self._outbox is not None
+            self._outbox.put_nowait(frame)
+            return
+        if not is_open(protocol):
+            return
+        if pending_bytes(protocol.transport) > settings.WS_SEND_QUEUE_BYTES:
+            self._overflowed = True
+            asyncio.get_running_loop().create_task(self._close(codes.TOO_FAR_BEHIND))
+            return
+        protocol.transport.write(wire if wire is not None else text_frame(frame.encode()))
+
+    async def _write_outbox(self) -> None:
+        """Outside daphne: hand frames to the ASGI server in order, then the close."""
+        assert self._outbox is not None
+        while True:
+            item = await self._outbox.get()
+            if isinstance(item, int):
+                await self.close(code=item)
+                return
+            await self.send(text_data=item)
+
+    # --- called by the hub ------------------------------------------------------------
+
+    def deliver(self, topic: str, seq: int | None, frame: str, wire: bytes) -> None:
+        sub = self.subs.get(topic)
+        if sub is not None and deliver(sub, seq, frame, wire, self._write) and self.hub:
+            self.hub.request_catch_up(topic)
+
+    def cursor(self, topic: str) -> int | None:
+        sub = self.subs.get(topic)
+        return None if sub is None or sub.replaying else sub.seq
+
+    def resubscribed(self, topic: str) -> None:
+        """The log no longer reaches back to this socket's cursor: tell it to resync."""
+        sub = self.subs.get(topic)
+        if sub is not None:
+            asyncio.get_running_loop().create_task(self._resync(topic, sub))
+
+    async def _resync(self, topic: str, sub: Subscription) -> None:
+        latest = await in_db_thread(events.latest_seq)(topic)
+        sub.seq, sub.pending = latest, {}
+        self.send_frame({"type": "resync", "topic": topic, "seq": latest})
 
     # --- channel layer messages -----------------------------------------------------
 
@@ -154,5 +356,5 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
     async def close_for_revoked_access(self) -> None:
         sweeper.unregister(self)
-        await self.send_error("access_revoked", "your session ended; sign in again")
+        self.send_error("access_revoked", "your session ended; sign in again")
         await self._close(codes.ACCESS_REVOKED)

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "channels",
     "accounts",
     "realtime",
+    "advice",
+    "community",
+    "notifications",
     "web",
 ]
 
@@ -178,9 +181,25 @@ COGNITO_GROUP_ROLES = os.environ.get(
 )
 COGNITO_JWKS_REFETCH_SECONDS = env_int("COGNITO_JWKS_REFETCH_SECONDS", 60)
 
-# WebSocket gateway.
+# WebSocket gateway and the real-time core.
 WS_AUTH_TIMEOUT_SECONDS = float(os.environ.get("WS_AUTH_TIMEOUT_SECONDS", "5"))
 WS_ACCESS_SWEEP_SECONDS = float(os.environ.get("WS_ACCESS_SWEEP_SECONDS", "30"))
+# Unsent bytes a socket may have queued before it is closed (4500) to resume later.
+WS_SEND_QUEUE_BYTES = env_int("WS_SEND_QUEUE_BYTES", 1024 * 1024)
+WS_MAX_SUBSCRIPTIONS = env_int("WS_MAX_SUBSCRIPTIONS", 200)
+REALTIME_RETENTION_DAYS = env_int("REALTIME_RETENTION_DAYS", 30)
+REALTIME_TAIL_CHECK_SECONDS = float(os.environ.get("REALTIME_TAIL_CHECK_SECONDS", "5"))
+REALTIME_SUBSCRIBE_TIMEOUT_SECONDS = 5.0
+PRESENCE_TTL_SECONDS = env_int("PRESENCE_TTL_SECONDS", 60)
+# The token bucket of each user's actions (typing signals have their own, smaller one).
+RATE_ACTIONS_PER_SECOND = float(os.environ.get("RATE_ACTIONS_PER_SECOND", "10"))
+RATE_ACTIONS_BURST = float(os.environ.get("RATE_ACTIONS_BURST", "30"))
+
+
+# Direct messages.
+DM_MAX_GROUP_SIZE = env_int("DM_MAX_GROUP_SIZE", 20)
+DM_EDIT_WINDOW_SECONDS = env_int("DM_EDIT_WINDOW_SECONDS", 15 * 60)
+DM_EMAIL_QUIET_MINUTES = env_int("DM_EMAIL_QUIET_MINUTES", 30)
 
 # Celery: tasks run inline in embedded mode; Redis is the broker in production.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")

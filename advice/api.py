@@ -1,0 +1,65 @@
+"""Care teams over HTTP (the rest of advice comes with its own issue)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Status
+from pydantic import Field
+
+from accounts.models import User
+from accounts.schemas import Input
+from advice import services
+from advice.models import CareTeamMember
+
+router = Router(tags=["care teams"])
+
+
+class CareTeamIn(Input):
+    customer_id: int = Field(ge=1, le=2**62)
+    professional_id: int = Field(ge=1, le=2**62)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@router.get("/care-team", response=list[dict[str, Any]])
+def my_care_relations(request: HttpRequest) -> list[dict[str, Any]]:
+    """For a customer, their care team; for a professional, the customers they care for."""
+    user = _user(request)
+    rows = CareTeamMember.objects.filter(Q(customer=user) | Q(professional=user)).select_related(
+        "customer", "professional"
+    )
+    return [
+        {
+            "customer": {"id": r.customer_id, "name": r.customer.public_name()},
+            "professional": {
+                "id": r.professional_id,
+                "name": r.professional.public_name(),
+                "role": r.professional.role,
+            },
+            "since": r.since.isoformat(),
+        }
+        for r in rows
+    ]
+
+
+@router.post("/care-team", response={204: None})
+def add(request: HttpRequest, payload: CareTeamIn) -> Status[None]:
+    customer = get_object_or_404(User, pk=payload.customer_id)
+    professional = get_object_or_404(User, pk=payload.professional_id)
+    services.add_to_care_team(_user(request), customer, professional)
+    return Status(204, None)
+
+
+@router.delete("/care-team/{customer_id}/{professional_id}", response={204: None})
+def remove(request: HttpRequest, customer_id: int, professional_id: int) -> Status[None]:
+    customer = get_object_or_404(User, pk=customer_id)
+    professional = get_object_or_404(User, pk=professional_id)
+    services.remove_from_care_team(_user(request), customer, professional)
+    return Status(204, None)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AdviceConfig(AppConfig):
+    name = "advice"
+    default_auto_field = "django.db.models.BigAutoField"

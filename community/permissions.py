@@ -1,0 +1,77 @@
+"""Who may message whom, and who may see a conversation: the rules in one place."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.errors import Forbidden, NotFound
+from accounts.models import User
+from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
+from advice.permissions import in_care_relationship
+from community.models import Block, Conversation, Membership, MessagingSettings
+
+
+def is_blocked(blocker: User, blocked: User) -> bool:
+    return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
+
+
+def accepts_from_customers(user: User) -> bool:
+    settings = MessagingSettings.objects.filter(user=user).first()
+    return settings is None or settings.accept_from_customers
+
+
+def check_can_message(sender: User, recipient: User) -> None:
+    """Raise Forbidden unless ``sender`` may start or continue a conversation with ``recipient``.
+
+    - A customer and a professional in their care team: always (a block does not cut
+      the care relationship; it is ended by leaving the care team).
+    - A block either way stops everything else.
+    - Moderators and admins: with anyone, and anyone with them.
+    - Dietitians and medical providers: with each other.
+    - Customer to customer: unless the recipient turned it off.
+    """
+    if sender.pk == recipient.pk:
+        raise Forbidden("you cannot message yourself", code="cannot_message")
+    if not recipient.is_active:
+        raise Forbidden("this account is not active", code="cannot_message")
+    if in_care_relationship(sender, recipient):
+        return
+    if is_blocked(recipient, sender):
+        raise Forbidden("this person is not accepting your messages", code="blocked")
+    if is_blocked(sender, recipient):
+        raise Forbidden("you blocked this person; unblock them first", code="blocked")
+    if sender.role in STAFF_ROLES or recipient.role in STAFF_ROLES:
+        return
+    if sender.role in CARE_ROLES and recipient.role in CARE_ROLES:
+        return
+    if sender.role == Role.CUSTOMER and recipient.role == Role.CUSTOMER:
+        if accepts_from_customers(recipient):
+            return
+        raise Forbidden(
+            "this person does not take messages from other customers", code="cannot_message"
+        )
+    raise Forbidden(
+        "you can message dietitians and providers in your care team only", code="cannot_message"
+    )
+
+
+def membership_or_404(user: User, conversation_id: int) -> Membership:
+    """A stranger learns nothing: a conversation one is not in does not exist for them."""
+    membership = (
+        Membership.objects.select_related("conversation")
+        .filter(conversation_id=conversation_id, user=user)
+        .first()
+    )
+    if membership is None:
+        raise NotFound("no such conversation")
+    return membership
+
+
+def is_member(user: User, conversation_id: int) -> bool:
+    return Membership.objects.filter(conversation_id=conversation_id, user=user).exists()
+
+
+def filter_conversations(
+    user: User, conversations: QuerySet[Conversation]
+) -> QuerySet[Conversation]:
+    return conversations.filter(memberships__user=user)

@@ -1,0 +1,364 @@
+"""Direct messaging: every write and every rule. Events go out through realtime.publish."""
+
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
+from accounts.models import User
+from community.models import Block, Conversation, Membership, Message, MessagingSettings
+from community.permissions import check_can_message, membership_or_404
+from community.text import render_markdown
+from realtime import presence
+from realtime.publish import next_seq, publish
+
+MAX_BODY = 10_000
+
+
+def _clean_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise ServiceError("a message cannot be empty", code="invalid_field")
+    if len(body) > MAX_BODY:
+        raise ServiceError(f"messages are {MAX_BODY} characters at most", code="invalid_field")
+    if "\x00" in body:
+        raise ServiceError("messages cannot contain NUL characters", code="invalid_field")
+    return body
+
+
+def _person(user: User) -> dict[str, Any]:
+    return {"id": user.pk, "name": user.public_name()}
+
+
+# --- conversations -------------------------------------------------------------------
+
+
+def start_conversation(creator: User, member_ids: list[int], title: str = "") -> Conversation:
+    """A direct conversation with one other person (the existing one if there is one), or a
+    group with several. The creator must be allowed to message every member."""
+    others = sorted(set(member_ids) - {creator.pk})
+    if not others:
+        raise ServiceError("name at least one other member", code="invalid_field")
+    if len(others) + 1 > settings.DM_MAX_GROUP_SIZE:
+        raise ServiceError(
+            f"groups have {settings.DM_MAX_GROUP_SIZE} members at most", code="invalid_field"
+        )
+    members = list(User.objects.filter(pk__in=others, is_active=True))
+    if len(members) != len(others):
+        raise NotFound("no such user")
+    for member in members:
+        check_can_message(creator, member)
+    title = title.strip()[:120]
+    if len(members) == 1:
+        key = ":".join(str(i) for i in sorted((creator.pk, members[0].pk)))
+        existing = Conversation.objects.filter(direct_key=key).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                return _create(creator, members, Conversation.Kind.DIRECT, "", key)
+        except IntegrityError:  # created by the other person at the same moment
+            return Conversation.objects.get(direct_key=key)
+    return _create(creator, members, Conversation.Kind.GROUP, title, None)
+
+
+def _create(
+    creator: User, members: list[User], kind: str, title: str, key: str | None
+) -> Conversation:
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            kind=kind, title=title, direct_key=key, created_by=creator
+        )
+        Membership.objects.bulk_create(
+            [Membership(conversation=conversation, user=u) for u in [creator, *members]]
+        )
+        for member in members:
+            publish(
+                f"user:{member.pk}",
+                "conversation.added",
+                {"conversation": conversation.pk, "by": _person(creator)},
+            )
+    return conversation
+
+
+# --- messages --------------------------------------------------------------------------
+
+
+def send_direct_message(sender: User, conversation_id: int, body: str, client_id: str) -> Message:
+    """Store a message, then deliver it. A retry with the same ``client_id`` returns the
+    message stored the first time and stores nothing."""
+    body = _clean_body(body)
+    if not client_id:
+        raise ServiceError("a client id is required", code="invalid_field")
+    existing = _sent_before(sender, client_id, conversation_id)
+    if existing is not None:
+        return existing
+    membership = membership_or_404(sender, conversation_id)
+    conversation = membership.conversation
+    others = list(
+        User.objects.filter(dm_memberships__conversation=conversation).exclude(pk=sender.pk)
+    )
+    if conversation.kind == Conversation.Kind.DIRECT:
+        for other in others:
+            check_can_message(sender, other)
+    html = render_markdown(body)
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            seq = next_seq(conversation.topic)
+            message = Message.objects.create(
+                conversation=conversation,
+                sender=sender,
+                client_id=client_id,
+                body=body,
+                html=html,
+                seq=seq,
+                created_at=now,
+            )
+            publish(conversation.topic, "message.created", message_data(message, sender), seq=seq)
+            Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+            Membership.objects.filter(pk=membership.pk).update(last_read_seq=seq)
+            _tell_those_not_watching(conversation, message, sender, others)
+    except IntegrityError:
+        existing = _sent_before(sender, client_id, conversation_id)
+        if existing is None:
+            raise
+        return existing  # the same send, racing itself
+    return message
+
+
+def _sent_before(sender: User, client_id: str, conversation_id: int) -> Message | None:
+    existing = Message.objects.filter(sender=sender, client_id=client_id).first()
+    if existing is not None and existing.conversation_id != conversation_id:
+        raise Conflict("this client id was used for another conversation", code="client_id_reused")
+    return existing
+
+
+def _tell_those_not_watching(
+    conversation: Conversation, message: Message, sender: User, others: list[User]
+) -> None:
+    """Notify members who are not looking at the conversation; email those offline."""
+    from community.tasks import email_unread_messages
+    from notifications.services import notify, preference
+
+    watching = presence.online(conversation.topic)
+    for member in others:
+        if member.pk in watching:
+            continue
+        notify(
+            member,
+            "dm.message",
+            f"New message from {sender.public_name()}",
+            body=message.body[:200],
+            url=f"/?conversation={conversation.pk}",
+            data={"conversation": conversation.pk, "message": message.pk},
+        )
+        if preference(member, "dm.message")[1] and not presence.online(f"user:{member.pk}"):
+            transaction.on_commit(
+                functools.partial(email_unread_messages.delay, conversation.pk, member.pk)
+            )
+
+
+def message_data(message: Message, sender: User) -> dict[str, Any]:
+    return {
+        "id": message.pk,
+        "conversation": message.conversation_id,
+        "sender": _person(sender),
+        "client_id": message.client_id,
+        "html": message.html,
+        "created_at": message.created_at,
+        "edited_at": message.edited_at,
+        "deleted": message.deleted_at is not None,
+    }
+
+
+def _own_message(user: User, message_id: int) -> Message:
+    message = Message.objects.select_related("conversation").filter(pk=message_id).first()
+    if (
+        message is None
+        or not Membership.objects.filter(
+            conversation_id=message.conversation_id, user=user
+        ).exists()
+    ):
+        raise NotFound("no such message")
+    if message.sender_id != user.pk:
+        raise Forbidden("you can change your own messages only")
+    if message.deleted_at is not None:
+        raise Conflict("this message was deleted", code="deleted")
+    return message
+
+
+def edit_message(user: User, message_id: int, body: str) -> tuple[Message, int]:
+    body = _clean_body(body)
+    message = _own_message(user, message_id)
+    window = timedelta(seconds=settings.DM_EDIT_WINDOW_SECONDS)
+    if timezone.now() - message.created_at > window:
+        raise Forbidden("messages can be edited for a short while only", code="edit_window_passed")
+    with transaction.atomic():
+        message.body, message.html, message.edited_at = body, render_markdown(body), timezone.now()
+        message.save(update_fields=["body", "html", "edited_at"])
+        seq = publish(
+            message.conversation.topic,
+            "message.edited",
+            {"id": message.pk, "conversation": message.conversation_id, "html": message.html,
+             "edited_at": message.edited_at},
+        )  # fmt: skip
+    assert seq is not None
+    return message, seq
+
+
+def delete_message(user: User, message_id: int) -> tuple[Message, int]:
+    message = _own_message(user, message_id)
+    with transaction.atomic():
+        message.body, message.html, message.deleted_at = "", "", timezone.now()
+        message.save(update_fields=["body", "html", "deleted_at"])
+        seq = publish(
+            message.conversation.topic,
+            "message.deleted",
+            {"id": message.pk, "conversation": message.conversation_id,
+             "deleted_at": message.deleted_at},
+        )  # fmt: skip
+    assert seq is not None
+    return message, seq
+
+
+def mark_read(user: User, conversation_id: int, seq: int) -> int:
+    """Move the read position forward (never back). Others in the conversation see a read
+    receipt unless the reader turned receipts off."""
+    membership = membership_or_404(user, conversation_id)
+    with transaction.atomic():
+        moved = Membership.objects.filter(pk=membership.pk, last_read_seq__lt=seq).update(
+            last_read_seq=seq
+        )
+        if moved and shares_read_receipts(user):
+            publish(
+                membership.conversation.topic,
+                "read.updated",
+                {"conversation": conversation_id, "user_id": user.pk, "seq": seq},
+            )
+    return max(seq, membership.last_read_seq)
+
+
+def shares_read_receipts(user: User) -> bool:
+    saved = MessagingSettings.objects.filter(user=user).first()
+    return saved is None or saved.share_read_receipts
+
+
+def signal_typing(user: User, conversation_id: int) -> None:
+    membership = membership_or_404(user, conversation_id)
+    publish(
+        membership.conversation.topic,
+        "typing.started",
+        {"conversation": conversation_id, "user_id": user.pk},
+    )
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def history(user: User, conversation_id: int, before: int | None, limit: int) -> list[Message]:
+    """Messages newest first, older than the ``before`` seq (the cursor)."""
+    membership_or_404(user, conversation_id)
+    messages = Message.objects.filter(conversation_id=conversation_id).select_related("sender")
+    if before is not None:
+        messages = messages.filter(seq__lt=before)
+    return list(messages.order_by("-seq")[:limit])
+
+
+def conversations_of(user: User) -> list[dict[str, Any]]:
+    """The user's conversations, most recent first, with members and unread counts."""
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .select_related("conversation")
+        .order_by(F("conversation__last_message_at").desc(nulls_last=True), "-conversation_id")
+    )
+    ids = [m.conversation_id for m in memberships]
+    unread = dict(
+        Message.objects.filter(conversation_id__in=ids, deleted_at__isnull=True)
+        .exclude(sender=user)
+        .filter(
+            seq__gt=Subquery(
+                Membership.objects.filter(
+                    conversation_id=OuterRef("conversation_id"), user=user
+                ).values("last_read_seq")[:1]
+            )
+        )
+        .values("conversation_id")
+        .annotate(n=Count("id"))
+        .values_list("conversation_id", "n")
+    )
+    people: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for member in Membership.objects.filter(conversation_id__in=ids).select_related("user"):
+        people[member.conversation_id].append(
+            {**_person(member.user), "last_read_seq": _visible_read_seq(member)}
+        )
+    return [
+        {
+            "id": m.conversation_id,
+            "kind": m.conversation.kind,
+            "title": m.conversation.title,
+            "members": people[m.conversation_id],
+            "unread": unread.get(m.conversation_id, 0),
+            "last_read_seq": m.last_read_seq,
+            "last_message_at": m.conversation.last_message_at,
+        }
+        for m in memberships
+    ]
+
+
+def _visible_read_seq(member: Membership) -> int | None:
+    return member.last_read_seq if shares_read_receipts(member.user) else None
+
+
+def unread_total(user: User) -> int:
+    return sum(c["unread"] for c in conversations_of(user))
+
+
+# --- blocks and settings ------------------------------------------------------------------
+
+
+def block(user: User, target_id: int) -> Block:
+    target = User.objects.filter(pk=target_id).first()
+    if target is None:
+        raise NotFound("no such user")
+    if target.pk == user.pk:
+        raise ServiceError("you cannot block yourself", code="invalid_field")
+    found, _ = Block.objects.get_or_create(blocker=user, blocked=target)
+    return found
+
+
+def unblock(user: User, target_id: int) -> None:
+    Block.objects.filter(blocker=user, blocked_id=target_id).delete()
+
+
+def update_messaging_settings(user: User, **fields: bool) -> MessagingSettings:
+    saved, _ = MessagingSettings.objects.get_or_create(user=user)
+    for name, value in fields.items():
+        setattr(saved, name, value)
+    saved.save()
+    return saved
+
+
+def contacts(user: User, query: str, limit: int = 20) -> list[User]:
+    """People the user may message whose name or email matches ``query``."""
+    query = query.strip()
+    candidates = User.objects.filter(is_active=True).exclude(pk=user.pk)
+    if query:
+        candidates = candidates.filter(Q(display_name__icontains=query) | Q(email__icontains=query))
+    found = []
+    for candidate in candidates.order_by("display_name")[: limit * 5]:
+        try:
+            check_can_message(user, candidate)
+        except Forbidden:
+            continue
+        found.append(candidate)
+        if len(found) == limit:
+            break
+    return found

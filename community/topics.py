@@ -1,0 +1,139 @@
+"""``dm:{conversation}``: the members of a conversation, and the actions sent on it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from accounts.models import User
+from community import services
+from community.permissions import is_member
+from realtime.registry import Action, TopicKind, registry
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Person(Frozen):
+    id: int
+    name: str
+
+
+class MessageCreated(Frozen):
+    id: int
+    conversation: int
+    sender: Person
+    client_id: str
+    html: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+
+
+class MessageEdited(Frozen):
+    id: int
+    conversation: int
+    html: str
+    edited_at: datetime
+
+
+class MessageDeleted(Frozen):
+    id: int
+    conversation: int
+    deleted_at: datetime
+
+
+class ReadUpdated(Frozen):
+    conversation: int
+    user_id: int
+    seq: int
+
+
+class TypingStarted(Frozen):
+    conversation: int
+    user_id: int
+
+
+class ConversationAdded(Frozen):
+    conversation: int
+    by: Person
+
+
+# --- actions -------------------------------------------------------------------------
+
+
+class SendIn(Frozen):
+    conversation: int = Field(ge=1, le=2**62)
+    body: str = Field(min_length=1, max_length=services.MAX_BODY)
+
+
+class EditIn(Frozen):
+    message: int = Field(ge=1, le=2**62)
+    body: str = Field(min_length=1, max_length=services.MAX_BODY)
+
+
+class MessageRef(Frozen):
+    message: int = Field(ge=1, le=2**62)
+
+
+class ReadIn(Frozen):
+    conversation: int = Field(ge=1, le=2**62)
+    seq: int = Field(ge=0, le=2**62)
+
+
+class ConversationRef(Frozen):
+    conversation: int = Field(ge=1, le=2**62)
+
+
+def send(user: User, payload: SendIn, client_id: str) -> dict[str, Any]:
+    message = services.send_direct_message(user, payload.conversation, payload.body, client_id)
+    return {"message": message.pk, "conversation": message.conversation_id, "seq": message.seq}
+
+
+def edit(user: User, payload: EditIn, client_id: str) -> dict[str, Any]:
+    message, seq = services.edit_message(user, payload.message, payload.body)
+    return {"message": message.pk, "seq": seq}
+
+
+def delete(user: User, payload: MessageRef, client_id: str) -> dict[str, Any]:
+    message, seq = services.delete_message(user, payload.message)
+    return {"message": message.pk, "seq": seq}
+
+
+def read(user: User, payload: ReadIn, client_id: str) -> dict[str, Any]:
+    return {
+        "conversation": payload.conversation,
+        "seq": services.mark_read(user, payload.conversation, payload.seq),
+    }
+
+
+def typing(user: User, payload: ConversationRef, client_id: str) -> dict[str, Any]:
+    services.signal_typing(user, payload.conversation)
+    return {}
+
+
+def can_follow(user: User, key: str) -> bool:
+    return key.isdigit() and is_member(user, int(key))
+
+
+registry.add_topic_kind(TopicKind("dm", can_follow, durable=True, presence=True))
+events: list[tuple[str, type[BaseModel]]] = [
+    ("message.created", MessageCreated),
+    ("message.edited", MessageEdited),
+    ("message.deleted", MessageDeleted),
+    ("read.updated", ReadUpdated),
+    ("typing.started", TypingStarted),
+    ("conversation.added", ConversationAdded),
+]
+for name, schema in events:
+    registry.add_event(name, schema)
+registry.add_action(Action("dm.send", SendIn, send))
+registry.add_action(Action("dm.edit", EditIn, edit))
+registry.add_action(Action("dm.delete", MessageRef, delete))
+registry.add_action(Action("dm.read", ReadIn, read, needs_client_id=False))
+registry.add_action(
+    Action("dm.typing", ConversationRef, typing, rate_bucket="typing", needs_client_id=False)
+)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+from accounts.schemas import Input
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    data: dict[str, Any]
+    created_at: datetime
+    read_at: datetime | None
+
+
+class MarkReadIn(Input):
+    ids: list[int] | None = Field(default=None, max_length=500)
+    all: bool = False
+
+
+class UnreadOut(Schema):
+    unread_count: int
+
+
+class PreferenceOut(Schema):
+    kind: str
+    label: str
+    in_app: bool
+    email: bool
+
+
+class PreferenceIn(Input):
+    in_app: bool
+    email: bool

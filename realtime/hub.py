@@ -1,0 +1,246 @@
+"""The per-process hub: one pub/sub connection, one subscription per followed topic.
+
+``publish`` (in realtime.publish) sends each event once to Redis, or straight to the
+in-process hub in embedded mode. The hub subscribes to a topic when its first local
+socket follows it, and hands every message to each local follower, which writes the
+same framed bytes. Durable events carry ``seq``; the hub catches a topic up from the
+database when a follower sees a gap, after Redis reconnects, and on a periodic tail
+check, so an event whose publish was lost still arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import ParamSpec, Protocol, TypeVar
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from realtime import events, presence
+from realtime.protocol import event_frame
+from realtime.wire import text_frame
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_PREFIX = "edt:t:"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+# Work that may block (Redis calls, queries) runs in the thread pool, several at a time:
+# the default thread-sensitive mode would put every socket's work on one thread.
+def in_thread(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    return sync_to_async(func, thread_sensitive=False)
+
+
+def in_db_thread(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """Like ``in_thread``, closing stale database connections around the call."""
+    return database_sync_to_async(func, thread_sensitive=False)
+
+
+class Follower(Protocol):
+    def deliver(self, topic: str, seq: int | None, frame: str, wire: bytes) -> None: ...
+
+    def cursor(self, topic: str) -> int | None: ...
+
+    def resubscribed(self, topic: str) -> None: ...
+
+
+def encode_message(seq: int | None, frame: str) -> bytes:
+    return (b"" if seq is None else str(seq).encode()) + b"|" + frame.encode()
+
+
+def decode_message(data: bytes) -> tuple[int | None, str]:
+    head, _, body = data.partition(b"|")
+    return (int(head) if head else None), body.decode()
+
+
+class Hub:
+    def __init__(self, loop: asyncio.AbstractEventLoop, backend: Backend) -> None:
+        self.loop = loop
+        self.backend = backend
+        self.followers: dict[str, set[Follower]] = {}
+        self._catching_up: set[str] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.presence_refs: dict[tuple[str, int], int] = {}
+
+    async def start(self) -> None:
+        await self.backend.start(self)
+        self._tasks.append(self.loop.create_task(self._tail_check_forever()))
+        self._tasks.append(self.loop.create_task(self._presence_heartbeat_forever()))
+
+    # --- presence ---------------------------------------------------------------------
+
+    async def presence_join(self, topic: str, user_id: int) -> bool:
+        """Count one more local socket of ``user_id`` on ``topic``; True if it is the first."""
+        key = (topic, user_id)
+        count = self.presence_refs.get(key, 0)
+        self.presence_refs[key] = count + 1
+        if count == 0:
+            await in_thread(presence.store().refresh)([key])
+        return count == 0
+
+    async def presence_leave(self, topic: str, user_id: int) -> bool:
+        key = (topic, user_id)
+        count = self.presence_refs.get(key, 0) - 1
+        if count > 0:
+            self.presence_refs[key] = count
+            return False
+        self.presence_refs.pop(key, None)
+        await in_thread(presence.store().leave)(topic, user_id)
+        return True
+
+    async def _presence_heartbeat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(settings.PRESENCE_TTL_SECONDS / 3)
+            try:
+                await in_thread(presence.store().refresh)(list(self.presence_refs))
+            except Exception:
+                logger.exception("presence heartbeat failed")
+
+    # --- following -------------------------------------------------------------------
+
+    async def follow(self, topic: str, follower: Follower) -> None:
+        group = self.followers.get(topic)
+        if group is None:
+            group = self.followers[topic] = set()
+            group.add(follower)
+            await self.backend.subscribe(topic)
+        else:
+            group.add(follower)
+            await self.backend.wait_subscribed(topic)
+
+    async def unfollow(self, topic: str, follower: Follower) -> None:
+        group = self.followers.get(topic)
+        if group is None:
+            return
+        group.discard(follower)
+        if not group:
+            del self.followers[topic]
+            await self.backend.unsubscribe(topic)
+
+    def local_count(self, topic: str) -> int:
+        return len(self.followers.get(topic, ()))
+
+    # --- delivery --------------------------------------------------------------------
+
+    def dispatch(self, topic: str, data: bytes) -> None:
+        group = self.followers.get(topic)
+        if not group:
+            return
+        seq, frame = decode_message(data)
+        self.fan_out(topic, seq, frame, group)
+
+    @staticmethod
+    def fan_out(topic: str, seq: int | None, frame: str, group: Iterable[Follower]) -> None:
+        wire = text_frame(frame.encode())
+        for follower in tuple(group):
+            try:
+                follower.deliver(topic, seq, frame, wire)
+            except Exception:
+                logger.exception("delivery to one follower of %s failed", topic)
+
+    # --- catching up from the event log ---------------------------------------------
+
+    def request_catch_up(self, topic: str) -> None:
+        if topic not in self._catching_up:
+            self._catching_up.add(topic)
+            self.loop.create_task(self._catch_up(topic))
+
+    async def _catch_up(self, topic: str) -> None:
+        try:
+            while True:
+                group = self.followers.get(topic)
+                if not group:
+                    return
+                cursors = [c for c in (f.cursor(topic) for f in group) if c is not None]
+                if not cursors:
+                    return
+                since = min(cursors)
+                rows = await in_db_thread(events.read_after)(topic, since)
+                if rows is None:  # pruned past the cursor: those sockets must resync
+                    for follower in tuple(group):
+                        follower.resubscribed(topic)
+                    return
+                for row in rows:
+                    frame = event_frame(topic, row.seq, row.type, row.data)
+                    self.fan_out(topic, row.seq, frame, self.followers.get(topic, ()))
+                if len(rows) < events.PAGE:
+                    return
+        except Exception:
+            logger.exception("catching up %s failed", topic)
+        finally:
+            self._catching_up.discard(topic)
+
+    def catch_up_all(self) -> None:
+        for topic in list(self.followers):
+            if events.is_durable(topic):
+                self.request_catch_up(topic)
+
+    async def _tail_check_forever(self) -> None:
+        """Catch up topics whose last event never arrived (a publish lost in an outage)."""
+        while True:
+            await asyncio.sleep(settings.REALTIME_TAIL_CHECK_SECONDS)
+            try:
+                await self.tail_check()
+            except Exception:
+                logger.exception("tail check failed")
+
+    async def tail_check(self) -> None:
+        durable = [t for t in self.followers if events.is_durable(t)]
+        if not durable:
+            return
+        latest = await in_db_thread(events.latest_seqs)(durable)
+        for topic, last_seq in latest.items():
+            group = self.followers.get(topic, ())
+            if any((f.cursor(topic) or 0) < last_seq for f in group):
+                self.request_catch_up(topic)
+
+
+class Backend(Protocol):
+    async def start(self, hub: Hub) -> None: ...
+
+    async def subscribe(self, topic: str) -> None: ...
+
+    async def wait_subscribed(self, topic: str) -> None: ...
+
+    async def unsubscribe(self, topic: str) -> None: ...
+
+
+# --- the hub of this process ---------------------------------------------------------
+
+_hub: Hub | None = None
+_hub_started: asyncio.Task[None] | None = None
+
+
+async def get_hub() -> Hub:
+    """This process's hub, started on first use in the serving event loop."""
+    global _hub, _hub_started
+    loop = asyncio.get_running_loop()
+    if _hub is None or _hub.loop is not loop:
+        from realtime.backends import make_backend
+
+        _hub = Hub(loop, make_backend())
+        _hub_started = loop.create_task(_hub.start())
+    hub = _hub
+    assert _hub_started is not None
+    await asyncio.shield(_hub_started)
+    return hub
+
+
+def current_hub() -> Hub | None:
+    hub = _hub
+    if hub is None or hub.loop.is_closed():
+        return None
+    return hub
+
+
+def publish_message(topic: str, seq: int | None, frame: str) -> None:
+    """Send one encoded event to every process following ``topic``. Any thread."""
+    from realtime.backends import publisher
+
+    publisher().publish(topic, encode_message(seq, frame))

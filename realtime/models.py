@@ -1,0 +1,37 @@
+"""The durable event log: one row per topic holding its sequence, one row per event.
+
+An event's ``seq`` is allocated while the topic row is locked (``SELECT ... FOR UPDATE``),
+and the lock is held until the writing transaction commits. Events therefore commit in
+``seq`` order, and a reader that has seen ``seq`` N can never later find an N-1 that
+committed late: a cursor never skips an event.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=64, primary_key=True)
+    last_seq = models.BigIntegerField(default=0)
+    # Events with seq <= pruned_through were removed by retention; older cursors resync.
+    pruned_through = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.last_seq}"
+
+
+class Event(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, db_column="topic", related_name="+")
+    seq = models.BigIntegerField()
+    type = models.CharField(max_length=48)
+    data = models.JSONField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "seq"], name="event_topic_seq")]
+        indexes = [models.Index(fields=["at"])]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}#{self.seq} {self.type}"

@@ -1,0 +1,42 @@
+"""``publish``: the one way an event leaves a service. Called only from services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from realtime import events
+from realtime.hub import publish_message
+from realtime.protocol import event_frame
+from realtime.registry import registry
+
+
+def next_seq(topic: str) -> int:
+    """Reserve the next seq of a durable topic, for an event whose data must carry it.
+    Call inside the transaction that then publishes with ``seq=``."""
+    return events.reserve(topic)
+
+
+def publish(topic: str, event: str, data: dict[str, Any], *, seq: int | None = None) -> int | None:
+    """Validate ``data`` against the event's schema; for a durable topic store it with the
+    next seq (or the one reserved with ``next_seq``) in the caller's transaction; broadcast
+    once that transaction commits.
+
+    Returns the event's seq, or None for an ephemeral topic or event.
+    """
+    schema = registry.events.get(event)
+    if schema is None:
+        raise ValueError(f"event {event!r} has no registered schema")
+    payload = schema.model_validate(data).model_dump(mode="json")
+    if events.is_durable(topic) and not event.startswith(EPHEMERAL_PREFIXES):
+        seq = events.append(topic, event, payload, seq=seq)
+    else:
+        seq = None
+    frame = event_frame(topic, seq, event, payload)
+    transaction.on_commit(lambda: publish_message(topic, seq, frame))
+    return seq
+
+
+# Events that are never stored or replayed, even on a durable topic.
+EPHEMERAL_PREFIXES = ("typing.", "presence.")

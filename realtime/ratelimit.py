@@ -1,0 +1,97 @@
+"""Per-user token buckets: Redis (shared by every process) or in process (embedded)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import redis.asyncio as aredis
+from django.conf import settings
+
+# KEYS[1]: bucket key. ARGV: rate per second, burst, cost. Uses the server's clock so
+# every process agrees. Returns {allowed (0/1), seconds until allowed}.
+TOKEN_BUCKET = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or burst
+local at = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local allowed = 0
+local wait = 0
+if tokens >= cost then
+  tokens = tokens - cost
+  allowed = 1
+else
+  wait = (cost - tokens) / rate
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return {allowed, tostring(wait)}
+"""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: float
+
+
+TYPING_BUCKET = (2.0, 6.0)
+
+
+def bucket_settings(bucket: str) -> tuple[float, float]:
+    """(tokens per second, burst) of a bucket."""
+    if bucket == "typing":
+        return TYPING_BUCKET
+    return settings.RATE_ACTIONS_PER_SECOND, settings.RATE_ACTIONS_BURST
+
+
+class LocalLimiter:
+    def __init__(self) -> None:
+        self.state: dict[str, tuple[float, float]] = {}
+
+    async def take(self, bucket: str, user_id: int, cost: float = 1) -> Verdict:
+        rate, burst = bucket_settings(bucket)
+        key = f"{bucket}:{user_id}"
+        now = time.monotonic()
+        tokens, at = self.state.get(key, (burst, now))
+        tokens = min(burst, tokens + (now - at) * rate)
+        if tokens >= cost:
+            self.state[key] = (tokens - cost, now)
+            return Verdict(True, 0.0)
+        self.state[key] = (tokens, now)
+        return Verdict(False, (cost - tokens) / rate)
+
+
+class RedisLimiter:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.client = aredis.Redis.from_url(url)
+        self.script = self.client.register_script(TOKEN_BUCKET)
+
+    async def take(self, bucket: str, user_id: int, cost: float = 1) -> Verdict:
+        rate, burst = bucket_settings(bucket)
+        allowed, wait = await self.script(
+            keys=[f"edt:rl:{bucket}:{user_id}"], args=[rate, burst, cost]
+        )
+        return Verdict(bool(int(allowed)), float(wait))
+
+
+_limiters: dict[object, LocalLimiter | RedisLimiter] = {}
+
+
+def limiter() -> LocalLimiter | RedisLimiter:
+    """The limiter for this event loop (Redis clients are bound to the loop they run in)."""
+    import asyncio
+
+    key = (asyncio.get_running_loop(), settings.REDIS_URL)
+    found = _limiters.get(key)
+    if found is None:
+        _limiters.clear()
+        found = RedisLimiter(settings.REDIS_URL) if settings.REDIS_URL else LocalLimiter()
+        _limiters[key] = found
+    return found

@@ -1,0 +1,73 @@
+"""The topic registry: each app declares its topic kinds, actions and event schemas.
+
+Apps register from their ``topics.py`` (imported by their AppConfig.ready). The gateway
+asks the registry who may follow a topic, which service handles an action frame, and
+what shape an event has.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from accounts.models import User
+
+TOPIC_RE = re.compile(r"^([a-z][a-z_]{0,15}):([A-Za-z0-9_-]{1,40})$")
+
+
+@dataclass(frozen=True)
+class TopicKind:
+    """``kind:key`` topics: ``can_follow(user, key)`` runs in a worker thread (it may query)."""
+
+    kind: str
+    can_follow: Callable[[User, str], bool]
+    durable: bool
+    presence: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    """A client frame routed to a service. ``handler(user, payload, client_id)`` runs in a
+    worker thread and returns the ``ack`` fields (for example the stored id and seq)."""
+
+    name: str
+    schema: type[BaseModel]
+    handler: Callable[[User, Any, str], dict[str, Any]]
+    rate_bucket: str = "actions"
+    needs_client_id: bool = True
+
+
+@dataclass
+class Registry:
+    kinds: dict[str, TopicKind] = field(default_factory=dict)
+    actions: dict[str, Action] = field(default_factory=dict)
+    events: dict[str, type[BaseModel]] = field(default_factory=dict)
+
+    def add_topic_kind(self, kind: TopicKind) -> None:
+        if kind.kind in self.kinds:
+            raise ValueError(f"topic kind {kind.kind!r} is registered twice")
+        self.kinds[kind.kind] = kind
+
+    def add_action(self, action: Action) -> None:
+        if action.name in self.actions:
+            raise ValueError(f"action {action.name!r} is registered twice")
+        self.actions[action.name] = action
+
+    def add_event(self, name: str, schema: type[BaseModel]) -> None:
+        if name in self.events:
+            raise ValueError(f"event {name!r} is registered twice")
+        self.events[name] = schema
+
+    def resolve(self, topic: str) -> tuple[TopicKind, str] | None:
+        match = TOPIC_RE.match(topic)
+        if match is None:
+            return None
+        kind = self.kinds.get(match.group(1))
+        return (kind, match.group(2)) if kind is not None else None
+
+
+registry = Registry()

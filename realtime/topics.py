@@ -1,0 +1,16 @@
+"""Events the real-time core itself publishes."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from realtime.registry import registry
+
+
+class PresenceChanged(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user_id: int
+    online: bool
+
+
+registry.add_event("presence.changed", PresenceChanged)
