@@ -257,6 +257,7 @@ def signal_typing(user: User, conversation_id: int) -> None:
         membership.conversation.topic,
         "typing.started",
         {"conversation": conversation_id, "user_id": user.pk},
+        echo_to=user.pk,
     )
 
 

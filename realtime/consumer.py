@@ -259,7 +259,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
         data = {"user_id": self.user_id, "online": online}
         try:
-            await in_thread(publish)(topic, "presence.changed", data)
+            await in_db_thread(publish)(topic, "presence.changed", data, echo_to=self.user_id)
         except Exception:  # presence is best effort; the socket must not fail for it
             logger.warning("could not announce presence on %s", topic, exc_info=True)
 

@@ -43,6 +43,8 @@ def in_db_thread(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
 
 class Follower(Protocol):
+    user_id: int
+
     def deliver(self, topic: str, seq: int | None, frame: str, wire: bytes) -> None: ...
 
     def cursor(self, topic: str) -> int | None: ...
@@ -50,13 +52,18 @@ class Follower(Protocol):
     def resubscribed(self, topic: str) -> None: ...
 
 
-def encode_message(seq: int | None, frame: str) -> bytes:
-    return (b"" if seq is None else str(seq).encode()) + b"|" + frame.encode()
+def encode_message(seq: int | None, frame: str, skip_user: int | None = None) -> bytes:
+    """``seq|skip_user|frame``: the cursor and echo control travel outside the JSON, so the
+    hub never parses a frame."""
+    head = b"" if seq is None else str(seq).encode()
+    skip = b"" if skip_user is None else str(skip_user).encode()
+    return head + b"|" + skip + b"|" + frame.encode()
 
 
-def decode_message(data: bytes) -> tuple[int | None, str]:
-    head, _, body = data.partition(b"|")
-    return (int(head) if head else None), body.decode()
+def decode_message(data: bytes) -> tuple[int | None, int | None, str]:
+    head, _, rest = data.partition(b"|")
+    skip, _, body = rest.partition(b"|")
+    return (int(head) if head else None), (int(skip) if skip else None), body.decode()
 
 
 class Hub:
@@ -132,13 +139,21 @@ class Hub:
         group = self.followers.get(topic)
         if not group:
             return
-        seq, frame = decode_message(data)
-        self.fan_out(topic, seq, frame, group)
+        seq, skip_user, frame = decode_message(data)
+        self.fan_out(topic, seq, frame, group, skip_user)
 
     @staticmethod
-    def fan_out(topic: str, seq: int | None, frame: str, group: Iterable[Follower]) -> None:
+    def fan_out(
+        topic: str,
+        seq: int | None,
+        frame: str,
+        group: Iterable[Follower],
+        skip_user: int | None = None,
+    ) -> None:
         wire = text_frame(frame.encode())
         for follower in tuple(group):
+            if skip_user is not None and follower.user_id == skip_user:
+                continue
             try:
                 follower.deliver(topic, seq, frame, wire)
             except Exception:
@@ -239,8 +254,8 @@ def current_hub() -> Hub | None:
     return hub
 
 
-def publish_message(topic: str, seq: int | None, frame: str) -> None:
+def publish_message(topic: str, seq: int | None, frame: str, skip_user: int | None = None) -> None:
     """Send one encoded event to every process following ``topic``. Any thread."""
     from realtime.backends import publisher
 
-    publisher().publish(topic, encode_message(seq, frame))
+    publisher().publish(topic, encode_message(seq, frame, skip_user))

@@ -18,12 +18,21 @@ def next_seq(topic: str) -> int:
     return events.reserve(topic)
 
 
-def publish(topic: str, event: str, data: dict[str, Any], *, seq: int | None = None) -> int | None:
+def publish(
+    topic: str,
+    event: str,
+    data: dict[str, Any],
+    *,
+    seq: int | None = None,
+    echo_to: int | None = None,
+) -> int | None:
     """Validate ``data`` against the event's schema; for a durable topic store it with the
     next seq (or the one reserved with ``next_seq``) in the caller's transaction; broadcast
     once that transaction commits.
 
-    Returns the event's seq, or None for an ephemeral topic or event.
+    ``echo_to=user_id`` keeps an ephemeral event from that user's own sockets (nobody
+    needs to see their own typing or presence). Returns the event's seq, or None for an
+    ephemeral topic or event.
     """
     schema = registry.events.get(event)
     if schema is None:
@@ -34,7 +43,8 @@ def publish(topic: str, event: str, data: dict[str, Any], *, seq: int | None = N
     else:
         seq = None
     frame = event_frame(topic, seq, event, payload)
-    transaction.on_commit(lambda: publish_message(topic, seq, frame))
+    skip = echo_to if seq is None else None
+    transaction.on_commit(lambda: publish_message(topic, seq, frame, skip))
     return seq
 
 

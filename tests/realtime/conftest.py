@@ -26,8 +26,9 @@ def communicator(path: str = "/ws/", headers: list[tuple[bytes, bytes]] | None =
 
 
 @pytest.fixture(autouse=True)
-async def disconnect_every_socket():
-    """Like a server, tell the app each socket is gone, whatever the test did."""
+async def disconnect_every_socket(transactional_db):
+    """Like a server, tell the app each socket is gone, whatever the test did; before the
+    test database goes away, since disconnecting still writes (presence, unfollow)."""
     yield
     while _opened:
         comm = _opened.pop()
