@@ -23,7 +23,9 @@ def token_for(user) -> str:
 async def signed_in(user):
     comm = communicator()
     assert (await comm.connect())[0]
-    await comm.send_json_to({"type": "auth", "token": await database_sync_to_async(token_for)(user)})
+    await comm.send_json_to(
+        {"type": "auth", "token": await database_sync_to_async(token_for)(user)}
+    )
     assert (await receive_json(comm))["type"] == "ready"
     return comm
 
@@ -66,12 +68,20 @@ async def test_a_message_reaches_the_other_member_live_and_is_acked_with_its_seq
     await subscribe(a, conversation.topic)
     await subscribe(b, conversation.topic)
 
-    await a.send_json_to({"type": "dm.send", "id": "c1", "conversation": conversation.pk, "body": "Hi *Bob*"})
+    await a.send_json_to(
+        {"type": "dm.send", "id": "c1", "conversation": conversation.pk, "body": "Hi *Bob*"}
+    )
     ack = await next_of_type(a, "ack")
     event = await next_of_type(b, "event", "message.created")
 
     stored = await database_sync_to_async(Message.objects.get)(pk=ack["message"])
-    assert ack == {"type": "ack", "id": "c1", "message": stored.pk, "conversation": conversation.pk, "seq": stored.seq}
+    assert ack == {
+        "type": "ack",
+        "id": "c1",
+        "message": stored.pk,
+        "conversation": conversation.pk,
+        "seq": stored.seq,
+    }
     assert event["topic"] == conversation.topic
     assert event["seq"] == stored.seq
     assert event["data"]["html"] == "<p>Hi <em>Bob</em></p>"
@@ -100,7 +110,9 @@ async def test_reconnect_with_cursor_gets_exactly_the_missed_events_in_order(pai
     await subscribe(a, conversation.topic)
     _, reply = await subscribe(b, conversation.topic)
     for i in range(2):
-        await a.send_json_to({"type": "dm.send", "id": f"m{i}", "conversation": conversation.pk, "body": f"seen {i}"})
+        await a.send_json_to(
+            {"type": "dm.send", "id": f"m{i}", "conversation": conversation.pk, "body": f"seen {i}"}
+        )
         await next_of_type(a, "ack")
     seen = [await next_of_type(b, "event", "message.created") for _ in range(2)]
     cursor = seen[-1]["seq"]
@@ -109,9 +121,18 @@ async def test_reconnect_with_cursor_gets_exactly_the_missed_events_in_order(pai
     # While Bob is away: three messages, an edit and a delete.
     acks = []
     for i in range(3):
-        await a.send_json_to({"type": "dm.send", "id": f"away{i}", "conversation": conversation.pk, "body": f"missed {i}"})
+        await a.send_json_to(
+            {
+                "type": "dm.send",
+                "id": f"away{i}",
+                "conversation": conversation.pk,
+                "body": f"missed {i}",
+            }
+        )
         acks.append(await next_of_type(a, "ack"))
-    await a.send_json_to({"type": "dm.edit", "id": "e1", "message": acks[0]["message"], "body": "missed 0, edited"})
+    await a.send_json_to(
+        {"type": "dm.edit", "id": "e1", "message": acks[0]["message"], "body": "missed 0, edited"}
+    )
     await next_of_type(a, "ack")
     await a.send_json_to({"type": "dm.delete", "id": "d1", "message": acks[1]["message"]})
     await next_of_type(a, "ack")
@@ -131,7 +152,9 @@ async def test_reconnect_with_cursor_gets_exactly_the_missed_events_in_order(pai
     assert reply["seq"] == seqs[-1]
     assert await b2.receive_nothing(0.3)
     # Live again after the replay, without duplicates.
-    await a.send_json_to({"type": "dm.send", "id": "back", "conversation": conversation.pk, "body": "welcome back"})
+    await a.send_json_to(
+        {"type": "dm.send", "id": "back", "conversation": conversation.pk, "body": "welcome back"}
+    )
     live = await next_of_type(b2, "event", "message.created")
     assert live["seq"] == seqs[-1] + 1
 
@@ -148,7 +171,9 @@ async def test_subscribing_without_a_cursor_starts_at_the_current_seq(pair):
 async def test_a_cursor_older_than_retention_gets_resync(pair, settings):
     alice, bob, conversation = await pair()
     for i in range(3):
-        await database_sync_to_async(dm.send_direct_message)(alice, conversation.pk, f"old {i}", f"o{i}")
+        await database_sync_to_async(dm.send_direct_message)(
+            alice, conversation.pk, f"old {i}", f"o{i}"
+        )
     settings.REALTIME_RETENTION_DAYS = 0
     from django.utils import timezone
 
@@ -161,8 +186,10 @@ async def test_a_cursor_older_than_retention_gets_resync(pair, settings):
     assert (await receive_json(b))["type"] == "subscribed"
 
 
-async def test_a_stranger_can_neither_follow_nor_post_and_members_see_nothing(pair, make_user_async):
-    alice, bob, conversation = await pair()
+async def test_a_stranger_can_neither_follow_nor_post_and_members_see_nothing(
+    pair, make_user_async
+):
+    _, bob, conversation = await pair()
     mallory = await make_user_async()
     b = await signed_in(bob)
     await subscribe(b, conversation.topic)
@@ -171,9 +198,16 @@ async def test_a_stranger_can_neither_follow_nor_post_and_members_see_nothing(pa
     await m.send_json_to({"type": "subscribe", "topic": conversation.topic, "since": 0})
     refused = await receive_json(m)
     assert refused["type"] == "error" and refused["code"] == "forbidden"
-    await m.send_json_to({"type": "dm.send", "id": "x", "conversation": conversation.pk, "body": "let me in"})
+    await m.send_json_to(
+        {"type": "dm.send", "id": "x", "conversation": conversation.pk, "body": "let me in"}
+    )
     refused = await receive_json(m)
-    assert refused == {"type": "error", "code": "not_found", "message": "no such conversation", "id": "x"}
+    assert refused == {
+        "type": "error",
+        "code": "not_found",
+        "message": "no such conversation",
+        "id": "x",
+    }
     await m.send_json_to({"type": "dm.typing", "conversation": conversation.pk})
     assert (await receive_json(m))["code"] == "not_found"
     assert await m.receive_nothing(0.2)
@@ -189,7 +223,9 @@ async def test_hostile_html_reaches_the_other_member_sanitized(pair):
         '<script>alert(1)</script><img src=x onerror="alert(2)">'
         '[click](javascript:alert(3)) <a href="https://ok.example" onclick="x()">fine</a>'
     )
-    await a.send_json_to({"type": "dm.send", "id": "h1", "conversation": conversation.pk, "body": hostile})
+    await a.send_json_to(
+        {"type": "dm.send", "id": "h1", "conversation": conversation.pk, "body": hostile}
+    )
     html = (await next_of_type(b, "event", "message.created"))["data"]["html"]
     for bad in ("<script", "onerror", "javascript:", "onclick", "<img"):
         assert bad not in html
@@ -226,11 +262,13 @@ async def test_presence_lists_who_is_watching_and_announces_changes(pair):
 async def test_actions_beyond_the_rate_limit_get_retry_after(pair, settings):
     settings.RATE_ACTIONS_PER_SECOND = 1.0
     settings.RATE_ACTIONS_BURST = 3.0
-    alice, bob, conversation = await pair()
+    alice, _, conversation = await pair()
     a = await signed_in(alice)
     results = []
     for i in range(5):
-        await a.send_json_to({"type": "dm.send", "id": f"r{i}", "conversation": conversation.pk, "body": "spam"})
+        await a.send_json_to(
+            {"type": "dm.send", "id": f"r{i}", "conversation": conversation.pk, "body": "spam"}
+        )
         results.append(await receive_json(a))
     assert [r["type"] for r in results[:3]] == ["ack", "ack", "ack"]
     limited = results[3]
@@ -240,7 +278,7 @@ async def test_actions_beyond_the_rate_limit_get_retry_after(pair, settings):
 
 
 async def test_bad_frames_get_errors_and_the_socket_stays_usable(pair):
-    alice, bob, conversation = await pair()
+    alice, _, conversation = await pair()
     a = await signed_in(alice)
     bad = [
         ({"type": "subscribe"}, "invalid_frame"),
@@ -249,8 +287,14 @@ async def test_bad_frames_get_errors_and_the_socket_stays_usable(pair):
         ({"type": "subscribe", "topic": "dm:1", "since": -4}, "invalid_frame"),
         ({"type": "dm.send", "conversation": conversation.pk, "body": "no id"}, "invalid_frame"),
         ({"type": "dm.send", "id": "z", "conversation": "x", "body": "b"}, "invalid_frame"),
-        ({"type": "dm.send", "id": "z", "conversation": conversation.pk, "body": "   "}, "invalid_field"),
-        ({"type": "dm.send", "id": "bad id!", "conversation": conversation.pk, "body": "b"}, "invalid_frame"),
+        (
+            {"type": "dm.send", "id": "z", "conversation": conversation.pk, "body": "   "},
+            "invalid_field",
+        ),
+        (
+            {"type": "dm.send", "id": "bad id!", "conversation": conversation.pk, "body": "b"},
+            "invalid_frame",
+        ),
         ({"type": "dm.edit", "id": "z", "message": 999999, "body": "b"}, "not_found"),
     ]
     for frame, code in bad:
@@ -265,13 +309,17 @@ async def test_new_message_notifies_a_member_who_is_not_watching(pair):
     alice, bob, conversation = await pair()
     a, b = await signed_in(alice), await signed_in(bob)
     await subscribe(b, f"user:{bob.pk}")
-    await a.send_json_to({"type": "dm.send", "id": "n1", "conversation": conversation.pk, "body": "ping"})
+    await a.send_json_to(
+        {"type": "dm.send", "id": "n1", "conversation": conversation.pk, "body": "ping"}
+    )
     note = await next_of_type(b, "event", "notification.created")
     assert note["data"]["kind"] == "dm.message"
     assert note["data"]["data"]["conversation"] == conversation.pk
     # Watching the conversation: no notification for the next one.
     await subscribe(b, conversation.topic)
-    await a.send_json_to({"type": "dm.send", "id": "n2", "conversation": conversation.pk, "body": "again"})
+    await a.send_json_to(
+        {"type": "dm.send", "id": "n2", "conversation": conversation.pk, "body": "again"}
+    )
     await next_of_type(b, "event", "message.created")
     assert await b.receive_nothing(0.3)
 
