@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import timedelta
 from typing import Any
 
@@ -161,9 +160,14 @@ def _tell_those_not_watching(
             data={"conversation": conversation.pk, "message": message.pk},
         )
         if preference(member, "dm.message")[1] and not presence.online(f"user:{member.pk}"):
-            transaction.on_commit(
-                functools.partial(email_unread_messages.delay, conversation.pk, member.pk)
-            )
+
+            def enqueue_email(
+                conversation_id: int = conversation.pk, user_id: int = member.pk
+            ) -> None:
+                email_unread_messages.delay(conversation_id, user_id)
+
+            # robust: a broker outage costs this email, never the stored message.
+            transaction.on_commit(enqueue_email, robust=True)
 
 
 def message_data(message: Message, sender: User) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from accounts.errors import ServiceError
 from accounts.models import User
 from accounts.services import SESSION_AUTH_AT, authenticate_bearer_token, session_is_current
 from realtime import codes, events, presence, sweeper
-from realtime.connections import user_group
+from realtime.connections import access_topic
 from realtime.hub import Hub, get_hub, in_db_thread, in_thread
 from realtime.protocol import (
     ActionEnvelope,
@@ -52,6 +52,10 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):
+    # No channel layer per socket: the hub carries everything addressed to sockets (see
+    # realtime.connections), so a Redis restart does not take every socket down with it,
+    # and an idle socket costs no receive task. docs/adr/0005.
+    channel_layer_alias = "(none: the hub addresses sockets)"
     user: User | None = None
     user_id: int = 0
     credential_time: float = 0.0
@@ -93,7 +97,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         sweeper.unregister(self)
         for topic in list(self.subs):
             await self._drop_subscription(topic)
-        await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
+        if self.hub is not None:
+            await self.hub.unfollow(access_topic(self.user_id), self)
 
     @database_sync_to_async
     def _session_user(self) -> tuple[User | None, float]:
@@ -114,7 +119,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.user_id = user.pk
         self.credential_time = credential_time
         self.hub = await get_hub()
-        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        await self.hub.follow(access_topic(user.pk), self)
         sweeper.register(self)
         self.send_frame(
             {
@@ -219,7 +224,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         if kind.presence:
             if await self.hub.presence_join(topic, self.user_id):
                 await self._announce_presence(topic, online=True)
-            reply["online"] = sorted(await in_thread(presence.online)(topic))
+            reply["online"] = sorted(await in_thread(presence.online)(topic))  # {} if Redis is down
         self.send_frame(reply)
 
     async def _replay(self, topic: str, sub: Subscription, since: int | None) -> None:
@@ -235,6 +240,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 sub.seq = latest
                 return
             for row in rows:
+                if not await self._writable():
+                    return
                 self._write(event_frame(topic, row.seq, row.type, row.data), None)
                 cursor = row.seq
             if len(rows) < events.PAGE:
@@ -314,6 +321,24 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return
         protocol.transport.write(wire if wire is not None else text_frame(frame.encode()))
 
+    async def _writable(self) -> bool:
+        """Wait while the socket's queue is over half full: a long replay goes at the
+        reader's pace instead of tripping the bound. False if it never drains."""
+        protocol = self._protocol
+        if protocol is None:
+            return not self._closed
+        limit = settings.WS_SEND_QUEUE_BYTES // 2
+        deadline = time.monotonic() + settings.WS_DRAIN_TIMEOUT_SECONDS
+        while pending_bytes(protocol.transport) > limit:
+            if self._closed or not is_open(protocol):
+                return False
+            if time.monotonic() > deadline:
+                self._overflowed = True
+                await self._close(codes.TOO_FAR_BEHIND)
+                return False
+            await asyncio.sleep(0.005)
+        return not self._closed
+
     async def _write_outbox(self) -> None:
         """Outside daphne: hand frames to the ASGI server in order, then the close."""
         assert self._outbox is not None
@@ -327,6 +352,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     # --- called by the hub ------------------------------------------------------------
 
     def deliver(self, topic: str, seq: int | None, frame: str, wire: bytes) -> None:
+        if topic == access_topic(self.user_id):
+            asyncio.get_running_loop().create_task(self.access_check())
+            return
         sub = self.subs.get(topic)
         if sub is not None and deliver(sub, seq, frame, wire, self._write) and self.hub:
             self.hub.request_catch_up(topic)
@@ -346,10 +374,10 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         sub.seq, sub.pending = latest, {}
         self.send_frame({"type": "resync", "topic": topic, "seq": latest})
 
-    # --- channel layer messages -----------------------------------------------------
+    # --- revocation -------------------------------------------------------------------
 
-    async def access_check(self, message: dict[str, Any]) -> None:
-        """Sent on logout, password change and deactivation: close if access ended."""
+    async def access_check(self) -> None:
+        """Asked on logout, password change and deactivation: close if access ended."""
         states = await database_sync_to_async(sweeper.access_states)([self.user_id])
         if sweeper.access_ended(states.get(self.user_id), self.credential_time):
             await self.close_for_revoked_access()

@@ -88,7 +88,7 @@ class Hub:
         count = self.presence_refs.get(key, 0)
         self.presence_refs[key] = count + 1
         if count == 0:
-            await in_thread(presence.store().refresh)([key])
+            await in_thread(presence.refresh)([key])
         return count == 0
 
     async def presence_leave(self, topic: str, user_id: int) -> bool:
@@ -98,16 +98,13 @@ class Hub:
             self.presence_refs[key] = count
             return False
         self.presence_refs.pop(key, None)
-        await in_thread(presence.store().leave)(topic, user_id)
+        await in_thread(presence.leave)(topic, user_id)
         return True
 
     async def _presence_heartbeat_forever(self) -> None:
         while True:
             await asyncio.sleep(settings.PRESENCE_TTL_SECONDS / 3)
-            try:
-                await in_thread(presence.store().refresh)(list(self.presence_refs))
-            except Exception:
-                logger.exception("presence heartbeat failed")
+            await in_thread(presence.refresh)(list(self.presence_refs))
 
     # --- following -------------------------------------------------------------------
 

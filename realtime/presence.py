@@ -8,6 +8,7 @@ ghosts. Embedded mode keeps the same structure in memory.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -15,6 +16,7 @@ import redis
 from django.conf import settings
 
 KEY = "edt:presence:"
+logger = logging.getLogger(__name__)
 
 
 class LocalPresence:
@@ -73,6 +75,22 @@ def store() -> LocalPresence | RedisPresence:
         _store = LocalPresence()
     assert _store is not None
     return _store
+
+
+def refresh(pairs: list[tuple[str, int]]) -> None:
+    """Mark (topic, user) pairs online for another TTL. Best effort: presence is a hint,
+    and a Redis outage must not fail the socket asking."""
+    try:
+        store().refresh(pairs)
+    except redis.RedisError as exc:
+        logger.warning("presence refresh failed: %s", exc)
+
+
+def leave(topic: str, user_id: int) -> None:
+    try:
+        store().leave(topic, user_id)
+    except redis.RedisError as exc:
+        logger.warning("presence leave failed: %s", exc)
 
 
 def online(topic: str) -> set[int]:

@@ -44,7 +44,8 @@ def publish(
         seq = None
     frame = event_frame(topic, seq, event, payload)
     skip = echo_to if seq is None else None
-    transaction.on_commit(lambda: publish_message(topic, seq, frame, skip))
+    # robust: the event is stored; a failed broadcast is caught up from the log.
+    transaction.on_commit(lambda: publish_message(topic, seq, frame, skip), robust=True)
     return seq
 
 

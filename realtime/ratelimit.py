@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
+import redis
 import redis.asyncio as aredis
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 # KEYS[1]: bucket key. ARGV: rate per second, burst, cost. Uses the server's clock so
 # every process agrees. Returns {allowed (0/1), seconds until allowed}.
@@ -75,9 +79,14 @@ class RedisLimiter:
 
     async def take(self, bucket: str, user_id: int, cost: float = 1) -> Verdict:
         rate, burst = bucket_settings(bucket)
-        allowed, wait = await self.script(
-            keys=[f"edt:rl:{bucket}:{user_id}"], args=[rate, burst, cost]
-        )
+        try:
+            allowed, wait = await self.script(
+                keys=[f"edt:rl:{bucket}:{user_id}"], args=[rate, burst, cost]
+            )
+        except redis.RedisError as exc:
+            # Fail open: an outage of the limiter must not stop every conversation.
+            logger.warning("rate limiter unavailable (%s); allowing", exc)
+            return Verdict(True, 0.0)
         return Verdict(bool(int(allowed)), float(wait))
 
 

@@ -3,6 +3,7 @@
 Daphne's autobahn protocol drops the TCP connection when a frame breaks a limit, so the
 client sees 1006 and cannot tell why. With ``failByDrop`` off it completes the closing
 handshake with the proper code instead: 1009 for a frame or message over the size limit.
+Closing also waits long enough for a slow reader to reach the close frame.
 Usage is daphne's own: ``python -m server.daphne_main [daphne options] server.asgi:application``.
 """
 
@@ -18,6 +19,9 @@ from daphne.ws_protocol import WebSocketFactory
 class CleanCloseWebSocketFactory(WebSocketFactory):
     def setProtocolOptions(self, **options: Any) -> None:
         options.setdefault("failByDrop", False)
+        # A socket closed for falling behind (4500) has up to WS_SEND_QUEUE_BYTES queued
+        # before its close frame: give a slow reader time to get to it.
+        options.setdefault("closeHandshakeTimeout", 30)
         super().setProtocolOptions(**options)
 
 

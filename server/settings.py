@@ -97,7 +97,17 @@ TEMPLATES = [
 ]
 
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A bounded pool per process: daphne runs each request and the gateway its queries
+        # in many short-lived threads, and per-thread connections would exhaust the server.
+        DATABASES["default"]["OPTIONS"] = {
+            "pool": {
+                "min_size": env_int("DB_POOL_MIN", 2),
+                "max_size": env_int("DB_POOL_MAX", 20),
+                "timeout": 10,
+            }
+        }
 else:
     DATABASES = {
         "default": {
@@ -186,6 +196,8 @@ WS_AUTH_TIMEOUT_SECONDS = float(os.environ.get("WS_AUTH_TIMEOUT_SECONDS", "5"))
 WS_ACCESS_SWEEP_SECONDS = float(os.environ.get("WS_ACCESS_SWEEP_SECONDS", "30"))
 # Unsent bytes a socket may have queued before it is closed (4500) to resume later.
 WS_SEND_QUEUE_BYTES = env_int("WS_SEND_QUEUE_BYTES", 1024 * 1024)
+# How long a replay waits for a slow reader to take what was sent before giving up.
+WS_DRAIN_TIMEOUT_SECONDS = float(os.environ.get("WS_DRAIN_TIMEOUT_SECONDS", "20"))
 WS_MAX_SUBSCRIPTIONS = env_int("WS_MAX_SUBSCRIPTIONS", 200)
 REALTIME_RETENTION_DAYS = env_int("REALTIME_RETENTION_DAYS", 30)
 REALTIME_TAIL_CHECK_SECONDS = float(os.environ.get("REALTIME_TAIL_CHECK_SECONDS", "5"))

@@ -48,3 +48,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 WS_AUTH_TIMEOUT_SECONDS = 1.0
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405  (no connection outlives a test)
+# pytest-django's test database is made after the pool would open: no pool in tests.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405

@@ -33,7 +33,7 @@ async def disconnect_every_socket(transactional_db):
     while _opened:
         comm = _opened.pop()
         try:
-            await comm.disconnect()
+            await comm.disconnect(timeout=5)
         except Exception:  # already closed by the app, or never connected
             pass
 
