@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
@@ -21,7 +22,9 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @login_required
+@ensure_csrf_cookie
 def home(request: HttpRequest) -> HttpResponse:
+    """The chat page: conversations and live messages, over the same API and protocol."""
     return render(request, "web/home.html")
 
 

@@ -15,7 +15,7 @@ def test_home_asks_anonymous_visitors_to_sign_in(client):
     assert response["Location"].startswith("/login")
 
 
-def test_sign_in_page_signs_in_and_home_greets_by_name(customer):
+def test_sign_in_page_signs_in_and_the_chat_page_shows_who_is_signed_in(customer):
     browser = Client(enforce_csrf_checks=True)
     page = browser.get("/login")
     token = page.context["csrf_token"]
@@ -25,7 +25,7 @@ def test_sign_in_page_signs_in_and_home_greets_by_name(customer):
     assert response.status_code == 302
     home = browser.get("/")
     assert home.status_code == 200
-    assert f"Welcome, {customer.display_name}" in home.content.decode()
+    assert f"{customer.display_name} · Customer" in home.content.decode()
 
 
 def test_sign_in_page_shows_a_clear_error(client, customer):
@@ -49,7 +49,7 @@ def test_sign_up_page_creates_a_customer_and_signs_in(client):
     )
     assert response.status_code == 302
     assert User.objects.get(email="page.person@example.org").role == "customer"
-    assert "Welcome, Page Person" in client.get("/").content.decode()
+    assert "Page Person · Customer" in client.get("/").content.decode()
 
 
 def test_sign_up_page_explains_a_weak_password(client):

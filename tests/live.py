@@ -1,0 +1,167 @@
+"""Real servers for end-to-end tests: ``scripts/serve`` processes in production mode,
+sharing one fresh PostgreSQL database and a Redis of their own (a redis-server on a free
+port, so a test can stop and start it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import psycopg
+
+from tests.server.test_startup import ROOT, clean_env, free_port
+
+PG_ADMIN = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+PASSWORD = "plum-lentil-kale-42"
+
+
+class RedisServer:
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(100):
+            try:
+                import redis
+
+                if redis.Redis(port=self.port).ping():
+                    return
+            except Exception:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+            self.process = None
+
+
+class Server:
+    def __init__(self, env: dict[str, str], workdir: Path, migrate: bool) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**env, "PORT": str(self.port), "DATA_DIR": str(workdir)}
+        if not migrate:
+            env["SKIP_MIGRATE"] = "1"
+        self.log = open(workdir / "server.log", "w")
+        self.process = subprocess.Popen(
+            [str(ROOT / "scripts" / "serve")],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.2)
+        raise RuntimeError(f"server did not start: {(workdir / 'server.log').read_text()[-2000:]}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(20)
+        self.log.close()
+
+    def call(
+        self, method: str, path: str, body: dict | None = None, token: str | None = None
+    ) -> tuple[int, dict]:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else {}
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"{}")
+
+    def create_account(self, name: str) -> tuple[int, str]:
+        """A new customer account: (user id, email); the password is ``PASSWORD``."""
+        email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.org"
+        status, user = self.call(
+            "POST", "/api/auth/signup", {"email": email, "password": PASSWORD, "display_name": name}
+        )
+        assert status == 201, user
+        return user["id"], email
+
+    def sign_up(self, name: str) -> tuple[int, str]:
+        email = f"{name}-{uuid.uuid4().hex[:8]}@example.org"
+        status, user = self.call(
+            "POST", "/api/auth/signup", {"email": email, "password": PASSWORD, "display_name": name}
+        )
+        assert status == 201, user
+        status, tokens = self.call(
+            "POST", "/api/auth/token", {"email": email, "password": PASSWORD}
+        )
+        assert status == 200, tokens
+        return user["id"], tokens["access_token"]
+
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/"
+
+
+class Cluster:
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.database = f"edt_cluster_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.database}"')
+        self.redis = RedisServer(tmp)
+        self.redis.start()
+        base = PG_ADMIN.rsplit("/", 1)[0]
+        self.env = clean_env(
+            DATABASE_URL=f"{base}/{self.database}",
+            REDIS_URL=self.redis.url,
+            SECRET_KEY="cluster-test-secret-key-0123456789abcdefghij",
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            DEBUG="0",
+            PRESENCE_TTL_SECONDS="3",
+            REALTIME_TAIL_CHECK_SECONDS="1",
+            WS_SEND_QUEUE_BYTES="262144",
+            LOG_LEVEL="WARNING",
+        )
+        self.servers: list[Server] = []
+
+    def start_server(self, migrate: bool = False) -> Server:
+        workdir = self.tmp / f"server{len(self.servers)}"
+        workdir.mkdir()
+        server = Server(self.env, workdir, migrate)
+        self.servers.append(server)
+        return server
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.stop()
+        self.redis.stop()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
