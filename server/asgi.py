@@ -12,7 +12,13 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from django.conf import settings  # noqa: E402
+
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+from server.schedule import start_in_process_scheduler  # noqa: E402
+
+if settings.EMBEDDED:
+    start_in_process_scheduler()  # production runs them with Celery beat
 
 application = ProtocolTypeRouter(
     {

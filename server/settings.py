@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from server.checks import DEFAULT_SECRET_KEY, production_problems
 from server.envutil import embedded_secret_key, env_bool, env_int, env_list
+from server.schedule import beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "var"))
@@ -220,6 +221,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=EMBEDDED
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULE = beat_schedule()
 
 # Email: printed to the console in embedded mode unless a server is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -132,6 +132,48 @@ async def test_real_daphne_socket_signs_in_with_a_token_frame(embedded_server):
         assert ready["user"]["display_name"] == "Casey Customer"
 
 
+async def test_embedded_mode_delivers_messages_live_between_two_sockets(embedded_server):
+    """No Redis here: the in-process hub carries the event."""
+    people = {}
+    for email in ("casey@demo.edietitian.local", "robin@demo.edietitian.local"):
+        tokens = embedded_server.post_json(
+            "/api/auth/token", {"email": email, "password": embedded_server.demo_password(email)}
+        )
+        people[email] = tokens["access_token"]
+    casey, robin = people.values()
+    request = urllib.request.Request(
+        embedded_server.url + "/api/me", headers={"Authorization": f"Bearer {robin}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as r:
+        robin_id = json.loads(r.read())["id"]
+    request = urllib.request.Request(
+        embedded_server.url + "/api/conversations",
+        data=json.dumps({"members": [robin_id]}).encode(),
+        headers={"Authorization": f"Bearer {casey}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=5) as r:
+        conversation = json.loads(r.read())["id"]
+    origin = f"http://localhost:{embedded_server.port}"
+    async with (
+        websockets.connect(ws_url(embedded_server), origin=origin) as sender,
+        websockets.connect(ws_url(embedded_server), origin=origin) as receiver,
+    ):
+        for socket, token in ((sender, casey), (receiver, robin)):
+            await socket.send(json.dumps({"type": "auth", "token": token}))
+            assert json.loads(await asyncio.wait_for(socket.recv(), 5))["type"] == "ready"
+        await receiver.send(json.dumps({"type": "subscribe", "topic": f"dm:{conversation}"}))
+        while json.loads(await asyncio.wait_for(receiver.recv(), 5))["type"] != "subscribed":
+            pass
+        frame = {"type": "dm.send", "id": "e1", "conversation": conversation, "body": "in process"}
+        await sender.send(json.dumps(frame))
+        while True:
+            event = json.loads(await asyncio.wait_for(receiver.recv(), 5))
+            if event.get("event") == "message.created":
+                break
+        assert event["data"]["html"] == "<p>in process</p>"
+
+
 async def test_real_daphne_refuses_a_foreign_origin(embedded_server):
     with pytest.raises(websockets.InvalidStatus) as refused:
         async with websockets.connect(ws_url(embedded_server), origin="https://evil.example.com"):
