@@ -17,6 +17,7 @@ from accounts.permissions import (
     check_role,
     check_staff,
     filter_manageable_users,
+    signed_in_user,
 )
 from accounts.roles import Role
 from accounts.schemas import (
@@ -35,12 +36,6 @@ from accounts.schemas import (
 from server.pagination import BoundedLimitOffset
 
 router = Router()
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @router.get("/auth/csrf", auth=None, response=CsrfOut, tags=["auth"])
@@ -71,7 +66,7 @@ def log_in(request: HttpRequest, payload: CredentialsIn) -> User:
 @router.post("/auth/logout", response={204: None}, tags=["auth"])
 def log_out(request: HttpRequest) -> Status[None]:
     """Signs out everywhere: all sessions, tokens and open sockets of this user."""
-    services.log_out(request, _user(request))
+    services.log_out(request, signed_in_user(request))
     return Status(204, None)
 
 
@@ -92,33 +87,33 @@ def change_password(request: HttpRequest, payload: PasswordChangeIn) -> Status[N
     """Changes the password; every other session, token and socket is signed out."""
     session_request = request if "Authorization" not in request.headers else None
     services.change_password(
-        session_request, _user(request), payload.current_password, payload.new_password
+        session_request, signed_in_user(request), payload.current_password, payload.new_password
     )
     return Status(204, None)
 
 
 @router.get("/me", response=UserOut, tags=["me"])
 def me(request: HttpRequest) -> User:
-    return _user(request)
+    return signed_in_user(request)
 
 
 @router.patch("/me", response=UserOut, tags=["me"])
 def update_me(request: HttpRequest, payload: ProfilePatchIn) -> User:
-    return services.update_profile(_user(request), **payload.model_dump(exclude_none=True))
+    return services.update_profile(signed_in_user(request), **payload.model_dump(exclude_none=True))
 
 
 @router.get("/me/access-log", response=list[AuditEntryOut], tags=["me"])
 @paginate(BoundedLimitOffset)
 def my_access_log(request: HttpRequest) -> object:
     """Who else has read or changed my data, newest first."""
-    return AccessAuditEntry.objects.filter(subject=_user(request))
+    return AccessAuditEntry.objects.filter(subject=signed_in_user(request))
 
 
 @router.get("/users", response=list[UserOut], tags=["users"])
 @paginate(BoundedLimitOffset)
 def list_users(request: HttpRequest, role: str | None = None) -> object:
     """Accounts the caller may manage (staff only)."""
-    actor = _user(request)
+    actor = signed_in_user(request)
     check_staff(actor)
     users = filter_manageable_users(actor, User.objects.all())
     return users.filter(role=role) if role else users
@@ -126,7 +121,7 @@ def list_users(request: HttpRequest, role: str | None = None) -> object:
 
 @router.get("/users/{user_id}", response=UserOut, tags=["users"])
 def get_user(request: HttpRequest, user_id: int) -> User:
-    actor = _user(request)
+    actor = signed_in_user(request)
     user = get_object_or_404(User, pk=user_id)
     check_can_view_account(actor, user)
     if actor.pk != user.pk:
@@ -140,18 +135,18 @@ def get_user(request: HttpRequest, user_id: int) -> User:
 def deactivate_user(request: HttpRequest, user_id: int) -> User:
     """Ends the account's access at once: sessions, tokens and open sockets."""
     user = get_object_or_404(User, pk=user_id)
-    return services.set_active(_user(request), user, active=False)
+    return services.set_active(signed_in_user(request), user, active=False)
 
 
 @router.post("/users/{user_id}/activate", response=UserOut, tags=["users"])
 def activate_user(request: HttpRequest, user_id: int) -> User:
     user = get_object_or_404(User, pk=user_id)
-    return services.set_active(_user(request), user, active=True)
+    return services.set_active(signed_in_user(request), user, active=True)
 
 
 @router.put("/users/{user_id}/role", response=UserOut, tags=["users"])
 def set_role(request: HttpRequest, user_id: int, payload: RoleIn) -> User:
-    actor = _user(request)
+    actor = signed_in_user(request)
     check_role(actor, Role.ADMIN)
     user = get_object_or_404(User, pk=user_id)
     return services.set_role(actor, user, payload.role)
@@ -161,6 +156,6 @@ def set_role(request: HttpRequest, user_id: int, payload: RoleIn) -> User:
 @paginate(BoundedLimitOffset)
 def audit_log(request: HttpRequest, subject_id: int | None = None) -> object:
     """The access audit log (admins only), optionally for one person."""
-    check_role(_user(request), Role.ADMIN)
+    check_role(signed_in_user(request), Role.ADMIN)
     entries = AccessAuditEntry.objects.all()
     return entries.filter(subject_id=subject_id) if subject_id else entries

@@ -7,10 +7,19 @@ the app that owns the object.
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from accounts.errors import Forbidden, NotAuthenticated
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user an API request authenticated as (the API's auth has run already)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_active:
+        raise NotAuthenticated("sign in first")
+    return user
 
 
 def check_authenticated(user: User | None) -> User:

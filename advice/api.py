@@ -11,6 +11,7 @@ from ninja import Router, Status
 from pydantic import Field
 
 from accounts.models import User
+from accounts.permissions import signed_in_user
 from accounts.schemas import Input
 from advice import services
 from advice.models import CareTeamMember
@@ -23,15 +24,10 @@ class CareTeamIn(Input):
     professional_id: int = Field(ge=1, le=2**62)
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @router.get("/care-team", response=list[dict[str, Any]])
 def my_care_relations(request: HttpRequest) -> list[dict[str, Any]]:
     """For a customer, their care team; for a professional, the customers they care for."""
-    user = _user(request)
+    user = signed_in_user(request)
     rows = CareTeamMember.objects.filter(Q(customer=user) | Q(professional=user)).select_related(
         "customer", "professional"
     )
@@ -53,7 +49,7 @@ def my_care_relations(request: HttpRequest) -> list[dict[str, Any]]:
 def add(request: HttpRequest, payload: CareTeamIn) -> Status[None]:
     customer = get_object_or_404(User, pk=payload.customer_id)
     professional = get_object_or_404(User, pk=payload.professional_id)
-    services.add_to_care_team(_user(request), customer, professional)
+    services.add_to_care_team(signed_in_user(request), customer, professional)
     return Status(204, None)
 
 
@@ -61,5 +57,5 @@ def add(request: HttpRequest, payload: CareTeamIn) -> Status[None]:
 def remove(request: HttpRequest, customer_id: int, professional_id: int) -> Status[None]:
     customer = get_object_or_404(User, pk=customer_id)
     professional = get_object_or_404(User, pk=professional_id)
-    services.remove_from_care_team(_user(request), customer, professional)
+    services.remove_from_care_team(signed_in_user(request), customer, professional)
     return Status(204, None)

@@ -9,6 +9,7 @@ from ninja import Query, Router, Status
 from pydantic import Field
 
 from accounts.models import User
+from accounts.permissions import signed_in_user
 from accounts.schemas import Input
 from community import services
 from community.models import Block, Message, MessagingSettings
@@ -29,11 +30,6 @@ from community.schemas import (
 )
 
 router = Router(tags=["messaging"])
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _message_out(message: Message) -> dict[str, Any]:
@@ -57,20 +53,20 @@ def _conversation_out(user: User, conversation_id: int) -> dict[str, Any]:
 @router.get("/conversations", response=list[ConversationOut])
 def list_conversations(request: HttpRequest) -> list[dict[str, Any]]:
     """My conversations, most recent first, with unread counts."""
-    return services.conversations_of(_user(request))
+    return services.conversations_of(signed_in_user(request))
 
 
 @router.post("/conversations", response={201: ConversationOut})
 def start_conversation(request: HttpRequest, payload: ConversationIn) -> Status[dict[str, Any]]:
     """One other member: the direct conversation with them (made once). More: a group."""
-    user = _user(request)
+    user = signed_in_user(request)
     conversation = services.start_conversation(user, payload.members, payload.title)
     return Status(201, _conversation_out(user, conversation.pk))
 
 
 @router.get("/conversations/{conversation_id}", response=ConversationOut)
 def get_conversation(request: HttpRequest, conversation_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = signed_in_user(request)
     membership_or_404(user, conversation_id)
     return _conversation_out(user, conversation_id)
 
@@ -85,7 +81,7 @@ def history(
     request: HttpRequest, conversation_id: int, query: Query[HistoryQuery]
 ) -> dict[str, Any]:
     """Newest first. Page back with ``before=next_before`` until it is null."""
-    messages = services.history(_user(request), conversation_id, query.before, query.limit)
+    messages = services.history(signed_in_user(request), conversation_id, query.before, query.limit)
     next_before = messages[-1].seq if len(messages) == query.limit else None
     return {"items": [_message_out(m) for m in messages], "next_before": next_before}
 
@@ -96,50 +92,53 @@ def send_message(
 ) -> Status[dict[str, Any]]:
     """Idempotent by ``client_id``: a retry returns the message stored the first time."""
     message = services.send_direct_message(
-        _user(request), conversation_id, payload.body, payload.client_id
+        signed_in_user(request), conversation_id, payload.body, payload.client_id
     )
     return Status(201, _message_out(message))
 
 
 @router.post("/conversations/{conversation_id}/read", response=ReadOut)
 def mark_read(request: HttpRequest, conversation_id: int, payload: ReadIn) -> dict[str, int]:
-    seq = services.mark_read(_user(request), conversation_id, payload.seq)
+    seq = services.mark_read(signed_in_user(request), conversation_id, payload.seq)
     return {"conversation": conversation_id, "seq": seq}
 
 
 @router.patch("/messages/{message_id}", response=MessageOut)
 def edit_message(request: HttpRequest, message_id: int, payload: MessageEditIn) -> dict[str, Any]:
-    message, _ = services.edit_message(_user(request), message_id, payload.body)
+    message, _ = services.edit_message(signed_in_user(request), message_id, payload.body)
     return _message_out(message)
 
 
 @router.delete("/messages/{message_id}", response={204: None})
 def delete_message(request: HttpRequest, message_id: int) -> Status[None]:
-    services.delete_message(_user(request), message_id)
+    services.delete_message(signed_in_user(request), message_id)
     return Status(204, None)
 
 
 @router.get("/messaging/settings", response=SettingsOut)
 def get_settings(request: HttpRequest) -> MessagingSettings:
-    return MessagingSettings.objects.filter(user=_user(request)).first() or MessagingSettings()
+    return (
+        MessagingSettings.objects.filter(user=signed_in_user(request)).first()
+        or MessagingSettings()
+    )
 
 
 @router.patch("/messaging/settings", response=SettingsOut)
 def update_settings(request: HttpRequest, payload: SettingsIn) -> MessagingSettings:
     fields = payload.model_dump(exclude_none=True)
-    return services.update_messaging_settings(_user(request), **fields)
+    return services.update_messaging_settings(signed_in_user(request), **fields)
 
 
 @router.get("/messaging/contacts", response=list[ContactOut])
 def contacts(request: HttpRequest, q: str = Query("", max_length=80)) -> list[dict[str, Any]]:
     """People I may message whose name or email contains ``q``."""
-    found = services.contacts(_user(request), q)
+    found = services.contacts(signed_in_user(request), q)
     return [{"id": u.pk, "name": u.public_name(), "role": u.role} for u in found]
 
 
 @router.get("/blocks", response=list[ContactOut])
 def list_blocks(request: HttpRequest) -> list[dict[str, Any]]:
-    blocks = Block.objects.filter(blocker=_user(request)).select_related("blocked")
+    blocks = Block.objects.filter(blocker=signed_in_user(request)).select_related("blocked")
     return [
         {"id": b.blocked_id, "name": b.blocked.public_name(), "role": b.blocked.role}
         for b in blocks
@@ -148,11 +147,11 @@ def list_blocks(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/blocks", response={204: None})
 def block(request: HttpRequest, payload: BlockIn) -> Status[None]:
-    services.block(_user(request), payload.user_id)
+    services.block(signed_in_user(request), payload.user_id)
     return Status(204, None)
 
 
 @router.delete("/blocks/{user_id}", response={204: None})
 def unblock(request: HttpRequest, user_id: int) -> Status[None]:
-    services.unblock(_user(request), user_id)
+    services.unblock(signed_in_user(request), user_id)
     return Status(204, None)

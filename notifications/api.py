@@ -5,38 +5,33 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from accounts.errors import ServiceError
-from accounts.models import User
+from accounts.permissions import signed_in_user
 from notifications import services
 from notifications.kinds import KINDS
 from notifications.models import Notification
 from notifications.schemas import (
     MarkReadIn,
-    NotificationOut,
     PreferenceIn,
     PreferenceOut,
     UnreadOut,
 )
+from notifications.topics import NotificationCreated as NotificationOut
 from server.pagination import BoundedLimitOffset
 
 router = Router(tags=["notifications"])
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @router.get("/notifications", response=list[NotificationOut])
 @paginate(BoundedLimitOffset)
 def list_notifications(request: HttpRequest, unread: bool = False) -> object:
     """Newest first; ``?unread=true`` for the unread ones only."""
-    notes = Notification.objects.filter(user=_user(request))
+    notes = Notification.objects.filter(user=signed_in_user(request))
     return notes.filter(read_at__isnull=True) if unread else notes
 
 
 @router.get("/notifications/unread-count", response=UnreadOut)
 def unread_count(request: HttpRequest) -> dict[str, int]:
-    return {"unread_count": services.unread_count(_user(request))}
+    return {"unread_count": services.unread_count(signed_in_user(request))}
 
 
 @router.post("/notifications/read", response=UnreadOut)
@@ -45,13 +40,15 @@ def mark_read(request: HttpRequest, payload: MarkReadIn) -> dict[str, int]:
     if payload.all == (payload.ids is not None):
         raise ServiceError("send either ids or all: true", code="invalid_field")
     return {
-        "unread_count": services.mark_read(_user(request), None if payload.all else payload.ids)
+        "unread_count": services.mark_read(
+            signed_in_user(request), None if payload.all else payload.ids
+        )
     }
 
 
 @router.get("/notifications/preferences", response=list[PreferenceOut])
 def preferences(request: HttpRequest) -> list[dict[str, object]]:
-    user = _user(request)
+    user = signed_in_user(request)
     out: list[dict[str, object]] = []
     for kind in KINDS.values():
         in_app, email = services.preference(user, kind.name)
@@ -62,6 +59,6 @@ def preferences(request: HttpRequest) -> list[dict[str, object]]:
 @router.put("/notifications/preferences/{kind}", response=PreferenceOut)
 def set_preference(request: HttpRequest, kind: str, payload: PreferenceIn) -> dict[str, object]:
     saved = services.set_preference(
-        _user(request), kind, in_app=payload.in_app, email=payload.email
+        signed_in_user(request), kind, in_app=payload.in_app, email=payload.email
     )
     return {"kind": kind, "label": KINDS[kind].label, "in_app": saved.in_app, "email": saved.email}

@@ -1,23 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from ninja import Schema
 from pydantic import Field
 
 from accounts.schemas import Input
-
-
-class NotificationOut(Schema):
-    id: int
-    kind: str
-    title: str
-    body: str
-    url: str
-    data: dict[str, Any]
-    created_at: datetime
-    read_at: datetime | None
 
 
 class MarkReadIn(Input):

@@ -12,7 +12,9 @@ from realtime.registry import TopicKind, registry
 
 
 class NotificationCreated(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """The event, and the API's shape of a notification (read from the model too)."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
     id: int
     kind: str
     title: str
