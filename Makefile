@@ -33,5 +33,11 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# Benchmarks, not tests: about 6-8 minutes; writes docs/benchmarks.md. Needs PostgreSQL
+# and Redis on 127.0.0.1. `make bench BENCH_ARGS=--quick` for a short smoke run.
+.PHONY: bench
+bench: $(STAMP)
+	ulimit -n 65536 2>/dev/null || ulimit -n "$$(ulimit -Hn)"; $(BIN)/python -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -35,6 +35,15 @@ class NotFound(ServiceError):
     code = "not_found"
 
 
+class RateLimited(ServiceError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("slow down")
+        self.retry_after = retry_after
+
+
 class Conflict(ServiceError):
     status = 409
     code = "conflict"

@@ -73,7 +73,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role in roles
 
     def public_name(self) -> str:
-        return self.display_name or (self.email or "").split("@")[0] or f"user {self.pk}"
+        """What others see: never any part of the email address."""
+        return self.display_name or f"Member {self.pk}"
 
 
 class AuditQuerySet(models.QuerySet["AccessAuditEntry"]):

@@ -47,6 +47,8 @@ def my_care_relations(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/care-team", response={204: None})
 def add(request: HttpRequest, payload: CareTeamIn) -> Status[None]:
+    """Admins only."""
+    services.check_can_build_care_teams(signed_in_user(request))
     customer = get_object_or_404(User, pk=payload.customer_id)
     professional = get_object_or_404(User, pk=payload.professional_id)
     services.add_to_care_team(signed_in_user(request), customer, professional)
@@ -55,7 +57,6 @@ def add(request: HttpRequest, payload: CareTeamIn) -> Status[None]:
 
 @router.delete("/care-team/{customer_id}/{professional_id}", response={204: None})
 def remove(request: HttpRequest, customer_id: int, professional_id: int) -> Status[None]:
-    customer = get_object_or_404(User, pk=customer_id)
-    professional = get_object_or_404(User, pk=professional_id)
-    services.remove_from_care_team(signed_in_user(request), customer, professional)
+    """Admins, or either side of the relationship."""
+    services.remove_from_care_team(signed_in_user(request), customer_id, professional_id)
     return Status(204, None)

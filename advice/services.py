@@ -8,12 +8,15 @@ from accounts.roles import CARE_ROLES, Role
 from advice.models import CareTeamMember
 
 
+def check_can_build_care_teams(actor: User) -> None:
+    """Care teams carry trust (a care relationship passes a customer's block), so only
+    admins make them; customers and professionals can leave one."""
+    if actor.role != Role.ADMIN:
+        raise Forbidden("only admins add to a care team")
+
+
 def add_to_care_team(actor: User, customer: User, professional: User) -> CareTeamMember:
-    """Admins build care teams; a dietitian may take a customer into their own care."""
-    if actor.role != Role.ADMIN and not (
-        actor.pk == professional.pk and actor.role == Role.DIETITIAN
-    ):
-        raise Forbidden("only admins, or the dietitian themselves, add to a care team")
+    check_can_build_care_teams(actor)
     if customer.role != Role.CUSTOMER:
         raise ServiceError("care teams belong to customers", code="invalid_field")
     if professional.role not in CARE_ROLES:
@@ -27,7 +30,7 @@ def add_to_care_team(actor: User, customer: User, professional: User) -> CareTea
         raise Conflict("already in this care team", code="already_member") from None
 
 
-def remove_from_care_team(actor: User, customer: User, professional: User) -> None:
-    if actor.role != Role.ADMIN and actor.pk not in (customer.pk, professional.pk):
+def remove_from_care_team(actor: User, customer_id: int, professional_id: int) -> None:
+    if actor.role != Role.ADMIN and actor.pk not in (customer_id, professional_id):
         raise Forbidden("you cannot change this care team")
-    CareTeamMember.objects.filter(customer=customer, professional=professional).delete()
+    CareTeamMember.objects.filter(customer_id=customer_id, professional_id=professional_id).delete()

@@ -15,6 +15,11 @@ def is_blocked(blocker: User, blocked: User) -> bool:
     return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
 
 
+def blocks_between(user_ids: list[int]) -> bool:
+    """Whether anyone among ``user_ids`` blocks anyone else among them."""
+    return Block.objects.filter(blocker_id__in=user_ids, blocked_id__in=user_ids).exists()
+
+
 def accepts_from_customers(user: User) -> bool:
     settings = MessagingSettings.objects.filter(user=user).first()
     return settings is None or settings.accept_from_customers
@@ -57,11 +62,7 @@ def check_can_message(sender: User, recipient: User) -> None:
 
 def membership_or_404(user: User, conversation_id: int) -> Membership:
     """A stranger learns nothing: a conversation one is not in does not exist for them."""
-    membership = (
-        Membership.objects.select_related("conversation")
-        .filter(conversation_id=conversation_id, user=user)
-        .first()
-    )
+    membership = find_membership(user, conversation_id)
     if membership is None:
         raise NotFound("no such conversation")
     return membership
@@ -69,6 +70,34 @@ def membership_or_404(user: User, conversation_id: int) -> Membership:
 
 def is_member(user: User, conversation_id: int) -> bool:
     return Membership.objects.filter(conversation_id=conversation_id, user=user).exists()
+
+
+def can_follow_conversation(user: User, conversation_id: int) -> bool:
+    """Members follow their conversations live; in a direct conversation with someone who
+    has blocked them (outside a care relationship), they no longer see presence, typing or
+    receipts. The history stays readable over HTTP."""
+    membership = find_membership(user, conversation_id)
+    if membership is None:
+        return False
+    if membership.conversation.kind != Conversation.Kind.DIRECT:
+        return True
+    partner = (
+        Membership.objects.filter(conversation_id=conversation_id)
+        .exclude(user=user)
+        .select_related("user")
+        .first()
+    )
+    if partner is None or not is_blocked(partner.user, user):
+        return True
+    return in_care_relationship(user, partner.user)
+
+
+def find_membership(user: User, conversation_id: int) -> Membership | None:
+    return (
+        Membership.objects.select_related("conversation")
+        .filter(conversation_id=conversation_id, user=user)
+        .first()
+    )
 
 
 def filter_conversations(

@@ -13,12 +13,13 @@ from django.utils import timezone
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from community.models import Block, Conversation, Membership, Message, MessagingSettings
-from community.permissions import check_can_message, membership_or_404
+from community.permissions import blocks_between, check_can_message, membership_or_404
 from community.text import render_markdown
-from realtime import presence
+from realtime import events, presence
 from realtime.publish import next_seq, publish
 
 MAX_BODY = 10_000
+MESSAGE_EVENTS = ("message.created", "message.edited")
 
 
 def _clean_body(body: str) -> str:
@@ -54,6 +55,11 @@ def start_conversation(creator: User, member_ids: list[int], title: str = "") ->
         raise NotFound("no such user")
     for member in members:
         check_can_message(creator, member)
+    if len(members) > 1 and blocks_between([m.pk for m in members]):
+        raise Forbidden(
+            "some of these people have blocked one another; they cannot share a group",
+            code="blocked",
+        )
     title = title.strip()[:120]
     if len(members) == 1:
         key = ":".join(str(i) for i in sorted((creator.pk, members[0].pk)))
@@ -104,10 +110,11 @@ def send_direct_message(sender: User, conversation_id: int, body: str, client_id
     others = list(
         User.objects.filter(dm_memberships__conversation=conversation).exclude(pk=sender.pk)
     )
-    if conversation.kind == Conversation.Kind.DIRECT:
-        for other in others:
-            check_can_message(sender, other)
+    _check_direct_partner(sender, conversation, others)
     html = render_markdown(body)
+    # Who is watching is read before the transaction: no Redis wait holds the topic lock.
+    watching = presence.online(conversation.topic)
+    online = {m.pk for m in others if presence.is_online(f"user:{m.pk}", m.pk)}
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -124,7 +131,7 @@ def send_direct_message(sender: User, conversation_id: int, body: str, client_id
             publish(conversation.topic, "message.created", message_data(message, sender), seq=seq)
             Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
             Membership.objects.filter(pk=membership.pk).update(last_read_seq=seq)
-            _tell_those_not_watching(conversation, message, sender, others)
+            _tell_those_not_watching(conversation, message, sender, others, watching, online)
     except IntegrityError:
         existing = _sent_before(sender, client_id, conversation_id)
         if existing is None:
@@ -140,14 +147,33 @@ def _sent_before(sender: User, client_id: str, conversation_id: int) -> Message 
     return existing
 
 
+def _check_direct_partner(
+    user: User, conversation: Conversation, others: list[User] | None = None
+) -> None:
+    """In a direct conversation the messaging rules apply to every send and signal (a block
+    made after it started ends it); a group is checked when it is made."""
+    if conversation.kind != Conversation.Kind.DIRECT:
+        return
+    if others is None:
+        others = list(
+            User.objects.filter(dm_memberships__conversation=conversation).exclude(pk=user.pk)
+        )
+    for other in others:
+        check_can_message(user, other)
+
+
 def _tell_those_not_watching(
-    conversation: Conversation, message: Message, sender: User, others: list[User]
+    conversation: Conversation,
+    message: Message,
+    sender: User,
+    others: list[User],
+    watching: set[int],
+    online: set[int],
 ) -> None:
     """Notify members who are not looking at the conversation; email those offline."""
     from community.tasks import email_unread_messages
     from notifications.services import notify, preference
 
-    watching = presence.online(conversation.topic)
     for member in others:
         if member.pk in watching:
             continue
@@ -159,7 +185,7 @@ def _tell_those_not_watching(
             url=f"/?conversation={conversation.pk}",
             data={"conversation": conversation.pk, "message": message.pk},
         )
-        if preference(member, "dm.message")[1] and not presence.online(f"user:{member.pk}"):
+        if preference(member, "dm.message")[1] and member.pk not in online:
 
             def enqueue_email(
                 conversation_id: int = conversation.pk, user_id: int = member.pk
@@ -208,6 +234,10 @@ def edit_message(user: User, message_id: int, body: str) -> tuple[Message, int]:
     with transaction.atomic():
         message.body, message.html, message.edited_at = body, render_markdown(body), timezone.now()
         message.save(update_fields=["body", "html", "edited_at"])
+        # A replay shows the message as it is now, not the words the author replaced.
+        events.redact(
+            message.conversation.topic, MESSAGE_EVENTS, message.pk, {"html": message.html}
+        )
         seq = publish(
             message.conversation.topic,
             "message.edited",
@@ -223,6 +253,10 @@ def delete_message(user: User, message_id: int) -> tuple[Message, int]:
     with transaction.atomic():
         message.body, message.html, message.deleted_at = "", "", timezone.now()
         message.save(update_fields=["body", "html", "deleted_at"])
+        events.redact(message.conversation.topic, MESSAGE_EVENTS, message.pk, {"html": ""})
+        events.redact(
+            message.conversation.topic, ("message.created",), message.pk, {"deleted": True}
+        )
         seq = publish(
             message.conversation.topic,
             "message.deleted",
@@ -238,6 +272,7 @@ def mark_read(user: User, conversation_id: int, seq: int) -> int:
     receipt unless the reader turned receipts off."""
     membership = membership_or_404(user, conversation_id)
     with transaction.atomic():
+        seq = min(seq, events.latest_seq(membership.conversation.topic))  # not past the end
         moved = Membership.objects.filter(pk=membership.pk, last_read_seq__lt=seq).update(
             last_read_seq=seq
         )
@@ -257,6 +292,7 @@ def shares_read_receipts(user: User) -> bool:
 
 def signal_typing(user: User, conversation_id: int) -> None:
     membership = membership_or_404(user, conversation_id)
+    _check_direct_partner(user, membership.conversation)
     publish(
         membership.conversation.topic,
         "typing.started",
@@ -356,7 +392,8 @@ def contacts(user: User, query: str, limit: int = 20) -> list[User]:
     query = query.strip()
     candidates = User.objects.filter(is_active=True).exclude(pk=user.pk)
     if query:
-        candidates = candidates.filter(Q(display_name__icontains=query) | Q(email__icontains=query))
+        # Names match in part; an email address only when typed in full (no probing).
+        candidates = candidates.filter(Q(display_name__icontains=query) | Q(email=query.lower()))
     found = []
     for candidate in candidates.order_by("display_name")[: limit * 5]:
         try:

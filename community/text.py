@@ -6,7 +6,7 @@ from collections.abc import MutableMapping
 
 import bleach
 import markdown
-from bleach.linkifier import DEFAULT_CALLBACKS
+from bleach.linkifier import DEFAULT_CALLBACKS, build_url_re
 
 ALLOWED_TAGS = frozenset(
     {
@@ -34,7 +34,14 @@ _cleaner = bleach.Cleaner(
 )
 
 
+_linker = bleach.linkifier.Linker(
+    callbacks=[*DEFAULT_CALLBACKS, _nofollow],
+    url_re=build_url_re(protocols=["http", "https"]),
+    parse_email=False,
+)
+
+
 def render_markdown(text: str) -> str:
     html = markdown.markdown(text, extensions=["fenced_code", "sane_lists"], output_format="html")
     clean = _cleaner.clean(html)
-    return bleach.linkify(clean, callbacks=[*DEFAULT_CALLBACKS, _nofollow], parse_email=False)
+    return _linker.linkify(clean)

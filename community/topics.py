@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import User
 from community import services
-from community.permissions import is_member
+from community.permissions import can_follow_conversation
 from realtime.registry import Action, TopicKind, registry
 
 
@@ -116,7 +116,7 @@ def typing(user: User, payload: ConversationRef, client_id: str) -> dict[str, An
 
 
 def can_follow(user: User, key: str) -> bool:
-    return key.isdigit() and is_member(user, int(key))
+    return key.isdigit() and can_follow_conversation(user, int(key))
 
 
 registry.add_topic_kind(TopicKind("dm", can_follow, durable=True, presence=True))

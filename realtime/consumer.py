@@ -14,7 +14,7 @@ import logging
 import time
 from typing import Any
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from pydantic import ValidationError
@@ -43,6 +43,11 @@ logger = logging.getLogger(__name__)
 CORE_TYPES = frozenset({"auth", "ping", "subscribe", "unsubscribe"})
 
 
+def _client_id(frame: dict[str, Any]) -> str | None:
+    value = frame.get("id")
+    return value if isinstance(value, str) and len(value) <= 64 else None
+
+
 def _validation_message(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors()[:3]:
@@ -63,8 +68,25 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
     # --- connection lifecycle -------------------------------------------------------
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the consumer ends (even by a crash), it leaves no follower, presence
+            # entry or sweep registration behind.
+            await self._release()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels would hop to its single shared thread to close stale connections before
+        # every frame; our queries run in the pool and close their own (in_db_thread).
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         self.subs: dict[str, Subscription] = {}
+        self._released = False
         self._closed = False
         self._overflowed = False
         self._auth_timer: asyncio.TimerHandle | None = None
@@ -87,6 +109,12 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         )
 
     async def disconnect(self, code: int) -> None:
+        await self._release()
+
+    async def _release(self) -> None:
+        if getattr(self, "_released", True):
+            return
+        self._released = True
         self._closed = True
         if self._auth_timer is not None:
             self._auth_timer.cancel()
@@ -96,12 +124,17 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return
         sweeper.unregister(self)
         for topic in list(self.subs):
-            await self._drop_subscription(topic)
+            try:
+                await self._drop_subscription(topic)
+            except Exception:
+                logger.exception("could not release %s", topic)
         if self.hub is not None:
             await self.hub.unfollow(access_topic(self.user_id), self)
 
-    @database_sync_to_async
-    def _session_user(self) -> tuple[User | None, float]:
+    async def _session_user(self) -> tuple[User | None, float]:
+        return await in_db_thread(self._session_user_sync)()
+
+    def _session_user_sync(self) -> tuple[User | None, float]:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             return None, 0.0
@@ -164,8 +197,11 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             else:
                 self.send_error("unknown_type", f"unknown frame type {kind[:48]!r}")
         except ValidationError as exc:
-            client_id = frame.get("id") if isinstance(frame.get("id"), str) else None
-            self.send_error("invalid_frame", _validation_message(exc), id=client_id)
+            self.send_error("invalid_frame", _validation_message(exc), id=_client_id(frame))
+        except Exception:
+            # A failure of ours (the database restarting, a bug) must not kill the socket.
+            logger.exception("frame %r failed", kind[:48])
+            self.send_error("internal", "that did not work; try again", id=_client_id(frame))
 
     @staticmethod
     def _parse(text_data: str | None) -> dict[str, Any] | None:
@@ -186,7 +222,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self._close(codes.AUTH_FAILED)
             return
         try:
-            user, issued_at = await database_sync_to_async(authenticate_bearer_token)(token)
+            user, issued_at = await in_db_thread(authenticate_bearer_token)(token)
         except ServiceError as exc:
             self.send_error(exc.code, exc.message)
             await self._close(codes.AUTH_FAILED)
@@ -378,7 +414,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
     async def access_check(self) -> None:
         """Asked on logout, password change and deactivation: close if access ended."""
-        states = await database_sync_to_async(sweeper.access_states)([self.user_id])
+        states = await in_db_thread(sweeper.access_states)([self.user_id])
         if sweeper.access_ended(states.get(self.user_id), self.credential_time):
             await self.close_for_revoked_access()
 

@@ -70,7 +70,22 @@ def read_after(topic: str, since: int, limit: int = PAGE) -> list[Event] | None:
     last_seq, pruned_through = row if row else (0, 0)
     if since < pruned_through or since > last_seq:
         return None
-    return list(Event.objects.filter(topic_id=topic, seq__gt=since).order_by("seq")[:limit])
+    rows = list(Event.objects.filter(topic_id=topic, seq__gt=since).order_by("seq")[:limit])
+    if rows and rows[0].seq != since + 1:
+        return None  # pruned between the two reads: the cursor is too old after all
+    return rows
+
+
+def redact(topic: str, event_types: tuple[str, ...], item_id: int, fields: dict[str, Any]) -> int:
+    """Overwrite ``fields`` in the stored events of one item (a message edited or deleted),
+    so a replay never brings back what its author took out."""
+    changed = 0
+    stored = Event.objects.filter(topic_id=topic, type__in=event_types, data__id=item_id)
+    for event in stored.select_for_update():
+        event.data = {**event.data, **fields}
+        event.save(update_fields=["data"])
+        changed += 1
+    return changed
 
 
 def prune(now: Any = None) -> int:

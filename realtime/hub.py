@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from typing import ParamSpec, Protocol, TypeVar
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
@@ -74,6 +75,8 @@ class Hub:
         self._catching_up: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self.presence_refs: dict[tuple[str, int], int] = {}
+        # One thread, so this process's joins and leaves reach the store in order.
+        self._presence_thread = ThreadPoolExecutor(1, thread_name_prefix="presence")
 
     async def start(self) -> None:
         await self.backend.start(self)
@@ -88,7 +91,7 @@ class Hub:
         count = self.presence_refs.get(key, 0)
         self.presence_refs[key] = count + 1
         if count == 0:
-            await in_thread(presence.refresh)([key])
+            await self._in_presence_thread(presence.refresh, [key])
         return count == 0
 
     async def presence_leave(self, topic: str, user_id: int) -> bool:
@@ -98,13 +101,17 @@ class Hub:
             self.presence_refs[key] = count
             return False
         self.presence_refs.pop(key, None)
-        await in_thread(presence.leave)(topic, user_id)
-        return True
+        await self._in_presence_thread(presence.leave, topic, user_id)
+        # Offline only if no other process still has a socket of theirs here.
+        return user_id not in await self._in_presence_thread(presence.online, topic)
+
+    async def _in_presence_thread(self, func: Callable[..., R], *args: Any) -> R:
+        return await self.loop.run_in_executor(self._presence_thread, func, *args)
 
     async def _presence_heartbeat_forever(self) -> None:
         while True:
             await asyncio.sleep(settings.PRESENCE_TTL_SECONDS / 3)
-            await in_thread(presence.refresh)(list(self.presence_refs))
+            await self._in_presence_thread(presence.refresh, list(self.presence_refs))
 
     # --- following -------------------------------------------------------------------
 

@@ -1,9 +1,10 @@
 """Who of a topic's followers is online.
 
-Redis keeps one sorted set per topic: member the user id, score the time the entry
-expires. Each process refreshes the entries of its own sockets every third of the TTL,
-so when a process is killed its users drop out within ``PRESENCE_TTL_SECONDS``: no
-ghosts. Embedded mode keeps the same structure in memory.
+Redis keeps one sorted set per topic: member ``user:process``, score the time the entry
+expires. Each process adds and removes only its own entries and refreshes them every
+third of the TTL, so a user with sockets on two processes stays online until both are
+gone, and when a process is killed its entries expire within ``PRESENCE_TTL_SECONDS``:
+no ghosts. Embedded mode keeps the same structure in memory.
 """
 
 from __future__ import annotations
@@ -11,33 +12,37 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 
 import redis
 from django.conf import settings
 
 KEY = "edt:presence:"
+# This process's part of each member: a user online through several processes has several.
+PROCESS = uuid.uuid4().hex[:12]
 logger = logging.getLogger(__name__)
 
 
 class LocalPresence:
     def __init__(self) -> None:
-        self.entries: dict[str, dict[int, float]] = {}
+        self.entries: dict[str, dict[str, float]] = {}
         self.lock = threading.Lock()
 
     def refresh(self, pairs: list[tuple[str, int]]) -> None:
         expires = time.time() + settings.PRESENCE_TTL_SECONDS
         with self.lock:
             for topic, user_id in pairs:
-                self.entries.setdefault(topic, {})[user_id] = expires
+                self.entries.setdefault(topic, {})[f"{user_id}:{PROCESS}"] = expires
 
     def leave(self, topic: str, user_id: int) -> None:
         with self.lock:
-            self.entries.get(topic, {}).pop(user_id, None)
+            self.entries.get(topic, {}).pop(f"{user_id}:{PROCESS}", None)
 
     def online(self, topic: str) -> set[int]:
         now = time.time()
         with self.lock:
-            return {u for u, exp in self.entries.get(topic, {}).items() if exp > now}
+            members = [m for m, exp in self.entries.get(topic, {}).items() if exp > now]
+        return {int(m.split(":", 1)[0]) for m in members}
 
 
 class RedisPresence:
@@ -51,16 +56,16 @@ class RedisPresence:
         expires = time.time() + settings.PRESENCE_TTL_SECONDS
         pipe = self.client.pipeline(transaction=False)
         for topic, user_id in pairs:
-            pipe.zadd(KEY + topic, {str(user_id): expires})
+            pipe.zadd(KEY + topic, {f"{user_id}:{PROCESS}": expires})
             pipe.expire(KEY + topic, settings.PRESENCE_TTL_SECONDS * 2)
         pipe.execute()
 
     def leave(self, topic: str, user_id: int) -> None:
-        self.client.zrem(KEY + topic, str(user_id))
+        self.client.zrem(KEY + topic, f"{user_id}:{PROCESS}")
 
     def online(self, topic: str) -> set[int]:
-        members = self.client.zrangebyscore(KEY + topic, time.time(), "+inf")
-        return {int(m) for m in members}  # type: ignore[arg-type]
+        members: list[bytes] = self.client.zrangebyscore(KEY + topic, time.time(), "+inf")  # type: ignore[assignment]
+        return {int(m.split(b":", 1)[0]) for m in members}
 
 
 _store: LocalPresence | RedisPresence | None = None

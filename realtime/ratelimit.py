@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 import time
 from dataclasses import dataclass
 
@@ -55,26 +57,36 @@ def bucket_settings(bucket: str) -> tuple[float, float]:
 
 
 class LocalLimiter:
+    """Embedded mode: one process, so the buckets live here (shared by HTTP and sockets)."""
+
     def __init__(self) -> None:
         self.state: dict[str, tuple[float, float]] = {}
+        self.lock = threading.Lock()
 
-    async def take(self, bucket: str, user_id: int, cost: float = 1) -> Verdict:
+    def take_now(self, bucket: str, user_id: int, cost: float = 1) -> Verdict:
         rate, burst = bucket_settings(bucket)
         key = f"{bucket}:{user_id}"
-        now = time.monotonic()
-        tokens, at = self.state.get(key, (burst, now))
-        tokens = min(burst, tokens + (now - at) * rate)
-        if tokens >= cost:
-            self.state[key] = (tokens - cost, now)
-            return Verdict(True, 0.0)
-        self.state[key] = (tokens, now)
-        return Verdict(False, (cost - tokens) / rate)
+        with self.lock:
+            now = time.monotonic()
+            tokens, at = self.state.get(key, (burst, now))
+            tokens = min(burst, tokens + (now - at) * rate)
+            if tokens >= cost:
+                self.state[key] = (tokens - cost, now)
+                return Verdict(True, 0.0)
+            self.state[key] = (tokens, now)
+            return Verdict(False, (cost - tokens) / rate)
+
+    async def take(self, bucket: str, user_id: int, cost: float = 1) -> Verdict:
+        return self.take_now(bucket, user_id, cost)
+
+
+_local = LocalLimiter()
 
 
 class RedisLimiter:
     def __init__(self, url: str) -> None:
         self.url = url
-        self.client = aredis.Redis.from_url(url)
+        self.client = aredis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         self.script = self.client.register_script(TOKEN_BUCKET)
 
     async def take(self, bucket: str, user_id: int, cost: float = 1) -> Verdict:
@@ -90,17 +102,40 @@ class RedisLimiter:
         return Verdict(bool(int(allowed)), float(wait))
 
 
-_limiters: dict[object, LocalLimiter | RedisLimiter] = {}
+_limiters: dict[object, RedisLimiter] = {}
 
 
 def limiter() -> LocalLimiter | RedisLimiter:
     """The limiter for this event loop (Redis clients are bound to the loop they run in)."""
-    import asyncio
-
+    if not settings.REDIS_URL:
+        return _local
     key = (asyncio.get_running_loop(), settings.REDIS_URL)
     found = _limiters.get(key)
     if found is None:
         _limiters.clear()
-        found = RedisLimiter(settings.REDIS_URL) if settings.REDIS_URL else LocalLimiter()
-        _limiters[key] = found
+        found = _limiters[key] = RedisLimiter(settings.REDIS_URL)
     return found
+
+
+_sync_clients: dict[str, redis.Redis] = {}
+
+
+def take_sync(bucket: str, user_id: int, cost: float = 1) -> Verdict:
+    """The same buckets, for synchronous callers (HTTP views)."""
+    url = settings.REDIS_URL
+    if not url:
+        return _local.take_now(bucket, user_id, cost)
+    client = _sync_clients.get(url)
+    if client is None:
+        client = _sync_clients[url] = redis.Redis.from_url(
+            url, socket_timeout=1, socket_connect_timeout=1
+        )
+    rate, burst = bucket_settings(bucket)
+    try:
+        allowed, wait = client.eval(
+            TOKEN_BUCKET, 1, f"edt:rl:{bucket}:{user_id}", rate, burst, cost
+        )
+    except redis.RedisError as exc:
+        logger.warning("rate limiter unavailable (%s); allowing", exc)
+        return Verdict(True, 0.0)
+    return Verdict(bool(int(allowed)), float(wait))

@@ -6,6 +6,7 @@ its schema adds ``detail`` with the failing fields.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
-from accounts.errors import ServiceError
+from accounts.errors import RateLimited, ServiceError
 from accounts.services import user_for_bearer_token
 
 
@@ -56,6 +57,12 @@ def error(request: HttpRequest, status: int, code: str, message: str, **extra: A
 
 @api.exception_handler(ServiceError)
 def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    if isinstance(exc, RateLimited):
+        response = error(
+            request, exc.status, exc.code, exc.message, retry_after=round(exc.retry_after, 3)
+        )
+        response["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+        return response
     return error(request, exc.status, exc.code, exc.message)
 
 

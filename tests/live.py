@@ -148,6 +148,9 @@ class Cluster:
             PRESENCE_TTL_SECONDS="3",
             REALTIME_TAIL_CHECK_SECONDS="1",
             WS_SEND_QUEUE_BYTES="262144",
+            # The slow-reader test posts a thousand messages as fast as it can.
+            RATE_ACTIONS_PER_SECOND="10000",
+            RATE_ACTIONS_BURST="10000",
             LOG_LEVEL="WARNING",
         )
         self.servers: list[Server] = []

@@ -330,3 +330,20 @@ async def test_nobody_may_follow_someone_elses_notifications(make_user_async):
     await a.send_json_to({"type": "subscribe", "topic": f"user:{bob.pk}"})
     assert (await receive_json(a))["code"] == "forbidden"
     await asyncio.sleep(0)
+
+
+async def test_an_unexpected_failure_gets_an_error_and_the_socket_lives_on(pair, monkeypatch):
+    from django.db import OperationalError
+
+    alice, _, conversation = await pair()
+    a = await signed_in(alice)
+
+    def broken(user, conversation_id):
+        raise OperationalError("the database is restarting")
+
+    monkeypatch.setattr(dm, "signal_typing", broken)
+    await a.send_json_to({"type": "dm.typing", "conversation": conversation.pk})
+    error = await receive_json(a)
+    assert (error["type"], error["code"]) == ("error", "internal")
+    await a.send_json_to({"type": "ping"})
+    assert await receive_json(a) == {"type": "pong"}

@@ -210,15 +210,22 @@ async def test_password_set_outside_the_services_closes_sockets(make_user_async)
 
 async def test_a_revocation_landing_during_sign_in_still_closes_the_socket(make_user_async):
     """The socket counts from its token's issue time, not from when it signed in."""
-    from datetime import timedelta
-
-    from django.utils import timezone
+    import time
+    from datetime import UTC, datetime
 
     user = await make_user_async()
-    comm = await authed(user)
-    # Revoked just after the token was issued, with no message reaching the socket.
+    token = await database_sync_to_async(access_token)(user)
+    issued = time.time()
+    await asyncio.sleep(0.5)
+    comm = communicator()
+    await comm.connect()
+    await comm.send_json_to({"type": "auth", "token": token})
+    assert (await receive_json(comm))["type"] == "ready"
+    # Revoked after the token was issued but before this socket signed in, with no
+    # message reaching the socket: only its credential time can tell.
+    revoked_at = datetime.fromtimestamp(issued + 0.25, tz=UTC)
     await database_sync_to_async(User.objects.filter(pk=user.pk).update)(
-        access_valid_after=timezone.now() - timedelta(milliseconds=1)
+        access_valid_after=revoked_at
     )
     assert await sweeper.sweep_once() == 1
     await expect_close(comm, codes.ACCESS_REVOKED)

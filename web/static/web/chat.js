@@ -107,7 +107,10 @@
         onAck(frame);
         break;
       case "error":
-        if (frame.id) failPending(frame.id, frame.message);
+        if (frame.code === "rate_limited" && state.unacked.has(frame.id)) {
+          const retry = state.unacked.get(frame.id);
+          setTimeout(() => send(retry), Math.ceil(frame.retry_after * 1000));
+        } else if (frame.id) failPending(frame.id, frame.message);
         else console.warn("server:", frame.code, frame.message);
         break;
     }
@@ -190,9 +193,8 @@
     const items = page.items.slice().reverse();
     for (const m of items) upsertMessage(m, m.seq);
     const topic = "dm:" + id;
-    // Follow from the newest message shown; anything after it is replayed by the server.
-    state.cursors[topic] = items.length ? items[items.length - 1].seq : undefined;
-    if (state.cursors[topic] === undefined) delete state.cursors[topic];
+    // Follow from the newest message shown (or the start): the server replays the rest.
+    state.cursors[topic] = items.length ? items[items.length - 1].seq : 0;
     subscribe(topic);
     $("composer").hidden = false;
     renderHeader();
