@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accounts.errors import Forbidden, NotFound
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
+from advice.models import CareTeamMember
 from advice.permissions import in_care_relationship
 from community.models import Block, Conversation, Membership, MessagingSettings
 
@@ -20,9 +22,29 @@ def blocks_between(user_ids: list[int]) -> bool:
     return Block.objects.filter(blocker_id__in=user_ids, blocked_id__in=user_ids).exists()
 
 
-def accepts_from_customers(user: User) -> bool:
-    settings = MessagingSettings.objects.filter(user=user).first()
-    return settings is None or settings.accept_from_customers
+def _facts(sender: User, recipient: User) -> dict[str, bool]:
+    """Everything the rules need about a pair, in one query."""
+    pair = Q(customer=sender, professional=recipient) | Q(customer=recipient, professional=sender)
+    row = (
+        User.objects.filter(pk=recipient.pk)
+        .annotate(
+            care=Exists(CareTeamMember.objects.filter(pair)),
+            blocked_by_recipient=Exists(Block.objects.filter(blocker=recipient, blocked=sender)),
+            blocked_by_sender=Exists(Block.objects.filter(blocker=sender, blocked=recipient)),
+            accepts=Coalesce(
+                Subquery(
+                    MessagingSettings.objects.filter(user=recipient).values(
+                        "accept_from_customers"
+                    )[:1]
+                ),
+                Value(True),
+            ),
+        )
+        .values("care", "blocked_by_recipient", "blocked_by_sender", "accepts")
+        .first()
+    )
+    assert row is not None
+    return row
 
 
 def check_can_message(sender: User, recipient: User) -> None:
@@ -39,18 +61,19 @@ def check_can_message(sender: User, recipient: User) -> None:
         raise Forbidden("you cannot message yourself", code="cannot_message")
     if not recipient.is_active:
         raise Forbidden("this account is not active", code="cannot_message")
-    if in_care_relationship(sender, recipient):
+    facts = _facts(sender, recipient)
+    if facts["care"]:
         return
-    if is_blocked(recipient, sender):
+    if facts["blocked_by_recipient"]:
         raise Forbidden("this person is not accepting your messages", code="blocked")
-    if is_blocked(sender, recipient):
+    if facts["blocked_by_sender"]:
         raise Forbidden("you blocked this person; unblock them first", code="blocked")
     if sender.role in STAFF_ROLES or recipient.role in STAFF_ROLES:
         return
     if sender.role in CARE_ROLES and recipient.role in CARE_ROLES:
         return
     if sender.role == Role.CUSTOMER and recipient.role == Role.CUSTOMER:
-        if accepts_from_customers(recipient):
+        if facts["accepts"]:
             return
         raise Forbidden(
             "this person does not take messages from other customers", code="cannot_message"

@@ -46,7 +46,7 @@ def notify(
     in_app, _ = preference(user, kind)
     if not in_app:
         return None
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         note = Notification.objects.create(
             user=user, kind=kind, title=title[:200], body=body[:500], url=url[:200], data=data or {}
         )

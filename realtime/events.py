@@ -36,7 +36,7 @@ def reserve(topic: str) -> int:
 
 def append(topic: str, event_type: str, data: dict[str, Any], seq: int | None = None) -> int:
     """Store one event (with a reserved ``seq``, or the next one) and return its seq."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # part of the caller's transaction, if any
         if seq is None:
             seq = reserve(topic)
         Event.objects.create(topic_id=topic, seq=seq, type=event_type, data=data)
