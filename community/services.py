@@ -102,18 +102,16 @@ def send_direct_message(sender: User, conversation_id: int, body: str, client_id
     body = _clean_body(body)
     if not client_id:
         raise ServiceError("a client id is required", code="invalid_field")
-    members = list(
-        Membership.objects.filter(conversation_id=conversation_id).select_related(
-            "user", "conversation"
-        )
-    )
-    membership = next((m for m in members if m.user_id == sender.pk), None)
-    if membership is None:
-        raise NotFound("no such conversation")
+    membership = membership_or_404(sender, conversation_id)
     conversation = membership.conversation
-    others = [m.user for m in members if m.user_id != sender.pk]
+    # Ids only: a group of hundreds is not loaded row by row on every message.
+    other_ids = set(
+        Membership.objects.filter(conversation_id=conversation_id)
+        .exclude(user_id=sender.pk)
+        .values_list("user_id", flat=True)
+    )
     try:
-        _check_direct_partner(sender, conversation, others)
+        _check_direct_partner(sender, conversation)
     except Forbidden:
         # A retry of a send stored before the rules changed is still acked as stored.
         existing = _sent_before(sender, client_id, conversation_id)
@@ -121,10 +119,11 @@ def send_direct_message(sender: User, conversation_id: int, body: str, client_id
             raise
         return existing
     html = render_markdown(body)
-    # Who is watching is read before the transaction: no Redis wait holds the topic lock.
-    seen = presence.online_many([conversation.topic, *(f"user:{m.pk}" for m in others)])
-    watching = seen[conversation.topic]
-    online = {m.pk for m in others if m.pk in seen[f"user:{m.pk}"]}
+    # Read before the transaction, so no Redis wait holds the topic lock: who is looking
+    # at the conversation, and of the others, who is online at all.
+    away_ids = other_ids - presence.online(conversation.topic)
+    seen = presence.online_many([f"user:{pk}" for pk in away_ids])
+    online = {pk for pk in away_ids if pk in seen[f"user:{pk}"]}
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -141,7 +140,7 @@ def send_direct_message(sender: User, conversation_id: int, body: str, client_id
             publish(conversation.topic, "message.created", message_data(message, sender), seq=seq)
             Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
             Membership.objects.filter(pk=membership.pk).update(last_read_seq=seq)
-            _tell_those_not_watching(conversation, message, sender, others, watching, online)
+            _tell_those_not_watching(conversation, message, sender, away_ids, online)
     except IntegrityError:
         # The client id was stored before: a retry (checked after, as retries are rare).
         existing = _sent_before(sender, client_id, conversation_id)
@@ -177,34 +176,33 @@ def _tell_those_not_watching(
     conversation: Conversation,
     message: Message,
     sender: User,
-    others: list[User],
-    watching: set[int],
+    away_ids: set[int],
     online: set[int],
 ) -> None:
     """Notify members who are not looking at the conversation; email those offline."""
     from community.tasks import email_unread_messages
-    from notifications.services import notify, preference
+    from notifications.services import notify_many, preferences
 
-    for member in others:
-        if member.pk in watching:
+    if not away_ids:
+        return
+    notify_many(
+        sorted(away_ids),
+        "dm.message",
+        f"New message from {sender.public_name()}",
+        body=message.body[:200],
+        url=f"/?conversation={conversation.pk}",
+        data={"conversation": conversation.pk, "message": message.pk},
+    )
+    emails = preferences(sorted(away_ids - online), "dm.message")
+    for member_id, (_, by_email) in emails.items():
+        if not by_email:
             continue
-        notify(
-            member,
-            "dm.message",
-            f"New message from {sender.public_name()}",
-            body=message.body[:200],
-            url=f"/?conversation={conversation.pk}",
-            data={"conversation": conversation.pk, "message": message.pk},
-        )
-        if preference(member, "dm.message")[1] and member.pk not in online:
 
-            def enqueue_email(
-                conversation_id: int = conversation.pk, user_id: int = member.pk
-            ) -> None:
-                email_unread_messages.delay(conversation_id, user_id)
+        def enqueue_email(conversation_id: int = conversation.pk, user_id: int = member_id) -> None:
+            email_unread_messages.delay(conversation_id, user_id)
 
-            # robust: a broker outage costs this email, never the stored message.
-            transaction.on_commit(enqueue_email, robust=True)
+        # robust: a broker outage costs this email, never the stored message.
+        transaction.on_commit(enqueue_email, robust=True)
 
 
 def message_data(message: Message, sender: User) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from accounts.errors import ServiceError
 from accounts.models import User
 from notifications.kinds import KINDS
 from notifications.models import Notification, NotificationPreference
-from realtime.publish import publish
+from realtime.publish import publish, publish_many
 
 
 def user_topic(user_id: int) -> str:
@@ -20,11 +20,19 @@ def user_topic(user_id: int) -> str:
 
 def preference(user: User, kind: str) -> tuple[bool, bool]:
     """(in-app, email) for ``kind``: the user's choice, else the kind's default."""
-    saved = NotificationPreference.objects.filter(user=user, kind=kind).first()
-    if saved is not None:
-        return saved.in_app, saved.email
+    return preferences([user.pk], kind)[user.pk]
+
+
+def preferences(user_ids: list[int], kind: str) -> dict[int, tuple[bool, bool]]:
+    """(in-app, email) for ``kind`` for each user, in one query."""
     default = KINDS[kind]
-    return default.in_app, default.email
+    found = {
+        user_id: (in_app, email)
+        for user_id, in_app, email in NotificationPreference.objects.filter(
+            user_id__in=user_ids, kind=kind
+        ).values_list("user_id", "in_app", "email")
+    }
+    return {pk: found.get(pk, (default.in_app, default.email)) for pk in user_ids}
 
 
 def unread_count(user: User) -> int:
@@ -41,17 +49,42 @@ def notify(
     data: dict[str, Any] | None = None,
 ) -> Notification | None:
     """Store a notification (unless the user turned this kind off in-app) and send it live."""
+    notes = notify_many([user.pk], kind, title, body=body, url=url, data=data)
+    return notes[0] if notes else None
+
+
+def notify_many(
+    user_ids: list[int],
+    kind: str,
+    title: str,
+    *,
+    body: str = "",
+    url: str = "",
+    data: dict[str, Any] | None = None,
+) -> list[Notification]:
+    """The same notification for several users, stored in bulk, each sent on its own
+    ``user:{id}``; users who turned the kind off in-app are skipped."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    in_app, _ = preference(user, kind)
-    if not in_app:
-        return None
+    wanted = [pk for pk, (in_app, _) in preferences(user_ids, kind).items() if in_app]
+    if not wanted:
+        return []
     with transaction.atomic(savepoint=False):
-        note = Notification.objects.create(
-            user=user, kind=kind, title=title[:200], body=body[:500], url=url[:200], data=data or {}
+        notes = Notification.objects.bulk_create(
+            [
+                Notification(
+                    user_id=pk,
+                    kind=kind,
+                    title=title[:200],
+                    body=body[:500],
+                    url=url[:200],
+                    data=data or {},
+                )
+                for pk in sorted(wanted)  # topic rows are locked in this order: no deadlock
+            ]
         )
-        publish(user_topic(user.pk), "notification.created", serialize(note))
-    return note
+        publish_many([(user_topic(n.user_id), "notification.created", serialize(n)) for n in notes])
+    return notes
 
 
 def serialize(note: Notification) -> dict[str, Any]:

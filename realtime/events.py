@@ -54,6 +54,22 @@ def _next_seq(topic: str) -> int | None:
     return int(row[0]) if row else None
 
 
+def append_many(items: list[tuple[str, str, dict[str, Any]]]) -> list[int]:
+    """Store several events in one insert; seqs are reserved topic by topic in the order
+    given (callers sort by topic, so concurrent batches lock rows in the same order)."""
+    if not items:
+        return []
+    with transaction.atomic(savepoint=False):
+        seqs = [reserve(topic) for topic, _, _ in items]
+        Event.objects.bulk_create(
+            [
+                Event(topic_id=topic, seq=seq, type=event_type, data=data)
+                for (topic, event_type, data), seq in zip(items, seqs, strict=True)
+            ]
+        )
+    return seqs
+
+
 def latest_seq(topic: str) -> int:
     return Topic.objects.filter(name=topic).values_list("last_seq", flat=True).first() or 0
 

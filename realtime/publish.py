@@ -51,3 +51,31 @@ def publish(
 
 # Events that are never stored or replayed, even on a durable topic.
 EPHEMERAL_PREFIXES = ("typing.", "presence.")
+
+
+def publish_many(items: list[tuple[str, str, dict[str, Any]]]) -> list[int | None]:
+    """``publish`` for several (topic, event, data) at once: durable events are stored in
+    one insert, and all are broadcast by one callback after the commit."""
+    prepared = []
+    for topic, event, data in items:
+        schema = registry.events.get(event)
+        if schema is None:
+            raise ValueError(f"event {event!r} has no registered schema")
+        payload = schema.model_validate(data).model_dump(mode="json")
+        durable = events.is_durable(topic) and not event.startswith(EPHEMERAL_PREFIXES)
+        prepared.append((topic, event, payload, durable))
+    seqs = events.append_many([(t, e, p) for t, e, p, durable in prepared if durable])
+    out: list[int | None] = []
+    frames = []
+    it = iter(seqs)
+    for topic, event, payload, durable in prepared:
+        seq = next(it) if durable else None
+        out.append(seq)
+        frames.append((topic, seq, event_frame(topic, seq, event, payload)))
+
+    def broadcast() -> None:
+        for topic, seq, frame in frames:
+            publish_message(topic, seq, frame)
+
+    transaction.on_commit(broadcast, robust=True)
+    return out

@@ -312,3 +312,29 @@ def test_no_email_to_someone_online(client, make_user, django_capture_on_commit_
     finally:
         presence.store().leave(f"user:{bob.pk}", bob.pk)
     assert [m for m in mail.outbox if m.to == [bob.email]] == []
+
+
+def test_every_member_of_a_group_who_is_away_is_notified_once(
+    client, make_user, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+    from realtime import events
+
+    host = make_user()
+    guests = [make_user() for _ in range(6)]
+    conversation = api_json(start(client, host, [g.pk for g in guests], "Cooking club"))["id"]
+    client.put(
+        "/api/notifications/preferences/dm.message",
+        {"in_app": False, "email": False},
+        content_type="application/json",
+        **bearer(guests[0]),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        send(client, host, conversation, "Soup on Friday", "g1")
+    notified = set(Notification.objects.filter(kind="dm.message").values_list("user_id", flat=True))
+    assert notified == {g.pk for g in guests[1:]}
+    for guest in guests[1:]:
+        stored = events.read_after(f"user:{guest.pk}", 0) or []
+        assert [e.type for e in stored].count("notification.created") == 1
+    # Five emails (the one who turned it off gets none), one per person.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(g.email for g in guests[1:])
