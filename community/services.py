@@ -139,7 +139,6 @@ def send_direct_message(sender: User, conversation_id: int, body: str, client_id
             )
             publish(conversation.topic, "message.created", message_data(message, sender), seq=seq)
             Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-            Membership.objects.filter(pk=membership.pk).update(last_read_seq=seq)
             _tell_those_not_watching(conversation, message, sender, away_ids, online)
     except IntegrityError:
         # The client id was stored before: a retry (checked after, as retries are rare).

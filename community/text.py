@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import MutableMapping
 
 import bleach
@@ -25,23 +27,37 @@ def _nofollow(
     return attrs
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    filters=[],
-)
+_URL_RE = build_url_re(protocols=["http", "https"])
+# bleach's Cleaner and Linker keep parser state and are not thread-safe; sends run in
+# several worker threads at once, so each thread has its own.
+_local = threading.local()
 
 
-_linker = bleach.linkifier.Linker(
-    callbacks=[*DEFAULT_CALLBACKS, _nofollow],
-    url_re=build_url_re(protocols=["http", "https"]),
-    parse_email=False,
-)
+def _sanitizers() -> tuple[bleach.Cleaner, bleach.linkifier.Linker]:
+    pair = getattr(_local, "pair", None)
+    if pair is None:
+        cleaner = bleach.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            filters=[],
+        )
+        linker = bleach.linkifier.Linker(
+            callbacks=[*DEFAULT_CALLBACKS, _nofollow], url_re=_URL_RE, parse_email=False
+        )
+        pair = _local.pair = (cleaner, linker)
+    return pair
+
+
+# Text with nothing Markdown, HTML or a link could make of it: no markup characters, no
+# line breaks, no list or heading start, no scheme or "www.". Its HTML is just a paragraph.
+PLAIN = re.compile(r"^(?![-+\s]|\d+[.)])[^\s*_`\[\]<>&\\!#|~:/]*(?: [^\s*_`\[\]<>&\\!#|~:/]+)*$")
 
 
 def render_markdown(text: str) -> str:
+    if PLAIN.match(text) and "www." not in text.lower():
+        return f"<p>{text}</p>"  # nothing to render or sanitize: the same as the long way
     html = markdown.markdown(text, extensions=["fenced_code", "sane_lists"], output_format="html")
-    clean = _cleaner.clean(html)
-    return _linker.linkify(clean)
+    cleaner, linker = _sanitizers()
+    return linker.linkify(cleaner.clean(html))

@@ -9,6 +9,8 @@ Usage is daphne's own: ``python -m server.daphne_main [daphne options] server.as
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 import daphne.server
@@ -26,6 +28,10 @@ class CleanCloseWebSocketFactory(WebSocketFactory):
 
 
 def main() -> None:
+    # The gateway's queries run in worker threads that wait on the network often. With
+    # CPython's default 5 ms switch interval, each finished wait can queue that long for
+    # the interpreter lock behind the event loop; a shorter interval keeps them moving.
+    sys.setswitchinterval(float(os.environ.get("PYTHON_SWITCH_INTERVAL", "0.0005")))
     daphne.server.WebSocketFactory = CleanCloseWebSocketFactory
     CommandLineInterface.entrypoint()
 

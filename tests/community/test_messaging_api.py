@@ -338,3 +338,39 @@ def test_every_member_of_a_group_who_is_away_is_notified_once(
         assert [e.type for e in stored].count("notification.created") == 1
     # Five emails (the one who turned it off gets none), one per person.
     assert sorted(m.to[0] for m in mail.outbox) == sorted(g.email for g in guests[1:])
+
+
+def test_rendering_is_safe_from_many_threads_at_once():
+    """The sanitizer keeps parser state: sends in parallel worker threads must not share it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from community.text import render_markdown
+
+    texts = [f"**{i}** <script>x</script> see https://example.org/{i}" for i in range(400)]
+    with ThreadPoolExecutor(8) as pool:
+        rendered = list(pool.map(render_markdown, texts))
+    for i, html in enumerate(rendered):
+        assert html.startswith(f"<p><strong>{i}</strong>")
+        assert "<script" not in html
+
+
+def test_plain_text_takes_the_short_way_with_the_same_result():
+    import random
+
+    import markdown
+
+    from community import text
+
+    alphabet = "abcXYZ019 .,;?'\"=%()$@{}^-+\t*_<>&#:/\\!~|`[]\n"
+    rng = random.Random(7)
+    samples = ["t=1234.5678 hello there", "Hello Bob, how are you?", "1) one", "  lead", "trail "]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    short = 0
+    for sample in samples:
+        long_way = markdown.markdown(sample, extensions=["fenced_code", "sane_lists"])
+        cleaner, linker = text._sanitizers()
+        expected = linker.linkify(cleaner.clean(long_way))
+        if text.PLAIN.match(sample) and "www." not in sample.lower():
+            short += 1
+            assert text.render_markdown(sample) == expected, sample
+    assert short > 100  # the short way is really taken
