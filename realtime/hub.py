@@ -32,15 +32,29 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-# Work that may block (Redis calls, queries) runs in the thread pool, several at a time:
-# the default thread-sensitive mode would put every socket's work on one thread.
+_workers: ThreadPoolExecutor | None = None
+
+
+def workers() -> ThreadPoolExecutor:
+    """The gateway's own pool: its calls wait on PostgreSQL and Redis most of the time, so
+    it has more threads than the event loop's default (cores + 4)."""
+    global _workers
+    if _workers is None:
+        _workers = ThreadPoolExecutor(
+            settings.REALTIME_WORKER_THREADS, thread_name_prefix="gateway"
+        )
+    return _workers
+
+
+# Work that may block (Redis calls, queries) runs in that pool, several at a time: the
+# default thread-sensitive mode would put every socket's work on one thread.
 def in_thread(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
-    return sync_to_async(func, thread_sensitive=False)
+    return sync_to_async(func, thread_sensitive=False, executor=workers())
 
 
 def in_db_thread(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     """Like ``in_thread``, closing stale database connections around the call."""
-    return database_sync_to_async(func, thread_sensitive=False)
+    return database_sync_to_async(func, thread_sensitive=False, executor=workers())
 
 
 class Follower(Protocol):

@@ -105,7 +105,7 @@ if DATABASE_URL:
         DATABASES["default"]["OPTIONS"] = {
             "pool": {
                 "min_size": env_int("DB_POOL_MIN", 2),
-                "max_size": env_int("DB_POOL_MAX", 20),
+                "max_size": env_int("DB_POOL_MAX", 30),
                 "timeout": 10,
             }
         }
@@ -200,6 +200,8 @@ WS_SEND_QUEUE_BYTES = env_int("WS_SEND_QUEUE_BYTES", 1024 * 1024)
 # How long a replay waits for a slow reader to take what was sent before giving up.
 WS_DRAIN_TIMEOUT_SECONDS = float(os.environ.get("WS_DRAIN_TIMEOUT_SECONDS", "20"))
 WS_MAX_SUBSCRIPTIONS = env_int("WS_MAX_SUBSCRIPTIONS", 200)
+# Threads that run the gateway's queries and Redis calls (DB_POOL_MAX should be larger).
+REALTIME_WORKER_THREADS = env_int("REALTIME_WORKER_THREADS", 16)
 REALTIME_RETENTION_DAYS = env_int("REALTIME_RETENTION_DAYS", 30)
 REALTIME_TAIL_CHECK_SECONDS = float(os.environ.get("REALTIME_TAIL_CHECK_SECONDS", "5"))
 REALTIME_SUBSCRIBE_TIMEOUT_SECONDS = 5.0

@@ -1,0 +1,1 @@
+"""Benchmarks of the real-time gateway against a bare websockets server: ``make bench``."""

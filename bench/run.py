@@ -1,0 +1,955 @@
+"""``make bench``: the real-time gateway against a bare ``websockets`` broadcast server.
+
+For each server in turn (ours: ``scripts/serve`` in production mode against a fresh
+PostgreSQL database and Redis; the reference: ``bench/reference_server.py``), with the
+same load generator (``bench/worker.py`` processes on raw asyncio sockets):
+
+1. fan-out to 500 sockets following one topic: a fixed 10 messages/s for latency and
+   loss, then saturated deliveries/s (publishers keep a bounded number in flight);
+2. direct messages between 100 pairs: 2 messages/s per user for latency and loss,
+   then saturated (each user waits for its ack before the next send);
+3. 10,000 idle signed-in sockets on a freshly started server process: RSS per socket.
+
+It prints a table of both side by side with their ratios and writes it, with the date,
+the machine and the commands, into docs/benchmarks.md (``--no-docs`` to skip).
+Every load loop is bounded in count and time; all traffic stays on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime
+import json
+import os
+import platform
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+DOCS = ROOT / "docs" / "benchmarks.md"
+RESULTS_START = "<!-- bench:results:start -->"
+RESULTS_END = "<!-- bench:results:end -->"
+
+# The server's settings for the run: production mode, rate limits out of the way (the
+# load is deliberate), a send queue deep enough for a saturated fan-out.
+SERVER_ENV = {
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "DEBUG": "0",
+    "LOG_LEVEL": "WARNING",
+    "RATE_ACTIONS_PER_SECOND": "100000",
+    "RATE_ACTIONS_BURST": "100000",
+    "WS_SEND_QUEUE_BYTES": "8388608",
+    "DM_MAX_GROUP_SIZE": "1000",
+    "ACCESS_TOKEN_SECONDS": "3600",
+}
+
+
+@dataclass
+class Config:
+    fanout_sockets: int = 500
+    fanout_workers: int = 2
+    fanout_rate: float = 10.0  # messages/s in the latency phase
+    rate_seconds: float = 15.0
+    sat_seconds: float = 10.0
+    warmup_seconds: float = 2.0
+    publishers_per_worker: int = 2
+    fanout_window: int = 8  # messages in flight per publisher (until its own copy arrives)
+    pairs: int = 100
+    dm_rate: float = 2.0  # messages/s per user
+    dm_workers: int = 2
+    dm_window: int = 1  # sends in flight per socket in the saturated phase (until the ack)
+    idle_sockets: int = 10_000
+    idle_workers: int = 4
+    servers: tuple[str, ...] = ("ours", "reference")
+    scenarios: tuple[str, ...] = ("fanout", "direct", "idle")
+    write_docs: bool = True
+    command: str = "make bench"
+
+    @classmethod
+    def quick(cls) -> Config:
+        return cls(
+            fanout_sockets=100,
+            rate_seconds=4.0,
+            sat_seconds=4.0,
+            warmup_seconds=1.0,
+            pairs=20,
+            idle_sockets=1000,
+            write_docs=False,
+        )
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def raise_open_files_limit() -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = hard if hard == resource.RLIM_INFINITY else min(hard, 1 << 20)
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def proc_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def proc_cmdline(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+# --- servers ------------------------------------------------------------------------------
+
+
+class Server:
+    name = ""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = 0
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = workdir / f"{self.name}.log"
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def env(self) -> dict[str, str]:
+        return dict(os.environ)
+
+    def spawn(self) -> None:
+        self.port = free_port()
+        with open(self.log_path, "ab") as out:
+            self.proc = subprocess.Popen(
+                self.command(),
+                cwd=ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+
+    def healthy(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"{self.name} server exited:\n{self.log_tail()}")
+        try:
+            url = f"http://127.0.0.1:{self.port}/healthz"  # loopback only
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return bool(response.status == 200)
+        except OSError:
+            return False
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self.spawn)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if await asyncio.to_thread(self.healthy):
+                return
+            await asyncio.sleep(0.25)
+        raise RuntimeError(f"{self.name} server not healthy in time:\n{self.log_tail()}")
+
+    def log_tail(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+class OurServer(Server):
+    name = "ours"
+
+    def __init__(self, workdir: Path, database_url: str) -> None:
+        super().__init__(workdir)
+        self.database_url = database_url
+        self.migrated = False
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        for key in ("DJANGO_SETTINGS_MODULE", "SERVER_MODE", "CELERY_TASK_ALWAYS_EAGER"):
+            env.pop(key, None)
+        env.update(SERVER_ENV)
+        env.update(
+            DATABASE_URL=self.database_url,
+            REDIS_URL=REDIS_URL,
+            SECRET_KEY="bench-" + secrets.token_hex(24),
+            PORT=str(self.port),
+            HOST="127.0.0.1",
+            DATA_DIR=str(self.workdir / "data"),
+            SKIP_MIGRATE="1" if self.migrated else "0",
+        )
+        if not hasattr(self, "_secret"):
+            self._secret = env["SECRET_KEY"]
+        env["SECRET_KEY"] = self._secret  # the same key across restarts: tokens stay valid
+        return env
+
+    def command(self) -> list[str]:
+        return [str(ROOT / "scripts" / "serve")]
+
+    async def start(self) -> None:
+        await super().start()
+        self.migrated = True
+        if b"daphne_main" not in proc_cmdline(self.pid):
+            raise RuntimeError("scripts/serve did not exec daphne: cannot measure its memory")
+
+    def seed(self, users: int, group: int, pairs: int) -> dict[str, Any]:
+        spec_path, out_path = self.workdir / "seed-spec.json", self.workdir / "seed-out.json"
+        spec_path.write_text(json.dumps({"users": users, "group": group, "pairs": pairs}))
+        env = self.env()
+        env.update(BENCH_SEED_SPEC=str(spec_path), BENCH_SEED_OUT=str(out_path))
+        result = subprocess.run(
+            [PY, "manage.py", "shell", "-c", "from bench.seed import main; main()"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            timeout=600,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"seeding failed:\n{result.stdout[-2000:]!r}\n{result.stderr[-3000:]!r}"
+            )
+        data: dict[str, Any] = json.loads(out_path.read_text())
+        return data
+
+
+class ReferenceServer(Server):
+    name = "reference"
+
+    def command(self) -> list[str]:
+        return [PY, "-m", "bench.reference_server", "--port", str(self.port)]
+
+
+# --- load generator processes ----------------------------------------------------------
+
+
+class Workers:
+    """A group of bench.worker processes sharing one scenario's sockets."""
+
+    def __init__(self, label: str, workdir: Path) -> None:
+        self.label = label
+        self.workdir = workdir
+        self.procs: list[asyncio.subprocess.Process] = []
+        self.stderr_paths: list[Path] = []
+
+    async def start(self, specs: list[dict[str, Any]], budget: float) -> list[dict[str, Any]]:
+        for i, spec in enumerate(specs):
+            err_path = self.workdir / f"worker-{self.label}-{i}.log"
+            self.stderr_paths.append(err_path)
+            err = await asyncio.to_thread(open, err_path, "ab")
+            try:
+                proc = await asyncio.create_subprocess_exec(
+                    PY,
+                    "-m",
+                    "bench.worker",
+                    cwd=ROOT,
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=err,
+                    limit=1 << 27,
+                )
+            finally:
+                err.close()
+            self.procs.append(proc)
+            await self._send(proc, spec)
+        return await self._collect("READY", budget)
+
+    async def _send(self, proc: asyncio.subprocess.Process, message: dict[str, Any]) -> None:
+        assert proc.stdin is not None
+        proc.stdin.write((json.dumps(message) + "\n").encode())
+        await proc.stdin.drain()
+
+    async def _read(self, proc: asyncio.subprocess.Process, word: str) -> dict[str, Any]:
+        assert proc.stdout is not None
+        while True:
+            line = (await proc.stdout.readline()).decode()
+            if not line:
+                raise RuntimeError(f"worker exited:\n{self.stderr_tail()}")
+            head, _, body = line.partition(" ")
+            if head == word:
+                result: dict[str, Any] = json.loads(body)
+                return result
+            if head == "FAILED":
+                raise RuntimeError(f"worker failed: {body}\n{self.stderr_tail()}")
+
+    async def _collect(self, word: str, budget: float) -> list[dict[str, Any]]:
+        return list(
+            await asyncio.wait_for(
+                asyncio.gather(*(self._read(p, word) for p in self.procs)), budget
+            )
+        )
+
+    def stderr_tail(self) -> str:
+        return "\n".join(
+            p.read_text(errors="replace")[-1500:] for p in self.stderr_paths if p.exists()
+        )
+
+    async def command(self, message: dict[str, Any], budget: float) -> list[dict[str, Any]]:
+        for proc in self.procs:
+            await self._send(proc, message)
+        return await self._collect("RESULT", budget)
+
+    async def stop(self) -> None:
+        for proc in self.procs:
+            if proc.returncode is None:
+                with contextlib.suppress(Exception):
+                    await self._send(proc, {"cmd": "stop"})
+        for proc in self.procs:
+            try:
+                await asyncio.wait_for(proc.wait(), 30)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+        self.procs = []
+
+
+def split(items: list[Any], parts: int) -> list[list[Any]]:
+    size = -(-len(items) // parts)
+    return [items[i * size : (i + 1) * size] for i in range(parts) if items[i * size :]]
+
+
+def source_address(i: int) -> str:
+    return f"127.0.0.{2 + i}"
+
+
+async def cpu_during(pid: int, t_start: float, t_end: float) -> float:
+    """The share of one core that ``pid`` used between two wall-clock times."""
+    await asyncio.sleep(max(0.0, t_start - time.time()))
+    before = proc_cpu_seconds(pid)
+    await asyncio.sleep(max(0.0, t_end - time.time()))
+    return (proc_cpu_seconds(pid) - before) / max(1e-9, t_end - t_start)
+
+
+# --- scenarios -------------------------------------------------------------------------
+
+
+def tag(prefix: str) -> str:
+    return prefix + secrets.token_hex(3)
+
+
+async def fan_out(cfg: Config, server: Server, seed: dict[str, Any], work: Path) -> dict[str, Any]:
+    group = seed["group"]
+    users = seed["users"][: cfg.fanout_sockets]
+    sockets = [{"token": u["token"], "topic": f"dm:{group}", "conversation": group} for u in users]
+    shares = split(sockets, cfg.fanout_workers)
+    specs = []
+    for w, share in enumerate(shares):
+        for j, s in enumerate(share):
+            s["key"] = f"f{w}x{j}"
+        specs.append(
+            {"host": "127.0.0.1", "port": server.port, "local_addr": source_address(w),
+             "sockets": share, "concurrency": 25}
+        )  # fmt: skip
+    workers = Workers(f"{server.name}-fanout", work)
+    out: dict[str, Any] = {"sockets": len(sockets)}
+    try:
+        started = time.monotonic()
+        await workers.start(specs, budget=300)
+        log(f"{server.name}: {len(sockets)} sockets following dm:{group} "
+            f"in {time.monotonic() - started:.1f}s")  # fmt: skip
+        await asyncio.sleep(2)  # let the presence announcements of the joins pass
+
+        # Fixed rate: one publisher (itself one of the followers).
+        cmd = {"phase": "fanout_rate", "tag": tag("fr"), "rate": cfg.fanout_rate,
+               "max_unacked": int(cfg.fanout_rate),
+               "duration": cfg.rate_seconds, "drain": 30.0}  # fmt: skip
+        per_worker = [dict(cmd, publishers=[0] if w == 0 else []) for w in range(len(specs))]
+        results, cpu = await command_each(workers, server, per_worker)
+        latencies = [x for r in results for x in r["latencies_ms"]]
+        acked = sum(r["acked"] for r in results)
+        received = sum(r["tagged_total"] for r in results)
+        out["rate"] = {
+            "messages": acked,
+            "skipped": sum(r["skipped"] for r in results),
+            "settled": all(r["settled"] for r in results),
+            "errors": sum(r["errors"] for r in results),
+            "expected": acked * len(sockets),
+            "received": received,
+            "lost": acked * len(sockets) - received,
+            "p50_ms": percentile(latencies, 0.50),
+            "p99_ms": percentile(latencies, 0.99),
+            "max_ms": max(latencies) if latencies else None,
+            "server_cpu": cpu,
+            "closed_sockets": sum(r["closed_sockets"] for r in results),
+            "error_samples": [e for r in results for e in r["error_samples"]][:3],
+        }
+        log(f"{server.name}: fan-out at {cfg.fanout_rate}/s: {out['rate']}")
+        await asyncio.sleep(1)
+
+        # Saturated: a few publishers, each with a bounded number of messages in flight.
+        cmd = {"phase": "fanout_sat", "tag": tag("fs"), "window": cfg.fanout_window,
+               "warmup": cfg.warmup_seconds, "duration": cfg.sat_seconds,
+               "drain": 30.0}  # fmt: skip
+        per_worker = [dict(cmd, publishers=list(range(cfg.publishers_per_worker)))
+                      for _ in specs]  # fmt: skip
+        results, cpu = await command_each(workers, server, per_worker)
+        in_window = sum(r["created_in_window"] for r in results)
+        sent = sum(r["sent"] for r in results)
+        total = sum(r["created_total"] for r in results)
+        out["saturated"] = {
+            "settled": all(r["settled"] for r in results),
+            "late_from_before": sum(r["stale"] for r in results),
+            "deliveries_per_s": in_window / cfg.sat_seconds,
+            "messages_per_s": in_window / cfg.sat_seconds / len(sockets),
+            "publishers": cfg.publishers_per_worker * len(specs),
+            "window": cfg.fanout_window,
+            "sent": sent,
+            "errors": sum(r["errors"] for r in results),
+            "undelivered": sent * len(sockets) - total,
+            "server_cpu": cpu,
+            "client_cpu": sum(r["cpu_seconds_in_window"] for r in results) / cfg.sat_seconds,
+            "closed_sockets": sum(r["closed_sockets"] for r in results),
+            "error_samples": [e for r in results for e in r["error_samples"]][:3],
+        }
+        log(f"{server.name}: saturated fan-out: {out['saturated']}")
+    finally:
+        await workers.stop()
+    return out
+
+
+async def command_each(
+    workers: Workers, server: Server, cmds: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], float]:
+    """One phase, with a command of its own for each worker and one start time."""
+    t0 = time.time() + 1.0
+    first = cmds[0]
+    t_start = t0 + first.get("warmup", 0.0)
+    cpu_task = asyncio.create_task(cpu_during(server.pid, t_start, t_start + first["duration"]))
+    for proc, cmd in zip(workers.procs, cmds, strict=True):
+        await workers._send(proc, dict(cmd, cmd="phase", t0=t0))
+    budget = first.get("warmup", 0.0) + first["duration"] + first.get("drain", 5.0) + 90
+    results = await workers._collect("RESULT", budget)
+    return results, await cpu_task
+
+
+async def direct(cfg: Config, server: Server, seed: dict[str, Any], work: Path) -> dict[str, Any]:
+    base = cfg.fanout_sockets
+    users = seed["users"]
+    pairs = []
+    for p in range(cfg.pairs):
+        conversation = seed["direct"][p]
+        pairs.append([
+            {"token": users[base + 2 * p + k]["token"], "topic": f"dm:{conversation}",
+             "conversation": conversation}
+            for k in range(2)
+        ])  # fmt: skip
+    # Both people of a pair on the same worker: it can tell when all it sent has arrived.
+    shares = [[s for pair in share for s in pair] for share in split(pairs, cfg.dm_workers)]
+    sockets = [s for share in shares for s in share]
+    specs = []
+    for w, share in enumerate(shares):
+        for j, s in enumerate(share):
+            s["key"] = f"d{w}x{j}"
+        specs.append(
+            {"host": "127.0.0.1", "port": server.port, "local_addr": source_address(w),
+             "sockets": share, "concurrency": 25}
+        )  # fmt: skip
+    workers = Workers(f"{server.name}-direct", work)
+    out: dict[str, Any] = {"pairs": cfg.pairs}
+    try:
+        await workers.start(specs, budget=300)
+        log(f"{server.name}: {len(sockets)} sockets in {cfg.pairs} direct conversations")
+        await asyncio.sleep(1)
+
+        cmd = {"phase": "dm_rate", "tag": tag("dr"), "rate": cfg.dm_rate, "jitter": True,
+               "max_unacked": 4,
+               "duration": cfg.rate_seconds, "drain": 30.0}  # fmt: skip
+        per_worker = [dict(cmd, publishers=list(range(len(s["sockets"])))) for s in specs]
+        results, cpu = await command_each(workers, server, per_worker)
+        latencies = [x for r in results for x in r["latencies_ms"]]
+        acked = sum(r["acked"] for r in results)
+        received = sum(r["from_partner_total"] for r in results)
+        out["rate"] = {
+            "messages": acked,
+            "messages_per_s": acked / cfg.rate_seconds,
+            "offered_per_s": cfg.dm_rate * len(sockets),
+            "skipped": sum(r["skipped"] for r in results),
+            "settled": all(r["settled"] for r in results),
+            "errors": sum(r["errors"] for r in results),
+            "received": received,
+            "lost": acked - received,
+            "p50_ms": percentile(latencies, 0.50),
+            "p99_ms": percentile(latencies, 0.99),
+            "max_ms": max(latencies) if latencies else None,
+            "server_cpu": cpu,
+            "error_samples": [e for r in results for e in r["error_samples"]][:3],
+        }
+        log(f"{server.name}: direct messages at {cfg.dm_rate}/s per user: {out['rate']}")
+        await asyncio.sleep(1)
+
+        cmd = {"phase": "dm_sat", "tag": tag("ds"), "window": cfg.dm_window,
+               "warmup": cfg.warmup_seconds, "duration": cfg.sat_seconds,
+               "drain": 30.0}  # fmt: skip
+        per_worker = [dict(cmd, publishers=list(range(len(s["sockets"])))) for s in specs]
+        results, cpu = await command_each(workers, server, per_worker)
+        acked = sum(r["acked"] for r in results)
+        delivered = sum(r["from_partner_total"] for r in results)
+        out["saturated"] = {
+            "settled": all(r["settled"] for r in results),
+            "late_from_before": sum(r["stale"] for r in results),
+            "delivered_per_s": sum(r["partner_in_window"] for r in results) / cfg.sat_seconds,
+            "acked_per_s": sum(r["acks_in_window"] for r in results) / cfg.sat_seconds,
+            "sent": sum(r["sent"] for r in results),
+            "acked": acked,
+            "undelivered": acked - delivered,
+            "errors": sum(r["errors"] for r in results),
+            "server_cpu": cpu,
+            "client_cpu": sum(r["cpu_seconds_in_window"] for r in results) / cfg.sat_seconds,
+            "error_samples": [e for r in results for e in r["error_samples"]][:3],
+        }
+        log(f"{server.name}: saturated direct messages: {out['saturated']}")
+    finally:
+        await workers.stop()
+    return out
+
+
+async def idle(cfg: Config, server: Server, seed: dict[str, Any], work: Path) -> dict[str, Any]:
+    """RSS of a fresh server process before and after ``idle_sockets`` signed-in sockets."""
+    users = seed["users"][: cfg.idle_sockets]
+
+    def specs_for(chosen: list[dict[str, Any]], parts: int, label: str) -> list[dict[str, Any]]:
+        return [
+            {"host": "127.0.0.1", "port": server.port, "local_addr": source_address(w),
+             "concurrency": 25,
+             "sockets": [{"token": u["token"], "key": f"{label}{w}x{j}"}
+                         for j, u in enumerate(share)]}
+            for w, share in enumerate(split(chosen, parts))
+        ]  # fmt: skip
+
+    # Warm up: the first sockets start the hub, the thread pool and the database pool,
+    # which are paid once per process, not per socket.
+    warm = Workers(f"{server.name}-warmup", work)
+    try:
+        await warm.start(specs_for(users[-100:], 1, "w"), budget=120)
+    finally:
+        await warm.stop()
+    await asyncio.sleep(3)
+    before = proc_rss_kib(server.pid)
+    workers = Workers(f"{server.name}-idle", work)
+    try:
+        started = time.monotonic()
+        await workers.start(specs_for(users, cfg.idle_workers, "i"), budget=600)
+        took = time.monotonic() - started
+        await asyncio.sleep(5)
+        after = proc_rss_kib(server.pid)
+        status = await workers.command({"cmd": "status"}, 60)
+        open_sockets = sum(r["open"] for r in status)
+    finally:
+        await workers.stop()
+    out = {
+        "sockets": len(users),
+        "open": open_sockets,
+        "connect_seconds": took,
+        "rss_before_kib": before,
+        "rss_after_kib": after,
+        "kib_per_socket": (after - before) / max(1, open_sockets),
+    }
+    log(f"{server.name}: idle sockets: {out}")
+    return out
+
+
+async def bench_server(
+    cfg: Config, server: Server, seed: dict[str, Any], work: Path
+) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    try:
+        await server.start()
+        log(f"{server.name}: serving on port {server.port} (pid {server.pid})")
+        if "fanout" in cfg.scenarios:
+            results["fanout"] = await fan_out(cfg, server, seed, work)
+        if "direct" in cfg.scenarios:
+            results["direct"] = await direct(cfg, server, seed, work)
+    finally:
+        server.stop()
+    if "idle" not in cfg.scenarios:
+        return results
+    try:
+        await server.start()  # a fresh process for the memory figure
+        results["idle"] = await idle(cfg, server, seed, work)
+    finally:
+        server.stop()
+    return results
+
+
+# --- the report -------------------------------------------------------------------------
+
+
+def fmt(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def ratio(ours: float | None, ref: float | None) -> str:
+    if ours is None or ref is None or ref == 0:
+        return "-"
+    value = ours / ref
+    return f"{value:.2f}" if value < 100 else f"{value:,.0f}"
+
+
+def verdict(ok: bool | None) -> str:
+    return "-" if ok is None else ("yes" if ok else "**no**")
+
+
+def table(cfg: Config, res: dict[str, dict[str, Any]]) -> list[list[str]]:
+    def get(server: str, *path: str) -> Any:
+        node: Any = res.get(server)
+        for key in path:
+            if not isinstance(node, dict):
+                return None
+            node = node.get(key)
+        return node
+
+    rows: list[list[str]] = []
+
+    def row(label: str, path: tuple[str, ...], digits: int, target: str,
+            check: Any = None, show_ratio: bool = True) -> None:  # fmt: skip
+        ours, ref = get("ours", *path), get("reference", *path)
+        ok = check(ours, ref) if check is not None and ours is not None else None
+        rows.append([label, fmt(ours, digits), fmt(ref, digits),
+                     ratio(ours, ref) if show_ratio else "-", target, verdict(ok)])  # fmt: skip
+
+    n, pairs = cfg.fanout_sockets, cfg.pairs
+    row(f"Fan-out to {n}: saturated deliveries/s", ("fanout", "saturated", "deliveries_per_s"), 0,
+        ">= 50% of ref", lambda o, r: r is not None and o >= 0.5 * r)  # fmt: skip
+    row(f"Fan-out to {n}: server CPU while saturated (1 core = 1.00)",
+        ("fanout", "saturated", "server_cpu"), 2, "")  # fmt: skip
+    rate = int(cfg.fanout_rate)
+    row(f"Fan-out to {n} at {rate} msg/s: p50 latency (ms)", ("fanout", "rate", "p50_ms"), 1, "")
+    row(f"Fan-out to {n} at {rate} msg/s: p99 latency (ms)", ("fanout", "rate", "p99_ms"), 1,
+        "<= 2x ref", lambda o, r: r is not None and o <= 2 * r)  # fmt: skip
+    row(f"Fan-out to {n} at {rate} msg/s: lost of {rate * n * int(cfg.rate_seconds):,}",
+        ("fanout", "rate", "lost"), 0, "0", lambda o, r: o == 0, show_ratio=False)  # fmt: skip
+    per_s = int(cfg.dm_rate * 2 * pairs)
+    row(f"Direct, {pairs} pairs, {per_s} msg/s offered: msg/s sent and stored",
+        ("direct", "rate", "messages_per_s"), 0, f"{per_s}",
+        lambda o, r: o >= 0.99 * per_s)  # fmt: skip
+    row(f"Direct, {pairs} pairs, {per_s} msg/s: p50 latency (ms)", ("direct", "rate", "p50_ms"),
+        1, "<= 10 ms", lambda o, r: o <= 10)  # fmt: skip
+    row(f"Direct, {pairs} pairs, {per_s} msg/s: p99 latency (ms)", ("direct", "rate", "p99_ms"),
+        1, "<= 50 ms", lambda o, r: o <= 50)  # fmt: skip
+    row(f"Direct, {pairs} pairs, {per_s} msg/s: lost", ("direct", "rate", "lost"), 0, "0",
+        lambda o, r: o == 0, show_ratio=False)  # fmt: skip
+    row("Direct, saturated: messages/s delivered to the recipient",
+        ("direct", "saturated", "delivered_per_s"), 0, ">= 1,000 (ours)",
+        lambda o, r: o >= 1000)  # fmt: skip
+    row("Direct, saturated: sends acknowledged/s (ours: stored)",
+        ("direct", "saturated", "acked_per_s"), 0, "")  # fmt: skip
+    row("Direct, saturated: server CPU (1 core = 1.00)", ("direct", "saturated", "server_cpu"),
+        2, "")  # fmt: skip
+    k = cfg.idle_sockets
+    row(f"{k:,} idle sockets: RSS before (MiB)", ("idle", "rss_before_kib"), 0, "")
+    rows[-1][1:3] = [fmt(_mib(get(s, "idle", "rss_before_kib")), 1) for s in ("ours", "reference")]
+    row(f"{k:,} idle sockets: RSS after (MiB)", ("idle", "rss_after_kib"), 0, "")
+    rows[-1][1:3] = [fmt(_mib(get(s, "idle", "rss_after_kib")), 1) for s in ("ours", "reference")]
+    row(f"{k:,} idle sockets: KiB per socket", ("idle", "kib_per_socket"), 1, "<= 48 KiB",
+        lambda o, r: o <= 48)  # fmt: skip
+    return rows
+
+
+def _mib(kib: float | None) -> float | None:
+    return None if kib is None else kib / 1024
+
+
+def render(rows: list[list[str]], markdown: bool) -> str:
+    header = ["", "ours", "reference", "ours/ref", "target", "met"]
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(lines)
+    widths = [max(len(r[i].replace("**", "")) for r in [header, *rows]) for i in range(6)]
+    out = []
+    for r in [header, *rows]:
+        cells = [c.replace("**", "") for c in r]
+        out.append("  ".join(
+            c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(cells)
+        ))  # fmt: skip
+    return "\n".join(out)
+
+
+def machine() -> dict[str, str]:
+    model = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    free = subprocess.run(["free", "-g"], capture_output=True, text=True).stdout.rstrip()
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}" for name in ("django", "channels", "daphne",
+                                                         "twisted", "websockets")
+    )  # fmt: skip
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": model,
+        "free": free,
+        "python": platform.python_version(),
+        "versions": versions,
+    }
+
+
+def notes(cfg: Config, res: dict[str, dict[str, Any]]) -> list[str]:
+    out = []
+    for server in ("ours", "reference"):
+        r = res.get(server, {})
+        fs = r.get("fanout", {}).get("saturated", {})
+        ds = r.get("direct", {}).get("saturated", {})
+        for label, rate in (("fan-out", r.get("fanout", {}).get("rate")),
+                            ("direct", r.get("direct", {}).get("rate"))):  # fmt: skip
+            if rate and (rate["skipped"] or rate["errors"] or not rate["settled"]):
+                out.append(
+                    f"{server}: {label} at a fixed rate: {rate['skipped']:,} sends skipped "
+                    f"because the sender already had that many unanswered (the server fell "
+                    f"behind), {rate['errors']} errors"
+                    + ("" if rate["settled"] else ", still unsettled at the end of the drain")
+                    + "."
+                )
+        if fs:
+            out.append(
+                f"{server}: saturated fan-out {fs['messages_per_s']:,.0f} messages/s to "
+                f"{cfg.fanout_sockets} sockets ({fs['publishers']} publishers, "
+                f"{fs['window']} in flight each); server CPU {fs['server_cpu']:.2f} cores, "
+                f"load generator {fs['client_cpu']:.2f} cores; undelivered after the drain "
+                f"{fs['undelivered']:,}, sockets closed {fs['closed_sockets']}, "
+                f"errors {fs['errors']}."
+            )
+        if ds:
+            out.append(
+                f"{server}: saturated direct messages: server CPU {ds['server_cpu']:.2f} cores, "
+                f"load generator {ds['client_cpu']:.2f} cores; errors {ds['errors']}, "
+                f"acknowledged but not delivered after the drain {ds['undelivered']}"
+                + ("" if ds["settled"] else " (unsettled at the end of the drain)")
+                + "."
+            )
+        idle_r = r.get("idle")
+        if idle_r:
+            out.append(
+                f"{server}: {idle_r['open']:,} of {idle_r['sockets']:,} idle sockets open at "
+                f"the measurement; connecting and signing them in took "
+                f"{idle_r['connect_seconds']:.0f} s."
+            )
+    return out
+
+
+def commands(cfg: Config) -> list[str]:
+    env = " ".join(f"{k}={v}" for k, v in SERVER_ENV.items())
+    redis_db = REDIS_URL if REDIS_URL.startswith("redis://127.0.0.1") else "<redis>"
+    return [
+        f"$ {cfg.command}",
+        "  = ulimit -n 65536 || ulimit -n $(ulimit -Hn); .venv/bin/python -m bench",
+        "which starts, one after the other:",
+        f"  DATABASE_URL=postgres://postgres@127.0.0.1:5432/edt_bench_<random> "
+        f"REDIS_URL={redis_db} SECRET_KEY=<random> PORT=<free> DATA_DIR=<temp> {env} "
+        "scripts/serve",
+        "  .venv/bin/python manage.py shell -c 'from bench.seed import main; main()'",
+        "  .venv/bin/python -m bench.reference_server --port <free>",
+        "  .venv/bin/python -m bench.worker  (2 to 4 at a time, driven over stdin)",
+    ]
+
+
+def write_docs(cfg: Config, rows: list[list[str]], res: dict[str, dict[str, Any]]) -> None:
+    info = machine()
+    today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    section = "\n".join([
+        RESULTS_START,
+        "## Latest results",
+        "",
+        f"Run on {today} with `{cfg.command}`.",
+        "",
+        f"Machine: {info['nproc']} CPUs ({info['cpu'] or 'unknown model'}), "
+        f"Python {info['python']}; {info['versions']}.",
+        "",
+        "```",
+        "$ nproc",
+        info["nproc"],
+        "$ free -g",
+        info["free"],
+        "```",
+        "",
+        "Commands (from the repository root):",
+        "",
+        "```",
+        *commands(cfg),
+        "```",
+        "",
+        render(rows, markdown=True),
+        "",
+        "Details:",
+        "",
+        *[f"- {n}" for n in notes(cfg, res)],
+        "",
+        RESULTS_END,
+    ])  # fmt: skip
+    text = DOCS.read_text() if DOCS.exists() else ""
+    if RESULTS_START in text and RESULTS_END in text:
+        head, _, rest = text.partition(RESULTS_START)
+        _, _, tail = rest.partition(RESULTS_END)
+        text = head + section + tail
+    else:
+        text = (text.rstrip() + "\n\n" if text else "# Benchmarks\n\n") + section + "\n"
+    DOCS.write_text(text)
+    log(f"wrote {DOCS.relative_to(ROOT)}")
+
+
+# --- main -------------------------------------------------------------------------------
+
+
+def create_database() -> tuple[str, str]:
+    import psycopg
+
+    name = f"edt_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def fake_seed(cfg: Config) -> dict[str, Any]:
+    count = max(cfg.idle_sockets, cfg.fanout_sockets + 2 * cfg.pairs)
+    return {
+        "users": [{"id": i + 1, "token": "-"} for i in range(count)],
+        "group": 1,
+        "direct": list(range(2, 2 + cfg.pairs)),
+    }
+
+
+async def amain(cfg: Config) -> int:
+    limit = raise_open_files_limit()
+    need = cfg.idle_sockets + 200
+    if limit < need:
+        log(f"open-files limit {limit} is below {need}: lower --idle-sockets")
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="edt-bench-"))
+    results: dict[str, dict[str, Any]] = {}
+    database = None
+    try:
+        seed = fake_seed(cfg)
+        if "ours" in cfg.servers:
+            database, url = create_database()
+            log(f"created database {database}")
+            ours = OurServer(work, url)
+            try:
+                await ours.start()
+                users = max(cfg.idle_sockets, cfg.fanout_sockets + 2 * cfg.pairs)
+                started = time.monotonic()
+                seed = await asyncio.to_thread(ours.seed, users, cfg.fanout_sockets, cfg.pairs)
+                log(f"seeded {users} users in {time.monotonic() - started:.1f}s")
+            finally:
+                ours.stop()
+            results["ours"] = await bench_server(cfg, ours, seed, work)
+        if "reference" in cfg.servers:
+            results["reference"] = await bench_server(cfg, ReferenceServer(work), seed, work)
+    except BaseException:
+        log(f"failed; server and worker logs are kept in {work}")
+        raise
+    finally:
+        if database is not None:
+            drop_database(database)
+            log(f"dropped database {database}")
+    rows = table(cfg, results)
+    print()
+    print(render(rows, markdown=False))
+    print()
+    for line in notes(cfg, results):
+        print("- " + line)
+    (work / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    complete = set(cfg.servers) == {"ours", "reference"} and len(cfg.scenarios) == 3
+    if cfg.write_docs and complete:
+        write_docs(cfg, rows, results)
+    if os.environ.get("BENCH_KEEP_LOGS"):
+        print(f"logs kept in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small, short run (no docs)")
+    parser.add_argument("--only", choices=["ours", "reference"], help="bench one server only")
+    parser.add_argument(
+        "--scenarios",
+        default="fanout,direct,idle",
+        help="comma-separated subset of fanout,direct,idle (default: all)",
+    )
+    parser.add_argument("--idle-sockets", type=int)
+    parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    cfg = Config.quick() if args.quick else Config()
+    if args.only:
+        cfg.servers = (args.only,)
+    cfg.scenarios = tuple(x.strip() for x in args.scenarios.split(",") if x.strip())
+    unknown = set(cfg.scenarios) - {"fanout", "direct", "idle"}
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    if args.idle_sockets:
+        cfg.idle_sockets = args.idle_sockets
+    if args.no_docs:
+        cfg.write_docs = False
+    cfg.command = "make bench" if argv is None and not sys.argv[1:] else (
+        "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
+    )  # fmt: skip
+    return asyncio.run(amain(cfg))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
