@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -60,20 +62,25 @@ def check_can_message(sender: User, recipient: User) -> None:
     """
     if sender.pk == recipient.pk:
         raise Forbidden("you cannot message yourself", code="cannot_message")
-    if not recipient.is_active:
+    _decide(sender, recipient.role, recipient.is_active, _facts(sender, recipient))
+
+
+def _decide(
+    sender: User, recipient_role: str, recipient_active: bool, facts: dict[str, bool]
+) -> None:
+    if not recipient_active:
         raise Forbidden("this account is not active", code="cannot_message")
-    facts = _facts(sender, recipient)
     if facts["care"]:
         return
     if facts["blocked_by_recipient"]:
         raise Forbidden("this person is not accepting your messages", code="blocked")
     if facts["blocked_by_sender"]:
         raise Forbidden("you blocked this person; unblock them first", code="blocked")
-    if sender.role in STAFF_ROLES or recipient.role in STAFF_ROLES:
+    if sender.role in STAFF_ROLES or recipient_role in STAFF_ROLES:
         return
-    if sender.role in CARE_ROLES and recipient.role in CARE_ROLES:
+    if sender.role in CARE_ROLES and recipient_role in CARE_ROLES:
         return
-    if sender.role == Role.CUSTOMER and recipient.role == Role.CUSTOMER:
+    if sender.role == Role.CUSTOMER and recipient_role == Role.CUSTOMER:
         if facts["accepts"]:
             return
         raise Forbidden(
@@ -81,6 +88,63 @@ def check_can_message(sender: User, recipient: User) -> None:
         )
     raise Forbidden(
         "you can message dietitians and providers in your care team only", code="cannot_message"
+    )
+
+
+SEND_CONTEXT_SQL = f"""
+SELECT c.kind, o.user_id, u.role, u.is_active,
+  EXISTS (SELECT 1 FROM {CareTeamMember._meta.db_table}
+          WHERE (customer_id = %(s)s AND professional_id = o.user_id)
+             OR (customer_id = o.user_id AND professional_id = %(s)s)),
+  EXISTS (SELECT 1 FROM {Block._meta.db_table} WHERE blocker_id = o.user_id AND blocked_id = %(s)s),
+  EXISTS (SELECT 1 FROM {Block._meta.db_table} WHERE blocker_id = %(s)s AND blocked_id = o.user_id),
+  COALESCE((SELECT accept_from_customers FROM {MessagingSettings._meta.db_table}
+            WHERE user_id = o.user_id), TRUE)
+FROM {Membership._meta.db_table} m
+JOIN {Conversation._meta.db_table} c ON c.id = m.conversation_id
+LEFT JOIN {Membership._meta.db_table} o
+  ON o.conversation_id = m.conversation_id AND o.user_id <> m.user_id AND c.kind = 'direct'
+LEFT JOIN {User._meta.db_table} u ON u.id = o.user_id
+WHERE m.conversation_id = %(c)s AND m.user_id = %(s)s
+"""  # noqa: S608  (table names come from the models; values are parameters)
+
+
+@dataclass(frozen=True)
+class SendContext:
+    """What a send needs to know, read in one query: the conversation's kind and, for a
+    direct conversation, the partner and the facts the messaging rules look at."""
+
+    conversation: Conversation
+    partner_id: int | None
+    partner_role: str
+    partner_active: bool
+    facts: dict[str, bool]
+
+    def check(self, sender: User) -> None:
+        """The messaging rules for a direct conversation (a group is checked when made)."""
+        if self.partner_id is not None:
+            _decide(sender, self.partner_role, self.partner_active, self.facts)
+
+
+def send_context(sender: User, conversation_id: int) -> SendContext:
+    """Raises NotFound for a conversation the sender is not in."""
+    with connection.cursor() as cursor:
+        cursor.execute(SEND_CONTEXT_SQL, {"s": sender.pk, "c": conversation_id})
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound("no such conversation")
+    kind, partner_id, role, active, care, by_recipient, by_sender, accepts = row
+    return SendContext(
+        conversation=Conversation(pk=conversation_id, kind=kind),
+        partner_id=partner_id,
+        partner_role=role or "",
+        partner_active=bool(active),
+        facts={
+            "care": bool(care),
+            "blocked_by_recipient": bool(by_recipient),
+            "blocked_by_sender": bool(by_sender),
+            "accepts": bool(accepts),
+        },
     )
 
 

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from community.models import Block, Conversation, Membership, Message, MessagingSettings
-from community.permissions import blocks_between, check_can_message, membership_or_404
+from community.permissions import (
+    blocks_between,
+    check_can_message,
+    membership_or_404,
+    send_context,
+)
+from community.storage import store_message
 from community.text import render_markdown
 from realtime import events, presence
-from realtime.publish import next_seq, publish
+from realtime.publish import broadcast_stored, next_seq, publish, validated
 
 MAX_BODY = 10_000
 MESSAGE_EVENTS = ("message.created", "message.edited")
@@ -102,16 +109,18 @@ def send_direct_message(sender: User, conversation_id: int, body: str, client_id
     body = _clean_body(body)
     if not client_id:
         raise ServiceError("a client id is required", code="invalid_field")
-    membership = membership_or_404(sender, conversation_id)
-    conversation = membership.conversation
-    # Ids only: a group of hundreds is not loaded row by row on every message.
-    other_ids = set(
-        Membership.objects.filter(conversation_id=conversation_id)
-        .exclude(user_id=sender.pk)
-        .values_list("user_id", flat=True)
-    )
+    context = send_context(sender, conversation_id)
+    conversation = context.conversation
+    if context.partner_id is not None:
+        other_ids = {context.partner_id}
+    else:  # ids only: a group of hundreds is not loaded row by row on every message
+        other_ids = set(
+            Membership.objects.filter(conversation_id=conversation_id)
+            .exclude(user_id=sender.pk)
+            .values_list("user_id", flat=True)
+        )
     try:
-        _check_direct_partner(sender, conversation)
+        context.check(sender)
     except Forbidden:
         # A retry of a send stored before the rules changed is still acked as stored.
         existing = _sent_before(sender, client_id, conversation_id)
@@ -124,6 +133,8 @@ def send_direct_message(sender: User, conversation_id: int, body: str, client_id
     away_ids = other_ids - presence.online(conversation.topic)
     seen = presence.online_many([f"user:{pk}" for pk in away_ids])
     online = {pk for pk in away_ids if pk in seen[f"user:{pk}"]}
+    if connection.vendor == "postgresql":
+        return _send_in_one_statement(sender, conversation, body, html, client_id, away_ids, online)
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -143,6 +154,64 @@ def send_direct_message(sender: User, conversation_id: int, body: str, client_id
     except IntegrityError:
         # The client id was stored before: a retry (checked after, as retries are rare).
         existing = _sent_before(sender, client_id, conversation_id)
+        if existing is None:
+            raise
+        return existing
+    return message
+
+
+def _send_in_one_statement(
+    sender: User,
+    conversation: Conversation,
+    body: str,
+    html: str,
+    client_id: str,
+    away_ids: set[int],
+    online: set[int],
+) -> Message:
+    """PostgreSQL: the same effects as the ORM path, in one round trip (community.storage)."""
+    now = timezone.now()
+    draft = Message(
+        pk=0,
+        conversation=conversation,
+        sender=sender,
+        client_id=client_id,
+        html=html,
+        created_at=now,
+    )
+    payload = validated("message.created", message_data(draft, sender))
+    del payload["id"]
+    # One statement is atomic by itself: a transaction (two more round trips) only when
+    # there are notices to store with it, or a savepoint inside the caller's transaction.
+    needs_transaction = bool(away_ids) or connection.in_atomic_block
+    try:
+        with transaction.atomic() if needs_transaction else contextlib.nullcontext():
+            message_id, seq = store_message(
+                topic=conversation.topic,
+                conversation_id=conversation.pk,
+                sender_id=sender.pk,
+                client_id=client_id,
+                body=body,
+                html=html,
+                now=now,
+                payload=payload,
+            )
+            broadcast_stored(
+                conversation.topic, seq, "message.created", {**payload, "id": message_id}
+            )
+            message = Message(
+                pk=message_id,
+                conversation=conversation,
+                sender=sender,
+                client_id=client_id,
+                body=body,
+                html=html,
+                seq=seq,
+                created_at=now,
+            )
+            _tell_those_not_watching(conversation, message, sender, away_ids, online)
+    except IntegrityError:
+        existing = _sent_before(sender, client_id, conversation.pk)
         if existing is None:
             raise
         return existing

@@ -79,3 +79,18 @@ def publish_many(items: list[tuple[str, str, dict[str, Any]]]) -> list[int | Non
 
     transaction.on_commit(broadcast, robust=True)
     return out
+
+
+def validated(event: str, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` checked against the event's schema, as JSON-ready values."""
+    schema = registry.events.get(event)
+    if schema is None:
+        raise ValueError(f"event {event!r} has no registered schema")
+    return schema.model_validate(data).model_dump(mode="json")
+
+
+def broadcast_stored(topic: str, seq: int, event: str, payload: dict[str, Any]) -> None:
+    """Broadcast, once the transaction commits, an event that the caller stored in the log
+    itself (``payload`` as returned by ``validated``, and stored with this ``seq``)."""
+    frame = event_frame(topic, seq, event, payload)
+    transaction.on_commit(lambda: publish_message(topic, seq, frame), robust=True)

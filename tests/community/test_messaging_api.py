@@ -376,3 +376,22 @@ def test_plain_text_takes_the_short_way_with_the_same_result():
             short += 1
             assert text.render_markdown(sample) == expected, sample
     assert short > 100  # the short way is really taken
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_send_takes_two_queries(make_user, django_assert_max_num_queries):
+    """The hot path of the product: reading the context is one query, storing one more
+    (on PostgreSQL; embedded mode takes the ORM path)."""
+    from realtime import presence
+
+    alice, bob = make_user(), make_user()
+    conversation = dm.start_conversation(alice, [bob.pk])
+    dm.send_direct_message(alice, conversation.pk, "first", "q0")  # makes the topic row
+    presence.store().refresh([(conversation.topic, bob.pk)])  # Bob is looking: no notice
+    try:
+        with django_assert_max_num_queries(2):
+            message = dm.send_direct_message(alice, conversation.pk, "second", "q1")
+    finally:
+        presence.store().leave(conversation.topic, bob.pk)
+    assert Message.objects.get(pk=message.pk).seq == message.seq

@@ -1,0 +1,74 @@
+"""Storing a direct message in one round trip (PostgreSQL).
+
+A message is the hottest write of the product. On PostgreSQL one statement takes the
+topic's next ``seq`` (the row stays locked until commit, as for every durable event),
+inserts the message and its ``message.created`` event, and touches the conversation.
+Other databases (SQLite in embedded mode) take the ORM path in ``services``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+
+from community.models import Conversation, Message
+from realtime.models import Event, Topic
+
+STORE_MESSAGE = f"""
+WITH t AS (
+    UPDATE {Topic._meta.db_table} SET last_seq = last_seq + 1
+    WHERE name = %(topic)s RETURNING last_seq
+), m AS (
+    INSERT INTO {Message._meta.db_table}
+        (conversation_id, sender_id, client_id, body, html, seq, created_at)
+    SELECT %(conversation)s, %(sender)s, %(client_id)s, %(body)s, %(html)s, t.last_seq, %(now)s
+    FROM t
+    RETURNING id, seq
+), e AS (
+    INSERT INTO {Event._meta.db_table} (topic, seq, type, data, at)
+    SELECT %(topic)s, m.seq, 'message.created',
+           %(payload)s::jsonb || jsonb_build_object('id', m.id), %(now)s
+    FROM m
+), c AS (
+    UPDATE {Conversation._meta.db_table} SET last_message_at = %(now)s
+    WHERE id = %(conversation)s AND EXISTS (SELECT 1 FROM m)
+)
+SELECT id, seq FROM m
+"""  # noqa: S608  (table names come from the models; values are parameters)
+
+
+def store_message(
+    *,
+    topic: str,
+    conversation_id: int,
+    sender_id: int,
+    client_id: str,
+    body: str,
+    html: str,
+    now: datetime,
+    payload: dict[str, Any],
+) -> tuple[int, int]:
+    """Store the message and its event; return (message id, seq). ``payload`` is the
+    event's data without the message id, which the database adds."""
+    params: dict[str, Any] = {
+        "topic": topic,
+        "conversation": conversation_id,
+        "sender": sender_id,
+        "client_id": client_id,
+        "body": body,
+        "html": html,
+        "now": now,
+        "payload": json.dumps(payload),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(STORE_MESSAGE, params)
+        row = cursor.fetchone()
+        if row is None:  # the topic's first event: make its row, then store
+            Topic.objects.bulk_create([Topic(name=topic)], ignore_conflicts=True)
+            cursor.execute(STORE_MESSAGE, params)
+            row = cursor.fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
