@@ -133,34 +133,48 @@ def send_direct_message(sender: User, conversation_id: int, body: str, client_id
     away_ids = other_ids - presence.online(conversation.topic)
     seen = presence.online_many([f"user:{pk}" for pk in away_ids])
     online = {pk for pk in away_ids if pk in seen[f"user:{pk}"]}
-    if connection.vendor == "postgresql":
-        return _send_in_one_statement(sender, conversation, body, html, client_id, away_ids, online)
     try:
-        with transaction.atomic():
-            now = timezone.now()
-            seq = next_seq(conversation.topic)
-            message = Message.objects.create(
-                conversation=conversation,
-                sender=sender,
-                client_id=client_id,
-                body=body,
-                html=html,
-                seq=seq,
-                created_at=now,
+        if connection.vendor == "postgresql":
+            return _store_in_one_statement(
+                sender, conversation, body, html, client_id, away_ids, online
             )
-            publish(conversation.topic, "message.created", message_data(message, sender), seq=seq)
-            Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-            _tell_those_not_watching(conversation, message, sender, away_ids, online)
+        return _store_with_orm(sender, conversation, body, html, client_id, away_ids, online)
     except IntegrityError:
         # The client id was stored before: a retry (checked after, as retries are rare).
         existing = _sent_before(sender, client_id, conversation_id)
         if existing is None:
             raise
         return existing
+
+
+def _store_with_orm(
+    sender: User,
+    conversation: Conversation,
+    body: str,
+    html: str,
+    client_id: str,
+    away_ids: set[int],
+    online: set[int],
+) -> Message:
+    with transaction.atomic():
+        now = timezone.now()
+        seq = next_seq(conversation.topic)
+        message = Message.objects.create(
+            conversation=conversation,
+            sender=sender,
+            client_id=client_id,
+            body=body,
+            html=html,
+            seq=seq,
+            created_at=now,
+        )
+        publish(conversation.topic, "message.created", message_data(message, sender), seq=seq)
+        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+        _tell_those_not_watching(conversation, message, sender, away_ids, online)
     return message
 
 
-def _send_in_one_statement(
+def _store_in_one_statement(
     sender: User,
     conversation: Conversation,
     body: str,
@@ -184,37 +198,29 @@ def _send_in_one_statement(
     # One statement is atomic by itself: a transaction (two more round trips) only when
     # there are notices to store with it, or a savepoint inside the caller's transaction.
     needs_transaction = bool(away_ids) or connection.in_atomic_block
-    try:
-        with transaction.atomic() if needs_transaction else contextlib.nullcontext():
-            message_id, seq = store_message(
-                topic=conversation.topic,
-                conversation_id=conversation.pk,
-                sender_id=sender.pk,
-                client_id=client_id,
-                body=body,
-                html=html,
-                now=now,
-                payload=payload,
-            )
-            broadcast_stored(
-                conversation.topic, seq, "message.created", {**payload, "id": message_id}
-            )
-            message = Message(
-                pk=message_id,
-                conversation=conversation,
-                sender=sender,
-                client_id=client_id,
-                body=body,
-                html=html,
-                seq=seq,
-                created_at=now,
-            )
-            _tell_those_not_watching(conversation, message, sender, away_ids, online)
-    except IntegrityError:
-        existing = _sent_before(sender, client_id, conversation.pk)
-        if existing is None:
-            raise
-        return existing
+    with transaction.atomic() if needs_transaction else contextlib.nullcontext():
+        message_id, seq = store_message(
+            topic=conversation.topic,
+            conversation_id=conversation.pk,
+            sender_id=sender.pk,
+            client_id=client_id,
+            body=body,
+            html=html,
+            now=now,
+            payload=payload,
+        )
+        broadcast_stored(conversation.topic, seq, "message.created", {**payload, "id": message_id})
+        message = Message(
+            pk=message_id,
+            conversation=conversation,
+            sender=sender,
+            client_id=client_id,
+            body=body,
+            html=html,
+            seq=seq,
+            created_at=now,
+        )
+        _tell_those_not_watching(conversation, message, sender, away_ids, online)
     return message
 
 

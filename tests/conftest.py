@@ -64,15 +64,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 _counter = itertools.count(1)
 
 
+def _new_user(role: str = Role.CUSTOMER, **fields: Any) -> User:
+    n = next(_counter)
+    fields.setdefault("email", f"user{n}-{uuid.uuid4().hex[:6]}@example.org")
+    fields.setdefault("display_name", f"User {n}")
+    return User.objects.create_user(password=PASSWORD, role=role, **fields)
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
-    def make(role: str = Role.CUSTOMER, **fields: Any) -> User:
-        n = next(_counter)
-        fields.setdefault("email", f"user{n}-{uuid.uuid4().hex[:6]}@example.org")
-        fields.setdefault("display_name", f"User {n}")
-        return User.objects.create_user(password=PASSWORD, role=role, **fields)
-
-    return make
+    return _new_user
 
 
 @pytest.fixture
@@ -111,14 +112,7 @@ def csrf_token(client: Client) -> str:
 
 @pytest.fixture
 def make_user_async(transactional_db: None) -> Callable[..., Any]:
-    @database_sync_to_async
-    def make(role: str = Role.CUSTOMER, **fields: Any) -> User:
-        n = next(_counter)
-        fields.setdefault("email", f"user{n}-{uuid.uuid4().hex[:6]}@example.org")
-        fields.setdefault("display_name", f"User {n}")
-        return User.objects.create_user(password=PASSWORD, role=role, **fields)
-
-    return make
+    return database_sync_to_async(_new_user)
 
 
 # --- a fake Cognito user pool ---------------------------------------------------------
