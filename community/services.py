@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -133,12 +134,11 @@ def send_direct_message(sender: User, conversation_id: int, body: str, client_id
     away_ids = other_ids - presence.online(conversation.topic)
     seen = presence.online_many([f"user:{pk}" for pk in away_ids])
     online = {pk for pk in away_ids if pk in seen[f"user:{pk}"]}
+    outgoing = Outgoing(sender, conversation, client_id, body, html, away_ids, online)
     try:
         if connection.vendor == "postgresql":
-            return _store_in_one_statement(
-                sender, conversation, body, html, client_id, away_ids, online
-            )
-        return _store_with_orm(sender, conversation, body, html, client_id, away_ids, online)
+            return _store_in_one_statement(outgoing)
+        return _store_with_orm(outgoing)
     except IntegrityError:
         # The client id was stored before: a retry (checked after, as retries are rare).
         existing = _sent_before(sender, client_id, conversation_id)
@@ -147,80 +147,71 @@ def send_direct_message(sender: User, conversation_id: int, body: str, client_id
         return existing
 
 
-def _store_with_orm(
-    sender: User,
-    conversation: Conversation,
-    body: str,
-    html: str,
-    client_id: str,
-    away_ids: set[int],
-    online: set[int],
-) -> Message:
-    with transaction.atomic():
-        now = timezone.now()
-        seq = next_seq(conversation.topic)
-        message = Message.objects.create(
-            conversation=conversation,
-            sender=sender,
-            client_id=client_id,
-            body=body,
-            html=html,
+@dataclass(frozen=True)
+class Outgoing:
+    """A message ready to store: checked, rendered, and who is away known."""
+
+    sender: User
+    conversation: Conversation
+    client_id: str
+    body: str
+    html: str
+    away_ids: set[int]
+    online: set[int]
+
+    def message(self, seq: int, now: datetime, pk: int | None = None) -> Message:
+        return Message(
+            pk=pk,
+            conversation=self.conversation,
+            sender=self.sender,
+            client_id=self.client_id,
+            body=self.body,
+            html=self.html,
             seq=seq,
             created_at=now,
         )
-        publish(conversation.topic, "message.created", message_data(message, sender), seq=seq)
-        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-        _tell_those_not_watching(conversation, message, sender, away_ids, online)
+
+    def tell_those_away(self, message: Message) -> None:
+        _tell_those_not_watching(
+            self.conversation, message, self.sender, self.away_ids, self.online
+        )
+
+
+def _store_with_orm(out: Outgoing) -> Message:
+    topic = out.conversation.topic
+    with transaction.atomic():
+        now = timezone.now()
+        message = out.message(next_seq(topic), now)
+        message.save(force_insert=True)
+        publish(topic, "message.created", message_data(message, out.sender), seq=message.seq)
+        Conversation.objects.filter(pk=out.conversation.pk).update(last_message_at=now)
+        out.tell_those_away(message)
     return message
 
 
-def _store_in_one_statement(
-    sender: User,
-    conversation: Conversation,
-    body: str,
-    html: str,
-    client_id: str,
-    away_ids: set[int],
-    online: set[int],
-) -> Message:
+def _store_in_one_statement(out: Outgoing) -> Message:
     """PostgreSQL: the same effects as the ORM path, in one round trip (community.storage)."""
     now = timezone.now()
-    draft = Message(
-        pk=0,
-        conversation=conversation,
-        sender=sender,
-        client_id=client_id,
-        html=html,
-        created_at=now,
-    )
-    payload = validated("message.created", message_data(draft, sender))
-    del payload["id"]
+    payload = validated("message.created", message_data(out.message(0, now, pk=0), out.sender))
+    del payload["id"]  # the database gives it
+    topic = out.conversation.topic
     # One statement is atomic by itself: a transaction (two more round trips) only when
     # there are notices to store with it, or a savepoint inside the caller's transaction.
-    needs_transaction = bool(away_ids) or connection.in_atomic_block
+    needs_transaction = bool(out.away_ids) or connection.in_atomic_block
     with transaction.atomic() if needs_transaction else contextlib.nullcontext():
         message_id, seq = store_message(
-            topic=conversation.topic,
-            conversation_id=conversation.pk,
-            sender_id=sender.pk,
-            client_id=client_id,
-            body=body,
-            html=html,
+            topic=topic,
+            conversation_id=out.conversation.pk,
+            sender_id=out.sender.pk,
+            client_id=out.client_id,
+            body=out.body,
+            html=out.html,
             now=now,
             payload=payload,
         )
-        broadcast_stored(conversation.topic, seq, "message.created", {**payload, "id": message_id})
-        message = Message(
-            pk=message_id,
-            conversation=conversation,
-            sender=sender,
-            client_id=client_id,
-            body=body,
-            html=html,
-            seq=seq,
-            created_at=now,
-        )
-        _tell_those_not_watching(conversation, message, sender, away_ids, online)
+        broadcast_stored(topic, seq, "message.created", {**payload, "id": message_id})
+        message = out.message(seq, now, pk=message_id)
+        out.tell_those_away(message)
     return message
 
 
