@@ -39,8 +39,8 @@ class RateLimited(ServiceError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, retry_after: float) -> None:
-        super().__init__("slow down")
+    def __init__(self, retry_after: float, message: str = "slow down") -> None:
+        super().__init__(message)
         self.retry_after = retry_after
 
 

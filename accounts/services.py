@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
+import zlib
 import zoneinfo
 from functools import lru_cache
 from typing import Any
@@ -18,7 +20,14 @@ from django.http import HttpRequest
 
 from accounts import tokens
 from accounts.cognito import get_verifier, roles_from_groups
-from accounts.errors import Conflict, Forbidden, InvalidToken, NotAuthenticated, ServiceError
+from accounts.errors import (
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NotAuthenticated,
+    RateLimited,
+    ServiceError,
+)
 from accounts.models import AccessAuditEntry, User
 from accounts.roles import Role
 from accounts.signals import SESSION_AUTH_AT, revoke_access
@@ -81,7 +90,16 @@ def sign_up(*, email: str, password: str, display_name: str, **profile: Any) -> 
 
 
 def check_credentials(email: str, password: str) -> User:
-    user = User.objects.filter(email=email.strip().lower()).first()
+    """The account for an email and password. Attempts per address are rate limited, so a
+    password cannot be guessed by trying many."""
+    from realtime.ratelimit import take_sync
+
+    email = email.strip().lower()
+    verdict = take_sync("sign_in", zlib.crc32(email.encode()))
+    if not verdict.allowed:
+        wait = math.ceil(verdict.retry_after)
+        raise RateLimited(verdict.retry_after, f"too many attempts; try again in {wait} s")
+    user = User.objects.filter(email=email).first()
     if user is None:
         User().set_password(password)  # take as long as a real check: no account probing
         raise NotAuthenticated("wrong email or password", code="bad_credentials")

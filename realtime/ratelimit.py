@@ -47,12 +47,16 @@ class Verdict:
 
 
 TYPING_BUCKET = (2.0, 6.0)
+# Password attempts per email address: 10 at once, then one every 10 seconds.
+SIGN_IN_BUCKET = (0.1, 10.0)
 
 
 def bucket_settings(bucket: str) -> tuple[float, float]:
     """(tokens per second, burst) of a bucket."""
     if bucket == "typing":
         return TYPING_BUCKET
+    if bucket == "sign_in":
+        return SIGN_IN_BUCKET
     return settings.RATE_ACTIONS_PER_SECOND, settings.RATE_ACTIONS_BURST
 
 

@@ -345,3 +345,21 @@ def test_a_malformed_session_cookie_is_ignored_not_a_500(client):
     assert client.get("/healthz").status_code == 200
     assert client.get("/api/me").status_code == 401
     assert client.get("/").status_code == 302
+
+
+def test_password_guessing_is_slowed_down_per_address(client, customer):
+    statuses = []
+    for _ in range(12):
+        response = post_json(
+            client, "/api/auth/token", {"email": customer.email, "password": "guess-guess"}
+        )
+        statuses.append(response.status_code)
+    assert statuses[:10] == [401] * 10
+    assert statuses[10:] == [429, 429]
+    body = api_json(response)
+    assert body["code"] == "rate_limited" and body["retry_after"] > 0
+    # Even the right password waits now; another address is not affected.
+    right = post_json(client, "/api/auth/token", {"email": customer.email, "password": PASSWORD})
+    assert right.status_code == 429
+    page = client.post("/login", {"email": customer.email.upper(), "password": PASSWORD})
+    assert page.status_code == 400 and "too many attempts" in page.content.decode()
