@@ -36,7 +36,7 @@ from realtime.protocol import (
 from realtime.ratelimit import limiter
 from realtime.registry import registry
 from realtime.subscriptions import Subscription, deliver, drain
-from realtime.wire import find_daphne_protocol, is_open, pending_bytes, text_frame
+from realtime.wire import find_daphne_protocol, is_open, pending_bytes, text_frame, write
 
 logger = logging.getLogger(__name__)
 
@@ -355,7 +355,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             self._overflowed = True
             asyncio.get_running_loop().create_task(self._close(codes.TOO_FAR_BEHIND))
             return
-        protocol.transport.write(wire if wire is not None else text_frame(frame.encode()))
+        write(protocol.transport, wire if wire is not None else text_frame(frame.encode()))
 
     async def _writable(self) -> bool:
         """Wait while the socket's queue is over half full: a long replay goes at the
