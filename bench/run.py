@@ -361,6 +361,19 @@ def split(items: list[Any], parts: int) -> list[list[Any]]:
     return [items[i * size : (i + 1) * size] for i in range(parts) if items[i * size :]]
 
 
+def worker_specs(server: Any, shares: list[list[dict[str, Any]]], tag: str) -> list[dict[str, Any]]:
+    """One load-generator spec per share of sockets, each from its own source address."""
+    specs = []
+    for w, share in enumerate(shares):
+        for j, s in enumerate(share):
+            s["key"] = f"{tag}{w}x{j}"
+        specs.append(
+            {"host": "127.0.0.1", "port": server.port, "local_addr": source_address(w),
+             "sockets": share, "concurrency": 25}
+        )  # fmt: skip
+    return specs
+
+
 def source_address(i: int) -> str:
     return f"127.0.0.{2 + i}"
 
@@ -385,14 +398,7 @@ async def fan_out(cfg: Config, server: Server, seed: dict[str, Any], work: Path)
     users = seed["users"][: cfg.fanout_sockets]
     sockets = [{"token": u["token"], "topic": f"dm:{group}", "conversation": group} for u in users]
     shares = split(sockets, cfg.fanout_workers)
-    specs = []
-    for w, share in enumerate(shares):
-        for j, s in enumerate(share):
-            s["key"] = f"f{w}x{j}"
-        specs.append(
-            {"host": "127.0.0.1", "port": server.port, "local_addr": source_address(w),
-             "sockets": share, "concurrency": 25}
-        )  # fmt: skip
+    specs = worker_specs(server, shares, "f")
     workers = Workers(f"{server.name}-fanout", work)
     out: dict[str, Any] = {"sockets": len(sockets)}
     try:
@@ -489,14 +495,7 @@ async def direct(cfg: Config, server: Server, seed: dict[str, Any], work: Path) 
     # Both people of a pair on the same worker: it can tell when all it sent has arrived.
     shares = [[s for pair in share for s in pair] for share in split(pairs, cfg.dm_workers)]
     sockets = [s for share in shares for s in share]
-    specs = []
-    for w, share in enumerate(shares):
-        for j, s in enumerate(share):
-            s["key"] = f"d{w}x{j}"
-        specs.append(
-            {"host": "127.0.0.1", "port": server.port, "local_addr": source_address(w),
-             "sockets": share, "concurrency": 25}
-        )  # fmt: skip
+    specs = worker_specs(server, shares, "d")
     workers = Workers(f"{server.name}-direct", work)
     out: dict[str, Any] = {"pairs": cfg.pairs}
     try:
@@ -561,13 +560,8 @@ async def idle(cfg: Config, server: Server, seed: dict[str, Any], work: Path) ->
     users = seed["users"][: cfg.idle_sockets]
 
     def specs_for(chosen: list[dict[str, Any]], parts: int, label: str) -> list[dict[str, Any]]:
-        return [
-            {"host": "127.0.0.1", "port": server.port, "local_addr": source_address(w),
-             "concurrency": 25,
-             "sockets": [{"token": u["token"], "key": f"{label}{w}x{j}"}
-                         for j, u in enumerate(share)]}
-            for w, share in enumerate(split(chosen, parts))
-        ]  # fmt: skip
+        shares = [[{"token": u["token"]} for u in share] for share in split(chosen, parts)]
+        return worker_specs(server, shares, label)
 
     # Warm up: the first sockets start the hub, the thread pool and the database pool,
     # which are paid once per process, not per socket.
