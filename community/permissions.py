@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -109,6 +110,11 @@ WHERE m.conversation_id = %(c)s AND m.user_id = %(s)s
 """  # noqa: S608  (table names come from the models; values are parameters)
 
 
+OTHER_MEMBERS_SQL = f"""
+SELECT user_id FROM {Membership._meta.db_table} WHERE conversation_id = %(c)s AND user_id <> %(s)s
+"""  # noqa: S608
+
+
 @dataclass(frozen=True)
 class SendContext:
     """What a send needs to know, read in one query: the conversation's kind and, for a
@@ -120,6 +126,25 @@ class SendContext:
     partner_active: bool
     facts: dict[str, bool]
 
+    @classmethod
+    def from_row(cls, conversation_id: int, row: tuple[Any, ...] | None) -> SendContext:
+        """From a row of SEND_CONTEXT_SQL; NotFound if there is none (not a member)."""
+        if row is None:
+            raise NotFound("no such conversation")
+        kind, partner_id, role, active, care, by_recipient, by_sender, accepts = row
+        return cls(
+            conversation=Conversation(pk=conversation_id, kind=kind),
+            partner_id=partner_id,
+            partner_role=role or "",
+            partner_active=bool(active),
+            facts={
+                "care": bool(care),
+                "blocked_by_recipient": bool(by_recipient),
+                "blocked_by_sender": bool(by_sender),
+                "accepts": bool(accepts),
+            },
+        )
+
     def check(self, sender: User) -> None:
         """The messaging rules for a direct conversation (a group is checked when made)."""
         if self.partner_id is not None:
@@ -129,23 +154,13 @@ class SendContext:
 def send_context(sender: User, conversation_id: int) -> SendContext:
     """Raises NotFound for a conversation the sender is not in."""
     with connection.cursor() as cursor:
-        cursor.execute(SEND_CONTEXT_SQL, {"s": sender.pk, "c": conversation_id})
+        cursor.execute(SEND_CONTEXT_SQL, send_context_params(sender, conversation_id))
         row = cursor.fetchone()
-    if row is None:
-        raise NotFound("no such conversation")
-    kind, partner_id, role, active, care, by_recipient, by_sender, accepts = row
-    return SendContext(
-        conversation=Conversation(pk=conversation_id, kind=kind),
-        partner_id=partner_id,
-        partner_role=role or "",
-        partner_active=bool(active),
-        facts={
-            "care": bool(care),
-            "blocked_by_recipient": bool(by_recipient),
-            "blocked_by_sender": bool(by_sender),
-            "accepts": bool(accepts),
-        },
-    )
+    return SendContext.from_row(conversation_id, row)
+
+
+def send_context_params(sender: User, conversation_id: int) -> dict[str, int]:
+    return {"s": sender.pk, "c": conversation_id}
 
 
 def membership_or_404(user: User, conversation_id: int) -> Membership:

@@ -11,19 +11,26 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
+from psycopg.errors import UniqueViolation
 
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from community.models import Block, Conversation, Membership, Message, MessagingSettings
 from community.permissions import (
+    OTHER_MEMBERS_SQL,
+    SEND_CONTEXT_SQL,
+    SendContext,
     blocks_between,
     check_can_message,
     membership_or_404,
     send_context,
+    send_context_params,
 )
-from community.storage import store_message
-from community.text import render_markdown
-from realtime import events, presence
+from community.storage import astore_message, store_message
+from community.text import is_plain, render_markdown
+from realtime import aio, events, presence
+from realtime.hub import apublish_message, in_db_thread, in_thread
+from realtime.protocol import event_frame
 from realtime.publish import broadcast_stored, next_seq, publish, validated
 
 MAX_BODY = 10_000
@@ -107,11 +114,8 @@ def _create(
 def send_direct_message(sender: User, conversation_id: int, body: str, client_id: str) -> Message:
     """Store a message, then deliver it. A retry with the same ``client_id`` returns the
     message stored the first time and stores nothing."""
-    body = _clean_body(body)
-    if not client_id:
-        raise ServiceError("a client id is required", code="invalid_field")
+    body = _checked_send(body, client_id)
     context = send_context(sender, conversation_id)
-    conversation = context.conversation
     if context.partner_id is not None:
         other_ids = {context.partner_id}
     else:  # ids only: a group of hundreds is not loaded row by row on every message
@@ -122,29 +126,94 @@ def send_direct_message(sender: User, conversation_id: int, body: str, client_id
         )
     try:
         context.check(sender)
-    except Forbidden:
-        # A retry of a send stored before the rules changed is still acked as stored.
-        existing = _sent_before(sender, client_id, conversation_id)
-        if existing is None:
-            raise
-        return existing
+    except Forbidden as exc:
+        return _retry_of_a_send(sender, client_id, conversation_id, exc)
     html = render_markdown(body)
     # Read before the transaction, so no Redis wait holds the topic lock: who is looking
     # at the conversation, and of the others, who is online at all.
-    away_ids = other_ids - presence.online(conversation.topic)
+    away_ids = other_ids - presence.online(context.conversation.topic)
     seen = presence.online_many([f"user:{pk}" for pk in away_ids])
-    online = {pk for pk in away_ids if pk in seen[f"user:{pk}"]}
-    outgoing = Outgoing(sender, conversation, client_id, body, html, away_ids, online)
+    outgoing = _outgoing(sender, context, client_id, body, html, away_ids, seen)
     try:
         if connection.vendor == "postgresql":
             return _store_in_one_statement(outgoing)
         return _store_with_orm(outgoing)
-    except IntegrityError:
+    except IntegrityError as exc:
         # The client id was stored before: a retry (checked after, as retries are rare).
-        existing = _sent_before(sender, client_id, conversation_id)
-        if existing is None:
-            raise
-        return existing
+        return _retry_of_a_send(sender, client_id, conversation_id, exc)
+
+
+async def asend_direct_message(
+    sender: User, conversation_id: int, body: str, client_id: str
+) -> Message:
+    """``send_direct_message`` for the gateway, with the same rules and effects. On
+    PostgreSQL its statements and Redis calls run on the event loop (realtime.aio, ADR
+    0008); elsewhere it is the synchronous service in a worker thread."""
+    if not aio.db_available():
+        return await in_db_thread(send_direct_message)(sender, conversation_id, body, client_id)
+    body = _checked_send(body, client_id)
+    params = send_context_params(sender, conversation_id)
+    context = SendContext.from_row(conversation_id, await aio.fetchone(SEND_CONTEXT_SQL, params))
+    if context.partner_id is not None:
+        other_ids = {context.partner_id}
+    else:
+        other_ids = {row[0] for row in await aio.fetchall(OTHER_MEMBERS_SQL, params)}
+    try:
+        context.check(sender)
+    except Forbidden as exc:
+        return await in_db_thread(_retry_of_a_send)(sender, client_id, conversation_id, exc)
+    # Plain text renders in microseconds; Markdown and bleach take a worker thread.
+    html = render_markdown(body) if is_plain(body) else await in_thread(render_markdown)(body)
+    topic = context.conversation.topic
+    away_ids = other_ids - (await presence.aonline_many([topic]))[topic]
+    seen = await presence.aonline_many([f"user:{pk}" for pk in away_ids])
+    out = _outgoing(sender, context, client_id, body, html, away_ids, seen)
+    now = timezone.now()
+    payload = _created_payload(out, now)
+    try:
+        message_id, seq = await astore_message(**_store_fields(out, now, payload))
+    except UniqueViolation as exc:
+        return await in_db_thread(_retry_of_a_send)(sender, client_id, conversation_id, exc)
+    frame = event_frame(topic, seq, "message.created", {**payload, "id": message_id})
+    await apublish_message(topic, seq, frame)
+    message = out.message(seq, now, pk=message_id)
+    if away_ids:
+        # The notices are their own transaction, just after the message's (the message is
+        # what must not be lost; its unread count and email do not depend on them).
+        await in_db_thread(out.tell_those_away)(message)
+    return message
+
+
+def _checked_send(body: str, client_id: str) -> str:
+    if not client_id:
+        raise ServiceError("a client id is required", code="invalid_field")
+    return _clean_body(body)
+
+
+def _outgoing(
+    sender: User,
+    context: SendContext,
+    client_id: str,
+    body: str,
+    html: str,
+    away_ids: set[int],
+    seen: dict[str, set[int]],
+) -> Outgoing:
+    """``away_ids``: members not watching the conversation; ``seen``: who of them is
+    online anywhere (by ``user:{id}`` topic), so the others get an email."""
+    online = {pk for pk in away_ids if pk in seen[f"user:{pk}"]}
+    return Outgoing(sender, context.conversation, client_id, body, html, away_ids, online)
+
+
+def _retry_of_a_send(
+    sender: User, client_id: str, conversation_id: int, error: Exception
+) -> Message:
+    """The message this client id stored before, else ``error`` raised: a retry of a send
+    stored before the rules changed is still acked as stored."""
+    existing = _sent_before(sender, client_id, conversation_id)
+    if existing is None:
+        raise error
+    return existing
 
 
 @dataclass(frozen=True)
@@ -192,27 +261,37 @@ def _store_with_orm(out: Outgoing) -> Message:
 def _store_in_one_statement(out: Outgoing) -> Message:
     """PostgreSQL: the same effects as the ORM path, in one round trip (community.storage)."""
     now = timezone.now()
-    payload = validated("message.created", message_data(out.message(0, now, pk=0), out.sender))
-    del payload["id"]  # the database gives it
+    payload = _created_payload(out, now)
     topic = out.conversation.topic
     # One statement is atomic by itself: a transaction (two more round trips) only when
     # there are notices to store with it, or a savepoint inside the caller's transaction.
     needs_transaction = bool(out.away_ids) or connection.in_atomic_block
     with transaction.atomic() if needs_transaction else contextlib.nullcontext():
-        message_id, seq = store_message(
-            topic=topic,
-            conversation_id=out.conversation.pk,
-            sender_id=out.sender.pk,
-            client_id=out.client_id,
-            body=out.body,
-            html=out.html,
-            now=now,
-            payload=payload,
-        )
+        message_id, seq = store_message(**_store_fields(out, now, payload))
         broadcast_stored(topic, seq, "message.created", {**payload, "id": message_id})
         message = out.message(seq, now, pk=message_id)
         out.tell_those_away(message)
     return message
+
+
+def _created_payload(out: Outgoing, now: datetime) -> dict[str, Any]:
+    """The ``message.created`` event's data, without the id the database gives."""
+    payload = validated("message.created", message_data(out.message(0, now, pk=0), out.sender))
+    del payload["id"]
+    return payload
+
+
+def _store_fields(out: Outgoing, now: datetime, payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "topic": out.conversation.topic,
+        "conversation_id": out.conversation.pk,
+        "sender_id": out.sender.pk,
+        "client_id": out.client_id,
+        "body": out.body,
+        "html": out.html,
+        "now": now,
+        "payload": payload,
+    }
 
 
 def _sent_before(sender: User, client_id: str, conversation_id: int) -> Message | None:

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection
 
 from community.models import Conversation, Message
+from realtime import aio
 from realtime.models import Event, Topic
 
 STORE_MESSAGE = f"""
@@ -39,9 +40,13 @@ WITH t AS (
 SELECT id, seq FROM m
 """  # noqa: S608  (table names come from the models; values are parameters)
 
+MAKE_TOPIC = f"""
+INSERT INTO {Topic._meta.db_table} (name, last_seq, pruned_through) VALUES (%(topic)s, 0, 0)
+ON CONFLICT (name) DO NOTHING
+"""  # noqa: S608
 
-def store_message(
-    *,
+
+def _params(
     topic: str,
     conversation_id: int,
     sender_id: int,
@@ -50,10 +55,8 @@ def store_message(
     html: str,
     now: datetime,
     payload: dict[str, Any],
-) -> tuple[int, int]:
-    """Store the message and its event; return (message id, seq). ``payload`` is the
-    event's data without the message id, which the database adds."""
-    params: dict[str, Any] = {
+) -> dict[str, Any]:
+    return {
         "topic": topic,
         "conversation": conversation_id,
         "sender": sender_id,
@@ -63,12 +66,31 @@ def store_message(
         "now": now,
         "payload": json.dumps(payload),
     }
+
+
+def store_message(**fields: Any) -> tuple[int, int]:
+    """Store the message and its event; return (message id, seq). ``fields`` are those of
+    ``_params``; ``payload`` is the event's data without the message id, which the
+    database adds."""
+    params = _params(**fields)
     with connection.cursor() as cursor:
         cursor.execute(STORE_MESSAGE, params)
         row = cursor.fetchone()
         if row is None:  # the topic's first event: make its row, then store
-            Topic.objects.bulk_create([Topic(name=topic)], ignore_conflicts=True)
+            cursor.execute(MAKE_TOPIC, params)
             cursor.execute(STORE_MESSAGE, params)
             row = cursor.fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+async def astore_message(**fields: Any) -> tuple[int, int]:
+    """``store_message`` on the event loop's own connection (realtime.aio), which commits
+    the statement by itself."""
+    params = _params(**fields)
+    row = await aio.fetchone(STORE_MESSAGE, params)
+    if row is None:
+        await aio.fetchone(MAKE_TOPIC + " RETURNING name", params)
+        row = await aio.fetchone(STORE_MESSAGE, params)
     assert row is not None
     return int(row[0]), int(row[1])

@@ -55,8 +55,12 @@ def _sanitizers() -> tuple[bleach.Cleaner, bleach.linkifier.Linker]:
 PLAIN = re.compile(r"^(?![-+\s]|\d+[.)])[^\s*_`\[\]<>&\\!#|~:/]*(?: [^\s*_`\[\]<>&\\!#|~:/]+)*$")
 
 
+def is_plain(text: str) -> bool:
+    return PLAIN.match(text) is not None and "www." not in text.lower()
+
+
 def render_markdown(text: str) -> str:
-    if PLAIN.match(text) and "www." not in text.lower():
+    if is_plain(text):
         return f"<p>{text}</p>"  # nothing to render or sanitize: the same as the long way
     html = markdown.markdown(text, extensions=["fenced_code", "sane_lists"], output_format="html")
     cleaner, linker = _sanitizers()

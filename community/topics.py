@@ -88,8 +88,10 @@ class ConversationRef(Frozen):
     conversation: int = Field(ge=1, le=2**62)
 
 
-def send(user: User, payload: SendIn, client_id: str) -> dict[str, Any]:
-    message = services.send_direct_message(user, payload.conversation, payload.body, client_id)
+async def send(user: User, payload: SendIn, client_id: str) -> dict[str, Any]:
+    message = await services.asend_direct_message(
+        user, payload.conversation, payload.body, client_id
+    )
     return {"message": message.pk, "conversation": message.conversation_id, "seq": message.seq}
 
 
@@ -130,7 +132,7 @@ events: list[tuple[str, type[BaseModel]]] = [
 ]
 for name, schema in events:
     registry.add_event(name, schema)
-registry.add_action(Action("dm.send", SendIn, send))
+registry.add_action(Action("dm.send", SendIn, async_handler=send))
 registry.add_action(Action("dm.edit", EditIn, edit))
 registry.add_action(Action("dm.delete", MessageRef, delete))
 registry.add_action(Action("dm.read", ReadIn, read, needs_client_id=False))

@@ -10,6 +10,7 @@ import redis
 import redis.asyncio as aredis
 from django.conf import settings
 
+from realtime import aio
 from realtime.hub import CHANNEL_PREFIX, Hub, current_hub
 
 logger = logging.getLogger(__name__)
@@ -154,22 +155,49 @@ class LocalPublisher:
             hub.loop.call_soon_threadsafe(hub.dispatch, topic, data)
 
 
+PUBLISH_ATTEMPTS = 3
+
+
+def _publish_failed(topic: str, attempt: int, exc: Exception) -> float | None:
+    """Seconds to wait before the next attempt, or None to give up: the event is stored
+    already, and followers catch up from the log (tail check, reconnect)."""
+    if attempt == PUBLISH_ATTEMPTS - 1:
+        logger.warning("publish to %s failed (%s); followers will catch up", topic, exc)
+        return None
+    return 0.05 * 4**attempt
+
+
 class RedisPublisher:
     def __init__(self, url: str) -> None:
         self.url = url
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
     def publish(self, topic: str, data: bytes) -> None:
-        for attempt in range(3):
+        for attempt in range(PUBLISH_ATTEMPTS):
             try:
                 self.client.publish(CHANNEL_PREFIX + topic, data)
                 return
             except (redis.ConnectionError, redis.TimeoutError) as exc:
-                if attempt == 2:
-                    # Stored already: followers catch up from the log (tail check, reconnect).
-                    logger.warning("publish to %s failed (%s); followers will catch up", topic, exc)
+                wait = _publish_failed(topic, attempt, exc)
+                if wait is None:
                     return
-                time.sleep(0.05 * 4**attempt)
+                time.sleep(wait)
+
+
+async def apublish(topic: str, data: bytes) -> None:
+    """``publisher().publish`` from the event loop, on its own Redis client."""
+    if not settings.REDIS_URL:
+        LocalPublisher().publish(topic, data)
+        return
+    for attempt in range(PUBLISH_ATTEMPTS):
+        try:
+            await aio.redis_client().publish(CHANNEL_PREFIX + topic, data)
+            return
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            wait = _publish_failed(topic, attempt, exc)
+            if wait is None:
+                return
+            await asyncio.sleep(wait)
 
 
 _publisher: LocalPublisher | RedisPublisher | None = None

@@ -326,7 +326,11 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return
         assert self.user is not None
         try:
-            result = await in_db_thread(action.handler)(self.user, payload, client_id or "")
+            if action.async_handler is not None:
+                result = await action.async_handler(self.user, payload, client_id or "")
+            else:
+                assert action.handler is not None
+                result = await in_db_thread(action.handler)(self.user, payload, client_id or "")
         except ServiceError as exc:
             self.send_error(exc.code, exc.message, id=client_id)
             return

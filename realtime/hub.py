@@ -277,3 +277,12 @@ def publish_message(topic: str, seq: int | None, frame: str, skip_user: int | No
     from realtime.backends import publisher
 
     publisher().publish(topic, encode_message(seq, frame, skip_user))
+
+
+async def apublish_message(
+    topic: str, seq: int | None, frame: str, skip_user: int | None = None
+) -> None:
+    """``publish_message`` from the event loop, without a thread."""
+    from realtime.backends import apublish
+
+    await apublish(topic, encode_message(seq, frame, skip_user))

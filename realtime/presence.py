@@ -17,6 +17,8 @@ import uuid
 import redis
 from django.conf import settings
 
+from realtime import aio
+
 KEY = "edt:presence:"
 # This process's part of each member: a user online through several processes has several.
 PROCESS = uuid.uuid4().hex[:12]
@@ -65,7 +67,11 @@ class RedisPresence:
 
     def online(self, topic: str) -> set[int]:
         members: list[bytes] = self.client.zrangebyscore(KEY + topic, time.time(), "+inf")  # type: ignore[assignment]
-        return {int(m.split(b":", 1)[0]) for m in members}
+        return _users(members)
+
+
+def _users(members: list[bytes]) -> set[int]:
+    return {int(m.split(b":", 1)[0]) for m in members}
 
 
 _store: LocalPresence | RedisPresence | None = None
@@ -117,9 +123,29 @@ def online_many(topics: list[str]) -> dict[str, set[int]]:
             for topic in topics:
                 pipe.zrangebyscore(KEY + topic, now, "+inf")
             for topic, members in zip(topics, pipe.execute(), strict=True):
-                found[topic] = {int(m.split(b":", 1)[0]) for m in members}
+                found[topic] = _users(members)
         else:
             found = {t: current.online(t) for t in topics}
+    except redis.RedisError:
+        pass
+    return found
+
+
+async def aonline_many(topics: list[str]) -> dict[str, set[int]]:
+    """``online_many`` from the event loop, on its own Redis client."""
+    current = store()
+    if not isinstance(current, RedisPresence):
+        return {t: current.online(t) for t in topics}
+    found: dict[str, set[int]] = {t: set() for t in topics}
+    if not topics:
+        return found
+    try:
+        pipe = aio.redis_client().pipeline(transaction=False)
+        now = time.time()
+        for topic in topics:
+            pipe.zrangebyscore(KEY + topic, now, "+inf")
+        for topic, members in zip(topics, await pipe.execute(), strict=True):
+            found[topic] = _users(members)
     except redis.RedisError:
         pass
     return found

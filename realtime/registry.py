@@ -8,7 +8,7 @@ what shape an event has.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,13 +32,20 @@ class TopicKind:
 @dataclass(frozen=True)
 class Action:
     """A client frame routed to a service. ``handler(user, payload, client_id)`` runs in a
-    worker thread and returns the ``ack`` fields (for example the stored id and seq)."""
+    worker thread and returns the ``ack`` fields (for example the stored id and seq).
+    An action on the hot path may give ``async_handler`` instead, a coroutine function
+    of the same arguments that runs on the event loop and must not block it."""
 
     name: str
     schema: type[BaseModel]
-    handler: Callable[[User, Any, str], dict[str, Any]]
+    handler: Callable[[User, Any, str], dict[str, Any]] | None = None
     rate_bucket: str = "actions"
     needs_client_id: bool = True
+    async_handler: Callable[[User, Any, str], Awaitable[dict[str, Any]]] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.handler is None) == (self.async_handler is None):
+            raise ValueError(f"action {self.name!r} needs one handler, sync or async")
 
 
 @dataclass

@@ -202,6 +202,9 @@ WS_DRAIN_TIMEOUT_SECONDS = float(os.environ.get("WS_DRAIN_TIMEOUT_SECONDS", "20"
 WS_MAX_SUBSCRIPTIONS = env_int("WS_MAX_SUBSCRIPTIONS", 200)
 # Threads that run the gateway's queries and Redis calls (DB_POOL_MAX should be larger).
 REALTIME_WORKER_THREADS = env_int("REALTIME_WORKER_THREADS", 16)
+# PostgreSQL connections the event loop keeps for the hottest actions (sending a message)
+# on top of DB_POOL_MAX; 0 sends those through the worker threads too.
+REALTIME_ASYNC_DB_POOL = env_int("REALTIME_ASYNC_DB_POOL", 8)
 REALTIME_RETENTION_DAYS = env_int("REALTIME_RETENTION_DAYS", 30)
 REALTIME_TAIL_CHECK_SECONDS = float(os.environ.get("REALTIME_TAIL_CHECK_SECONDS", "5"))
 REALTIME_SUBSCRIBE_TIMEOUT_SECONDS = 5.0
