@@ -63,6 +63,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = "(none: the hub addresses sockets)"
     user: User | None = None
     user_id: int = 0
+    _access_topic = ""  # access_topic(user_id), once signed in: compared on every delivery
     credential_time: float = 0.0
     hub: Hub | None = None
 
@@ -150,9 +151,10 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             self._auth_timer = None
         self.user = user
         self.user_id = user.pk
+        self._access_topic = access_topic(user.pk)
         self.credential_time = credential_time
         self.hub = await get_hub()
-        await self.hub.follow(access_topic(user.pk), self)
+        await self.hub.follow(self._access_topic, self)
         sweeper.register(self)
         self.send_frame(
             {
@@ -355,11 +357,13 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return
         if not is_open(protocol):
             return
-        if pending_bytes(protocol.transport) > settings.WS_SEND_QUEUE_BYTES:
+        transport = protocol.transport
+        pending = pending_bytes(transport)
+        if pending > settings.WS_SEND_QUEUE_BYTES:
             self._overflowed = True
             asyncio.get_running_loop().create_task(self._close(codes.TOO_FAR_BEHIND))
             return
-        write(protocol.transport, wire if wire is not None else text_frame(frame.encode()))
+        write(transport, wire if wire is not None else text_frame(frame.encode()), pending)
 
     async def _writable(self) -> bool:
         """Wait while the socket's queue is over half full: a long replay goes at the
@@ -392,7 +396,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     # --- called by the hub ------------------------------------------------------------
 
     def deliver(self, topic: str, seq: int | None, frame: str, wire: bytes) -> None:
-        if topic == access_topic(self.user_id):
+        if topic == self._access_topic:
             asyncio.get_running_loop().create_task(self.access_check())
             return
         sub = self.subs.get(topic)

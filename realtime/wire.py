@@ -62,16 +62,19 @@ def pending_bytes(transport: Any) -> int:
         return 0
 
 
-def write(transport: Any, data: bytes) -> None:
+def write(transport: Any, data: bytes, pending: int | None = None) -> None:
     """Write to a daphne socket: straight to the kernel when nothing is queued before it.
 
     Twisted's ``transport.write`` always queues and registers the socket with the selector,
     then sends on the next turn of the loop and unregisters: two system calls per socket
     per message besides the send, most of a fan-out's cost. Like asyncio's own transports,
     send at once when the queue is empty, and queue only what the kernel did not take.
+    ``pending``: ``pending_bytes(transport)`` if the caller has just measured it.
     """
+    if pending is None:
+        pending = pending_bytes(transport)
     sock = getattr(transport, "socket", None)
-    if sock is not None and pending_bytes(transport) == 0 and not transport.disconnecting:
+    if pending == 0 and sock is not None and not transport.disconnecting:
         try:
             sent = sock.send(data)
         except (BlockingIOError, InterruptedError):
