@@ -9,9 +9,17 @@ Usage is daphne's own: ``python -m server.daphne_main [daphne options] server.as
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from typing import Any
+
+if os.environ.get("EVENT_LOOP", "uvloop") == "uvloop":
+    import uvloop
+
+    # Before daphne.server is imported: it makes its event loop (and Twisted's reactor on
+    # top of it) at import time.
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 import daphne.server
 from daphne.cli import CommandLineInterface
