@@ -110,8 +110,9 @@ WHERE m.conversation_id = %(c)s AND m.user_id = %(s)s
 """  # noqa: S608  (table names come from the models; values are parameters)
 
 
-OTHER_MEMBERS_SQL = f"""
-SELECT user_id FROM {Membership._meta.db_table} WHERE conversation_id = %(c)s AND user_id <> %(s)s
+AWAY_MEMBERS_SQL = f"""
+SELECT user_id FROM {Membership._meta.db_table}
+WHERE conversation_id = %(c)s AND user_id <> %(s)s AND NOT (user_id = ANY(%(watching)s))
 """  # noqa: S608
 
 

@@ -17,7 +17,7 @@ from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from community.models import Block, Conversation, Membership, Message, MessagingSettings
 from community.permissions import (
-    OTHER_MEMBERS_SQL,
+    AWAY_MEMBERS_SQL,
     SEND_CONTEXT_SQL,
     SendContext,
     blocks_between,
@@ -154,10 +154,6 @@ async def asend_direct_message(
     body = _checked_send(body, client_id)
     params = send_context_params(sender, conversation_id)
     context = SendContext.from_row(conversation_id, await aio.fetchone(SEND_CONTEXT_SQL, params))
-    if context.partner_id is not None:
-        other_ids = {context.partner_id}
-    else:
-        other_ids = {row[0] for row in await aio.fetchall(OTHER_MEMBERS_SQL, params)}
     try:
         context.check(sender)
     except Forbidden as exc:
@@ -165,7 +161,12 @@ async def asend_direct_message(
     # Plain text renders in microseconds; Markdown and bleach take a worker thread.
     html = render_markdown(body) if is_plain(body) else await in_thread(render_markdown)(body)
     topic = context.conversation.topic
-    away_ids = other_ids - (await presence.aonline_many([topic]))[topic]
+    watching = (await presence.aonline_many([topic]))[topic]
+    if context.partner_id is not None:
+        away_ids = {context.partner_id} - watching
+    else:  # the database lists the members who are not watching: none, in a live group
+        rows = await aio.fetchall(AWAY_MEMBERS_SQL, {**params, "watching": sorted(watching)})
+        away_ids = {row[0] for row in rows}
     seen = await presence.aonline_many([f"user:{pk}" for pk in away_ids])
     out = _outgoing(sender, context, client_id, body, html, away_ids, seen)
     now = timezone.now()

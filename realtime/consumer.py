@@ -36,7 +36,7 @@ from realtime.protocol import (
 from realtime.ratelimit import limiter
 from realtime.registry import registry
 from realtime.subscriptions import Subscription, deliver, drain
-from realtime.wire import find_daphne_protocol, is_open, pending_bytes, text_frame, write
+from realtime.wire import find_daphne_protocol, is_open, pending_bytes, send_to, text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self._released = False
         self._closed = False
         self._overflowed = False
+        self._queue_limit = settings.WS_SEND_QUEUE_BYTES
         self._auth_timer: asyncio.TimerHandle | None = None
         self._outbox: asyncio.Queue[str | int] | None = None
         self._writer: asyncio.Task[None] | None = None
@@ -355,15 +356,10 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             assert self._outbox is not None
             self._outbox.put_nowait(frame)
             return
-        if not is_open(protocol):
-            return
-        transport = protocol.transport
-        pending = pending_bytes(transport)
-        if pending > settings.WS_SEND_QUEUE_BYTES:
+        data = wire if wire is not None else text_frame(frame.encode())
+        if not send_to(protocol, data, self._queue_limit):
             self._overflowed = True
             asyncio.get_running_loop().create_task(self._close(codes.TOO_FAR_BEHIND))
-            return
-        write(transport, wire if wire is not None else text_frame(frame.encode()), pending)
 
     async def _writable(self) -> bool:
         """Wait while the socket's queue is over half full: a long replay goes at the

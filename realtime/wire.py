@@ -87,5 +87,22 @@ def write(transport: Any, data: bytes, pending: int | None = None) -> None:
     transport.write(data)
 
 
+def send_to(protocol: Any, data: bytes, limit: int) -> bool:
+    """``write`` to a daphne WebSocket protocol if it is open (else nothing). False, with
+    nothing written, when more than ``limit`` bytes are queued already. This runs once per
+    socket per event in a fan-out: it looks each attribute up once."""
+    transport = protocol.transport
+    if transport is None or protocol.state != protocol.STATE_OPEN:
+        return True
+    try:
+        pending = len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+    except AttributeError:
+        pending = 0
+    if pending > limit:
+        return False
+    write(transport, data, pending)
+    return True
+
+
 def is_open(protocol: Any) -> bool:
     return bool(protocol.state == protocol.STATE_OPEN and protocol.transport is not None)

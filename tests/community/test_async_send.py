@@ -104,3 +104,22 @@ async def test_a_stranger_gets_not_found_and_nothing_is_stored(make_user_async):
     with pytest.raises(NotFound):
         await dm.asend_direct_message(mallory, conversation.pk, "let me in", "m1")
     assert not await database_sync_to_async(Message.objects.exists)()
+
+
+async def test_in_a_group_only_members_not_watching_get_a_notice(make_user_async):
+    alice, bob, carol = await make_user_async(), await make_user_async(), await make_user_async()
+    group = await database_sync_to_async(dm.start_conversation)(alice, [bob.pk, carol.pk], "Plan")
+    b = await signed_in(bob)
+    await subscribe(b, group.topic)
+
+    await dm.asend_direct_message(alice, group.pk, "who is here?", "w1")
+
+    event = await next_of_type(b, "event", "message.created")
+    assert event["data"]["client_id"] == "w1"
+    notified = await database_sync_to_async(
+        lambda: list(
+            Notification.objects.filter(kind="dm.message").values_list("user_id", flat=True)
+        )
+    )()
+    assert notified == [carol.pk]
+    await b.disconnect()
