@@ -110,12 +110,6 @@ WHERE m.conversation_id = %(c)s AND m.user_id = %(s)s
 """  # noqa: S608  (table names come from the models; values are parameters)
 
 
-AWAY_MEMBERS_SQL = f"""
-SELECT user_id FROM {Membership._meta.db_table}
-WHERE conversation_id = %(c)s AND user_id <> %(s)s AND NOT (user_id = ANY(%(watching)s))
-"""  # noqa: S608
-
-
 @dataclass(frozen=True)
 class SendContext:
     """What a send needs to know, read in one query: the conversation's kind and, for a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +18,6 @@ from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from community.models import Block, Conversation, Membership, Message, MessagingSettings
 from community.permissions import (
-    AWAY_MEMBERS_SQL,
     SEND_CONTEXT_SQL,
     SendContext,
     blocks_between,
@@ -152,33 +152,36 @@ async def asend_direct_message(
     if not aio.db_available():
         return await in_db_thread(send_direct_message)(sender, conversation_id, body, client_id)
     body = _checked_send(body, client_id)
-    params = send_context_params(sender, conversation_id)
-    context = SendContext.from_row(conversation_id, await aio.fetchone(SEND_CONTEXT_SQL, params))
+    topic = Conversation(pk=conversation_id).topic
+    # Who is watching is read beside the context, not after it: a stranger's send learns
+    # nothing from it (NotFound below) and the members' sends save a round trip.
+    row, watching = await asyncio.gather(
+        aio.fetchone(SEND_CONTEXT_SQL, send_context_params(sender, conversation_id)),
+        presence.aonline(topic),
+    )
+    context = SendContext.from_row(conversation_id, row)
     try:
         context.check(sender)
     except Forbidden as exc:
         return await in_db_thread(_retry_of_a_send)(sender, client_id, conversation_id, exc)
     # Plain text renders in microseconds; Markdown and bleach take a worker thread.
     html = render_markdown(body) if is_plain(body) else await in_thread(render_markdown)(body)
-    topic = context.conversation.topic
-    watching = (await presence.aonline_many([topic]))[topic]
-    if context.partner_id is not None:
-        away_ids = {context.partner_id} - watching
-    else:  # the database lists the members who are not watching: none, in a live group
-        rows = await aio.fetchall(AWAY_MEMBERS_SQL, {**params, "watching": sorted(watching)})
-        away_ids = {row[0] for row in rows}
-    seen = await presence.aonline_many([f"user:{pk}" for pk in away_ids])
-    out = _outgoing(sender, context, client_id, body, html, away_ids, seen)
+    out = _outgoing(sender, context, client_id, body, html, set(), {})
     now = timezone.now()
     payload = _created_payload(out, now)
     try:
-        message_id, seq = await astore_message(**_store_fields(out, now, payload))
+        # The statement also names the members not watching, who get a notice.
+        message_id, seq, away_ids = await astore_message(
+            watching, **_store_fields(out, now, payload)
+        )
     except UniqueViolation as exc:
         return await in_db_thread(_retry_of_a_send)(sender, client_id, conversation_id, exc)
     frame = event_frame(topic, seq, "message.created", {**payload, "id": message_id})
     await apublish_message(topic, seq, frame)
     message = out.message(seq, now, pk=message_id)
     if away_ids:
+        seen = await presence.aonline_many([f"user:{pk}" for pk in away_ids])
+        out = _outgoing(sender, context, client_id, body, html, away_ids, seen)
         # The notices are their own transaction, just after the message's (the message is
         # what must not be lost; its unread count and email do not depend on them).
         await in_db_thread(out.tell_those_away)(message)

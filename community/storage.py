@@ -14,11 +14,11 @@ from typing import Any
 
 from django.db import connection
 
-from community.models import Conversation, Message
+from community.models import Conversation, Membership, Message
 from realtime import aio
 from realtime.models import Event, Topic
 
-STORE_MESSAGE = f"""
+STORE_MESSAGE_CTES = f"""
 WITH t AS (
     UPDATE {Topic._meta.db_table} SET last_seq = last_seq + 1
     WHERE name = %(topic)s RETURNING last_seq
@@ -37,8 +37,17 @@ WITH t AS (
     UPDATE {Conversation._meta.db_table} SET last_message_at = %(now)s
     WHERE id = %(conversation)s AND EXISTS (SELECT 1 FROM m)
 )
-SELECT id, seq FROM m
 """  # noqa: S608  (table names come from the models; values are parameters)
+
+STORE_MESSAGE = STORE_MESSAGE_CTES + "SELECT id, seq FROM m"  # noqa: S608
+
+# The same, also listing the other members not in %(watching)s: who needs a notice.
+AWAY = f"""SELECT id, seq, ARRAY(
+    SELECT user_id FROM {Membership._meta.db_table}
+    WHERE conversation_id = %(conversation)s AND user_id <> %(sender)s
+      AND NOT (user_id = ANY(%(watching)s))
+) FROM m"""  # noqa: S608
+STORE_MESSAGE_LIST_AWAY = STORE_MESSAGE_CTES + AWAY
 
 MAKE_TOPIC = f"""
 INSERT INTO {Topic._meta.db_table} (name, last_seq, pruned_through) VALUES (%(topic)s, 0, 0)
@@ -84,13 +93,13 @@ def store_message(**fields: Any) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-async def astore_message(**fields: Any) -> tuple[int, int]:
+async def astore_message(watching: set[int], **fields: Any) -> tuple[int, int, set[int]]:
     """``store_message`` on the event loop's own connection (realtime.aio), which commits
-    the statement by itself."""
-    params = _params(**fields)
-    row = await aio.fetchone(STORE_MESSAGE, params)
+    the statement by itself. Also returns the other members who are not in ``watching``."""
+    params = {**_params(**fields), "watching": sorted(watching)}
+    row = await aio.fetchone(STORE_MESSAGE_LIST_AWAY, params)
     if row is None:
         await aio.fetchone(MAKE_TOPIC + " RETURNING name", params)
-        row = await aio.fetchone(STORE_MESSAGE, params)
+        row = await aio.fetchone(STORE_MESSAGE_LIST_AWAY, params)
     assert row is not None
-    return int(row[0]), int(row[1])
+    return int(row[0]), int(row[1]), set(row[2])

@@ -131,6 +131,11 @@ def online_many(topics: list[str]) -> dict[str, set[int]]:
     return found
 
 
+async def aonline(topic: str) -> set[int]:
+    """``online`` from the event loop."""
+    return (await aonline_many([topic]))[topic]
+
+
 async def aonline_many(topics: list[str]) -> dict[str, set[int]]:
     """``online_many`` from the event loop, on its own Redis client."""
     current = store()
