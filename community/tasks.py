@@ -56,3 +56,11 @@ def email_unread_messages(conversation_id: int, user_id: int) -> bool:
         recipient_list=[user.email],
     )
     return True
+
+
+@shared_task(ignore_result=True)
+def close_ended_forum_windows() -> int:
+    """Archive temporal categories and topics whose end has passed (every minute)."""
+    from community.forum.services import close_ended_windows
+
+    return close_ended_windows()

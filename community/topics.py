@@ -139,3 +139,6 @@ registry.add_action(Action("dm.read", ReadIn, read, needs_client_id=False))
 registry.add_action(
     Action("dm.typing", ConversationRef, typing, rate_bucket="typing", needs_client_id=False)
 )
+
+# The forum registers its own topic kinds, events and actions.
+import community.forum.topics  # noqa: E402, F401

@@ -17,5 +17,10 @@ KINDS: dict[str, Kind] = {
     k.name: k
     for k in [
         Kind("dm.message", "New direct message"),
+        Kind("forum.mention", "Someone mentioned you in the forum"),
+        Kind("forum.reply", "Someone replied to your post"),
+        Kind("forum.post", "New post in a thread you watch", email=False),
+        Kind("forum.thread", "New thread in a category you watch", email=False),
+        Kind("forum.moderation", "A moderator acted on your post or account"),
     ]
 }

@@ -219,6 +219,28 @@ DM_MAX_GROUP_SIZE = env_int("DM_MAX_GROUP_SIZE", 20)
 DM_EDIT_WINDOW_SECONDS = env_int("DM_EDIT_WINDOW_SECONDS", 15 * 60)
 DM_EMAIL_QUIET_MINUTES = env_int("DM_EMAIL_QUIET_MINUTES", 30)
 
+# The forum.
+# Flags from different members that hide a post until a moderator reviews it.
+FORUM_FLAGS_TO_HIDE = env_int("FORUM_FLAGS_TO_HIDE", 3)
+FORUM_PAGE_SIZE = env_int("FORUM_PAGE_SIZE", 30)
+# Trust levels, as Discourse has them: a member moves up a level once their account is
+# old enough and they have enough posts shown (and, for level 2, none hidden by
+# moderation lately). Staff and care professionals have no limits.
+FORUM_TRUST_LEVELS: list[dict[str, int]] = [
+    {
+        "min_days": 0, "min_posts": 0,
+        "posts_per_hour": 5, "links_per_post": 1, "mentions_per_post": 2,
+    },
+    {
+        "min_days": 2, "min_posts": 3,
+        "posts_per_hour": 20, "links_per_post": 5, "mentions_per_post": 5,
+    },
+    {
+        "min_days": 14, "min_posts": 20, "no_hidden_posts_days": 30,
+        "posts_per_hour": 60, "links_per_post": 20, "mentions_per_post": 10,
+    },
+]  # fmt: skip
+
 # Celery: tasks run inline in embedded mode; Redis is the broker in production.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None

@@ -1,0 +1,427 @@
+"""Keeping the forum healthy: flags and the review queue, moderator actions on posts,
+threads, categories and members, and the moderation log every action writes.
+
+A moderator acts only inside their scopes (``permissions.can_moderate``); every action
+names a reason, is logged with who, what and why, and is published like any change."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
+from accounts.models import User
+from accounts.roles import Role
+from community.forum import permissions as perms
+from community.forum.services import get_category, get_thread, post_shape, reaction_counts
+from community.forum.shapes import thread_shape
+from community.models import (
+    Category,
+    Flag,
+    ModerationLogEntry,
+    ModeratorScope,
+    Post,
+    Suspension,
+    Thread,
+)
+from realtime import events
+from realtime.publish import publish
+
+MAX_SUSPENSION_DAYS = 365
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("say why: a reason is required", code="invalid_field")
+    return reason[:500]
+
+
+def _log(
+    moderator: User,
+    action: str,
+    kind: str,
+    target_id: int,
+    reason: str,
+    category: Category | None,
+    **data: Any,
+) -> None:
+    ModerationLogEntry.objects.create(
+        moderator=moderator,
+        action=action,
+        target_kind=kind,
+        target_id=target_id,
+        category=category,
+        reason=reason,
+        data=data,
+    )
+
+
+def _post(post_id: int) -> Post:
+    post = (
+        Post.objects.select_related("thread__category", "author__forum_profile")
+        .filter(pk=post_id, deleted_at__isnull=True, thread__deleted_at__isnull=True)
+        .first()
+    )
+    if post is None:
+        raise NotFound("no such post")
+    return post
+
+
+# --- flags -----------------------------------------------------------------------------
+
+
+def flag(user: User, post_id: int, reason: str, note: str = "") -> Flag:
+    """A member flags a post. Enough flags from different members hide it until a
+    moderator reviews it."""
+    if reason not in Flag.Reason.values:
+        raise ServiceError(
+            f"reason is one of {', '.join(Flag.Reason.values)}", code="invalid_field"
+        )
+    post = _post(post_id)
+    perms.check_visible_thread(user, post.thread)
+    if post.author_id == user.pk:
+        raise Forbidden("you cannot flag your own post")
+    if post.hidden_at is not None and post.hidden_reason == "moderator":
+        raise Conflict("a moderator has hidden this post already", code="hidden")
+    try:
+        with transaction.atomic():
+            made = Flag.objects.create(
+                post=post, flagged_by=user, reason=reason, note=note.strip()[:500]
+            )
+            Post.objects.filter(pk=post.pk).update(flag_count=F("flag_count") + 1)
+            open_flags = Flag.objects.filter(post=post, resolved_at__isnull=True).count()
+            if post.hidden_at is None and open_flags >= settings.FORUM_FLAGS_TO_HIDE:
+                _hide(post, "flags")
+    except IntegrityError:
+        raise Conflict("you flagged this post already", code="flagged") from None
+    return made
+
+
+def review_queue(moderator: User, limit: int = 50) -> list[dict[str, Any]]:
+    """Posts with open flags in the moderator's categories, the most flagged first."""
+    scope = perms.moderated_categories(moderator)
+    found = (
+        Post.objects.filter(
+            thread__category__in=scope,
+            flags__resolved_at__isnull=True,
+            deleted_at__isnull=True,
+        )
+        .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
+        .select_related("thread", "author__forum_profile", "reply_to__author__forum_profile")
+        .order_by("-open_flags", "id")[:limit]
+    )
+    posts = list(found)
+    flags = Flag.objects.filter(post__in=posts, resolved_at__isnull=True).order_by("id")
+    reasons: dict[int, list[dict[str, Any]]] = {}
+    for item in flags:
+        reasons.setdefault(item.post_id, []).append(
+            {"reason": item.reason, "note": item.note, "at": item.created_at}
+        )
+    return [
+        {
+            "post": {**post_shape(post), "hidden_html": post.html},
+            "thread": {"id": post.thread_id, "title": post.thread.title},
+            "open_flags": post.open_flags,
+            "flags": reasons.get(post.pk, []),
+        }
+        for post in posts
+    ]
+
+
+def resolve(moderator: User, post_id: int, outcome: str, reason: str) -> Post:
+    """Close a post's open flags: upheld keeps it hidden (hiding it if it was not),
+    dismissed shows it again."""
+    reason = _reason(reason)
+    if outcome not in Flag.Outcome.values:
+        raise ServiceError("outcome is upheld or dismissed", code="invalid_field")
+    post = _post(post_id)
+    perms.check_can_moderate(moderator, post.thread.category)
+    with transaction.atomic():
+        closed = Flag.objects.filter(post=post, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolved_by=moderator, outcome=outcome
+        )
+        if not closed:
+            raise Conflict("this post has no open flags", code="no_flags")
+        if outcome == Flag.Outcome.UPHELD:
+            if post.hidden_at is None:
+                _hide(post, "moderator")
+            else:
+                Post.objects.filter(pk=post.pk).update(hidden_reason="moderator")
+        elif post.hidden_at is not None and post.hidden_reason == "flags":
+            _restore(post)
+        _log(moderator, f"flags_{outcome}", "post", post.pk, reason, post.thread.category)
+    return post
+
+
+# --- posts -----------------------------------------------------------------------------
+
+
+def hide_post(moderator: User, post_id: int, reason: str) -> Post:
+    reason = _reason(reason)
+    post = _post(post_id)
+    perms.check_can_moderate(moderator, post.thread.category)
+    if post.hidden_at is not None and post.hidden_reason == "moderator":
+        raise Conflict("this post is hidden already", code="hidden")
+    with transaction.atomic():
+        if post.hidden_at is None:
+            _hide(post, "moderator")
+        else:
+            Post.objects.filter(pk=post.pk).update(hidden_reason="moderator")
+        _log(moderator, "hide_post", "post", post.pk, reason, post.thread.category)
+        _tell_author(post.author_id, "A moderator hid your post", reason, post)
+    return post
+
+
+def restore_post(moderator: User, post_id: int, reason: str) -> Post:
+    reason = _reason(reason)
+    post = _post(post_id)
+    perms.check_can_moderate(moderator, post.thread.category)
+    if post.hidden_at is None:
+        raise Conflict("this post is not hidden", code="not_hidden")
+    with transaction.atomic():
+        _restore(post)
+        Flag.objects.filter(post=post, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolved_by=moderator, outcome=Flag.Outcome.DISMISSED
+        )
+        _log(moderator, "restore_post", "post", post.pk, reason, post.thread.category)
+    return post
+
+
+def delete_post(user: User, post_id: int, reason: str = "") -> Post:
+    """The author deletes their post, or a moderator does (with a reason). The opening
+    post of a thread goes with its thread (``thread_action`` delete)."""
+    post = _post(post_id)
+    perms.check_visible_thread(user, post.thread)
+    by_moderator = post.author_id != user.pk
+    if by_moderator:
+        perms.check_can_moderate(user, post.thread.category)
+        reason = _reason(reason)
+    if post.number == 1:
+        raise Conflict("the opening post goes with its topic", code="opening_post")
+    with transaction.atomic():
+        Post.objects.filter(pk=post.pk).update(deleted_at=timezone.now())
+        _redact(post, "deleted")
+        publish(
+            post.thread.topic,
+            "post.deleted",
+            {
+                "id": post.pk,
+                "thread": post.thread_id,
+                "reason": "moderator" if by_moderator else "author",
+            },
+        )
+        if by_moderator:
+            _log(user, "delete_post", "post", post.pk, reason, post.thread.category)
+            _tell_author(post.author_id, "A moderator deleted your post", reason, post)
+    return post
+
+
+def _hide(post: Post, why: str) -> None:
+    """Hide a post's text from members, in the database and in the stored events, so no
+    replay brings it back."""
+    Post.objects.filter(pk=post.pk).update(hidden_at=timezone.now(), hidden_reason=why)
+    post.hidden_at, post.hidden_reason = timezone.now(), why
+    _redact(post, "hidden")
+    publish(
+        post.thread.topic, "post.hidden", {"id": post.pk, "thread": post.thread_id, "reason": why}
+    )
+
+
+def _redact(post: Post, flag: str) -> None:
+    events.redact(post.thread.topic, ("post.created",), post.pk, {"html": "", flag: True})
+    events.redact(post.thread.topic, ("post.edited",), post.pk, {"html": ""})
+
+
+def _restore(post: Post) -> None:
+    Post.objects.filter(pk=post.pk).update(hidden_at=None, hidden_reason="")
+    post.hidden_at, post.hidden_reason = None, ""
+    counts = reaction_counts([post.pk]).get(post.pk)
+    publish(post.thread.topic, "post.restored", post_shape(post, counts))
+
+
+def _tell_author(user_id: int, title: str, reason: str, post: Post | None) -> None:
+    from notifications.services import notify_many
+
+    data = {"post": post.pk, "thread": post.thread_id} if post is not None else {}
+    notify_many([user_id], "forum.moderation", title, body=reason, data=data)
+
+
+# --- threads and categories ------------------------------------------------------------
+
+THREAD_ACTIONS = ("lock", "unlock", "pin", "unpin", "hide", "unhide", "delete", "move", "slow_mode")
+
+
+def thread_action(
+    moderator: User,
+    thread_id: int,
+    action: str,
+    reason: str,
+    *,
+    category_id: int | None = None,
+    seconds: int | None = None,
+) -> Thread:
+    if action not in THREAD_ACTIONS:
+        raise ServiceError(f"action is one of {', '.join(THREAD_ACTIONS)}", code="invalid_field")
+    reason = _reason(reason)
+    thread = get_thread(moderator, thread_id)
+    old_category = thread.category
+    perms.check_can_moderate(moderator, old_category)
+    now = timezone.now()
+    simple: dict[str, dict[str, Any]] = {
+        "lock": {"locked": True},
+        "unlock": {"locked": False},
+        "pin": {"pinned": True},
+        "unpin": {"pinned": False},
+        "hide": {"hidden_at": now},
+        "unhide": {"hidden_at": None},
+        "delete": {"deleted_at": now},
+    }
+    changes = simple.get(action, {})
+    data: dict[str, Any] = {}
+    if action == "move":
+        if category_id is None:
+            raise ServiceError("name the category to move to", code="invalid_field")
+        target = get_category(category_id)
+        perms.check_can_moderate(moderator, target)
+        changes, data = {"category": target}, {"from": old_category.pk, "to": target.pk}
+    if action == "slow_mode":
+        changes = {"slow_mode_seconds": _seconds(seconds)}
+        data = {"seconds": changes["slow_mode_seconds"]}
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(thread, field, value)
+        thread.save(update_fields=[f for f in changes])
+        _log(moderator, f"{action}_thread", "thread", thread.pk, reason, old_category, **data)
+        update = {
+            "thread": thread_shape(thread),
+            "change": action,
+            "hidden": thread.hidden_at is not None,
+            "deleted": thread.deleted_at is not None,
+        }
+        publish(thread.topic, "thread.updated", update)
+        publish(old_category.topic, "thread.updated", update)
+        if action == "move":
+            publish(thread.category.topic, "thread.updated", update)
+    return thread
+
+
+def _seconds(seconds: int | None) -> int:
+    if seconds is None or not 0 <= seconds <= 24 * 3600:
+        raise ServiceError("slow mode is 0 to 86400 seconds", code="invalid_field")
+    return seconds
+
+
+def category_slow_mode(moderator: User, category_id: int, seconds: int, reason: str) -> Category:
+    reason = _reason(reason)
+    category = get_category(category_id)
+    perms.check_can_moderate(moderator, category)
+    category.slow_mode_seconds = _seconds(seconds)
+    with transaction.atomic():
+        category.save(update_fields=["slow_mode_seconds"])
+        _log(
+            moderator,
+            "slow_mode_category",
+            "category",
+            category.pk,
+            reason,
+            category,
+            seconds=seconds,
+        )
+    return category
+
+
+# --- members ---------------------------------------------------------------------------
+
+
+def can_suspend(moderator: User, member: User) -> bool:
+    """Admins suspend anyone but admins; moderators suspend customers, and a scoped
+    moderator only customers of a region or locale they moderate."""
+    if member.role == Role.ADMIN or member.pk == moderator.pk:
+        return False
+    if moderator.role == Role.ADMIN:
+        return True
+    if moderator.role != Role.MODERATOR or member.role != Role.CUSTOMER:
+        return False
+    for scope in ModeratorScope.objects.filter(moderator=moderator, category__isnull=True):
+        if (not scope.region or scope.region == member.region) and (
+            not scope.locale or scope.locale == member.locale
+        ):
+            return True
+    return False
+
+
+def suspend(moderator: User, member_id: int, hours: float, reason: str) -> Suspension:
+    reason = _reason(reason)
+    member = User.objects.filter(pk=member_id).first()
+    if member is None:
+        raise NotFound("no such user")
+    if not can_suspend(moderator, member):
+        raise Forbidden("you cannot suspend this member", code="not_your_scope")
+    if not 0 < hours <= MAX_SUSPENSION_DAYS * 24:
+        raise ServiceError(
+            f"a suspension lasts up to {MAX_SUSPENSION_DAYS} days", code="invalid_field"
+        )
+    with transaction.atomic():
+        made = Suspension.objects.create(
+            user=member, until=timezone.now() + timedelta(hours=hours), reason=reason, by=moderator
+        )
+        _log(moderator, "suspend", "user", member.pk, reason, None, hours=hours)
+        _tell_author(member.pk, "You are suspended from the forum", reason, None)
+    return made
+
+
+def lift_suspension(moderator: User, suspension_id: int, reason: str) -> Suspension:
+    reason = _reason(reason)
+    made = Suspension.objects.select_related("user").filter(pk=suspension_id).first()
+    if made is None or made.lifted_at is not None:
+        raise NotFound("no such suspension")
+    if not can_suspend(moderator, made.user):
+        raise Forbidden("you cannot lift this suspension", code="not_your_scope")
+    with transaction.atomic():
+        made.lifted_at = timezone.now()
+        made.save(update_fields=["lifted_at"])
+        _log(moderator, "lift_suspension", "user", made.user_id, reason, None)
+    return made
+
+
+def log_for(moderator: User, limit: int = 100) -> list[dict[str, Any]]:
+    """The log of the moderator's categories, and their own member actions."""
+    if moderator.role not in (Role.MODERATOR, Role.ADMIN):
+        raise Forbidden("moderators only")
+    entries = ModerationLogEntry.objects.select_related("moderator")
+    if moderator.role != Role.ADMIN:
+        entries = entries.filter(
+            Q(category__in=perms.moderated_categories(moderator)) | Q(moderator=moderator)
+        )
+    return [
+        {
+            "at": e.at,
+            "moderator": e.moderator.public_name(),
+            "action": e.action,
+            "target": {"kind": e.target_kind, "id": e.target_id},
+            "category": e.category_id,
+            "reason": e.reason,
+            "data": e.data,
+        }
+        for e in entries[:limit]
+    ]
+
+
+def add_scope(
+    admin: User, moderator_id: int, *, category_id: int | None, region: str, locale: str
+) -> ModeratorScope:
+    if admin.role != Role.ADMIN:
+        raise Forbidden("only admins give moderators their scopes")
+    moderator = User.objects.filter(pk=moderator_id, role=Role.MODERATOR).first()
+    if moderator is None:
+        raise NotFound("no such moderator")
+    category = get_category(category_id) if category_id is not None else None
+    return ModeratorScope.objects.create(
+        moderator=moderator, category=category, region=region, locale=locale
+    )

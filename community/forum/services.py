@@ -1,0 +1,573 @@
+"""The forum's writes and reads: categories, threads, posts, edits, reactions, follows
+and read positions. Moderation is in ``moderation``; every rule is in ``permissions``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
+from accounts.models import User
+from community.forum import permissions as perms
+from community.forum.shapes import (
+    category_shape,
+    post_shape,
+    thread_shape,
+)
+from community.models import (
+    Category,
+    Follow,
+    ForumProfile,
+    Post,
+    PostRevision,
+    Reaction,
+    ReadPosition,
+    Thread,
+)
+from community.text import render_markdown
+from realtime.publish import publish
+
+MAX_BODY = 20_000
+MAX_TITLE = 200
+REACTIONS = ("👍", "❤️", "😂", "🎉", "🤔", "🙏")
+
+
+def _clean(text: str, what: str, limit: int) -> str:
+    text = text.strip()
+    if not text:
+        raise ServiceError(f"a {what} cannot be empty", code="invalid_field")
+    if len(text) > limit:
+        raise ServiceError(f"a {what} is {limit} characters at most", code="invalid_field")
+    if "\x00" in text:
+        raise ServiceError(f"a {what} cannot contain NUL characters", code="invalid_field")
+    return text
+
+
+# --- profiles ---------------------------------------------------------------------------
+
+
+def profile_of(user: User) -> ForumProfile:
+    """The member's forum profile, made on first use with the handle ``member<id>``."""
+    profile = ForumProfile.objects.filter(user=user).first()
+    if profile is None:
+        profile, _ = ForumProfile.objects.get_or_create(
+            user=user, defaults={"handle": f"member{user.pk}"}
+        )
+    user.forum_profile = profile
+    return profile
+
+
+def update_profile(user: User, *, handle: str | None, name_style: str | None) -> ForumProfile:
+    profile = profile_of(user)
+    if handle is not None:
+        if not perms.MENTION.fullmatch("@" + handle):
+            raise ServiceError(
+                "a handle is 3 to 30 letters, digits or underscores", code="invalid_field"
+            )
+        taken = ForumProfile.objects.filter(handle__iexact=handle).exclude(pk=profile.pk)
+        if taken.exists():
+            raise Conflict("this handle is taken", code="handle_taken")
+        profile.handle = handle
+    if name_style is not None:
+        if name_style not in ForumProfile.NameStyle.values:
+            raise ServiceError("unknown name style", code="invalid_field")
+        profile.name_style = name_style
+    profile.save()
+    return profile
+
+
+# --- categories -------------------------------------------------------------------------
+
+
+def create_category(
+    admin: User,
+    *,
+    name: str,
+    slug: str,
+    description: str = "",
+    locale: str = "",
+    region: str = "",
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    position: int = 0,
+) -> Category:
+    perms.check_can_manage_categories(admin)
+    _check_window(starts_at, ends_at)
+    if Category.objects.filter(slug=slug).exists():
+        raise Conflict("a category has this slug already", code="slug_taken")
+    return Category.objects.create(
+        name=_clean(name, "name", 120),
+        slug=slug,
+        description=description.strip(),
+        locale=locale,
+        region=region,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        position=position,
+    )
+
+
+def _check_window(starts_at: datetime | None, ends_at: datetime | None) -> None:
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise ServiceError("the end must come after the start", code="invalid_field")
+
+
+def categories_for(user: User) -> list[dict[str, Any]]:
+    """Every category, the ones for this member first: global ones and those of their
+    locale and region (a customer can browse the rest, and post only in their own)."""
+    shaped = []
+    for category in Category.objects.all():
+        for_you = not category.is_localized or _matches(user, category)
+        shaped.append(category_shape(category, for_you))
+    shaped.sort(key=lambda c: (not c["for_you"], c["archived"]))
+    return shaped
+
+
+def _matches(user: User, category: Category) -> bool:
+    return (not category.locale or category.locale == user.locale) and (
+        not category.region or category.region == user.region
+    )
+
+
+def get_category(category_id: int) -> Category:
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise NotFound("no such category")
+    return category
+
+
+# --- threads and posts ------------------------------------------------------------------
+
+
+def start_thread(
+    user: User,
+    category_id: int,
+    title: str,
+    body: str,
+    *,
+    client_id: str = "",
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> tuple[Thread, Post]:
+    """A new thread and its opening post. Times make it temporal (staff only)."""
+    title = _clean(title, "title", MAX_TITLE)
+    body = _clean(body, "post", MAX_BODY)
+    category = get_category(category_id)
+    perms.check_can_post_in_category(user, category)
+    if (starts_at or ends_at) and not perms.can_moderate(user, category):
+        raise Forbidden("only moderators open temporal topics", code="forbidden")
+    _check_window(starts_at, ends_at)
+    existing = _posted_before(user, client_id)
+    if existing is not None:
+        return existing.thread, existing
+    perms.check_post_limits(user, body)
+    profile_of(user)
+    now = timezone.now()
+    with transaction.atomic():
+        thread = Thread.objects.create(
+            category=category,
+            title=title,
+            author=user,
+            created_at=now,
+            last_posted_at=now,
+            last_number=1,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
+        post = Post.objects.create(
+            thread=thread,
+            number=1,
+            author=user,
+            client_id=client_id,
+            body=body,
+            html=render_markdown(body),
+            created_at=now,
+        )
+        Follow.objects.create(user=user, thread=thread, level=Follow.Level.WATCHING)
+        ReadPosition.objects.create(user=user, thread=thread, last_read_number=1)
+        publish(category.topic, "thread.created", {"thread": thread_shape(thread)})
+        publish(thread.topic, "post.created", post_shape(post))
+        _notify_new_thread(thread, post)
+    return thread, post
+
+
+def reply(
+    user: User, thread_id: int, body: str, *, reply_to: int | None = None, client_id: str = ""
+) -> Post:
+    """A post in a thread, optionally quoting (replying to) one of its posts."""
+    body = _clean(body, "post", MAX_BODY)
+    existing = _posted_before(user, client_id)
+    if existing is not None:
+        if existing.thread_id != thread_id:
+            raise Conflict("this client id was used in another topic", code="client_id_reused")
+        return existing
+    thread = get_thread(user, thread_id)
+    perms.check_can_reply(user, thread)
+    perms.check_slow_mode(user, thread)
+    perms.check_post_limits(user, body)
+    quoted = None
+    if reply_to is not None:
+        quoted = (
+            Post.objects.select_related("author__forum_profile")
+            .filter(pk=reply_to, thread=thread, deleted_at__isnull=True, hidden_at__isnull=True)
+            .first()
+        )
+        if quoted is None:
+            raise NotFound("no such post to reply to")
+    profile_of(user)
+    html = render_markdown(body)
+    try:
+        with transaction.atomic():
+            # The thread row is the counter: locked, numbered, bumped, in one statement.
+            locked = Thread.objects.select_for_update().get(pk=thread.pk)
+            now = timezone.now()
+            post = Post.objects.create(
+                thread=locked,
+                number=locked.last_number + 1,
+                author=user,
+                client_id=client_id,
+                body=body,
+                html=html,
+                reply_to=quoted,
+                created_at=now,
+            )
+            Thread.objects.filter(pk=thread.pk).update(last_number=post.number, last_posted_at=now)
+            post.thread = thread
+            Follow.objects.get_or_create(
+                user=user, thread=thread, defaults={"level": Follow.Level.NORMAL}
+            )
+            _read_up_to(user, thread, post.number)
+            publish(thread.topic, "post.created", post_shape(post))
+            _notify_post(thread, post, quoted)
+    except IntegrityError:
+        existing = _posted_before(user, client_id)
+        if existing is None:
+            raise
+        return existing
+    return post
+
+
+def _posted_before(user: User, client_id: str) -> Post | None:
+    if not client_id:
+        return None
+    return Post.objects.select_related("thread").filter(author=user, client_id=client_id).first()
+
+
+def get_thread(user: User, thread_id: int) -> Thread:
+    thread = (
+        Thread.objects.select_related("category", "author__forum_profile")
+        .filter(pk=thread_id)
+        .first()
+    )
+    if thread is None:
+        raise NotFound("no such topic")
+    perms.check_visible_thread(user, thread)
+    return thread
+
+
+def edit_post(user: User, post_id: int, body: str) -> Post:
+    """The author edits their post while its topic is open; the old text is kept."""
+    body = _clean(body, "post", MAX_BODY)
+    post = _visible_post(user, post_id)
+    if post.author_id != user.pk:
+        raise Forbidden("you can edit your own posts only")
+    perms.check_not_suspended(user)
+    if not (post.thread.is_open() and post.thread.category.is_open()) or post.thread.locked:
+        raise Forbidden("this topic is closed", code="closed")
+    if post.hidden_at is not None:
+        raise Forbidden("a hidden post cannot be edited", code="hidden")
+    with transaction.atomic():
+        PostRevision.objects.create(post=post, body=post.body, html=post.html, edited_by=user)
+        post.body, post.html, post.edited_at = body, render_markdown(body), timezone.now()
+        post.save(update_fields=["body", "html", "edited_at"])
+        publish(
+            post.thread.topic,
+            "post.edited",
+            {
+                "id": post.pk,
+                "thread": post.thread_id,
+                "html": post.html,
+                "edited_at": post.edited_at,
+                "revisions": post.revisions.count(),
+            },
+        )
+    return post
+
+
+def revisions(user: User, post_id: int) -> list[dict[str, Any]]:
+    post = _visible_post(user, post_id)
+    if post.hidden_at is not None and not perms.can_moderate(user, post.thread.category):
+        raise NotFound("no such post")
+    return [{"html": r.html, "replaced_at": r.replaced_at} for r in post.revisions.order_by("id")]
+
+
+def _visible_post(user: User, post_id: int) -> Post:
+    post = (
+        Post.objects.select_related("thread__category", "author__forum_profile")
+        .filter(pk=post_id, deleted_at__isnull=True)
+        .first()
+    )
+    if post is None:
+        raise NotFound("no such post")
+    perms.check_visible_thread(user, post.thread)
+    return post
+
+
+def react(user: User, post_id: int, emoji: str, on: bool) -> dict[str, int]:
+    if emoji not in REACTIONS:
+        raise ServiceError(f"reactions are {' '.join(REACTIONS)}", code="invalid_field")
+    post = _visible_post(user, post_id)
+    perms.check_not_suspended(user)
+    if post.hidden_at is not None:
+        raise NotFound("no such post")
+    if not (post.thread.is_open() and post.thread.category.is_open()):
+        raise Forbidden("this topic is closed", code="closed")
+    with transaction.atomic():
+        if on:
+            Reaction.objects.get_or_create(post=post, user=user, emoji=emoji)
+        else:
+            Reaction.objects.filter(post=post, user=user, emoji=emoji).delete()
+        counts = reaction_counts([post.pk]).get(post.pk, {})
+        publish(
+            post.thread.topic,
+            "reaction.updated",
+            {"post": post.pk, "thread": post.thread_id, "reactions": counts},
+        )
+    return counts
+
+
+def reaction_counts(post_ids: list[int]) -> dict[int, dict[str, int]]:
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        Reaction.objects.filter(post_id__in=post_ids)
+        .values_list("post_id", "emoji")
+        .annotate(n=Count("id"))
+    )
+    for post_id, emoji, n in rows:
+        found[post_id][emoji] = n
+    return found
+
+
+# --- following and reading ------------------------------------------------------------
+
+
+def set_follow(
+    user: User, level: str, *, thread_id: int | None = None, category_id: int | None = None
+) -> Follow:
+    if level not in Follow.Level.values:
+        raise ServiceError("level is muted, normal or watching", code="invalid_field")
+    if (thread_id is None) == (category_id is None):
+        raise ServiceError("name a topic or a category", code="invalid_field")
+    if thread_id is not None:
+        target: dict[str, Any] = {"thread": get_thread(user, thread_id)}
+    else:
+        target = {"category": get_category(category_id or 0)}
+    follow, _ = Follow.objects.update_or_create(user=user, **target, defaults={"level": level})
+    return follow
+
+
+def mark_read(user: User, thread_id: int, number: int) -> int:
+    thread = get_thread(user, thread_id)
+    return _read_up_to(user, thread, min(number, thread.last_number))
+
+
+def _read_up_to(user: User, thread: Thread, number: int) -> int:
+    position, _ = ReadPosition.objects.get_or_create(user=user, thread=thread)
+    if number > position.last_read_number:
+        ReadPosition.objects.filter(pk=position.pk, last_read_number__lt=number).update(
+            last_read_number=number
+        )
+        return number
+    return position.last_read_number
+
+
+# --- listing ----------------------------------------------------------------------------
+
+
+def threads_page(user: User, category_id: int, offset: int, limit: int) -> dict[str, Any]:
+    """A page of a category's threads, pinned first then by last post, with this user's
+    unread counts: a bounded number of queries however many threads there are."""
+    category = get_category(category_id)
+    threads = _with_unread(user, perms.filter_visible_threads(user, category.threads.all()))
+    page = list(
+        threads.select_related("author__forum_profile", "category").order_by(
+            "-pinned", "-last_posted_at", "-id"
+        )[offset : offset + limit]
+    )
+    return {
+        "category": category_shape(category, _matches(user, category)),
+        "threads": [{**thread_shape(t), "unread": t.unread} for t in page],  # type: ignore[attr-defined]
+    }
+
+
+def _with_unread(user: User, threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    read = ReadPosition.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_number")[
+        :1
+    ]
+    return threads.annotate(
+        unread=F("last_number") - Coalesce(Subquery(read), Value(0), output_field=IntegerField())
+    )
+
+
+def posts_page(user: User, thread_id: int, after: int, limit: int) -> dict[str, Any]:
+    """Posts after number ``after``, a page at a time: a bounded number of queries."""
+    thread = get_thread(user, thread_id)
+    posts = list(
+        thread.posts.filter(number__gt=after)
+        .select_related("author__forum_profile", "reply_to__author__forum_profile")
+        .order_by("number")[:limit]
+    )
+    counts = reaction_counts([p.pk for p in posts])
+    moderator = perms.can_moderate(user, thread.category)
+    shaped = []
+    for post in posts:
+        item = post_shape(post, counts.get(post.pk))
+        if moderator and post.hidden_at is not None and post.deleted_at is None:
+            item["hidden_html"] = post.html  # moderators review what is hidden
+        shaped.append(item)
+    position = ReadPosition.objects.filter(user=user, thread=thread).first()
+    return {
+        "thread": thread_shape(thread),
+        "last_read": position.last_read_number if position else 0,
+        "posts": shaped,
+    }
+
+
+def page_limit(limit: int | None) -> int:
+    return max(1, min(limit or settings.FORUM_PAGE_SIZE, 100))
+
+
+# --- notifications ----------------------------------------------------------------------
+
+
+def _notify_new_thread(thread: Thread, post: Post) -> None:
+    from notifications.services import notify_many
+
+    watchers = set(
+        Follow.objects.filter(category=thread.category, level=Follow.Level.WATCHING)
+        .exclude(user=thread.author)
+        .values_list("user_id", flat=True)
+    )
+    mentioned = _mentioned(post, exclude={thread.author_id})
+    _notify_mentions(thread, post, mentioned)
+    if watchers - mentioned:
+        notify_many(
+            sorted(watchers - mentioned),
+            "forum.thread",
+            f"New topic: {thread.title}",
+            url=_post_url(thread, post),
+            data={"thread": thread.pk, "post": post.pk},
+        )
+
+
+def _notify_post(thread: Thread, post: Post, quoted: Post | None) -> None:
+    """One notice per person per post: a mention, else a reply to their post, else a new
+    post in a thread they watch. Nobody who muted the thread hears of it."""
+    from notifications.services import notify_many
+
+    levels = dict(
+        Follow.objects.filter(thread=thread)
+        .exclude(user=post.author)
+        .values_list("user_id", "level")
+    )
+    muted = {pk for pk, level in levels.items() if level == Follow.Level.MUTED}
+    mentioned = _mentioned(post, exclude={post.author_id} | muted)
+    _notify_mentions(thread, post, mentioned)
+    replied = set()
+    if quoted is not None and quoted.author_id not in muted | mentioned | {post.author_id}:
+        replied = {quoted.author_id}
+        notify_many(
+            sorted(replied),
+            "forum.reply",
+            f"New reply in {thread.title}",
+            body=post.body[:200],
+            url=_post_url(thread, post),
+            data={"thread": thread.pk, "post": post.pk},
+        )
+    watching = {pk for pk, level in levels.items() if level == Follow.Level.WATCHING}
+    rest = sorted(watching - mentioned - replied)
+    if rest:
+        notify_many(
+            rest,
+            "forum.post",
+            f"New post in {thread.title}",
+            body=post.body[:200],
+            url=_post_url(thread, post),
+            data={"thread": thread.pk, "post": post.pk},
+        )
+
+
+def _mentioned(post: Post, exclude: set[int]) -> set[int]:
+    handles = {h.lower() for h in perms.MENTION.findall(post.body)}
+    if not handles:
+        return set()
+    found = ForumProfile.objects.filter(
+        Q(*[Q(handle__iexact=h) for h in handles], _connector=Q.OR)
+    ).values_list("user_id", flat=True)
+    return set(found) - exclude
+
+
+def _notify_mentions(thread: Thread, post: Post, mentioned: set[int]) -> None:
+    from notifications.services import notify_many
+
+    if mentioned:
+        notify_many(
+            sorted(mentioned),
+            "forum.mention",
+            f"You were mentioned in {thread.title}",
+            body=post.body[:200],
+            url=_post_url(thread, post),
+            data={"thread": thread.pk, "post": post.pk},
+        )
+
+
+def _post_url(thread: Thread, post: Post) -> str:
+    return f"/forum/t/{thread.pk}#post-{post.number}"
+
+
+# --- closing on time --------------------------------------------------------------------
+
+
+def close_ended_windows(now: datetime | None = None) -> int:
+    """Archive the categories and threads whose end has passed, and tell their followers.
+    Posting is refused from the end on whether or not this has run (``is_open``)."""
+    now = now or timezone.now()
+    closed = 0
+    for category in Category.objects.filter(ends_at__lte=now, archived_at__isnull=True):
+        with transaction.atomic():
+            if Category.objects.filter(pk=category.pk, archived_at__isnull=True).update(
+                archived_at=now
+            ):
+                category.archived_at = now
+                publish(
+                    category.topic,
+                    "category.updated",
+                    {"category": category_shape(category, False), "change": "archived"},
+                )
+                closed += 1
+    ended = Thread.objects.filter(ends_at__lte=now, archived_at__isnull=True).select_related(
+        "category", "author__forum_profile"
+    )
+    for thread in ended:
+        with transaction.atomic():
+            if Thread.objects.filter(pk=thread.pk, archived_at__isnull=True).update(
+                archived_at=now
+            ):
+                thread.archived_at = now
+                update = {
+                    "thread": thread_shape(thread),
+                    "change": "archived",
+                    "hidden": thread.hidden_at is not None,
+                    "deleted": thread.deleted_at is not None,
+                }
+                publish(thread.topic, "thread.updated", update)
+                publish(thread.category.topic, "thread.updated", update)
+                closed += 1
+    return closed

@@ -1,0 +1,190 @@
+"""What the forum sends: the event schemas of ``forum:{category}`` and ``thread:{id}``,
+and the one way each object is shaped for events and the HTTP API alike.
+
+Authors appear by their chosen style and ``handle``, never by user id: a pseudonymous
+member stays pseudonymous (the client tells its own posts by its own handle)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from accounts.models import User
+from community.models import Category, ForumProfile, Post, Thread
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Author(Frozen):
+    handle: str
+    name: str
+
+
+class PostRef(Frozen):
+    id: int
+    number: int
+    author: Author
+
+
+class PostShape(Frozen):
+    id: int
+    thread: int
+    number: int
+    author: Author
+    html: str
+    reply_to: PostRef | None
+    created_at: datetime
+    edited_at: datetime | None
+    hidden: bool
+    deleted: bool
+    reactions: dict[str, int]
+
+
+class ThreadShape(Frozen):
+    id: int
+    category: int
+    title: str
+    author: Author
+    created_at: datetime
+    last_posted_at: datetime
+    posts: int
+    pinned: bool
+    locked: bool
+    open: bool
+    starts_at: datetime | None
+    ends_at: datetime | None
+    slow_mode_seconds: int
+
+
+class PostEdited(Frozen):
+    id: int
+    thread: int
+    html: str
+    edited_at: datetime
+    revisions: int
+
+
+class PostGone(Frozen):
+    """``post.hidden`` and ``post.deleted``: the post's text is no longer shown."""
+
+    id: int
+    thread: int
+    reason: str
+
+
+class ReactionUpdated(Frozen):
+    post: int
+    thread: int
+    reactions: dict[str, int]
+
+
+class ThreadUpdated(Frozen):
+    thread: ThreadShape
+    change: str
+    hidden: bool
+    deleted: bool
+
+
+def display_name(user: User, profile: ForumProfile | None) -> str:
+    style = profile.name_style if profile is not None else ForumProfile.NameStyle.FIRST_INITIAL
+    if style == ForumProfile.NameStyle.PSEUDONYM and profile is not None:
+        return profile.handle
+    full = (user.display_name or "").strip()
+    if not full:
+        return profile.handle if profile is not None else "member"
+    if style == ForumProfile.NameStyle.FULL:
+        return full
+    first, _, rest = full.partition(" ")
+    return f"{first} {rest.strip()[0]}." if rest.strip() else first
+
+
+def author_of(user: User) -> dict[str, Any]:
+    """``user`` as an author; the profile must exist (``services.profile_of`` makes it)."""
+    profile = getattr(user, "forum_profile", None)
+    handle = profile.handle if profile is not None else f"member{user.pk}"
+    return {"handle": handle, "name": display_name(user, profile)}
+
+
+def post_shape(post: Post, reactions: dict[str, int] | None = None) -> dict[str, Any]:
+    shown = post.visible
+    reply = post.reply_to
+    return {
+        "id": post.pk,
+        "thread": post.thread_id,
+        "number": post.number,
+        "author": author_of(post.author),
+        "html": post.html if shown else "",
+        "reply_to": (
+            {"id": reply.pk, "number": reply.number, "author": author_of(reply.author)}
+            if reply is not None
+            else None
+        ),
+        "created_at": post.created_at,
+        "edited_at": post.edited_at,
+        "hidden": post.hidden_at is not None,
+        "deleted": post.deleted_at is not None,
+        "reactions": reactions or {},
+    }
+
+
+def thread_shape(thread: Thread) -> dict[str, Any]:
+    return {
+        "id": thread.pk,
+        "category": thread.category_id,
+        "title": thread.title,
+        "author": author_of(thread.author),
+        "created_at": thread.created_at,
+        "last_posted_at": thread.last_posted_at,
+        "posts": thread.last_number,
+        "pinned": thread.pinned,
+        "locked": thread.locked,
+        "open": thread.is_open() and thread.category.is_open(),
+        "starts_at": thread.starts_at,
+        "ends_at": thread.ends_at,
+        "slow_mode_seconds": thread.slow_mode_seconds,
+    }
+
+
+def category_shape(category: Category, for_you: bool) -> dict[str, Any]:
+    return {
+        "id": category.pk,
+        "name": category.name,
+        "slug": category.slug,
+        "description": category.description,
+        "locale": category.locale,
+        "region": category.region,
+        "starts_at": category.starts_at,
+        "ends_at": category.ends_at,
+        "open": category.is_open(),
+        "archived": category.archived_at is not None,
+        "slow_mode_seconds": category.slow_mode_seconds,
+        "for_you": for_you,
+    }
+
+
+class ThreadCreated(Frozen):
+    thread: ThreadShape
+
+
+class CategoryShape(Frozen):
+    id: int
+    name: str
+    slug: str
+    description: str
+    locale: str
+    region: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    open: bool
+    archived: bool
+    slow_mode_seconds: int
+    for_you: bool
+
+
+class CategoryUpdated(Frozen):
+    category: CategoryShape
+    change: str

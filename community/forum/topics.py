@@ -1,0 +1,101 @@
+"""``forum:{category}`` (its new topics and changes to them) and ``thread:{id}`` (a
+topic's posts, edits, reactions and moderation), and the forum's socket actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from accounts.errors import ServiceError
+from accounts.models import User
+from community.forum import permissions as perms
+from community.forum import services
+from community.forum.shapes import (
+    CategoryUpdated,
+    Frozen,
+    PostEdited,
+    PostGone,
+    PostShape,
+    ReactionUpdated,
+    ThreadCreated,
+    ThreadUpdated,
+)
+from community.models import Category, Thread
+from realtime.registry import Action, TopicKind, registry
+
+
+class ReplyIn(Frozen):
+    thread: int = Field(ge=1, le=2**62)
+    body: str = Field(max_length=services.MAX_BODY)
+    reply_to: int | None = Field(default=None, ge=1, le=2**62)
+
+
+class ReactIn(Frozen):
+    post: int = Field(ge=1, le=2**62)
+    emoji: str = Field(max_length=16)
+    on: bool = True
+
+
+class ReadIn(Frozen):
+    thread: int = Field(ge=1, le=2**62)
+    number: int = Field(ge=0, le=2**31)
+
+
+def reply(user: User, payload: ReplyIn, client_id: str) -> dict[str, Any]:
+    post = services.reply(
+        user, payload.thread, payload.body, reply_to=payload.reply_to, client_id=client_id
+    )
+    return {"post": post.pk, "thread": post.thread_id, "number": post.number}
+
+
+def react(user: User, payload: ReactIn, client_id: str) -> dict[str, Any]:
+    return {
+        "post": payload.post,
+        "reactions": services.react(user, payload.post, payload.emoji, payload.on),
+    }
+
+
+def read(user: User, payload: ReadIn, client_id: str) -> dict[str, Any]:
+    return {
+        "thread": payload.thread,
+        "number": services.mark_read(user, payload.thread, payload.number),
+    }
+
+
+def can_follow_category(user: User, key: str) -> bool:
+    """Every signed-in member may browse every category."""
+    return key.isdigit() and Category.objects.filter(pk=int(key)).exists()
+
+
+def can_follow_thread(user: User, key: str) -> bool:
+    if not key.isdigit():
+        return False
+    thread = Thread.objects.select_related("category").filter(pk=int(key)).first()
+    if thread is None:
+        return False
+    try:
+        perms.check_visible_thread(user, thread)
+    except ServiceError:
+        return False
+    return True
+
+
+registry.add_topic_kind(TopicKind("forum", can_follow_category, durable=True))
+registry.add_topic_kind(TopicKind("thread", can_follow_thread, durable=True, presence=True))
+events: list[tuple[str, type[BaseModel]]] = [
+    ("thread.created", ThreadCreated),
+    ("thread.updated", ThreadUpdated),
+    ("category.updated", CategoryUpdated),
+    ("post.created", PostShape),
+    ("post.edited", PostEdited),
+    ("post.hidden", PostGone),
+    ("post.deleted", PostGone),
+    ("post.restored", PostShape),
+    ("reaction.updated", ReactionUpdated),
+]
+for name, schema in events:
+    registry.add_event(name, schema)
+registry.add_action(Action("forum.reply", ReplyIn, reply))
+registry.add_action(Action("forum.react", ReactIn, react))
+registry.add_action(Action("forum.read", ReadIn, read, needs_client_id=False))

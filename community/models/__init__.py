@@ -1,0 +1,43 @@
+"""The community app's models: direct messaging, the forum and its moderation."""
+
+from community.models.forum import (
+    Category,
+    Flag,
+    Follow,
+    ForumProfile,
+    ModerationLogEntry,
+    ModeratorScope,
+    Post,
+    PostRevision,
+    Reaction,
+    ReadPosition,
+    Suspension,
+    Thread,
+)
+from community.models.messaging import (
+    Block,
+    Conversation,
+    Membership,
+    Message,
+    MessagingSettings,
+)
+
+__all__ = [
+    "Block",
+    "Category",
+    "Conversation",
+    "Flag",
+    "Follow",
+    "ForumProfile",
+    "Membership",
+    "Message",
+    "MessagingSettings",
+    "ModerationLogEntry",
+    "ModeratorScope",
+    "Post",
+    "PostRevision",
+    "Reaction",
+    "ReadPosition",
+    "Suspension",
+    "Thread",
+]
