@@ -34,7 +34,7 @@ from realtime.ratelimit import take_sync
 router = Router(tags=["messaging"])
 
 
-def _acting_user(request: HttpRequest) -> User:
+def acting_user(request: HttpRequest) -> User:
     """The signed-in user, charged one action from the same bucket as socket actions."""
     user = signed_in_user(request)
     verdict = take_sync("actions", user.pk)
@@ -70,7 +70,7 @@ def list_conversations(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/conversations", response={201: ConversationOut})
 def start_conversation(request: HttpRequest, payload: ConversationIn) -> Status[dict[str, Any]]:
     """One other member: the direct conversation with them (made once). More: a group."""
-    user = _acting_user(request)
+    user = acting_user(request)
     conversation = services.start_conversation(user, payload.members, payload.title)
     return Status(201, _conversation_out(user, conversation.pk))
 
@@ -103,14 +103,14 @@ def send_message(
 ) -> Status[dict[str, Any]]:
     """Idempotent by ``client_id``: a retry returns the message stored the first time."""
     message = services.send_direct_message(
-        _acting_user(request), conversation_id, payload.body, payload.client_id
+        acting_user(request), conversation_id, payload.body, payload.client_id
     )
     return Status(201, _message_out(message))
 
 
 @router.post("/conversations/{conversation_id}/read", response=ReadOut)
 def mark_read(request: HttpRequest, conversation_id: int, payload: ReadIn) -> dict[str, int]:
-    seq = services.mark_read(_acting_user(request), conversation_id, payload.seq)
+    seq = services.mark_read(acting_user(request), conversation_id, payload.seq)
     return {"conversation": conversation_id, "seq": seq}
 
 

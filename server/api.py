@@ -103,4 +103,5 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 api.add_router("/", "accounts.api.router")
 api.add_router("/", "advice.api.router")
 api.add_router("/", "community.api.router")
+api.add_router("/", "community.forum.api.router")
 api.add_router("/", "notifications.api.router")

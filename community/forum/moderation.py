@@ -109,7 +109,7 @@ def review_queue(moderator: User, limit: int = 50) -> list[dict[str, Any]]:
     found = (
         Post.objects.filter(
             thread__category__in=scope,
-            flags__resolved_at__isnull=True,
+            pk__in=Flag.objects.filter(resolved_at__isnull=True).values("post_id"),
             deleted_at__isnull=True,
         )
         .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))

@@ -1,0 +1,391 @@
+"""The forum over HTTP: the same services as the ``forum.*`` socket actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from accounts.permissions import signed_in_user
+from accounts.schemas import Input
+from community.api import acting_user
+from community.forum import moderation, search, services
+from community.forum.shapes import CategoryShape, PostShape, ThreadShape
+
+router = Router(tags=["forum"])
+ID = Field(ge=1, le=2**62)
+
+
+class Page(Input):
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+    limit: int = Field(default=30, ge=1, le=100)
+
+
+class ThreadRow(ThreadShape):
+    unread: int
+
+
+class ThreadsOut(Schema):
+    category: CategoryShape
+    threads: list[ThreadRow]
+
+
+class PostRow(PostShape):
+    hidden_html: str | None = None
+
+
+class PostsOut(Schema):
+    thread: ThreadShape
+    last_read: int
+    posts: list[PostRow]
+
+
+class CategoryIn(Input):
+    name: str = Field(max_length=120)
+    slug: str = Field(pattern=r"^[a-z0-9-]{2,60}$")
+    description: str = Field(default="", max_length=2000)
+    locale: str = Field(default="", max_length=16)
+    region: str = Field(default="", max_length=16)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    position: int = Field(default=0, ge=-10_000, le=10_000)
+
+
+class ThreadIn(Input):
+    title: str = Field(max_length=services.MAX_TITLE)
+    body: str = Field(max_length=services.MAX_BODY)
+    client_id: str = Field(default="", max_length=64)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+
+class PostIn(Input):
+    body: str = Field(max_length=services.MAX_BODY)
+    reply_to: int | None = Field(default=None, ge=1, le=2**62)
+    client_id: str = Field(default="", max_length=64)
+
+
+class EditIn(Input):
+    body: str = Field(max_length=services.MAX_BODY)
+
+
+class ReactionIn(Input):
+    emoji: str = Field(max_length=16)
+
+
+class FollowIn(Input):
+    level: str = Field(max_length=8)
+    thread: int | None = Field(default=None, ge=1, le=2**62)
+    category: int | None = Field(default=None, ge=1, le=2**62)
+
+
+class ReadIn(Input):
+    number: int = Field(ge=0, le=2**31)
+
+
+class ProfileIn(Input):
+    handle: str | None = Field(default=None, max_length=30)
+    name_style: str | None = Field(default=None, max_length=16)
+
+
+class ProfileOut(Schema):
+    handle: str
+    name_style: str
+    shown_as: str
+
+
+class SearchQuery(Input):
+    q: str = Field(max_length=200)
+
+
+class Hit(Schema):
+    thread: int
+    title: str
+    category: int
+    post: int | None
+    excerpt: str
+
+
+class Revision(Schema):
+    html: str
+    replaced_at: datetime
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+@router.get("/forum/categories", response=list[CategoryShape])
+def categories(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every category, those for me (global, my locale and region) first."""
+    return services.categories_for(signed_in_user(request))
+
+
+@router.get("/forum/categories/{category_id}/threads", response=ThreadsOut)
+def threads(request: HttpRequest, category_id: int, page: Query[Page]) -> dict[str, Any]:
+    """Pinned topics first, then by latest post; ``unread`` counts posts I have not read."""
+    return services.threads_page(signed_in_user(request), category_id, page.offset, page.limit)
+
+
+class PostsQuery(Input):
+    after: int = Field(default=0, ge=0, le=2**31, description="a post number: newer than it")
+    limit: int = Field(default=30, ge=1, le=100)
+
+
+@router.get("/forum/threads/{thread_id}/posts", response=PostsOut)
+def posts(request: HttpRequest, thread_id: int, query: Query[PostsQuery]) -> dict[str, Any]:
+    """Posts in order; page on with ``after`` = the last number seen."""
+    return services.posts_page(signed_in_user(request), thread_id, query.after, query.limit)
+
+
+@router.get("/forum/posts/{post_id}/revisions", response=list[Revision])
+def revisions(request: HttpRequest, post_id: int) -> list[dict[str, Any]]:
+    """A post's earlier texts, oldest first."""
+    return services.revisions(signed_in_user(request), post_id)
+
+
+@router.get("/forum/search", response=list[Hit])
+def search_forum(request: HttpRequest, query: Query[SearchQuery]) -> list[dict[str, Any]]:
+    return search.search(signed_in_user(request), query.q)
+
+
+@router.get("/forum/me", response=ProfileOut)
+def my_profile(request: HttpRequest) -> dict[str, Any]:
+    return _profile_out(signed_in_user(request), None)
+
+
+@router.patch("/forum/me", response=ProfileOut)
+def update_my_profile(request: HttpRequest, payload: ProfileIn) -> dict[str, Any]:
+    """My handle (how others @mention me) and how my name is shown: ``full``,
+    ``first_initial`` or ``pseudonym`` (the handle alone)."""
+    user = signed_in_user(request)
+    return _profile_out(user, services.update_profile(user, **payload.model_dump()))
+
+
+def _profile_out(user: Any, profile: Any) -> dict[str, Any]:
+    from community.forum.shapes import display_name
+
+    profile = profile or services.profile_of(user)
+    return {
+        "handle": profile.handle,
+        "name_style": profile.name_style,
+        "shown_as": display_name(user, profile),
+    }
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+@router.post("/forum/categories", response={201: CategoryShape})
+def create_category(request: HttpRequest, payload: CategoryIn) -> Status[dict[str, Any]]:
+    """Admins only. Blank locale and region: a global category."""
+    from community.forum.shapes import category_shape
+
+    category = services.create_category(signed_in_user(request), **payload.model_dump())
+    return Status(201, category_shape(category, True))
+
+
+@router.post("/forum/categories/{category_id}/threads", response={201: PostsOut})
+def start_thread(
+    request: HttpRequest, category_id: int, payload: ThreadIn
+) -> Status[dict[str, Any]]:
+    """A new topic with its opening post; idempotent by ``client_id``."""
+    user = acting_user(request)
+    thread, _ = services.start_thread(user, category_id, **payload.model_dump())
+    return Status(201, services.posts_page(user, thread.pk, 0, 1))
+
+
+@router.post("/forum/threads/{thread_id}/posts", response={201: PostRow})
+def reply(request: HttpRequest, thread_id: int, payload: PostIn) -> Status[dict[str, Any]]:
+    """A reply, quoting ``reply_to`` if given; idempotent by ``client_id``."""
+    post = services.reply(acting_user(request), thread_id, **payload.model_dump())
+    return Status(201, services.post_shape(post))
+
+
+@router.patch("/forum/posts/{post_id}", response=PostRow)
+def edit(request: HttpRequest, post_id: int, payload: EditIn) -> dict[str, Any]:
+    post = services.edit_post(acting_user(request), post_id, payload.body)
+    return services.post_shape(post, services.reaction_counts([post.pk]).get(post.pk))
+
+
+@router.delete("/forum/posts/{post_id}", response={204: None})
+def delete(
+    request: HttpRequest, post_id: int, reason: str = Query("", max_length=500)
+) -> Status[None]:
+    """The author deletes their post; a moderator may too, giving ``reason``."""
+    moderation.delete_post(acting_user(request), post_id, reason)
+    return Status(204, None)
+
+
+@router.post("/forum/posts/{post_id}/reactions", response=dict[str, int])
+def react(request: HttpRequest, post_id: int, payload: ReactionIn) -> dict[str, int]:
+    return services.react(acting_user(request), post_id, payload.emoji, True)
+
+
+@router.delete("/forum/posts/{post_id}/reactions/{emoji}", response=dict[str, int])
+def unreact(request: HttpRequest, post_id: int, emoji: str) -> dict[str, int]:
+    return services.react(acting_user(request), post_id, emoji[:16], False)
+
+
+@router.put("/forum/follows", response={204: None})
+def follow(request: HttpRequest, payload: FollowIn) -> Status[None]:
+    """How closely I follow a topic or a category: ``muted``, ``normal`` or ``watching``."""
+    services.set_follow(
+        signed_in_user(request),
+        payload.level,
+        thread_id=payload.thread,
+        category_id=payload.category,
+    )
+    return Status(204, None)
+
+
+@router.post("/forum/threads/{thread_id}/read", response=dict[str, int])
+def read(request: HttpRequest, thread_id: int, payload: ReadIn) -> dict[str, int]:
+    return {"number": services.mark_read(signed_in_user(request), thread_id, payload.number)}
+
+
+# --- moderation ------------------------------------------------------------------------
+
+
+class FlagIn(Input):
+    reason: str = Field(max_length=16)
+    note: str = Field(default="", max_length=500)
+
+
+class ReasonIn(Input):
+    reason: str = Field(max_length=500)
+
+
+class ResolveIn(ReasonIn):
+    outcome: str = Field(max_length=16)
+
+
+class ThreadActionIn(ReasonIn):
+    category: int | None = Field(default=None, ge=1, le=2**62)
+    seconds: int | None = Field(default=None, ge=0, le=86_400)
+
+
+class SlowModeIn(ReasonIn):
+    seconds: int = Field(ge=0, le=86_400)
+
+
+class SuspendIn(ReasonIn):
+    user: int = ID
+    hours: float = Field(gt=0, le=moderation.MAX_SUSPENSION_DAYS * 24)
+
+
+class ScopeIn(Input):
+    moderator: int = ID
+    category: int | None = Field(default=None, ge=1, le=2**62)
+    region: str = Field(default="", max_length=16)
+    locale: str = Field(default="", max_length=16)
+
+
+class QueueItem(Schema):
+    post: PostRow
+    thread: dict[str, Any]
+    open_flags: int
+    flags: list[dict[str, Any]]
+
+
+class LogEntry(Schema):
+    at: datetime
+    moderator: str
+    action: str
+    target: dict[str, Any]
+    category: int | None
+    reason: str
+    data: dict[str, Any]
+
+
+@router.post("/forum/posts/{post_id}/flags", response={204: None})
+def flag(request: HttpRequest, post_id: int, payload: FlagIn) -> Status[None]:
+    """Flag a post for moderators. Enough flags hide it until it is reviewed."""
+    moderation.flag(acting_user(request), post_id, payload.reason, payload.note)
+    return Status(204, None)
+
+
+@router.get("/forum/moderation/queue", response=list[QueueItem])
+def queue(request: HttpRequest) -> list[dict[str, Any]]:
+    """Flagged posts in the categories I moderate, the most flagged first."""
+    return moderation.review_queue(signed_in_user(request))
+
+
+@router.post("/forum/moderation/posts/{post_id}/resolve", response={204: None})
+def resolve(request: HttpRequest, post_id: int, payload: ResolveIn) -> Status[None]:
+    """``upheld`` keeps the post hidden; ``dismissed`` shows it again."""
+    moderation.resolve(signed_in_user(request), post_id, payload.outcome, payload.reason)
+    return Status(204, None)
+
+
+@router.post("/forum/moderation/posts/{post_id}/hide", response={204: None})
+def hide(request: HttpRequest, post_id: int, payload: ReasonIn) -> Status[None]:
+    moderation.hide_post(signed_in_user(request), post_id, payload.reason)
+    return Status(204, None)
+
+
+@router.post("/forum/moderation/posts/{post_id}/restore", response={204: None})
+def restore(request: HttpRequest, post_id: int, payload: ReasonIn) -> Status[None]:
+    moderation.restore_post(signed_in_user(request), post_id, payload.reason)
+    return Status(204, None)
+
+
+@router.post("/forum/moderation/threads/{thread_id}/{action}", response=ThreadShape)
+def thread_action(
+    request: HttpRequest, thread_id: int, action: str, payload: ThreadActionIn
+) -> dict[str, Any]:
+    """``action``: lock, unlock, pin, unpin, hide, unhide, delete, move (``category``) or
+    slow_mode (``seconds`` between one member's posts; 0 turns it off)."""
+    from community.forum.shapes import thread_shape
+
+    thread = moderation.thread_action(
+        signed_in_user(request),
+        thread_id,
+        action[:16],
+        payload.reason,
+        category_id=payload.category,
+        seconds=payload.seconds,
+    )
+    return thread_shape(thread)
+
+
+@router.post("/forum/moderation/categories/{category_id}/slow_mode", response={204: None})
+def category_slow_mode(request: HttpRequest, category_id: int, payload: SlowModeIn) -> Status[None]:
+    moderation.category_slow_mode(
+        signed_in_user(request), category_id, payload.seconds, payload.reason
+    )
+    return Status(204, None)
+
+
+@router.post("/forum/moderation/suspensions", response={201: dict[str, Any]})
+def suspend(request: HttpRequest, payload: SuspendIn) -> Status[dict[str, Any]]:
+    made = moderation.suspend(signed_in_user(request), payload.user, payload.hours, payload.reason)
+    return Status(201, {"id": made.pk, "user": made.user_id, "until": made.until})
+
+
+@router.delete("/forum/moderation/suspensions/{suspension_id}", response={204: None})
+def lift(
+    request: HttpRequest, suspension_id: int, reason: str = Query(..., max_length=500)
+) -> Status[None]:
+    moderation.lift_suspension(signed_in_user(request), suspension_id, reason)
+    return Status(204, None)
+
+
+@router.get("/forum/moderation/log", response=list[LogEntry])
+def log(request: HttpRequest) -> list[dict[str, Any]]:
+    return moderation.log_for(signed_in_user(request))
+
+
+@router.post("/forum/moderation/scopes", response={201: dict[str, Any]})
+def add_scope(request: HttpRequest, payload: ScopeIn) -> Status[dict[str, Any]]:
+    """Admins only: where a moderator may act."""
+    scope = moderation.add_scope(
+        signed_in_user(request),
+        payload.moderator,
+        category_id=payload.category,
+        region=payload.region,
+        locale=payload.locale,
+    )
+    return Status(201, {"id": scope.pk})
