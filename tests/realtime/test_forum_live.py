@@ -1,0 +1,104 @@
+"""The forum over the socket: two followers of a thread see a reply, an edit and a
+moderator's hide live, and a reconnect with a cursor replays them without the hidden
+text."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from django.utils import timezone
+
+from accounts.roles import Role
+from community.forum import moderation
+from community.forum import services as forum
+from community.models import Category, ModeratorScope
+from tests.realtime.conftest import receive_json
+from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def setting_up(make_user):
+    cat = Category.objects.create(name="Recipes", slug="recipes", region="ca-on")
+    old = timezone.now() - timedelta(days=100)
+    author = make_user(Role.CUSTOMER, region="ca-on", date_joined=old)
+    reader = make_user(Role.CUSTOMER, region="ca-on", date_joined=old)
+    mod = make_user(Role.MODERATOR)
+    ModeratorScope.objects.create(moderator=mod, region="ca-on")
+    thread, _ = forum.start_thread(author, cat.pk, "Soups", "Share yours")
+    return cat, author, reader, mod, thread
+
+
+async def test_two_followers_see_reply_edit_and_hide_and_a_cursor_replays_them(
+    make_user_async,
+):
+    from tests.conftest import _new_user
+
+    _, author, reader, mod, thread = await setting_up(_new_user)
+    a, b = await signed_in(author), await signed_in(reader)
+    await subscribe(a, thread.topic)
+    _, sub_b = await subscribe(b, thread.topic)
+    cursor = sub_b["seq"]
+    assert cursor == 1  # the opening post
+
+    await a.send_json_to(
+        {"type": "forum.reply", "id": "r1", "thread": thread.pk, "body": "Miso **soup**"}
+    )
+    # The author's own copy of the event may come before or after the ack.
+    frames = [await receive_json(a) for _ in range(3)]
+    ack = next(f for f in frames if f["type"] == "ack")
+    seen = [next(f for f in frames if f.get("event") == "post.created")]
+    seen.append(await next_of_type(b, "event", "post.created"))
+    assert ack["number"] == 2 and seen[0]["event"] == "post.created"
+    assert {f["data"]["html"] for f in seen} == {"<p>Miso <strong>soup</strong></p>"}
+
+    await database_sync_to_async(forum.edit_post)(author, ack["post"], "Miso soup, edited")
+    edits = [await next_of_type(c, "event", "post.edited") for c in (a, b)]
+    assert {f["data"]["html"] for f in edits} == {"<p>Miso soup, edited</p>"}
+
+    await database_sync_to_async(moderation.hide_post)(mod, ack["post"], "off topic")
+    hides = [await next_of_type(c, "event", "post.hidden") for c in (a, b)]
+    assert {f["data"]["id"] for f in hides} == {ack["post"]}
+
+    await b.disconnect()
+    again = await signed_in(reader)
+    replayed, _ = await subscribe(again, thread.topic, since=cursor)
+    assert [f["event"] for f in replayed] == ["post.created", "post.edited", "post.hidden"]
+    assert [f["seq"] for f in replayed] == [cursor + 1, cursor + 2, cursor + 3]
+    assert all("Miso" not in str(f["data"]) for f in replayed)  # hidden: not replayed
+    assert replayed[0]["data"]["hidden"] is True
+
+
+async def test_a_category_follower_sees_new_topics_and_a_stranger_to_a_hidden_thread_cannot_follow(
+    make_user_async,
+):
+    from tests.conftest import _new_user
+
+    cat, author, reader, mod, thread = await setting_up(_new_user)
+    b = await signed_in(reader)
+    await subscribe(b, cat.topic)
+
+    await database_sync_to_async(forum.start_thread)(author, cat.pk, "Breads", "Rye?")
+    created = await next_of_type(b, "event", "thread.created")
+    assert created["data"]["thread"]["title"] == "Breads"
+
+    await database_sync_to_async(moderation.thread_action)(mod, thread.pk, "hide", "spam")
+    await b.send_json_to({"type": "subscribe", "topic": thread.topic})
+    refused = await next_of_type(b, "error")
+    assert refused["code"] == "forbidden"
+
+
+async def test_a_suspended_member_gets_an_error_frame_and_nothing_is_posted(make_user_async):
+    from tests.conftest import _new_user
+
+    _, _, reader, mod, thread = await setting_up(_new_user)
+    await database_sync_to_async(moderation.suspend)(mod, reader.pk, 2, "cooling off")
+    b = await signed_in(reader)
+    await subscribe(b, thread.topic)
+    await b.send_json_to({"type": "forum.reply", "id": "x1", "thread": thread.pk, "body": "hi"})
+    error = await next_of_type(b, "error")
+    assert error["code"] == "suspended" and error["id"] == "x1"
+    assert await b.receive_nothing(timeout=0.3)
