@@ -140,5 +140,6 @@ registry.add_action(
     Action("dm.typing", ConversationRef, typing, rate_bucket="typing", needs_client_id=False)
 )
 
-# The forum registers its own topic kinds, events and actions.
-import community.forum.topics  # noqa: E402, F401
+# The forum and surveys register their own topic kinds, events and actions.
+import community.forum.topics  # noqa: E402
+import community.surveys.topics  # noqa: E402, F401

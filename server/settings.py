@@ -219,6 +219,9 @@ DM_MAX_GROUP_SIZE = env_int("DM_MAX_GROUP_SIZE", 20)
 DM_EDIT_WINDOW_SECONDS = env_int("DM_EDIT_WINDOW_SECONDS", 15 * 60)
 DM_EMAIL_QUIET_MINUTES = env_int("DM_EMAIL_QUIET_MINUTES", 30)
 
+# Surveys: results of fewer responses than this are not shown, to anyone.
+SURVEY_MIN_GROUP = env_int("SURVEY_MIN_GROUP", 5)
+
 # The forum.
 # Flags from different members that hide a post until a moderator reviews it.
 FORUM_FLAGS_TO_HIDE = env_int("FORUM_FLAGS_TO_HIDE", 3)

@@ -21,8 +21,10 @@ from community.models.messaging import (
     Message,
     MessagingSettings,
 )
+from community.models.surveys import Answer, Question, Response, Survey
 
 __all__ = [
+    "Answer",
     "Block",
     "Category",
     "Conversation",
@@ -36,8 +38,11 @@ __all__ = [
     "ModeratorScope",
     "Post",
     "PostRevision",
+    "Question",
     "Reaction",
     "ReadPosition",
+    "Response",
+    "Survey",
     "Suspension",
     "Thread",
 ]

@@ -1,0 +1,353 @@
+"""Surveys: made by dietitians and staff for an audience, answered once per customer and
+editable while open, with results aggregated live and never shown for a group smaller
+than ``SURVEY_MIN_GROUP``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
+from accounts.models import User
+from accounts.roles import STAFF_ROLES, Role
+from community.models import Answer, Question, Response, Survey
+from realtime.publish import publish
+
+MAX_QUESTIONS = 50
+MAX_OPTIONS = 20
+MAX_TEXT_ANSWER = 2000
+
+
+def _invalid(message: str) -> ServiceError:
+    return ServiceError(message, code="invalid_field")
+
+
+# --- who ---------------------------------------------------------------------------------
+
+
+def can_author(user: User) -> bool:
+    return user.role in STAFF_ROLES or user.role == Role.DIETITIAN
+
+
+def in_audience(user: User, survey: Survey) -> bool:
+    if survey.audience == Survey.Audience.REGION:
+        return user.region == survey.audience_value
+    if survey.audience == Survey.Audience.LOCALE:
+        return user.locale == survey.audience_value
+    return True
+
+
+def can_see(user: User, survey: Survey) -> bool:
+    """Customers see the surveys of their audience; professionals and staff see all."""
+    return user.role != Role.CUSTOMER or in_audience(user, survey)
+
+
+def can_see_results(user: User, survey: Survey) -> bool:
+    if survey.author_id == user.pk or user.role in STAFF_ROLES:
+        return True
+    if not can_see(user, survey):
+        return False
+    if survey.results_for == Survey.ResultsFor.AUDIENCE:
+        return True
+    if survey.results_for == Survey.ResultsFor.RESPONDENTS:
+        return Response.objects.filter(survey=survey, user=user).exists()
+    return False
+
+
+def get_survey(user: User, survey_id: int) -> Survey:
+    survey = Survey.objects.select_related("author").filter(pk=survey_id).first()
+    if survey is None or not can_see(user, survey):
+        raise NotFound("no such survey")
+    return survey
+
+
+def visible_surveys(user: User) -> QuerySet[Survey]:
+    surveys = Survey.objects.select_related("author")
+    if user.role != Role.CUSTOMER:
+        return surveys
+    return surveys.filter(
+        Q(audience=Survey.Audience.ALL)
+        | Q(audience=Survey.Audience.REGION, audience_value=user.region)
+        | Q(audience=Survey.Audience.LOCALE, audience_value=user.locale)
+    )
+
+
+# --- making ------------------------------------------------------------------------------
+
+
+def create_survey(
+    author: User,
+    *,
+    title: str,
+    description: str,
+    audience: str,
+    audience_value: str,
+    opens_at: datetime | None,
+    closes_at: datetime,
+    results_for: str,
+    questions: list[dict[str, Any]],
+) -> Survey:
+    if not can_author(author):
+        raise Forbidden("dietitians and staff make surveys")
+    title = title.strip()
+    if not title:
+        raise _invalid("a survey needs a title")
+    if audience not in Survey.Audience.values or results_for not in Survey.ResultsFor.values:
+        raise _invalid("unknown audience or results setting")
+    if (audience == Survey.Audience.ALL) != (not audience_value):
+        raise _invalid("name the region or locale of the audience, and only then")
+    opens_at = opens_at or timezone.now()
+    if closes_at <= opens_at:
+        raise _invalid("a survey closes after it opens")
+    if not 1 <= len(questions) <= MAX_QUESTIONS:
+        raise _invalid(f"a survey has 1 to {MAX_QUESTIONS} questions")
+    made = [_question(n, q) for n, q in enumerate(questions)]
+    with transaction.atomic():
+        survey = Survey.objects.create(
+            author=author,
+            title=title[:200],
+            description=description.strip(),
+            audience=audience,
+            audience_value=audience_value,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            results_for=results_for,
+        )
+        for question in made:
+            question.survey = survey
+        Question.objects.bulk_create(made)
+    return survey
+
+
+def _question(position: int, spec: dict[str, Any]) -> Question:
+    kind, text = spec.get("kind"), str(spec.get("text", "")).strip()
+    if kind not in Question.Kind.values:
+        raise _invalid(f"question {position + 1}: kind is single, multiple, scale or text")
+    if not text:
+        raise _invalid(f"question {position + 1} has no text")
+    options = [str(o).strip() for o in spec.get("options") or []]
+    question = Question(
+        position=position, kind=kind, text=text[:500], required=bool(spec.get("required"))
+    )
+    if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+        if not 2 <= len(options) <= MAX_OPTIONS or not all(options):
+            raise _invalid(f"question {position + 1} needs 2 to {MAX_OPTIONS} options")
+        question.options = [o[:200] for o in options]
+    elif options:
+        raise _invalid(f"question {position + 1}: only choice questions have options")
+    if kind == Question.Kind.SCALE:
+        low, high = int(spec.get("scale_min", 1)), int(spec.get("scale_max", 5))
+        if not -100 <= low < high <= 100:
+            raise _invalid(f"question {position + 1}: a scale runs from a low to a higher number")
+        question.scale_min, question.scale_max = low, high
+    return question
+
+
+# --- answering ---------------------------------------------------------------------------
+
+
+def submit(user: User, survey_id: int, answers: dict[int, Any]) -> Response:
+    """A customer's response, made or replaced while the survey is open."""
+    survey = get_survey(user, survey_id)
+    if user.role != Role.CUSTOMER:
+        raise Forbidden("surveys are answered by customers")
+    if not in_audience(user, survey):
+        raise NotFound("no such survey")
+    if not survey.is_open():
+        raise Forbidden("this survey is not open", code="closed")
+    questions = {q.pk: q for q in survey.questions.all()}
+    unknown = set(answers) - set(questions)
+    if unknown:
+        raise _invalid(f"no question {min(unknown)} in this survey")
+    rows = []
+    for question in questions.values():
+        value = answers.get(question.pk)
+        if value is None or value == [] or value == "":
+            if question.required:
+                raise _invalid(f"question {question.position + 1} needs an answer")
+            continue
+        rows.append(_answer(question, value))
+    now = timezone.now()
+    with transaction.atomic():
+        response, made = Response.objects.get_or_create(
+            survey=survey, user=user, defaults={"submitted_at": now, "updated_at": now}
+        )
+        if not made:
+            response.updated_at = now
+            response.save(update_fields=["updated_at"])
+            response.answers.all().delete()
+        for row in rows:
+            row.response = response
+        Answer.objects.bulk_create(rows)
+        transaction.on_commit(lambda: _publish_results(survey.pk))
+    return response
+
+
+def _answer(question: Question, value: Any) -> Answer:
+    where = f"question {question.position + 1}"
+    if question.kind == Question.Kind.TEXT:
+        if not isinstance(value, str) or len(value) > MAX_TEXT_ANSWER or "\x00" in value:
+            raise _invalid(f"{where}: text of {MAX_TEXT_ANSWER} characters at most")
+        return Answer(question=question, text=value.strip())
+    if question.kind == Question.Kind.SCALE:
+        if type(value) is not int or not question.scale_min <= value <= question.scale_max:
+            raise _invalid(
+                f"{where}: a whole number from {question.scale_min} to {question.scale_max}"
+            )
+        return Answer(question=question, number=value)
+    picked = [value] if question.kind == Question.Kind.SINGLE and type(value) is int else value
+    if (
+        not isinstance(picked, list)
+        or not all(type(i) is int and 0 <= i < len(question.options) for i in picked)
+        or len(set(picked)) != len(picked)
+        or (question.kind == Question.Kind.SINGLE and len(picked) != 1)
+    ):
+        raise _invalid(f"{where}: option numbers from 0 to {len(question.options) - 1}")
+    return Answer(question=question, choices=sorted(picked))
+
+
+def my_answers(user: User, survey: Survey) -> dict[int, Any] | None:
+    response = Response.objects.filter(survey=survey, user=user).first()
+    if response is None:
+        return None
+    found: dict[int, Any] = {}
+    for answer in response.answers.select_related("question"):
+        kind = answer.question.kind
+        if kind == Question.Kind.TEXT:
+            found[answer.question_id] = answer.text
+        elif kind == Question.Kind.SCALE:
+            found[answer.question_id] = answer.number
+        elif kind == Question.Kind.SINGLE:
+            found[answer.question_id] = answer.choices[0]
+        else:
+            found[answer.question_id] = answer.choices
+    return found
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+def results(user: User, survey_id: int) -> dict[str, Any]:
+    survey = get_survey(user, survey_id)
+    if not can_see_results(user, survey):
+        raise Forbidden("the results of this survey are not shown to you")
+    return aggregate(survey)
+
+
+def aggregate(survey: Survey) -> dict[str, Any]:
+    """Counts per option, a scale's distribution and mean, how many answered a text
+    question (never the texts). Nothing per question below the minimum group size."""
+    total = Response.objects.filter(survey=survey).count()
+    minimum = settings.SURVEY_MIN_GROUP
+    shaped: dict[str, Any] = {
+        "survey": survey.pk,
+        "responses": total,
+        "minimum": minimum,
+        "suppressed": total < minimum,
+        "questions": [],
+    }
+    if total < minimum:
+        return shaped
+    answers = Answer.objects.filter(response__survey=survey).values_list(
+        "question_id", "choices", "number"
+    )
+    per_question: dict[int, list[tuple[list[int], int | None]]] = {}
+    for question_id, choices, number in answers:
+        per_question.setdefault(question_id, []).append((choices, number))
+    for question in survey.questions.all():
+        given = per_question.get(question.pk, [])
+        item: dict[str, Any] = {"id": question.pk, "kind": question.kind, "answered": len(given)}
+        if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+            counts = Counter(i for choices, _ in given for i in choices)
+            item["counts"] = [counts.get(i, 0) for i in range(len(question.options))]
+        elif question.kind == Question.Kind.SCALE:
+            numbers = [n for _, n in given if n is not None]
+            spread = Counter(numbers)
+            item["counts"] = [
+                spread.get(v, 0) for v in range(question.scale_min, question.scale_max + 1)
+            ]
+            item["mean"] = round(sum(numbers) / len(numbers), 2) if numbers else None
+        shaped["questions"].append(item)
+    return shaped
+
+
+def _publish_results(survey_id: int) -> None:
+    survey = Survey.objects.filter(pk=survey_id).first()
+    if survey is not None:
+        with transaction.atomic():
+            publish(survey.topic, "survey.results", aggregate(survey))
+
+
+def export_csv(user: User, survey_id: int) -> str:
+    """Every response, one row each, for the author: no names or ids, in no telling
+    order, and only once the minimum group size is reached."""
+    survey = get_survey(user, survey_id)
+    if survey.author_id != user.pk and user.role != Role.ADMIN:
+        raise Forbidden("only the author exports the responses")
+    responses = list(
+        Response.objects.filter(survey=survey).prefetch_related("answers").order_by("?")
+    )
+    if len(responses) < settings.SURVEY_MIN_GROUP:
+        raise Conflict(
+            f"the responses are exported from {settings.SURVEY_MIN_GROUP} on",
+            code="too_few_responses",
+        )
+    questions = list(survey.questions.all())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["response", *[q.text for q in questions]])
+    for n, response in enumerate(responses, start=1):
+        by_question = {a.question_id: a for a in response.answers.all()}
+        writer.writerow([n, *[_cell(q, by_question.get(q.pk)) for q in questions]])
+    return out.getvalue()
+
+
+def _cell(question: Question, answer: Answer | None) -> str:
+    if answer is None:
+        return ""
+    if question.kind == Question.Kind.TEXT:
+        text = answer.text
+        return "'" + text if text[:1] in ("=", "+", "-", "@") else text  # no spreadsheet formulas
+    if question.kind == Question.Kind.SCALE:
+        return str(answer.number)
+    return "; ".join(question.options[i] for i in answer.choices)
+
+
+def shape(user: User, survey: Survey, with_questions: bool = True) -> dict[str, Any]:
+    shaped: dict[str, Any] = {
+        "id": survey.pk,
+        "title": survey.title,
+        "description": survey.description,
+        "author": survey.author.public_name(),
+        "audience": survey.audience,
+        "audience_value": survey.audience_value,
+        "opens_at": survey.opens_at,
+        "closes_at": survey.closes_at,
+        "open": survey.is_open(),
+        "results_for": survey.results_for,
+        "can_see_results": can_see_results(user, survey),
+        "can_answer": user.role == Role.CUSTOMER and in_audience(user, survey),
+    }
+    if with_questions:
+        shaped["questions"] = [
+            {
+                "id": q.pk,
+                "kind": q.kind,
+                "text": q.text,
+                "required": q.required,
+                "options": q.options,
+                "scale_min": q.scale_min,
+                "scale_max": q.scale_max,
+            }
+            for q in survey.questions.all()
+        ]
+        shaped["my_answers"] = my_answers(user, survey)
+    return shaped

@@ -1,0 +1,167 @@
+"""Surveys: made by professionals for an audience, one editable response per customer
+while open, results live and never for a group below the minimum, CSV for the author."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from django.utils import timezone
+
+from accounts.roles import Role
+from community.models import Response, Survey
+from community.surveys import services as surveys
+from tests.conftest import _new_user, api_json, bearer
+
+pytestmark = pytest.mark.django_db
+
+QUESTIONS = [
+    {"kind": "single", "text": "Breakfast?", "required": True, "options": ["Oats", "Eggs"]},
+    {"kind": "multiple", "text": "Fruit?", "options": ["Apple", "Pear", "Kiwi"]},
+    {"kind": "scale", "text": "Energy?", "scale_min": 1, "scale_max": 5},
+    {"kind": "text", "text": "Anything else?"},
+]
+
+
+def make_survey(client, author, **fields: Any):
+    body = {
+        "title": "Morning habits",
+        "closes_at": (timezone.now() + timedelta(days=7)).isoformat(),
+        "questions": QUESTIONS,
+        **fields,
+    }
+    return client.post("/api/surveys", body, content_type="application/json", **bearer(author))
+
+
+def answer(client, user, survey: dict, answers: dict[int, Any]):
+    ids = [q["id"] for q in survey["questions"]]
+    payload = {"answers": {str(ids[i]): v for i, v in answers.items()}}
+    return client.put(
+        f"/api/surveys/{survey['id']}/response",
+        payload,
+        content_type="application/json",
+        **bearer(user),
+    )
+
+
+@pytest.fixture
+def dietitian(make_user):
+    return make_user(Role.DIETITIAN)
+
+
+def test_a_customer_answers_once_and_may_change_it_while_open(client, dietitian, make_user):
+    survey = api_json(make_survey(client, dietitian, audience="region", audience_value="ca-on"))
+    member = make_user(Role.CUSTOMER, region="ca-on")
+    outsider = make_user(Role.CUSTOMER, region="ca-bc")
+
+    assert client.get(f"/api/surveys/{survey['id']}", **bearer(outsider)).status_code == 404
+    assert answer(client, outsider, survey, {0: 0}).status_code == 404
+    missing = answer(client, member, survey, {1: [0]})
+    assert (
+        missing.status_code == 400 and "question 1 needs an answer" in api_json(missing)["message"]
+    )
+    assert answer(client, member, survey, {0: 5}).status_code == 400
+    assert answer(client, member, survey, {0: 0, 2: 9}).status_code == 400
+
+    first = answer(client, member, survey, {0: 0, 1: [0, 2], 2: 4, 3: "More sleep"})
+    assert first.status_code == 200
+    changed = answer(client, member, survey, {0: 1, 2: 3})
+    mine = api_json(changed)["my_answers"]
+    ids = [q["id"] for q in survey["questions"]]
+    assert mine == {str(ids[0]): 1, str(ids[2]): 3}
+    assert Response.objects.filter(user=member).count() == 1
+
+    Survey.objects.filter(pk=survey["id"]).update(closes_at=timezone.now())
+    closed = answer(client, member, survey, {0: 0})
+    assert closed.status_code == 403 and api_json(closed)["code"] == "closed"
+    assert answer(client, dietitian, survey, {0: 0}).status_code == 403
+
+
+def test_only_professionals_and_staff_make_surveys(client, make_user):
+    refused = make_survey(client, make_user(Role.CUSTOMER))
+    assert refused.status_code == 403
+    bad = make_survey(
+        client, make_user(Role.DIETITIAN), questions=[{"kind": "single", "text": "?"}]
+    )
+    assert bad.status_code == 400
+
+
+def test_results_are_hidden_below_the_minimum_group_then_counted(
+    client, dietitian, make_user, settings
+):
+    settings.SURVEY_MIN_GROUP = 3
+    survey = api_json(make_survey(client, dietitian, results_for="respondents"))
+    members = [make_user(Role.CUSTOMER) for _ in range(3)]
+    answer(client, members[0], survey, {0: 0, 1: [0, 1], 2: 5, 3: "x"})
+    answer(client, members[1], survey, {0: 1, 1: [1], 2: 3})
+
+    early = api_json(client.get(f"/api/surveys/{survey['id']}/results", **bearer(dietitian)))
+    assert early["suppressed"] is True and early["questions"] == [] and early["responses"] == 2
+    not_yet = client.get(f"/api/surveys/{survey['id']}/results", **bearer(members[2]))
+    assert not_yet.status_code == 403  # results are for respondents
+
+    answer(client, members[2], survey, {0: 0, 2: 4})
+    shown = api_json(client.get(f"/api/surveys/{survey['id']}/results", **bearer(members[2])))
+    single, multiple, scale, text = shown["questions"]
+    assert shown["suppressed"] is False and shown["responses"] == 3
+    assert single["counts"] == [2, 1]
+    assert multiple["counts"] == [1, 2, 0] and multiple["answered"] == 2
+    assert scale["counts"] == [0, 0, 1, 1, 1] and scale["mean"] == 4.0
+    assert text["answered"] == 1 and text["counts"] is None  # texts only in the author's CSV
+
+
+def test_the_author_exports_anonymous_csv_once_there_are_enough_responses(
+    client, dietitian, make_user, settings
+):
+    settings.SURVEY_MIN_GROUP = 2
+    survey = api_json(make_survey(client, dietitian))
+    first = make_user(Role.CUSTOMER, display_name="Ada Lovelace")
+    answer(client, first, survey, {0: 0, 1: [0, 2], 3: "=HYPERLINK(1)"})
+    url = f"/api/surveys/{survey['id']}/export.csv"
+    assert client.get(url, **bearer(dietitian)).status_code == 409
+
+    answer(client, make_user(Role.CUSTOMER), survey, {0: 1, 2: 2})
+    assert client.get(url, **bearer(make_user(Role.DIETITIAN))).status_code == 403
+    response = client.get(url, **bearer(dietitian))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["response", "Breakfast?", "Fruit?", "Energy?", "Anything else?"]
+    assert sorted(r[1:] for r in rows[1:]) == [
+        ["Eggs", "", "2", ""],
+        ["Oats", "Apple; Kiwi", "", "'=HYPERLINK(1)"],
+    ]
+    assert b"Ada" not in response.content and str(first.pk).encode() not in response.content[40:]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_results_arrive_live_for_those_allowed_to_see_them(settings):
+    from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
+
+    settings.SURVEY_MIN_GROUP = 1
+    author = await database_sync_to_async(_new_user)(Role.DIETITIAN)
+    member = await database_sync_to_async(_new_user)(Role.CUSTOMER)
+    survey = await database_sync_to_async(surveys.create_survey)(
+        author,
+        title="Water",
+        description="",
+        audience="all",
+        audience_value="",
+        opens_at=None,
+        closes_at=timezone.now() + timedelta(days=1),
+        results_for="author",
+        questions=QUESTIONS[:1],
+    )
+    a, m = await signed_in(author), await signed_in(member)
+    await subscribe(a, survey.topic)
+    await m.send_json_to({"type": "subscribe", "topic": survey.topic})
+    assert (await next_of_type(m, "error"))["code"] == "forbidden"
+
+    question = await database_sync_to_async(lambda: survey.questions.get())()
+    await database_sync_to_async(surveys.submit)(member, survey.pk, {question.pk: 1})
+    live = await next_of_type(a, "event", "survey.results")
+    assert live["data"]["responses"] == 1 and live["data"]["questions"][0]["counts"] == [0, 1]
+    assert "seq" not in live  # results are ephemeral: the latest aggregate is what counts
