@@ -8,10 +8,6 @@
   const me = Number(root.dataset.userId);
   const $ = (id) => document.getElementById(id);
   const state = {
-    socket: null,
-    ready: false,
-    backoff: 500,
-    cursors: {},          // topic -> last seq seen
     conversations: [],
     current: null,        // conversation id shown
     unacked: new Map(),   // client id -> frame, resent after a reconnect
@@ -20,101 +16,36 @@
     lastTypingSent: 0,
   };
 
-  function csrf() {
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
-  async function api(method, path, body) {
-    const response = await fetch("/api" + path, {
-      method,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = response.status === 204 ? null : await response.json();
-    if (!response.ok) throw new Error((data && data.message) || response.statusText);
-    return data;
-  }
-
-  function clientId() {
-    return "web-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
-  }
-
-  // --- the socket ------------------------------------------------------------------
-
-  function connect() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(scheme + "://" + location.host + "/ws/");
-    state.socket = socket;
-    socket.onmessage = (event) => onFrame(JSON.parse(event.data));
-    socket.onclose = (event) => {
-      state.ready = false;
-      $("ws-state").textContent = "reconnecting (" + event.code + ")";
-      if (event.code === 4401 || event.code === 4403) {
-        location.href = "/login";
-        return;
-      }
-      setTimeout(connect, state.backoff);
-      state.backoff = Math.min(state.backoff * 2, 10000);
-    };
-  }
-
-  function send(frame) {
-    if (state.ready && state.socket.readyState === WebSocket.OPEN) {
-      state.socket.send(JSON.stringify(frame));
-      return true;
-    }
-    return false;
-  }
-
-  function subscribe(topic) {
-    const frame = { type: "subscribe", topic };
-    if (state.cursors[topic] !== undefined) frame.since = state.cursors[topic];
-    send(frame);
-  }
-
-  function onFrame(frame) {
-    switch (frame.type) {
-      case "ready":
-        state.ready = true;
-        state.backoff = 500;
-        $("ws-state").textContent = "connected";
-        subscribe("user:" + me);
-        if (state.current) subscribe("dm:" + state.current);
+  const { api, clientId } = window.Live;
+  const live = window.Live.connect(
+    {
+      onReady() {
         for (const pending of state.unacked.values()) send(pending);
-        break;
-      case "subscribed":
-        if (frame.seq !== null && frame.seq !== undefined) state.cursors[frame.topic] = frame.seq;
+      },
+      onSubscribed(frame) {
         if (frame.online && frame.topic === "dm:" + state.current) {
           state.online = new Set(frame.online);
           renderHeader();
         }
-        break;
-      case "resync":
+      },
+      onResync(frame) {
         // Too far behind for a replay: reload what is shown, continue from the new cursor.
-        state.cursors[frame.topic] = frame.seq;
         if (frame.topic === "dm:" + state.current) openConversation(state.current);
-        break;
-      case "event":
-        if (frame.seq !== undefined) {
-          if (frame.seq <= (state.cursors[frame.topic] || 0)) return;  // already seen
-          state.cursors[frame.topic] = frame.seq;
-        }
-        onEvent(frame);
-        break;
-      case "ack":
-        onAck(frame);
-        break;
-      case "error":
+      },
+      onEvent,
+      onAck,
+      onError(frame) {
         if (frame.code === "rate_limited" && state.unacked.has(frame.id)) {
           const retry = state.unacked.get(frame.id);
           setTimeout(() => send(retry), Math.ceil(frame.retry_after * 1000));
         } else if (frame.id) failPending(frame.id, frame.message);
         else console.warn("server:", frame.code, frame.message);
-        break;
-    }
-  }
+      },
+    },
+    $("ws-state"),
+  );
+  const send = live.send;
+  live.subscribe("user:" + me);
 
   function onEvent(frame) {
     const data = frame.data;
@@ -184,7 +115,7 @@
   }
 
   async function openConversation(id) {
-    if (state.current && state.current !== id) send({ type: "unsubscribe", topic: "dm:" + state.current });
+    if (state.current && state.current !== id) live.unsubscribe("dm:" + state.current);
     state.current = id;
     state.online = new Set();
     const page = await api("GET", "/conversations/" + id + "/messages?limit=50");
@@ -194,8 +125,7 @@
     for (const m of items) upsertMessage(m, m.seq);
     const topic = "dm:" + id;
     // Follow from the newest message shown (or the start): the server replays the rest.
-    state.cursors[topic] = items.length ? items[items.length - 1].seq : 0;
-    subscribe(topic);
+    live.subscribe(topic, items.length ? items[items.length - 1].seq : 0);
     $("composer").hidden = false;
     renderHeader();
     if (items.length) markRead(items[items.length - 1].seq);
@@ -376,5 +306,4 @@
     const wanted = Number(new URLSearchParams(location.search).get("conversation"));
     if (wanted) openConversation(wanted);
   });
-  connect();
 })();
