@@ -131,7 +131,7 @@ class Server:
 
 
 class Cluster:
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, **env: str) -> None:
         self.tmp = tmp
         self.database = f"edt_cluster_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -153,6 +153,7 @@ class Cluster:
             RATE_ACTIONS_BURST="10000",
             LOG_LEVEL="WARNING",
         )
+        self.env.update(env)
         self.servers: list[Server] = []
 
     def start_server(self, migrate: bool = False) -> Server:
@@ -161,6 +162,13 @@ class Cluster:
         server = Server(self.env, workdir, migrate)
         self.servers.append(server)
         return server
+
+    def sql(self, statement: str, *params: object) -> list[tuple[object, ...]]:
+        """Run one statement on the cluster's database (test set-up an admin would do)."""
+        base = PG_ADMIN.rsplit("/", 1)[0]
+        with psycopg.connect(f"{base}/{self.database}", autocommit=True) as conn:
+            cursor = conn.execute(statement, params)  # type: ignore[arg-type]
+            return cursor.fetchall() if cursor.description else []
 
     def close(self) -> None:
         for server in self.servers:

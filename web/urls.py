@@ -7,4 +7,8 @@ urlpatterns = [
     path("login", views.login_page, name="login"),
     path("signup", views.signup_page, name="signup"),
     path("logout", views.logout_page, name="logout"),
+    path("forum", views.forum_page, name="forum"),
+    path("forum/t/<int:thread_id>", views.thread_page, name="thread"),
+    path("surveys", views.surveys_page, name="surveys"),
+    path("surveys/<int:survey_id>", views.survey_page, name="survey"),
 ]

@@ -73,3 +73,30 @@ def logout_page(request: HttpRequest) -> HttpResponse:
     if isinstance(request.user, User):
         services.log_out(request, request.user)
     return redirect("/login")
+
+
+@login_required
+@ensure_csrf_cookie
+def forum_page(request: HttpRequest) -> HttpResponse:
+    """Categories (mine first) and the topics of the one chosen, live."""
+    return render(request, "web/forum.html")
+
+
+@login_required
+@ensure_csrf_cookie
+def thread_page(request: HttpRequest, thread_id: int) -> HttpResponse:
+    """One topic's posts, live: replies, edits, reactions and moderation as they happen."""
+    return render(request, "web/thread.html", {"thread_id": thread_id})
+
+
+@login_required
+@ensure_csrf_cookie
+def surveys_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/surveys.html")
+
+
+@login_required
+@ensure_csrf_cookie
+def survey_page(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """Answer a survey; those allowed see its results update live."""
+    return render(request, "web/survey.html", {"survey_id": survey_id})

@@ -40,6 +40,7 @@ class PostRow(PostShape):
 class PostsOut(Schema):
     thread: ThreadShape
     last_read: int
+    moderator: bool
     posts: list[PostRow]
 
 

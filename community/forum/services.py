@@ -436,6 +436,7 @@ def posts_page(user: User, thread_id: int, after: int, limit: int) -> dict[str, 
     return {
         "thread": thread_shape(thread),
         "last_read": position.last_read_number if position else 0,
+        "moderator": moderator,
         "posts": shaped,
     }
 
