@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -34,7 +35,7 @@ async def disconnect_every_socket(transactional_db):
         comm = _opened.pop()
         try:
             await comm.disconnect(timeout=5)
-        except Exception:  # already closed by the app, or never connected
+        except (Exception, asyncio.CancelledError):  # closed by the app, or never connected
             pass
 
 
