@@ -21,7 +21,7 @@ ID = Field(ge=1, le=2**62)
 
 class Page(Input):
     offset: int = Field(default=0, ge=0, le=1_000_000)
-    limit: int = Field(default=30, ge=1, le=100)
+    limit: int | None = Field(default=None, ge=1, le=100, description="FORUM_PAGE_SIZE if unset")
 
 
 class ThreadRow(ThreadShape):
@@ -127,18 +127,20 @@ def categories(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/forum/categories/{category_id}/threads", response=ThreadsOut)
 def threads(request: HttpRequest, category_id: int, page: Query[Page]) -> dict[str, Any]:
     """Pinned topics first, then by latest post; ``unread`` counts posts I have not read."""
-    return services.threads_page(signed_in_user(request), category_id, page.offset, page.limit)
+    limit = services.page_limit(page.limit)
+    return services.threads_page(signed_in_user(request), category_id, page.offset, limit)
 
 
 class PostsQuery(Input):
     after: int = Field(default=0, ge=0, le=2**31, description="a post number: newer than it")
-    limit: int = Field(default=30, ge=1, le=100)
+    limit: int | None = Field(default=None, ge=1, le=100, description="FORUM_PAGE_SIZE if unset")
 
 
 @router.get("/forum/threads/{thread_id}/posts", response=PostsOut)
 def posts(request: HttpRequest, thread_id: int, query: Query[PostsQuery]) -> dict[str, Any]:
     """Posts in order; page on with ``after`` = the last number seen."""
-    return services.posts_page(signed_in_user(request), thread_id, query.after, query.limit)
+    limit = services.page_limit(query.limit)
+    return services.posts_page(signed_in_user(request), thread_id, query.after, limit)
 
 
 @router.get("/forum/posts/{post_id}/revisions", response=list[Revision])
