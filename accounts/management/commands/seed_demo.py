@@ -71,6 +71,11 @@ class Command(BaseCommand):
             credentials_file.parent.mkdir(parents=True, exist_ok=True)
             credentials_file.write_text("\n".join(lines) + "\n")
             credentials_file.chmod(0o600)
+        from community.demo import seed as seed_community
+
+        demo = {u.email: u for u in User.objects.filter(email__endswith="@demo.edietitian.local")}
+        if len(demo) == len(DEMO_USERS):
+            seed_community(demo)  # type: ignore[arg-type]
         if credentials_file.exists():
             self.stdout.write("Demo accounts (role, email, password):")
             self.stdout.write(credentials_file.read_text().rstrip())
