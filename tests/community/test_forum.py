@@ -365,4 +365,101 @@ def test_pages_cost_a_bounded_number_of_queries(client, make_user, django_assert
 
     assert [p["number"] for p in api_json(posts)["posts"]][:2] == [5001, 5002]
     assert len(api_json(listing)["threads"]) == 30
-    assert api_json(listing)["threads"][0]["unread"] >= 0
+    assert all(t["unread"] == t["posts"] for t in api_json(listing)["threads"])  # none read
+
+
+def test_unread_counts_follow_each_members_read_position(client, make_user):
+    cat = category()
+    author, reader = old_member(make_user), old_member(make_user)
+    thread, _ = forum.start_thread(author, cat.pk, "Tea", "Green or black?")
+    for text in ("Green", "Black", "Rooibos"):
+        forum.reply(author, thread.pk, text)
+
+    def unread(user) -> int:
+        listing = api_json(client.get(f"/api/forum/categories/{cat.pk}/threads", **bearer(user)))
+        return listing["threads"][0]["unread"]
+
+    assert unread(reader) == 4 and unread(author) == 0
+    moved = client.post(
+        f"/api/forum/threads/{thread.pk}/read",
+        {"number": 3},
+        content_type="application/json",
+        **bearer(reader),
+    )
+    assert api_json(moved) == {"number": 3} and unread(reader) == 1
+    client.post(
+        f"/api/forum/threads/{thread.pk}/read",
+        {"number": 1},
+        content_type="application/json",
+        **bearer(reader),
+    )
+    assert unread(reader) == 1  # a read position never moves back
+
+
+def test_a_locked_topic_takes_replies_from_its_moderators_only(client, make_user, mod):
+    cat = category(region="ca-on")
+    member = old_member(make_user, region="ca-on")
+    thread, _ = forum.start_thread(member, cat.pk, "Heated", "Keto?")
+    locked = client.post(
+        f"/api/forum/moderation/threads/{thread.pk}/lock",
+        {"reason": "cooling down"},
+        content_type="application/json",
+        **bearer(mod),
+    )
+    assert locked.status_code == 200 and api_json(locked)["locked"] is True
+
+    refused = post(client, member, thread.pk, "but")
+    assert refused.status_code == 403 and api_json(refused)["code"] == "locked"
+    assert post(client, mod, thread.pk, "Locked while we review.").status_code == 201
+
+
+def test_moving_a_topic_needs_both_categories_in_scope(client, make_user, mod):
+    ontario = category(region="ca-on", slug="on")
+    toronto = category(region="ca-on", slug="to", name="Toronto")
+    bc = category(region="ca-bc", slug="bc")
+    thread, _ = forum.start_thread(
+        old_member(make_user, region="ca-on"), ontario.pk, "Market", "Sat?"
+    )
+
+    def move(to: Category):
+        return client.post(
+            f"/api/forum/moderation/threads/{thread.pk}/move",
+            {"reason": "better fit", "category": to.pk},
+            content_type="application/json",
+            **bearer(mod),
+        )
+
+    assert move(bc).status_code == 403
+    assert move(toronto).status_code == 200
+    assert Thread.objects.get(pk=thread.pk).category == toronto
+    entry = ModerationLogEntry.objects.get()
+    assert entry.action == "move_thread" and entry.data == {"from": ontario.pk, "to": toronto.pk}
+
+
+def test_watching_a_category_brings_notices_of_new_topics(make_user):
+    cat = category()
+    watcher, author = old_member(make_user), old_member(make_user)
+    forum.set_follow(watcher, "watching", category_id=cat.pk)
+
+    thread, _ = forum.start_thread(author, cat.pk, "Picnic ideas", "Summer is coming")
+
+    notice = Notification.objects.get(user=watcher)
+    assert notice.kind == "forum.thread" and notice.data["thread"] == thread.pk
+    assert not Notification.objects.filter(user=author).exists()
+
+
+def test_authors_delete_their_replies_but_not_the_opening_post(client, make_user):
+    cat = category()
+    member = old_member(make_user)
+    thread, opening = forum.start_thread(member, cat.pk, "Oops", "Typo")
+    mistake = forum.reply(member, thread.pk, "Wrong thread, sorry")
+
+    assert client.delete(f"/api/forum/posts/{mistake.pk}", **bearer(member)).status_code == 204
+    assert client.delete(f"/api/forum/posts/{opening.pk}", **bearer(member)).status_code == 409
+    other = old_member(make_user)
+    assert client.delete(f"/api/forum/posts/{opening.pk}", **bearer(other)).status_code == 403
+    page = api_json(client.get(f"/api/forum/threads/{thread.pk}/posts", **bearer(other)))
+    assert [(p["number"], p["deleted"], p["html"]) for p in page["posts"]] == [
+        (1, False, "<p>Typo</p>"),
+        (2, True, ""),
+    ]
