@@ -14,9 +14,21 @@ class Input(Schema):
     @field_validator("*", mode="after")
     @classmethod
     def no_nul_characters(cls, value: object) -> object:
-        if isinstance(value, str) and "\x00" in value:
+        if _has_nul(value):
             raise ValueError("must not contain NUL characters")
         return value
+
+
+def _has_nul(value: object) -> bool:
+    """NUL anywhere in a text, or in the texts of a list or mapping (PostgreSQL refuses
+    it in text and in JSON alike)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | set):
+        return any(_has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
 
 
 class SignUpIn(Input):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
@@ -50,8 +50,8 @@ class CategoryIn(Input):
     description: str = Field(default="", max_length=2000)
     locale: str = Field(default="", max_length=16)
     region: str = Field(default="", max_length=16)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
     position: int = Field(default=0, ge=-10_000, le=10_000)
 
 
@@ -59,8 +59,8 @@ class ThreadIn(Input):
     title: str = Field(max_length=services.MAX_TITLE)
     body: str = Field(max_length=services.MAX_BODY)
     client_id: str = Field(default="", max_length=64)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
 
 
 class PostIn(Input):

@@ -39,6 +39,8 @@ def _reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
         raise ServiceError("say why: a reason is required", code="invalid_field")
+    if "\x00" in reason:
+        raise ServiceError("a reason cannot contain NUL characters", code="invalid_field")
     return reason[:500]
 
 
@@ -234,8 +236,10 @@ def _hide(post: Post, why: str) -> None:
 
 
 def _redact(post: Post, flag: str) -> None:
-    events.redact(post.thread.topic, ("post.created",), post.pk, {"html": "", flag: True})
-    events.redact(post.thread.topic, ("post.edited",), post.pk, {"html": ""})
+    """Take the post's text out of every stored event that carries it."""
+    topic = post.thread.topic
+    events.redact(topic, ("post.created", "post.restored"), post.pk, {"html": "", flag: True})
+    events.redact(topic, ("post.edited",), post.pk, {"html": ""})
 
 
 def _restore(post: Post) -> None:

@@ -3,6 +3,7 @@ and read positions. Moderation is in ``moderation``; every rule is in ``permissi
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -53,13 +54,25 @@ def _clean(text: str, what: str, limit: int) -> str:
 # --- profiles ---------------------------------------------------------------------------
 
 
+DEFAULT_HANDLE_PREFIX = "member_"
+
+
 def profile_of(user: User) -> ForumProfile:
-    """The member's forum profile, made on first use with the handle ``member<id>``."""
+    """The member's forum profile, made on first use with a random handle such as
+    ``member_3fa81c`` (random, so it says nothing about who they are)."""
     profile = ForumProfile.objects.filter(user=user).first()
+    for _ in range(5):
+        if profile is not None:
+            break
+        try:
+            with transaction.atomic():
+                profile = ForumProfile.objects.create(
+                    user=user, handle=DEFAULT_HANDLE_PREFIX + secrets.token_hex(3)
+                )
+        except IntegrityError:  # the handle was taken, or another request made the profile
+            profile = ForumProfile.objects.filter(user=user).first()
     if profile is None:
-        profile, _ = ForumProfile.objects.get_or_create(
-            user=user, defaults={"handle": f"member{user.pk}"}
-        )
+        raise Conflict("could not make a forum profile; try again", code="try_again")
     user.forum_profile = profile
     return profile
 
@@ -71,6 +84,11 @@ def update_profile(user: User, *, handle: str | None, name_style: str | None) ->
             raise ServiceError(
                 "a handle is 3 to 30 letters, digits or underscores", code="invalid_field"
             )
+        if handle.lower().startswith(DEFAULT_HANDLE_PREFIX) and handle != profile.handle:
+            raise ServiceError(
+                f"handles starting with {DEFAULT_HANDLE_PREFIX} are given, not chosen",
+                code="invalid_field",
+            )
         taken = ForumProfile.objects.filter(handle__iexact=handle).exclude(pk=profile.pk)
         if taken.exists():
             raise Conflict("this handle is taken", code="handle_taken")
@@ -79,7 +97,11 @@ def update_profile(user: User, *, handle: str | None, name_style: str | None) ->
         if name_style not in ForumProfile.NameStyle.values:
             raise ServiceError("unknown name style", code="invalid_field")
         profile.name_style = name_style
-    profile.save()
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError:
+        raise Conflict("this handle is taken", code="handle_taken") from None
     return profile
 
 

@@ -82,7 +82,8 @@ def can_follow_thread(user: User, key: str) -> bool:
 
 
 registry.add_topic_kind(TopicKind("forum", can_follow_category, durable=True))
-registry.add_topic_kind(TopicKind("thread", can_follow_thread, durable=True, presence=True))
+# No presence: who reads a topic is theirs to know (a pseudonymous author stays one).
+registry.add_topic_kind(TopicKind("thread", can_follow_thread, durable=True))
 events: list[tuple[str, type[BaseModel]]] = [
     ("thread.created", ThreadCreated),
     ("thread.updated", ThreadUpdated),

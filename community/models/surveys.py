@@ -34,6 +34,10 @@ class Survey(models.Model):
         max_length=12, choices=ResultsFor.choices, default=ResultsFor.AUTHOR
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The results shown: recomputed only once SURVEY_MIN_GROUP more responses came in, so
+    # two successive results never differ by fewer people than that.
+    results_snapshot = models.JSONField(null=True, blank=True)
+    snapshot_responses = models.IntegerField(default=0)
 
     class Meta:
         ordering = ("-opens_at", "-id")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
@@ -32,8 +32,8 @@ class SurveyIn(Input):
     description: str = Field(default="", max_length=5000)
     audience: str = Field(default="all", max_length=8, description="all, region or locale")
     audience_value: str = Field(default="", max_length=16)
-    opens_at: datetime | None = None
-    closes_at: datetime
+    opens_at: AwareDatetime | None = None
+    closes_at: AwareDatetime
     results_for: str = Field(
         default="author", max_length=12, description="author, respondents or audience"
     )
@@ -58,7 +58,7 @@ class SurveyOut(Schema):
     audience: str
     audience_value: str
     opens_at: datetime
-    closes_at: datetime
+    closes_at: AwareDatetime
     open: bool
     results_for: str
     can_see_results: bool

@@ -187,7 +187,7 @@ def submit(user: User, survey_id: int, answers: dict[int, Any]) -> Response:
         for row in rows:
             row.response = response
         Answer.objects.bulk_create(rows)
-        transaction.on_commit(lambda: _publish_results(survey.pk))
+        _refresh_results(survey.pk)
     return response
 
 
@@ -239,32 +239,51 @@ def results(user: User, survey_id: int) -> dict[str, Any]:
     survey = get_survey(user, survey_id)
     if not can_see_results(user, survey):
         raise Forbidden("the results of this survey are not shown to you")
-    return aggregate(survey)
+    return shown_results(survey, Response.objects.filter(survey=survey).count())
+
+
+def shown_results(survey: Survey, total: int) -> dict[str, Any]:
+    """The latest snapshot, and how many responses came in since."""
+    minimum = settings.SURVEY_MIN_GROUP
+    snapshot = survey.results_snapshot
+    if snapshot is None:
+        return {
+            "survey": survey.pk,
+            "responses": 0,
+            "pending": total,
+            "minimum": minimum,
+            "suppressed": True,
+            "questions": [],
+        }
+    return {**snapshot, "minimum": minimum, "pending": total - snapshot["responses"]}
 
 
 def aggregate(survey: Survey) -> dict[str, Any]:
     """Counts per option, a scale's distribution and mean, how many answered a text
-    question (never the texts). Nothing per question below the minimum group size."""
+    question (never the texts). A question answered by fewer than the minimum group
+    shows only how many answered it."""
     total = Response.objects.filter(survey=survey).count()
     minimum = settings.SURVEY_MIN_GROUP
-    shaped: dict[str, Any] = {
-        "survey": survey.pk,
-        "responses": total,
-        "minimum": minimum,
-        "suppressed": total < minimum,
-        "questions": [],
-    }
-    if total < minimum:
-        return shaped
     answers = Answer.objects.filter(response__survey=survey).values_list(
         "question_id", "choices", "number"
     )
     per_question: dict[int, list[tuple[list[int], int | None]]] = {}
     for question_id, choices, number in answers:
         per_question.setdefault(question_id, []).append((choices, number))
+    shaped: list[dict[str, Any]] = []
     for question in survey.questions.all():
         given = per_question.get(question.pk, [])
-        item: dict[str, Any] = {"id": question.pk, "kind": question.kind, "answered": len(given)}
+        item: dict[str, Any] = {
+            "id": question.pk,
+            "kind": question.kind,
+            "answered": len(given),
+            "suppressed": len(given) < minimum,
+            "counts": None,
+            "mean": None,
+        }
+        shaped.append(item)
+        if item["suppressed"]:
+            continue
         if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
             counts = Counter(i for choices, _ in given for i in choices)
             item["counts"] = [counts.get(i, 0) for i in range(len(question.options))]
@@ -275,15 +294,25 @@ def aggregate(survey: Survey) -> dict[str, Any]:
                 spread.get(v, 0) for v in range(question.scale_min, question.scale_max + 1)
             ]
             item["mean"] = round(sum(numbers) / len(numbers), 2) if numbers else None
-        shaped["questions"].append(item)
-    return shaped
+    return {"survey": survey.pk, "responses": total, "suppressed": False, "questions": shaped}
 
 
-def _publish_results(survey_id: int) -> None:
-    survey = Survey.objects.filter(pk=survey_id).first()
-    if survey is not None:
-        with transaction.atomic():
-            publish(survey.topic, "survey.results", aggregate(survey))
+def _refresh_results(survey_id: int) -> None:
+    """After a response, in its transaction: a new snapshot once SURVEY_MIN_GROUP more
+    responses came in (never for a change of one person alone), and the news to those
+    following (sent on commit). The survey row is locked: one snapshot at a time."""
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().filter(pk=survey_id).first()
+        if survey is None:
+            return
+        total = Response.objects.filter(survey=survey).count()
+        minimum = settings.SURVEY_MIN_GROUP
+        since = total - (survey.snapshot_responses if survey.results_snapshot else 0)
+        if total >= minimum and since >= minimum:
+            survey.results_snapshot = aggregate(survey)
+            survey.snapshot_responses = total
+            survey.save(update_fields=["results_snapshot", "snapshot_responses"])
+        publish(survey.topic, "survey.results", shown_results(survey, total))
 
 
 def export_csv(user: User, survey_id: int) -> str:

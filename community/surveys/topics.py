@@ -14,13 +14,15 @@ class QuestionResult(Frozen):
     id: int
     kind: str
     answered: int
-    counts: list[int] | None = None
-    mean: float | None = None
+    suppressed: bool
+    counts: list[int] | None
+    mean: float | None
 
 
 class SurveyResults(Frozen):
     survey: int
     responses: int
+    pending: int
     minimum: int
     suppressed: bool
     questions: list[QuestionResult]

@@ -98,7 +98,8 @@ def test_results_are_hidden_below_the_minimum_group_then_counted(
     answer(client, members[1], survey, {0: 1, 1: [1], 2: 3})
 
     early = api_json(client.get(f"/api/surveys/{survey['id']}/results", **bearer(dietitian)))
-    assert early["suppressed"] is True and early["questions"] == [] and early["responses"] == 2
+    assert early["suppressed"] is True and early["questions"] == []
+    assert (early["responses"], early["pending"]) == (0, 2)
     not_yet = client.get(f"/api/surveys/{survey['id']}/results", **bearer(members[2]))
     assert not_yet.status_code == 403  # results are for respondents
 
@@ -107,9 +108,34 @@ def test_results_are_hidden_below_the_minimum_group_then_counted(
     single, multiple, scale, text = shown["questions"]
     assert shown["suppressed"] is False and shown["responses"] == 3
     assert single["counts"] == [2, 1]
-    assert multiple["counts"] == [1, 2, 0] and multiple["answered"] == 2
     assert scale["counts"] == [0, 0, 1, 1, 1] and scale["mean"] == 4.0
-    assert text["answered"] == 1 and text["counts"] is None  # texts only in the author's CSV
+    # Answered by fewer than three: how many, nothing of what (texts only in the CSV).
+    assert (multiple["answered"], multiple["suppressed"], multiple["counts"]) == (2, True, None)
+    assert (text["answered"], text["suppressed"], text["counts"]) == (1, True, None)
+
+
+def test_results_change_only_when_enough_new_people_answered(
+    client, dietitian, make_user, settings
+):
+    settings.SURVEY_MIN_GROUP = 2
+    survey = api_json(make_survey(client, dietitian, results_for="audience"))
+    members = [make_user(Role.CUSTOMER) for _ in range(4)]
+    answer(client, members[0], survey, {0: 0})
+    answer(client, members[1], survey, {0: 0})
+    url = f"/api/surveys/{survey['id']}/results"
+    first = api_json(client.get(url, **bearer(members[0])))
+    assert first["questions"][0]["counts"] == [2, 0]
+
+    # One more answer, or one person changing theirs, does not move the results: the
+    # difference would tell what that one person said.
+    answer(client, members[2], survey, {0: 1})
+    answer(client, members[0], survey, {0: 1})
+    held = api_json(client.get(url, **bearer(members[0])))
+    assert held["questions"][0]["counts"] == [2, 0] and held["pending"] == 1
+
+    answer(client, members[3], survey, {0: 1})
+    moved = api_json(client.get(url, **bearer(members[0])))
+    assert moved["questions"][0]["counts"] == [1, 3] and moved["pending"] == 0
 
 
 def test_the_author_exports_anonymous_csv_once_there_are_enough_responses(

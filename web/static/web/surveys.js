@@ -102,8 +102,10 @@
     function renderResults(results) {
       $("results").hidden = false;
       $("results-count").textContent = results.suppressed
-        ? results.responses + " responses so far: results appear from " + results.minimum + " on."
-        : results.responses + " responses";
+        ? results.pending + " responses so far: results appear from " + results.minimum + " on."
+        : results.responses + " responses" + (results.pending
+          ? " (" + results.pending + " newer ones join the results once there are " + results.minimum + ")"
+          : "");
       const body = $("results-body");
       body.replaceChildren();
       if (results.suppressed) return;
@@ -111,7 +113,9 @@
         const q = survey.questions.find((x) => x.id === r.id);
         const block = el("div", { className: "result" }, el("h4", { textContent: q.text }));
         block.dataset.question = r.id;
-        if (r.counts) {
+        if (r.suppressed) {
+          block.append(el("p", { className: "muted", textContent: "Answered by fewer than " + results.minimum + ": not shown" }));
+        } else if (r.counts) {
           const labels = q.kind === "scale"
             ? r.counts.map((_, i) => String(q.scale_min + i))
             : q.options;
