@@ -123,3 +123,17 @@ def set_preference(user: User, kind: str, *, in_app: bool, email: bool) -> Notif
         user=user, kind=kind, defaults={"in_app": in_app, "email": email}
     )
     return saved
+
+
+def withdraw_text(kinds: tuple[str, ...], **data: Any) -> int:
+    """Blank the body of notifications about something taken down (a post hidden or
+    deleted), here and in their stored events, so its text does not live on in them.
+    ``data``: what the notifications' data must hold, e.g. ``post=501``."""
+    from realtime import events
+
+    lookup = {f"data__{key}": value for key, value in data.items()}
+    notes = list(Notification.objects.filter(kind__in=kinds, **lookup).exclude(body=""))
+    for note in notes:
+        events.redact(user_topic(note.user_id), ("notification.created",), note.pk, {"body": ""})
+    Notification.objects.filter(pk__in=[n.pk for n in notes]).update(body="")
+    return len(notes)

@@ -14,6 +14,8 @@ import logging
 logger = logging.getLogger(__name__)
 
 ACCESS_CHECK = '{"type":"access.check"}'
+# Sent on a topic itself when who may follow it changed: each follower asks again.
+RECHECK_FOLLOWERS = '{"type":"followers.recheck"}'
 
 
 def access_topic(user_id: int) -> str:

@@ -23,7 +23,7 @@ from accounts.errors import ServiceError
 from accounts.models import User
 from accounts.services import SESSION_AUTH_AT, authenticate_bearer_token, session_is_current
 from realtime import codes, events, presence, sweeper
-from realtime.connections import access_topic
+from realtime.connections import RECHECK_FOLLOWERS, access_topic
 from realtime.hub import Hub, get_hub, in_db_thread, in_thread
 from realtime.protocol import (
     ActionEnvelope,
@@ -292,6 +292,18 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self._drop_subscription(frame.topic)
         self.send_frame({"type": "unsubscribed", "topic": frame.topic})
 
+    async def _recheck(self, topic: str) -> None:
+        """Who may follow this topic changed (a forum topic hidden, say): leave it if this
+        user may no longer follow it."""
+        resolved = registry.resolve(topic)
+        if resolved is None or topic not in self.subs or self.user is None:
+            return
+        kind, key = resolved
+        if await in_db_thread(kind.can_follow)(self.user, key):
+            return
+        await self._drop_subscription(topic)
+        self.send_error("forbidden", "you may no longer follow this topic", topic=topic)
+
     async def _drop_subscription(self, topic: str) -> None:
         sub = self.subs.pop(topic, None)
         if sub is None or self.hub is None:
@@ -394,6 +406,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     def deliver(self, topic: str, seq: int | None, frame: str, wire: bytes) -> None:
         if topic == self._access_topic:
             asyncio.get_running_loop().create_task(self.access_check())
+            return
+        if seq is None and frame == RECHECK_FOLLOWERS:
+            asyncio.get_running_loop().create_task(self._recheck(topic))
             return
         sub = self.subs.get(topic)
         if sub is not None and deliver(sub, seq, frame, wire, self._write) and self.hub:

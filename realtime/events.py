@@ -92,13 +92,24 @@ def read_after(topic: str, since: int, limit: int = PAGE) -> list[Event] | None:
     return rows
 
 
-def redact(topic: str, event_types: tuple[str, ...], item_id: int, fields: dict[str, Any]) -> int:
+def redact(
+    topic: str,
+    event_types: tuple[str, ...],
+    item_id: int,
+    fields: dict[str, Any],
+    within: str | None = None,
+) -> int:
     """Overwrite ``fields`` in the stored events of one item (a message edited or deleted),
-    so a replay never brings back what its author took out."""
+    so a replay never brings back what its author took out. ``within``: the item is the
+    object under that key of the event's data (``{"thread": {"id": ...}}``)."""
     changed = 0
-    stored = Event.objects.filter(topic_id=topic, type__in=event_types, data__id=item_id)
+    lookup = {f"data__{within}__id" if within else "data__id": item_id}
+    stored = Event.objects.filter(topic_id=topic, type__in=event_types, **lookup)
     for event in stored.select_for_update():
-        event.data = {**event.data, **fields}
+        if within:
+            event.data = {**event.data, within: {**event.data[within], **fields}}
+        else:
+            event.data = {**event.data, **fields}
         event.save(update_fields=["data"])
         changed += 1
     return changed

@@ -94,3 +94,11 @@ def broadcast_stored(topic: str, seq: int, event: str, payload: dict[str, Any]) 
     itself (``payload`` as returned by ``validated``, and stored with this ``seq``)."""
     frame = event_frame(topic, seq, event, payload)
     transaction.on_commit(lambda: publish_message(topic, seq, frame), robust=True)
+
+
+def recheck_followers(topic: str) -> None:
+    """Once the transaction commits, have every socket following ``topic`` check again
+    that it may (call it when a change takes the right to follow away from some)."""
+    from realtime.connections import RECHECK_FOLLOWERS
+
+    transaction.on_commit(lambda: publish_message(topic, None, RECHECK_FOLLOWERS), robust=True)

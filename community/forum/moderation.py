@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
 from community.forum import permissions as perms
 from community.forum.services import get_category, get_thread, post_shape, reaction_counts
 from community.forum.shapes import thread_shape
@@ -30,7 +30,7 @@ from community.models import (
     Thread,
 )
 from realtime import events
-from realtime.publish import publish
+from realtime.publish import publish, recheck_followers
 
 MAX_SUSPENSION_DAYS = 365
 
@@ -87,18 +87,28 @@ def flag(user: User, post_id: int, reason: str, note: str = "") -> Flag:
         )
     post = _post(post_id)
     perms.check_visible_thread(user, post.thread)
+    perms.check_not_suspended(user)
     if post.author_id == user.pk:
         raise Forbidden("you cannot flag your own post")
-    if post.hidden_at is not None and post.hidden_reason == "moderator":
-        raise Conflict("a moderator has hidden this post already", code="hidden")
+    limits = perms.trust_limits(user)
+    counts = limits is None or limits.level >= 1
+    # Posts of staff and care professionals go to the queue, never hidden by flags alone.
+    can_hide = post.author.role not in STAFF_ROLES | CARE_ROLES
     try:
         with transaction.atomic():
+            current = Post.objects.select_for_update().get(pk=post.pk)  # flags in turn
+            if current.hidden_at is not None and current.hidden_reason == "moderator":
+                raise Conflict("a moderator has hidden this post already", code="hidden")
             made = Flag.objects.create(
-                post=post, flagged_by=user, reason=reason, note=note.strip()[:500]
+                post=post, flagged_by=user, reason=reason, note=note.strip()[:500], counts=counts
             )
             Post.objects.filter(pk=post.pk).update(flag_count=F("flag_count") + 1)
-            open_flags = Flag.objects.filter(post=post, resolved_at__isnull=True).count()
-            if post.hidden_at is None and open_flags >= settings.FORUM_FLAGS_TO_HIDE:
+            weighty = Flag.objects.filter(post=post, resolved_at__isnull=True, counts=True)
+            if (
+                can_hide
+                and current.hidden_at is None
+                and weighty.count() >= settings.FORUM_FLAGS_TO_HIDE
+            ):
                 _hide(post, "flags")
     except IntegrityError:
         raise Conflict("you flagged this post already", code="flagged") from None
@@ -111,6 +121,7 @@ def review_queue(moderator: User, limit: int = 50) -> list[dict[str, Any]]:
     found = (
         Post.objects.filter(
             thread__category__in=scope,
+            thread__deleted_at__isnull=True,
             pk__in=Flag.objects.filter(resolved_at__isnull=True).values("post_id"),
             deleted_at__isnull=True,
         )
@@ -168,9 +179,11 @@ def hide_post(moderator: User, post_id: int, reason: str) -> Post:
     reason = _reason(reason)
     post = _post(post_id)
     perms.check_can_moderate(moderator, post.thread.category)
-    if post.hidden_at is not None and post.hidden_reason == "moderator":
-        raise Conflict("this post is hidden already", code="hidden")
     with transaction.atomic():
+        current = Post.objects.select_for_update().get(pk=post.pk)
+        if current.hidden_at is not None and current.hidden_reason == "moderator":
+            raise Conflict("this post is hidden already", code="hidden")
+        post.hidden_at = current.hidden_at
         if post.hidden_at is None:
             _hide(post, "moderator")
         else:
@@ -209,6 +222,7 @@ def delete_post(user: User, post_id: int, reason: str = "") -> Post:
     with transaction.atomic():
         Post.objects.filter(pk=post.pk).update(deleted_at=timezone.now())
         _redact(post, "deleted")
+        _withdraw_notices(post)
         publish(
             post.thread.topic,
             "post.deleted",
@@ -230,6 +244,7 @@ def _hide(post: Post, why: str) -> None:
     Post.objects.filter(pk=post.pk).update(hidden_at=timezone.now(), hidden_reason=why)
     post.hidden_at, post.hidden_reason = timezone.now(), why
     _redact(post, "hidden")
+    _withdraw_notices(post)
     publish(
         post.thread.topic, "post.hidden", {"id": post.pk, "thread": post.thread_id, "reason": why}
     )
@@ -240,6 +255,12 @@ def _redact(post: Post, flag: str) -> None:
     topic = post.thread.topic
     events.redact(topic, ("post.created", "post.restored"), post.pk, {"html": "", flag: True})
     events.redact(topic, ("post.edited",), post.pk, {"html": ""})
+
+
+def _withdraw_notices(post: Post) -> None:
+    from notifications.services import withdraw_text
+
+    withdraw_text(("forum.mention", "forum.reply", "forum.post"), post=post.pk)
 
 
 def _restore(post: Post) -> None:
@@ -309,9 +330,22 @@ def thread_action(
             "deleted": thread.deleted_at is not None,
         }
         publish(thread.topic, "thread.updated", update)
-        publish(old_category.topic, "thread.updated", update)
-        if action == "move":
-            publish(thread.category.topic, "thread.updated", update)
+        if thread.hidden_at is not None or thread.deleted_at is not None:
+            # Gone from the category for its members: its title and author leave the
+            # category's stored events, and its followers who may no longer see it leave.
+            publish(old_category.topic, "thread.removed", {"thread": thread.pk, "change": action})
+            events.redact(
+                old_category.topic,
+                ("thread.created", "thread.updated"),
+                thread.pk,
+                {"title": "", "author": {"handle": "", "name": ""}},
+                within="thread",
+            )
+            recheck_followers(thread.topic)
+        else:
+            publish(old_category.topic, "thread.updated", update)
+            if action == "move":
+                publish(thread.category.topic, "thread.updated", update)
     return thread
 
 

@@ -168,7 +168,11 @@ def trust_limits(user: User, now: datetime | None = None) -> Limits | None:
     return Limits(level, rule["posts_per_hour"], rule["links_per_post"], rule["mentions_per_post"])
 
 
-def check_post_limits(user: User, body: str, now: datetime | None = None) -> None:
+def check_post_limits(
+    user: User, body: str, now: datetime | None = None, per_hour: bool = True
+) -> None:
+    """A new member's limits on one post (links, mentions) and, unless ``per_hour`` is
+    off (an edit), on how many posts an hour."""
     limits = trust_limits(user, now)
     if limits is None:
         return
@@ -183,6 +187,8 @@ def check_post_limits(user: User, body: str, now: datetime | None = None) -> Non
             f"new members may mention {limits.mentions_per_post} people per post",
             code="too_many_mentions",
         )
+    if not per_hour:
+        return
     hour_ago = now - timedelta(hours=1)
     recent = Post.objects.filter(author=user, created_at__gte=hour_ago).order_by("created_at")
     count = recent.count()

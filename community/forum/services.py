@@ -188,10 +188,31 @@ def start_thread(
     _check_window(starts_at, ends_at)
     existing = _posted_before(user, client_id)
     if existing is not None:
+        if existing.number != 1:
+            raise Conflict("this client id was used for a reply", code="client_id_reused")
         return existing.thread, existing
     perms.check_post_limits(user, body)
     profile_of(user)
     now = timezone.now()
+    try:
+        return _create_thread(user, category, title, body, client_id, starts_at, ends_at, now)
+    except IntegrityError:  # the same client id, sent twice at once
+        existing = _posted_before(user, client_id)
+        if existing is None or existing.number != 1:
+            raise
+        return existing.thread, existing
+
+
+def _create_thread(
+    user: User,
+    category: Category,
+    title: str,
+    body: str,
+    client_id: str,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    now: datetime,
+) -> tuple[Thread, Post]:
     with transaction.atomic():
         thread = Thread.objects.create(
             category=category,
@@ -216,7 +237,8 @@ def start_thread(
         ReadPosition.objects.create(user=user, thread=thread, last_read_number=1)
         publish(category.topic, "thread.created", {"thread": thread_shape(thread)})
         publish(thread.topic, "post.created", post_shape(post))
-        _notify_new_thread(thread, post)
+        # Notices after the commit, each batch in its own transaction (see _notify_post).
+        transaction.on_commit(lambda: _notify_new_thread(thread, post), robust=True)
     return thread, post
 
 
@@ -249,6 +271,8 @@ def reply(
         with transaction.atomic():
             # The thread row is the counter: locked, numbered, bumped, in one statement.
             locked = Thread.objects.select_for_update().get(pk=thread.pk)
+            locked.category = thread.category
+            perms.check_can_reply(user, locked)  # again: a moderator may have just locked it
             now = timezone.now()
             post = Post.objects.create(
                 thread=locked,
@@ -267,7 +291,9 @@ def reply(
             )
             _read_up_to(user, thread, post.number)
             publish(thread.topic, "post.created", post_shape(post))
-            _notify_post(thread, post, quoted)
+            # After the commit, one transaction per batch of notices: two posts notifying
+            # the same people in different orders cannot deadlock on their topics.
+            transaction.on_commit(lambda: _notify_post(thread, post, quoted), robust=True)
     except IntegrityError:
         existing = _posted_before(user, client_id)
         if existing is None:
@@ -303,9 +329,12 @@ def edit_post(user: User, post_id: int, body: str) -> Post:
     perms.check_not_suspended(user)
     if not (post.thread.is_open() and post.thread.category.is_open()) or post.thread.locked:
         raise Forbidden("this topic is closed", code="closed")
-    if post.hidden_at is not None:
-        raise Forbidden("a hidden post cannot be edited", code="hidden")
+    perms.check_post_limits(user, body, per_hour=False)
     with transaction.atomic():
+        current = Post.objects.select_for_update().get(pk=post.pk)
+        if current.hidden_at is not None or current.deleted_at is not None:
+            raise Forbidden("a hidden post cannot be edited", code="hidden")
+        post.body, post.html = current.body, current.html
         PostRevision.objects.create(post=post, body=post.body, html=post.html, edited_by=user)
         post.body, post.html, post.edited_at = body, render_markdown(body), timezone.now()
         post.save(update_fields=["body", "html", "edited_at"])
@@ -352,6 +381,7 @@ def react(user: User, post_id: int, emoji: str, on: bool) -> dict[str, int]:
     if not (post.thread.is_open() and post.thread.category.is_open()):
         raise Forbidden("this topic is closed", code="closed")
     with transaction.atomic():
+        Post.objects.select_for_update().filter(pk=post.pk).first()  # counts in turn
         if on:
             Reaction.objects.get_or_create(post=post, user=user, emoji=emoji)
         else:
@@ -473,6 +503,8 @@ def page_limit(limit: int | None) -> int:
 def _notify_new_thread(thread: Thread, post: Post) -> None:
     from notifications.services import notify_many
 
+    if thread.hidden_at is not None:
+        return
     watchers = set(
         Follow.objects.filter(category=thread.category, level=Follow.Level.WATCHING)
         .exclude(user=thread.author)
@@ -495,6 +527,8 @@ def _notify_post(thread: Thread, post: Post, quoted: Post | None) -> None:
     post in a thread they watch. Nobody who muted the thread hears of it."""
     from notifications.services import notify_many
 
+    if Thread.objects.filter(pk=thread.pk, hidden_at__isnull=False).exists():
+        return  # a hidden topic tells nobody
     levels = dict(
         Follow.objects.filter(thread=thread)
         .exclude(user=post.author)
@@ -575,9 +609,13 @@ def close_ended_windows(now: datetime | None = None) -> int:
                     {"category": category_shape(category, False), "change": "archived"},
                 )
                 closed += 1
-    ended = Thread.objects.filter(ends_at__lte=now, archived_at__isnull=True).select_related(
-        "category", "author__forum_profile"
-    )
+    ended = Thread.objects.filter(
+        ends_at__lte=now, archived_at__isnull=True, hidden_at__isnull=True, deleted_at__isnull=True
+    ).select_related("category", "author__forum_profile")
+    # Hidden and deleted topics are archived without a word: nobody but moderators sees them.
+    Thread.objects.filter(ends_at__lte=now, archived_at__isnull=True).exclude(
+        hidden_at__isnull=True, deleted_at__isnull=True
+    ).update(archived_at=now)
     for thread in ended:
         with transaction.atomic():
             if Thread.objects.filter(pk=thread.pk, archived_at__isnull=True).update(

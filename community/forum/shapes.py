@@ -166,6 +166,13 @@ def category_shape(category: Category, for_you: bool) -> dict[str, Any]:
     }
 
 
+class ThreadRemoved(Frozen):
+    """On ``forum:{category}``: a topic hidden or deleted by a moderator."""
+
+    thread: int
+    change: str
+
+
 class ThreadCreated(Frozen):
     thread: ThreadShape
 

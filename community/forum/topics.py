@@ -19,6 +19,7 @@ from community.forum.shapes import (
     PostShape,
     ReactionUpdated,
     ThreadCreated,
+    ThreadRemoved,
     ThreadUpdated,
 )
 from community.models import Category, Thread
@@ -87,6 +88,7 @@ registry.add_topic_kind(TopicKind("thread", can_follow_thread, durable=True))
 events: list[tuple[str, type[BaseModel]]] = [
     ("thread.created", ThreadCreated),
     ("thread.updated", ThreadUpdated),
+    ("thread.removed", ThreadRemoved),
     ("category.updated", CategoryUpdated),
     ("post.created", PostShape),
     ("post.edited", PostEdited),

@@ -237,6 +237,9 @@ class Flag(models.Model):
     flagged_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=16, choices=Reason.choices)
     note = models.CharField(max_length=500, blank=True)
+    # Whether it counts towards hiding the post before review: flags of new members
+    # (trust level 0) go to the queue only, so a few fresh accounts cannot hide a post.
+    counts = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(

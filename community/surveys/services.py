@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -58,6 +58,9 @@ def can_see_results(user: User, survey: Survey) -> bool:
     if survey.results_for == Survey.ResultsFor.AUDIENCE:
         return True
     if survey.results_for == Survey.ResultsFor.RESPONDENTS:
+        responded = getattr(survey, "responded", None)  # annotated on lists
+        if responded is not None:
+            return bool(responded)
         return Response.objects.filter(survey=survey, user=user).exists()
     return False
 
@@ -70,7 +73,10 @@ def get_survey(user: User, survey_id: int) -> Survey:
 
 
 def visible_surveys(user: User) -> QuerySet[Survey]:
-    surveys = Survey.objects.select_related("author")
+    """The surveys ``user`` may see, each knowing whether they answered it (one query)."""
+    surveys = Survey.objects.select_related("author").annotate(
+        responded=Exists(Response.objects.filter(survey=OuterRef("pk"), user=user))
+    )
     if user.role != Role.CUSTOMER:
         return surveys
     return surveys.filter(

@@ -3,6 +3,7 @@ limits on new accounts, notifications, search, and pages of bounded cost."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -161,7 +162,20 @@ def test_enough_flags_hide_a_post_until_a_moderator_reviews_it(client, make_user
     author = old_member(make_user, region="ca-on")
     thread, _ = forum.start_thread(author, cat.pk, "Cures", "Ideas")
     bad = forum.reply(author, thread.pk, "Bleach cures everything")
+    # Flags of brand-new accounts go to the queue but do not hide the post.
+    for newcomer in [make_user(Role.CUSTOMER, region="ca-on") for _ in range(2)]:
+        forum_flag = client.post(
+            f"/api/forum/posts/{bad.pk}/flags",
+            {"reason": "spam"},
+            content_type="application/json",
+            **bearer(newcomer),
+        )
+        assert forum_flag.status_code == 204
+    assert Post.objects.get(pk=bad.pk).hidden_at is None
     flaggers = [old_member(make_user, region="ca-on") for _ in range(2)]
+    for flagger in flaggers:  # members with some standing: three posts each
+        for n in range(3):
+            forum.reply(flagger, thread.pk, f"my post {n}")
 
     for flagger in flaggers:
         response = client.post(
@@ -187,7 +201,7 @@ def test_enough_flags_hide_a_post_until_a_moderator_reviews_it(client, make_user
 
     queue = api_json(client.get("/api/forum/moderation/queue", **bearer(mod)))
     assert [item["post"]["id"] for item in queue] == [bad.pk]
-    assert queue[0]["open_flags"] == 2 and "Bleach" in queue[0]["post"]["hidden_html"]
+    assert queue[0]["open_flags"] == 4 and "Bleach" in queue[0]["post"]["hidden_html"]
 
     resolved = client.post(
         f"/api/forum/moderation/posts/{bad.pk}/resolve",
@@ -236,7 +250,9 @@ def test_slow_mode_spaces_one_members_posts(client, make_user, admin_user):
     assert post(client, old_member(make_user), thread.pk, "someone else").status_code == 201
 
 
-def test_mentions_replies_and_watchers_are_notified_once_each(client, make_user):
+def test_mentions_replies_and_watchers_are_notified_once_each(
+    client, make_user, django_capture_on_commit_callbacks
+):
     cat = category()
     author = old_member(make_user)
     watcher = old_member(make_user)
@@ -248,7 +264,10 @@ def test_mentions_replies_and_watchers_are_notified_once_each(client, make_user)
     forum.update_profile(watcher, handle="keen_bean", name_style=None)
     replier = old_member(make_user)
 
-    response = post(client, replier, thread.pk, "@keen_bean @quiet_one yes!", reply_to=opening.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # notices go out after the commit
+        response = post(
+            client, replier, thread.pk, "@keen_bean @quiet_one yes!", reply_to=opening.pk
+        )
     assert response.status_code == 201
     assert api_json(response)["reply_to"]["number"] == 1
 
@@ -436,12 +455,15 @@ def test_moving_a_topic_needs_both_categories_in_scope(client, make_user, mod):
     assert entry.action == "move_thread" and entry.data == {"from": ontario.pk, "to": toronto.pk}
 
 
-def test_watching_a_category_brings_notices_of_new_topics(make_user):
+def test_watching_a_category_brings_notices_of_new_topics(
+    make_user, django_capture_on_commit_callbacks
+):
     cat = category()
     watcher, author = old_member(make_user), old_member(make_user)
     forum.set_follow(watcher, "watching", category_id=cat.pk)
 
-    thread, _ = forum.start_thread(author, cat.pk, "Picnic ideas", "Summer is coming")
+    with django_capture_on_commit_callbacks(execute=True):
+        thread, _ = forum.start_thread(author, cat.pk, "Picnic ideas", "Summer is coming")
 
     notice = Notification.objects.get(user=watcher)
     assert notice.kind == "forum.thread" and notice.data["thread"] == thread.pk
@@ -463,3 +485,83 @@ def test_authors_delete_their_replies_but_not_the_opening_post(client, make_user
         (1, False, "<p>Typo</p>"),
         (2, True, ""),
     ]
+
+
+def test_default_handles_are_random_and_cannot_be_claimed(client, make_user):
+    member, other = old_member(make_user), old_member(make_user)
+    handle = api_json(client.get("/api/forum/me", **bearer(member)))["handle"]
+    assert re.fullmatch(r"member_[0-9a-f]{6}", handle), handle
+    claimed = client.patch(
+        "/api/forum/me", {"handle": handle}, content_type="application/json", **bearer(other)
+    )
+    assert claimed.status_code == 400
+    mine = client.patch(
+        "/api/forum/me", {"handle": "Oat_Fan"}, content_type="application/json", **bearer(other)
+    )
+    assert mine.status_code == 200
+    taken = client.patch(
+        "/api/forum/me", {"handle": "oat_fan"}, content_type="application/json", **bearer(member)
+    )
+    assert taken.status_code == 409
+
+
+def test_hiding_a_post_withdraws_its_text_from_notifications(
+    make_user, admin_user, django_capture_on_commit_callbacks
+):
+    cat = category()
+    author, mentioned = old_member(make_user), old_member(make_user)
+    forum.update_profile(mentioned, handle="pat_p", name_style=None)
+    thread, _ = forum.start_thread(author, cat.pk, "Remedies", "Ideas")
+    with django_capture_on_commit_callbacks(execute=True):
+        post = forum.reply(author, thread.pk, "@pat_p try this dangerous thing")
+    note = Notification.objects.get(user=mentioned)
+    assert "dangerous" in note.body
+
+    moderation.hide_post(admin_user, post.pk, "dangerous advice")
+
+    assert Notification.objects.get(pk=note.pk).body == ""
+    stored = Event.objects.get(topic_id=f"user:{mentioned.pk}", type="notification.created")
+    assert stored.data["body"] == ""
+
+
+def test_bad_times_and_hidden_nul_characters_are_refused_not_crashes(client, make_user, admin_user):
+    cat = category()
+    naive = client.post(
+        "/api/forum/categories",
+        {"name": "Later", "slug": "later", "starts_at": "2030-01-01T10:00:00"},
+        content_type="application/json",
+        **bearer(admin_user),
+    )
+    assert naive.status_code == 422
+    dietitian = make_user(Role.DIETITIAN)
+    nul = client.post(
+        "/api/surveys",
+        {
+            "title": "x",
+            "closes_at": "2030-01-01T10:00:00Z",
+            "questions": [{"kind": "single", "text": "?", "options": ["a\u0000", "b"]}],
+        },
+        content_type="application/json",
+        **bearer(dietitian),
+    )
+    assert nul.status_code == 422
+    member = old_member(make_user)
+    thread, _ = forum.start_thread(member, cat.pk, "t", "b")
+    reply = forum.reply(member, thread.pk, "a reply")
+    refused = client.delete(f"/api/forum/posts/{reply.pk}?reason=a%00b", **bearer(admin_user))
+    assert refused.status_code == 400
+    assert Post.objects.get(pk=reply.pk).deleted_at is None
+
+
+def test_a_new_member_cannot_edit_links_into_a_post(client, make_user):
+    cat = category()
+    thread, _ = forum.start_thread(make_user(Role.DIETITIAN), cat.pk, "Ask", "Anything")
+    newcomer = make_user(Role.CUSTOMER)
+    mine = forum.reply(newcomer, thread.pk, "plain text")
+    edited = client.patch(
+        f"/api/forum/posts/{mine.pk}",
+        {"body": "now https://a.example https://b.example"},
+        content_type="application/json",
+        **bearer(newcomer),
+    )
+    assert edited.status_code == 403 and api_json(edited)["code"] == "too_many_links"

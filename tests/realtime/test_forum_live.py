@@ -48,7 +48,7 @@ async def test_two_followers_see_reply_edit_and_hide_and_a_cursor_replays_them(
         {"type": "forum.reply", "id": "r1", "thread": thread.pk, "body": "Miso **soup**"}
     )
     # The author's own copy of the event may come before or after the ack.
-    frames = [await receive_json(a) for _ in range(3)]
+    frames = [await receive_json(a) for _ in range(2)]
     ack = next(f for f in frames if f["type"] == "ack")
     seen = [next(f for f in frames if f.get("event") == "post.created")]
     seen.append(await next_of_type(b, "event", "post.created"))
@@ -102,3 +102,45 @@ async def test_a_suspended_member_gets_an_error_frame_and_nothing_is_posted(make
     error = await next_of_type(b, "error")
     assert error["code"] == "suspended" and error["id"] == "x1"
     assert await b.receive_nothing(timeout=0.3)
+
+
+async def test_hiding_a_topic_removes_it_for_members_live_and_from_the_category_log(
+    make_user_async,
+):
+    from realtime.models import Event
+    from tests.conftest import _new_user
+
+    cat, _, reader, mod, thread = await setting_up(_new_user)
+    b = await signed_in(reader)
+    await subscribe(b, cat.topic)
+    await subscribe(b, thread.topic)
+
+    await database_sync_to_async(moderation.thread_action)(mod, thread.pk, "hide", "privacy")
+
+    frames = [await receive_json(b) for _ in range(3)]
+    kinds = {(f["type"], f.get("event"), f.get("code")) for f in frames}
+    assert ("event", "thread.removed", None) in kinds
+    assert ("error", None, "forbidden") in kinds  # dropped from the topic it may no longer see
+    stored = await database_sync_to_async(
+        lambda: list(Event.objects.filter(topic_id=cat.topic).values_list("data", flat=True))
+    )()
+    assert "Soups" not in str(stored)
+    await database_sync_to_async(forum.reply)(mod, thread.pk, "Moderators only now")
+    assert await b.receive_nothing(timeout=0.3)
+
+
+async def test_a_post_restored_then_hidden_again_never_replays_its_text(make_user_async):
+    from tests.conftest import _new_user
+
+    _, author, reader, mod, thread = await setting_up(_new_user)
+    post = await database_sync_to_async(forum.reply)(author, thread.pk, "Secret remedy")
+    await database_sync_to_async(moderation.hide_post)(mod, post.pk, "check")
+    await database_sync_to_async(moderation.restore_post)(mod, post.pk, "fine after all")
+    await database_sync_to_async(moderation.hide_post)(mod, post.pk, "not fine")
+
+    b = await signed_in(reader)
+    replayed, _ = await subscribe(b, thread.topic, since=0)
+    assert [f["event"] for f in replayed][-4:] == [
+        "post.created", "post.hidden", "post.restored", "post.hidden"
+    ]  # fmt: skip
+    assert "Secret" not in str(replayed)

@@ -23,7 +23,7 @@
         onEvent(frame) {
           if (frame.topic !== "forum:" + current) return;
           if (frame.event === "thread.created") addThread(frame.data.thread, 0, true);
-          if (frame.event === "thread.updated") loadThreads(current);
+          if (frame.event === "thread.updated" || frame.event === "thread.removed") loadThreads(current);
         },
       },
       $("ws-state"),
@@ -134,7 +134,10 @@
           state.pending.delete(frame.id);
         },
         onError(frame) {
-          if (frame.id && state.pending.has(frame.id)) {
+          if (frame.topic === topic && frame.code === "forbidden") {
+            $("thread-state").textContent = "This topic is no longer available.";
+            $("reply").hidden = true;
+          } else if (frame.id && state.pending.has(frame.id)) {
             state.pending.delete(frame.id);
             $("reply-error").textContent = frame.message;
           } else if (frame.code === "rate_limited") {
