@@ -22,5 +22,10 @@ KINDS: dict[str, Kind] = {
         Kind("forum.post", "New post in a thread you watch", email=False),
         Kind("forum.thread", "New thread in a category you watch", email=False),
         Kind("forum.moderation", "A moderator acted on your post or account"),
+        Kind("event.reminder", "A reminder of an event you are going to"),
+        Kind("event.changed", "An event you signed up for changed"),
+        Kind("event.cancelled", "An event you signed up for was cancelled"),
+        Kind("event.promoted", "A place freed up for you at an event"),
+        Kind("event.message", "A message from an event's organiser"),
     ]
 }

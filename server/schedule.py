@@ -13,6 +13,7 @@ logger = logging.getLogger(__name__)
 PERIODIC_JOBS: list[tuple[str, float]] = [
     ("realtime.tasks.prune_event_log", 3600.0),
     ("community.tasks.close_ended_forum_windows", 60.0),
+    ("events.tasks.send_event_reminders", 60.0),
 ]
 
 

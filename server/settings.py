@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "realtime",
     "advice",
     "community",
+    "events",
     "notifications",
     "web",
 ]

@@ -1,0 +1,161 @@
+"""Events over HTTP."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
+from pydantic import AwareDatetime, Field
+
+from accounts.permissions import signed_in_user
+from accounts.schemas import Input
+from community.api import acting_user
+from events import services
+
+router = Router(tags=["events"])
+
+
+class EventIn(Input):
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    kind: str = Field(max_length=10, description="in_person or virtual")
+    category: str = Field(default="", max_length=40)
+    venue: str = Field(default="", max_length=200)
+    address: str = Field(default="", max_length=300)
+    region: str = Field(default="", max_length=16)
+    time_zone: str | None = Field(
+        default=None, max_length=64, description="the organiser's by default"
+    )
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    capacity: int | None = Field(default=None, ge=1, le=100_000)
+
+
+class EventChangeIn(Input):
+    title: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=10_000)
+    venue: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    capacity: int | None = Field(default=None, ge=1, le=100_000)
+
+
+class EventOut(Schema):
+    id: int
+    title: str
+    description: str
+    kind: str
+    category: str
+    organiser: str
+    venue: str
+    address: str
+    region: str
+    time_zone: str
+    starts_at: datetime
+    ends_at: datetime
+    starts_local: str
+    ends_local: str
+    capacity: int | None
+    going: int
+    cancelled: bool
+    my_status: str | None
+
+
+class ListQuery(Input):
+    kind: str | None = Field(default=None, max_length=10)
+    category: str | None = Field(default=None, max_length=40)
+    start: date | None = Field(default=None, description="from this day, in my time zone")
+    end: date | None = Field(default=None, description="to this day, included")
+
+
+class RsvpOut(Schema):
+    event: int
+    status: str
+
+
+class Attendee(Schema):
+    user: int
+    name: str
+    status: str
+    since: datetime
+
+
+class MessageIn(Input):
+    body: str = Field(max_length=500)
+
+
+class CancelIn(Input):
+    reason: str = Field(default="", max_length=500)
+
+
+@router.get("/events", response=list[EventOut])
+def list_events(request: HttpRequest, query: Query[ListQuery]) -> list[dict[str, Any]]:
+    """Upcoming events: in person in my region, and virtual ones; times also in my zone."""
+    user = signed_in_user(request)
+    found = services.upcoming(user, **query.model_dump())[:200]
+    return [services.shape(user, e) for e in found]
+
+
+@router.post("/events", response={201: EventOut})
+def create_event(request: HttpRequest, payload: EventIn) -> Status[dict[str, Any]]:
+    """Dietitians, medical providers and staff."""
+    user = acting_user(request)
+    fields = {k: v for k, v in payload.model_dump().items() if v is not None or k == "capacity"}
+    return Status(201, services.shape(user, services.create_event(user, **fields)))
+
+
+@router.get("/events/{event_id}", response=EventOut)
+def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    user = signed_in_user(request)
+    return services.shape(user, services.get_event(event_id))
+
+
+@router.patch("/events/{event_id}", response=EventOut)
+def update_event(request: HttpRequest, event_id: int, payload: EventChangeIn) -> dict[str, Any]:
+    """The organiser; everyone signed up is told."""
+    user = acting_user(request)
+    changes = payload.model_dump(exclude_unset=True)
+    return services.shape(user, services.update_event(user, event_id, **changes))
+
+
+@router.post("/events/{event_id}/cancel", response=EventOut)
+def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> dict[str, Any]:
+    user = acting_user(request)
+    return services.shape(user, services.cancel_event(user, event_id, payload.reason))
+
+
+@router.put("/events/{event_id}/rsvp", response=RsvpOut)
+def rsvp(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    """A place, or a place on the waitlist when the event is full."""
+    made = services.rsvp(acting_user(request), event_id)
+    return {"event": event_id, "status": made.status}
+
+
+@router.delete("/events/{event_id}/rsvp", response=RsvpOut)
+def cancel_rsvp(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    """Give up my place; the next on the waitlist gets it and is told."""
+    made = services.cancel_rsvp(acting_user(request), event_id)
+    return {"event": event_id, "status": made.status}
+
+
+@router.get("/events/{event_id}/attendees", response=list[Attendee])
+def attendees(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
+    return services.attendees(signed_in_user(request), event_id)
+
+
+@router.post("/events/{event_id}/message", response=dict[str, int])
+def message(request: HttpRequest, event_id: int, payload: MessageIn) -> dict[str, int]:
+    """The organiser's message to everyone going (an in-app notification each)."""
+    return {"sent": services.message_attendees(acting_user(request), event_id, payload.body)}
+
+
+@router.get("/events/{event_id}/event.ics", response={200: None})
+def calendar(request: HttpRequest, event_id: int) -> HttpResponse:
+    signed_in_user(request)
+    body = services.ics(services.get_event(event_id))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event_id}.ics"'
+    return response

@@ -1,0 +1,89 @@
+"""In-person and virtual events: places, RSVPs and the waitlist, and the reminders sent.
+
+Times are stored in UTC with the organiser's time zone beside them; each user sees them
+in their own zone. Reminders are due at the event's local wall-clock time the day
+before, and an hour before, whatever daylight saving does in between.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+User = settings.AUTH_USER_MODEL
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        VIRTUAL = "virtual", "Virtual"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    organiser = models.ForeignKey(User, on_delete=models.PROTECT, related_name="organised_events")
+    category = models.CharField(max_length=40, blank=True, db_index=True)
+    venue = models.CharField(max_length=200, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    # Where an in-person event is, and for whom a virtual one is meant (blank: everyone).
+    region = models.CharField(max_length=16, blank=True, db_index=True)
+    time_zone = models.CharField(max_length=64)
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveIntegerField(null=True, blank=True)  # None: no limit
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("starts_at", "id")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def topic(self) -> str:
+        return f"event:{self.pk}"
+
+
+class Rsvp(models.Model):
+    class Status(models.TextChoices):
+        GOING = "going", "Going"
+        WAITLISTED = "waitlisted", "On the waitlist"
+        CANCELLED = "cancelled", "Cancelled"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="rsvps")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    # The waitlist is served in the order people joined it.
+    joined_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="rsvp_once")]
+        indexes = [models.Index(fields=["event", "status", "joined_at", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.status} for {self.event_id}"
+
+
+class ReminderSent(models.Model):
+    """One row per reminder per person: a reminder goes out once, however often the
+    job runs or however many workers run it."""
+
+    class Kind(models.TextChoices):
+        DAY = "day", "A day before"
+        HOUR = "hour", "An hour before"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user", "kind"], name="reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder of {self.event_id} to {self.user_id}"

@@ -1,0 +1,399 @@
+"""Events: making and changing them, RSVPs with a waitlist that promotes on its own,
+listings near a member, reminders and the ``.ics`` file."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
+from accounts.models import User
+from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
+from events.models import Event, ReminderSent, Rsvp
+
+EDITABLE = ("title", "description", "venue", "address", "starts_at", "ends_at", "capacity")
+
+
+def _invalid(message: str) -> ServiceError:
+    return ServiceError(message, code="invalid_field")
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _invalid(f"unknown time zone {name!r}") from None
+
+
+# --- who -----------------------------------------------------------------------------
+
+
+def can_organise(user: User) -> bool:
+    return user.role in STAFF_ROLES or user.role in CARE_ROLES
+
+
+def can_manage(user: User, event: Event) -> bool:
+    return event.organiser_id == user.pk or user.role == Role.ADMIN
+
+
+def check_can_manage(user: User, event: Event) -> None:
+    if not can_manage(user, event):
+        raise Forbidden("only the organiser manages this event")
+
+
+def get_event(event_id: int) -> Event:
+    event = Event.objects.select_related("organiser").filter(pk=event_id).first()
+    if event is None:
+        raise NotFound("no such event")
+    return event
+
+
+# --- making and changing --------------------------------------------------------------
+
+
+def create_event(organiser: User, **fields: Any) -> Event:
+    if not can_organise(organiser):
+        raise Forbidden("dietitians, providers and staff organise events")
+    if fields.get("kind") not in Event.Kind.values:
+        raise _invalid("kind is in_person or virtual")
+    fields.setdefault("time_zone", organiser.time_zone)
+    zone(fields["time_zone"])
+    _check_times(fields["starts_at"], fields["ends_at"])
+    if fields["kind"] == Event.Kind.IN_PERSON and not (
+        fields.get("venue") and fields.get("region")
+    ):
+        raise _invalid("an in-person event needs a venue and a region")
+    title = str(fields.get("title", "")).strip()
+    if not title:
+        raise _invalid("an event needs a title")
+    fields["title"] = title[:200]
+    return Event.objects.create(organiser=organiser, **fields)
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise _invalid("times need a UTC offset")
+    if ends_at <= starts_at:
+        raise _invalid("an event ends after it starts")
+
+
+def update_event(user: User, event_id: int, **changes: Any) -> Event:
+    """Change an event; everyone who signed up (going or waiting) is told. A larger
+    capacity promotes from the waitlist."""
+    event = get_event(event_id)
+    check_can_manage(user, event)
+    if event.cancelled_at is not None:
+        raise Conflict("this event was cancelled", code="cancelled")
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise _invalid(f"cannot change {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        _check_times(locked.starts_at, locked.ends_at)
+        locked.save(update_fields=list(changes) or None)
+        if {"starts_at", "ends_at"} & set(changes):
+            # New times, new reminders.
+            ReminderSent.objects.filter(event=locked).delete()
+        promoted = _fill_places(locked)
+        if changes:
+            _tell_signed_up(
+                locked,
+                "event.changed",
+                f"Changed: {locked.title}",
+                exclude=set(promoted),
+            )
+    return locked
+
+
+def cancel_event(user: User, event_id: int, reason: str = "") -> Event:
+    event = get_event(event_id)
+    check_can_manage(user, event)
+    if event.cancelled_at is not None:
+        return event
+    with transaction.atomic():
+        event.cancelled_at = timezone.now()
+        event.save(update_fields=["cancelled_at"])
+        _tell_signed_up(event, "event.cancelled", f"Cancelled: {event.title}", body=reason)
+    return event
+
+
+# --- places and the waitlist -------------------------------------------------------------
+
+
+def rsvp(user: User, event_id: int) -> Rsvp:
+    """A place if there is one, else a place on the waitlist. Again after cancelling:
+    at the back of the line."""
+    event = get_event(event_id)
+    if event.cancelled_at is not None:
+        raise Conflict("this event was cancelled", code="cancelled")
+    if event.starts_at <= timezone.now():
+        raise Conflict("this event has started", code="started")
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)  # places in turn
+        mine = Rsvp.objects.filter(event=locked, user=user).first()
+        if mine is not None and mine.status != Rsvp.Status.CANCELLED:
+            return mine
+        status = Rsvp.Status.GOING if _has_room(locked) else Rsvp.Status.WAITLISTED
+        now = timezone.now()
+        if mine is None:
+            mine = Rsvp.objects.create(
+                event=locked, user=user, status=status, joined_at=now, updated_at=now
+            )
+        else:
+            mine.status, mine.joined_at, mine.updated_at = status, now, now
+            mine.save(update_fields=["status", "joined_at", "updated_at"])
+    return mine
+
+
+def cancel_rsvp(user: User, event_id: int) -> Rsvp:
+    """Give up a place (or a spot on the waitlist); a freed place goes to the next in
+    line, who is told. The event row is locked, so two cancelling at once promote two
+    different people, one each."""
+    event = get_event(event_id)
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        mine = Rsvp.objects.filter(event=locked, user=user).first()
+        if mine is None or mine.status == Rsvp.Status.CANCELLED:
+            raise NotFound("you have not signed up for this event")
+        mine.status, mine.updated_at = Rsvp.Status.CANCELLED, timezone.now()
+        mine.save(update_fields=["status", "updated_at"])
+        if locked.cancelled_at is None:
+            _fill_places(locked)
+    return mine
+
+
+def _has_room(event: Event) -> bool:
+    if event.capacity is None:
+        return True
+    going = Rsvp.objects.filter(event=event, status=Rsvp.Status.GOING).count()
+    return going < event.capacity
+
+
+def _fill_places(event: Event) -> list[int]:
+    """Promote from the waitlist while there is room (the caller holds the event lock);
+    the promoted are told. Returns their user ids."""
+    from notifications.services import notify_many
+
+    promoted = []
+    while _has_room(event):
+        nxt = (
+            Rsvp.objects.filter(event=event, status=Rsvp.Status.WAITLISTED)
+            .order_by("joined_at", "id")
+            .first()
+        )
+        if nxt is None:
+            break
+        nxt.status, nxt.updated_at = Rsvp.Status.GOING, timezone.now()
+        nxt.save(update_fields=["status", "updated_at"])
+        promoted.append(nxt.user_id)
+    if promoted:
+        notify_many(
+            promoted,
+            "event.promoted",
+            f"A place is yours: {event.title}",
+            url=f"/api/events/{event.pk}",
+            data={"event": event.pk},
+        )
+    return promoted
+
+
+def _tell_signed_up(
+    event: Event, kind: str, title: str, body: str = "", exclude: set[int] | None = None
+) -> None:
+    from notifications.services import notify_many
+
+    people = set(
+        Rsvp.objects.filter(event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .values_list("user_id", flat=True)
+    ) - (exclude or set())
+    if people:
+        notify_many(sorted(people), kind, title, body=body, data={"event": event.pk})
+
+
+# --- organisers ----------------------------------------------------------------------
+
+
+def attendees(user: User, event_id: int) -> list[dict[str, Any]]:
+    event = get_event(event_id)
+    check_can_manage(user, event)
+    rows = (
+        Rsvp.objects.filter(event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .select_related("user")
+        .order_by("status", "joined_at", "id")
+    )
+    return [
+        {"user": r.user_id, "name": r.user.public_name(), "status": r.status, "since": r.joined_at}
+        for r in rows
+    ]
+
+
+def message_attendees(user: User, event_id: int, body: str) -> int:
+    """The organiser's message to everyone going, as a notification."""
+    from notifications.services import notify_many
+
+    event = get_event(event_id)
+    check_can_manage(user, event)
+    body = body.strip()
+    if not body:
+        raise _invalid("a message cannot be empty")
+    going = list(
+        Rsvp.objects.filter(event=event, status=Rsvp.Status.GOING).values_list("user_id", flat=True)
+    )
+    notes = notify_many(
+        sorted(going), "event.message", f"From the organiser of {event.title}", body=body[:500],
+        data={"event": event.pk},
+    )  # fmt: skip
+    return len(notes)
+
+
+# --- listings ----------------------------------------------------------------------------
+
+
+def upcoming(
+    user: User,
+    *,
+    kind: str | None = None,
+    category: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> QuerySet[Event]:
+    """Events not yet over: in person near the member (their region), and virtual ones
+    for everyone or for their region; between two dates of the member's own calendar."""
+    own = zone(user.time_zone) if user.time_zone else ZoneInfo("UTC")
+    events = Event.objects.filter(cancelled_at__isnull=True, ends_at__gt=timezone.now())
+    near = Q(kind=Event.Kind.IN_PERSON, region=user.region) if user.region else Q(pk__in=[])
+    virtual = Q(kind=Event.Kind.VIRTUAL) & (Q(region="") | Q(region=user.region))
+    events = events.filter(near | virtual)
+    if kind:
+        events = events.filter(kind=kind)
+    if category:
+        events = events.filter(category=category)
+    if start:
+        events = events.filter(starts_at__gte=datetime.combine(start, time.min, own))
+    if end:
+        events = events.filter(
+            starts_at__lt=datetime.combine(end + timedelta(days=1), time.min, own)
+        )
+    return events.select_related("organiser").annotate(
+        going=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING))
+    )
+
+
+def shape(user: User, event: Event) -> dict[str, Any]:
+    own = zone(user.time_zone) if user.time_zone else ZoneInfo("UTC")
+    going = getattr(event, "going", None)
+    if going is None:
+        going = Rsvp.objects.filter(event=event, status=Rsvp.Status.GOING).count()
+    mine = Rsvp.objects.filter(event=event, user=user).values_list("status", flat=True).first()
+    return {
+        "id": event.pk,
+        "title": event.title,
+        "description": event.description,
+        "kind": event.kind,
+        "category": event.category,
+        "organiser": event.organiser.public_name(),
+        "venue": event.venue,
+        "address": event.address,
+        "region": event.region,
+        "time_zone": event.time_zone,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "starts_local": event.starts_at.astimezone(own).isoformat(),
+        "ends_local": event.ends_at.astimezone(own).isoformat(),
+        "capacity": event.capacity,
+        "going": going,
+        "cancelled": event.cancelled_at is not None,
+        "my_status": mine,
+    }
+
+
+# --- reminders -----------------------------------------------------------------------
+
+
+def reminder_due(event: Event, kind: str) -> datetime:
+    """When a reminder is due: an hour before the start, or the day before at the same
+    wall-clock time in the event's zone (23 or 25 hours before across a DST change)."""
+    if kind == ReminderSent.Kind.HOUR:
+        return event.starts_at - timedelta(hours=1)
+    local = event.starts_at.astimezone(zone(event.time_zone))
+    day_before = datetime.combine(local.date() - timedelta(days=1), local.time(), local.tzinfo)
+    return day_before.astimezone(ZoneInfo("UTC"))
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Send the reminders that are due and not sent; each person gets each once."""
+    from notifications.services import notify_many
+
+    now = now or timezone.now()
+    sent = 0
+    soon = Event.objects.filter(
+        cancelled_at__isnull=True, starts_at__gt=now, starts_at__lte=now + timedelta(hours=26)
+    )
+    for event in soon:
+        for kind in (ReminderSent.Kind.DAY, ReminderSent.Kind.HOUR):
+            if reminder_due(event, kind) > now:
+                continue
+            if kind == ReminderSent.Kind.DAY and event.starts_at - now <= timedelta(hours=1):
+                continue  # the hour's reminder is enough
+            with transaction.atomic():
+                Event.objects.select_for_update().filter(pk=event.pk).first()  # one sender
+                going = set(
+                    Rsvp.objects.filter(event=event, status=Rsvp.Status.GOING).values_list(
+                        "user_id", flat=True
+                    )
+                )
+                done = set(
+                    ReminderSent.objects.filter(event=event, kind=kind).values_list(
+                        "user_id", flat=True
+                    )
+                )
+                due = sorted(going - done)
+                if not due:
+                    continue
+                ReminderSent.objects.bulk_create(
+                    [ReminderSent(event=event, user_id=pk, kind=kind, sent_at=now) for pk in due]
+                )
+                when = "tomorrow" if kind == ReminderSent.Kind.DAY else "in an hour"
+                notify_many(
+                    due,
+                    "event.reminder",
+                    f"{event.title} starts {when}",
+                    data={"event": event.pk, "reminder": kind},
+                )
+                sent += len(due)
+    return sent
+
+
+# --- calendar --------------------------------------------------------------------------
+
+
+def ics(event: Event) -> bytes:
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//eDietitian Community//Events//EN")
+    calendar.add("version", "2.0")
+    item = CalendarEvent()
+    item.add("uid", f"event-{event.pk}@edietitian-community")
+    item.add("summary", event.title)
+    item.add("dtstart", event.starts_at.astimezone(zone(event.time_zone)))
+    item.add("dtend", event.ends_at.astimezone(zone(event.time_zone)))
+    item.add("dtstamp", timezone.now())
+    if event.description:
+        item.add("description", event.description)
+    where = ", ".join(p for p in (event.venue, event.address) if p)
+    item.add("location", where or "Online")
+    if event.cancelled_at is not None:
+        item.add("status", "CANCELLED")
+    calendar.add_component(item)
+    return bytes(calendar.to_ical())

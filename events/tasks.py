@@ -1,0 +1,13 @@
+"""Background jobs of events."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(ignore_result=True)
+def send_event_reminders() -> int:
+    """Reminders due now (a day and an hour before), each sent once (every minute)."""
+    from events.services import send_reminders
+
+    return send_reminders()
