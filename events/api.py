@@ -9,10 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
+from accounts.errors import NotFound
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
 from community.api import acting_user
-from events import services
+from events import classes, services
 
 router = Router(tags=["events"])
 
@@ -159,3 +160,93 @@ def calendar(request: HttpRequest, event_id: int) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event_id}.ics"'
     return response
+
+
+# --- classes ---------------------------------------------------------------------------
+
+
+class SeriesIn(Input):
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    wellness_education: bool = False
+    region: str = Field(default="", max_length=16)
+    capacity: int | None = Field(default=None, ge=1, le=100_000)
+    kind: str = Field(default="virtual", max_length=10)
+    venue: str = Field(default="", max_length=200)
+    address: str = Field(default="", max_length=300)
+    time_zone: str | None = Field(default=None, max_length=64)
+    first_start: AwareDatetime
+    duration_minutes: int = Field(ge=5, le=24 * 60)
+    every_days: int = Field(default=7, ge=1, le=366)
+    sessions: int = Field(ge=1, le=classes.MAX_SESSIONS)
+
+
+class SessionOut(Schema):
+    event: int
+    starts_at: datetime
+    ends_at: datetime
+    cancelled: bool
+
+
+class SeriesOut(Schema):
+    id: int
+    title: str
+    description: str
+    organiser: str
+    wellness_education: bool
+    region: str
+    capacity: int | None
+    enrolled: int
+    me_enrolled: bool
+    sessions: list[SessionOut]
+
+
+class AttendanceRow(Schema):
+    user: int
+    name: str
+    first_joined: datetime
+    minutes: float
+    present: bool
+
+
+@router.get("/classes", response=list[SeriesOut])
+def list_classes(request: HttpRequest) -> list[dict[str, Any]]:
+    """Wellness education for everyone, and the classes of my region."""
+    user = signed_in_user(request)
+    return [classes.shape(user, s) for s in classes.visible_series(user)[:100]]
+
+
+@router.post("/classes", response={201: SeriesOut})
+def create_class(request: HttpRequest, payload: SeriesIn) -> Status[dict[str, Any]]:
+    """A series of sessions, each at the same local time as the first."""
+    user = acting_user(request)
+    series = classes.create_series(user, **payload.model_dump())
+    return Status(201, classes.shape(user, series))
+
+
+@router.get("/classes/{series_id}", response=SeriesOut)
+def get_class(request: HttpRequest, series_id: int) -> dict[str, Any]:
+    user = signed_in_user(request)
+    series = classes.get_series(series_id)
+    if not classes.visible_series(user).filter(pk=series.pk).exists():
+        raise NotFound("no such class")
+    return classes.shape(user, series)
+
+
+@router.put("/classes/{series_id}/enrollment", response={204: None})
+def enroll(request: HttpRequest, series_id: int) -> Status[None]:
+    """A place in every session of the class."""
+    classes.enroll(acting_user(request), series_id)
+    return Status(204, None)
+
+
+@router.delete("/classes/{series_id}/enrollment", response={204: None})
+def unenroll(request: HttpRequest, series_id: int) -> Status[None]:
+    classes.unenroll(acting_user(request), series_id)
+    return Status(204, None)
+
+
+@router.get("/events/{event_id}/attendance", response=list[AttendanceRow])
+def attendance(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
+    """Who came to the live room, and for how long (the organiser)."""
+    return classes.attendance_report(signed_in_user(request), event_id)

@@ -14,6 +14,34 @@ from django.utils import timezone
 User = settings.AUTH_USER_MODEL
 
 
+class ClassSeries(models.Model):
+    """A class: sessions on a schedule, and enrolment in all of them at once. General
+    wellness education is for everyone; other classes are for one region."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    organiser = models.ForeignKey(User, on_delete=models.PROTECT, related_name="class_series")
+    wellness_education = models.BooleanField(default=False)
+    region = models.CharField(max_length=16, blank=True, db_index=True)
+    capacity = models.PositiveIntegerField(null=True, blank=True)  # None: no limit
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Enrollment(models.Model):
+    series = models.ForeignKey(ClassSeries, on_delete=models.CASCADE, related_name="enrollments")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrollments")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "user"], name="enrollment_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.series_id}"
+
+
 class Event(models.Model):
     class Kind(models.TextChoices):
         IN_PERSON = "in_person", "In person"
@@ -34,6 +62,10 @@ class Event(models.Model):
     capacity = models.PositiveIntegerField(null=True, blank=True)  # None: no limit
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A session of a class: enrolment in the series gives a place in it.
+    series = models.ForeignKey(
+        ClassSeries, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions"
+    )
 
     class Meta:
         ordering = ("starts_at", "id")
@@ -87,3 +119,18 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} reminder of {self.event_id} to {self.user_id}"
+
+
+class Attendance(models.Model):
+    """One stay in an event's live room: when someone came in and when they left."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["event", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.event_id} from {self.joined_at}"

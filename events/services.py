@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
-from events.models import Event, ReminderSent, Rsvp
+from events.models import Enrollment, Event, ReminderSent, Rsvp
 
 EDITABLE = ("title", "description", "venue", "address", "starts_at", "ends_at", "capacity")
 
@@ -44,6 +44,28 @@ def can_manage(user: User, event: Event) -> bool:
 def check_can_manage(user: User, event: Event) -> None:
     if not can_manage(user, event):
         raise Forbidden("only the organiser manages this event")
+
+
+def people_with_a_place(event: Event) -> set[int]:
+    """Those going: an RSVP, or enrolment in the class the event is a session of."""
+    going = set(
+        Rsvp.objects.filter(event=event, status=Rsvp.Status.GOING).values_list("user_id", flat=True)
+    )
+    if event.series_id is not None:
+        going |= set(
+            Enrollment.objects.filter(series_id=event.series_id).values_list("user_id", flat=True)
+        )
+    return going
+
+
+def has_a_place(user: User, event: Event) -> bool:
+    if event.organiser_id == user.pk:
+        return True
+    if Rsvp.objects.filter(event=event, user=user, status=Rsvp.Status.GOING).exists():
+        return True
+    return event.series_id is not None and (
+        Enrollment.objects.filter(series_id=event.series_id, user=user).exists()
+    )
 
 
 def get_event(event_id: int) -> Event:
@@ -213,7 +235,8 @@ def _tell_signed_up(
         Rsvp.objects.filter(event=event)
         .exclude(status=Rsvp.Status.CANCELLED)
         .values_list("user_id", flat=True)
-    ) - (exclude or set())
+    ) | people_with_a_place(event)
+    people -= exclude or set()
     if people:
         notify_many(sorted(people), kind, title, body=body, data={"event": event.pk})
 
@@ -283,8 +306,10 @@ def upcoming(
         events = events.filter(
             starts_at__lt=datetime.combine(end + timedelta(days=1), time.min, own)
         )
-    return events.select_related("organiser").annotate(
-        going=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING))
+    return (
+        events.select_related("organiser")
+        .annotate(going=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)))
+        .order_by("starts_at", "id")  # a grouped query drops Meta.ordering
     )
 
 
@@ -346,11 +371,7 @@ def send_reminders(now: datetime | None = None) -> int:
                 continue  # the hour's reminder is enough
             with transaction.atomic():
                 Event.objects.select_for_update().filter(pk=event.pk).first()  # one sender
-                going = set(
-                    Rsvp.objects.filter(event=event, status=Rsvp.Status.GOING).values_list(
-                        "user_id", flat=True
-                    )
-                )
+                going = people_with_a_place(event)
                 done = set(
                     ReminderSent.objects.filter(event=event, kind=kind).values_list(
                         "user_id", flat=True
