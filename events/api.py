@@ -13,7 +13,7 @@ from accounts.errors import NotFound
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
 from community.api import acting_user
-from events import classes, services
+from events import classes, rooms, services
 
 router = Router(tags=["events"])
 
@@ -250,3 +250,70 @@ def unenroll(request: HttpRequest, series_id: int) -> Status[None]:
 def attendance(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
     """Who came to the live room, and for how long (the organiser)."""
     return classes.attendance_report(signed_in_user(request), event_id)
+
+
+# --- live rooms ------------------------------------------------------------------------
+
+
+class ChatOut(Schema):
+    id: int
+    event: int
+    author: dict[str, Any]
+    client_id: str
+    html: str
+    created_at: datetime
+    seq: int
+
+
+class RoomIn(Input):
+    chat_mode: str | None = Field(
+        default=None, max_length=8, description="everyone, hosts or nobody"
+    )
+    chat_slow_seconds: int | None = Field(default=None, ge=0, le=3600)
+
+
+class RoomOut(Schema):
+    event: int
+    chat_mode: str
+    chat_slow_seconds: int
+    ended: bool
+
+
+@router.get("/events/{event_id}/room/chat", response=list[ChatOut])
+def room_chat(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
+    """The room's latest chat (hosts and people with a place); live on ``event:{id}``."""
+    return rooms.history(signed_in_user(request), event_id)
+
+
+@router.get("/events/{event_id}/room", response=RoomOut)
+def room_settings(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    return rooms.settings_shape(rooms.room(signed_in_user(request), event_id))
+
+
+@router.patch("/events/{event_id}/room", response=RoomOut)
+def change_room(request: HttpRequest, event_id: int, payload: RoomIn) -> dict[str, Any]:
+    """Hosts: who may write in the chat, and slow mode."""
+    event = rooms.set_chat(
+        signed_in_user(request), event_id, payload.chat_mode, payload.chat_slow_seconds
+    )
+    return rooms.settings_shape(event)
+
+
+@router.post("/events/{event_id}/room/attendees/{user_id}/{action}", response={204: None})
+def restrict(request: HttpRequest, event_id: int, user_id: int, action: str) -> Status[None]:
+    """Hosts: ``mute``, ``unmute`` or ``remove`` (out of the room, for good)."""
+    if action not in ("mute", "unmute", "remove"):
+        raise NotFound("no such action")
+    rooms.restrict(
+        signed_in_user(request),
+        event_id,
+        user_id,
+        muted={"mute": True, "unmute": False}.get(action),
+        removed=action == "remove",
+    )
+    return Status(204, None)
+
+
+@router.post("/events/{event_id}/room/end", response=RoomOut)
+def end_room(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    return rooms.settings_shape(rooms.end(signed_in_user(request), event_id))

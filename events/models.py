@@ -66,6 +66,11 @@ class Event(models.Model):
     series = models.ForeignKey(
         ClassSeries, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions"
     )
+    # The live room of a virtual event: who may write in its chat, how often, and whether
+    # the host has ended the session.
+    chat_mode = models.CharField(max_length=8, default="everyone")
+    chat_slow_seconds = models.PositiveIntegerField(default=0)
+    room_ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("starts_at", "id")
@@ -134,3 +139,39 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} at {self.event_id} from {self.joined_at}"
+
+
+class RoomRestriction(models.Model):
+    """A host's word on one attendee: muted (cannot write) or removed (cannot enter)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    muted = models.BooleanField(default=False)
+    removed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="room_restriction_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in room {self.event_id}"
+
+
+class ChatMessage(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="chat")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    client_id = models.CharField(max_length=64)
+    body = models.TextField()
+    html = models.TextField()
+    seq = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["author", "client_id"], name="chat_client_id_once")
+        ]
+        indexes = [models.Index(fields=["event", "-seq"])]
+
+    def __str__(self) -> str:
+        return f"chat {self.pk} in {self.event_id}"

@@ -264,6 +264,11 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             if await self.hub.presence_join(topic, self.user_id):
                 await self._announce_presence(topic, online=True)
             reply["online"] = sorted(await in_thread(presence.online)(topic))  # {} if Redis is down
+        elif kind.presence_count:
+            await self.hub.presence_join(topic, self.user_id)
+            self.hub.count_soon(topic)
+        if kind.on_join is not None:
+            await in_db_thread(kind.on_join)(self.user, key)
         self.send_frame(reply)
 
     async def _replay(self, topic: str, sub: Subscription, since: int | None) -> None:
@@ -311,6 +316,18 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         await self.hub.unfollow(topic, self)
         if sub.presence and await self.hub.presence_leave(topic, self.user_id):
             await self._announce_presence(topic, online=False)
+        resolved = registry.resolve(topic)
+        if resolved is None or self.user is None:
+            return
+        kind, key = resolved
+        if kind.presence_count:
+            await self.hub.presence_leave(topic, self.user_id)
+            self.hub.count_soon(topic)
+        if kind.on_leave is not None:
+            try:
+                await in_db_thread(kind.on_leave)(self.user, key)
+            except Exception:  # leaving must not fail; the record is best effort
+                logger.warning("on_leave of %s failed", topic, exc_info=True)
 
     async def _announce_presence(self, topic: str, online: bool) -> None:
         from realtime.publish import publish

@@ -89,6 +89,7 @@ class Hub:
         self._catching_up: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self.presence_refs: dict[tuple[str, int], int] = {}
+        self._counts_due: set[str] = set()
         # One thread, so this process's joins and leaves reach the store in order.
         self._presence_thread = ThreadPoolExecutor(1, thread_name_prefix="presence")
 
@@ -107,6 +108,27 @@ class Hub:
         if count == 0:
             await self._in_presence_thread(presence.refresh, [key])
         return count == 0
+
+    def count_soon(self, topic: str) -> None:
+        """Publish how many follow ``topic`` within a second: however many joined or left
+        meanwhile, one ``presence.count`` event per process per second."""
+        if topic in self._counts_due:
+            return
+        self._counts_due.add(topic)
+        self.loop.call_later(
+            settings.PRESENCE_COUNT_SECONDS,
+            lambda: self.loop.create_task(self._publish_count(topic)),
+        )
+
+    async def _publish_count(self, topic: str) -> None:
+        from realtime.publish import publish
+
+        self._counts_due.discard(topic)
+        try:
+            count = len(await self._in_presence_thread(presence.online, topic))
+            await in_db_thread(publish)(topic, "presence.count", {"count": count})
+        except Exception:  # a hint: the next change sends it again
+            logger.warning("could not publish the count of %s", topic, exc_info=True)
 
     async def presence_leave(self, topic: str, user_id: int) -> bool:
         key = (topic, user_id)

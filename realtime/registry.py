@@ -27,6 +27,12 @@ class TopicKind:
     can_follow: Callable[[User, str], bool]
     durable: bool
     presence: bool = False
+    # Instead of who is online, how many: ``presence.count`` at most once a second per
+    # process, however many join or leave (a live class of thousands).
+    presence_count: bool = False
+    # Called in a worker thread when a user's socket starts or stops following a topic.
+    on_join: Callable[[User, str], None] | None = None
+    on_leave: Callable[[User, str], None] | None = None
 
 
 @dataclass(frozen=True)

@@ -13,4 +13,10 @@ class PresenceChanged(BaseModel):
     online: bool
 
 
+class PresenceCount(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    count: int
+
+
 registry.add_event("presence.changed", PresenceChanged)
+registry.add_event("presence.count", PresenceCount)

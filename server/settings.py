@@ -210,6 +210,8 @@ REALTIME_RETENTION_DAYS = env_int("REALTIME_RETENTION_DAYS", 30)
 REALTIME_TAIL_CHECK_SECONDS = float(os.environ.get("REALTIME_TAIL_CHECK_SECONDS", "5"))
 REALTIME_SUBSCRIBE_TIMEOUT_SECONDS = 5.0
 PRESENCE_TTL_SECONDS = env_int("PRESENCE_TTL_SECONDS", 60)
+# How often at most a process tells a room how many are in it.
+PRESENCE_COUNT_SECONDS = float(os.environ.get("PRESENCE_COUNT_SECONDS", "1"))
 # The token bucket of each user's actions (typing signals have their own, smaller one).
 RATE_ACTIONS_PER_SECOND = float(os.environ.get("RATE_ACTIONS_PER_SECOND", "10"))
 RATE_ACTIONS_BURST = float(os.environ.get("RATE_ACTIONS_BURST", "30"))

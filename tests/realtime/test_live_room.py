@@ -1,0 +1,128 @@
+"""A live room on event:{id}: only hosts and people with a place enter; the chat follows
+the host's rules; a muted attendee cannot write, a removed one is dropped and cannot come
+back; arrivals are counted, not announced one by one; attendance is recorded."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from django.test import Client
+from django.utils import timezone
+
+from accounts.roles import Role
+from events import rooms
+from events import services as events
+from events.models import Attendance, Event
+from tests.conftest import _new_user, api_json, bearer
+from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def a_room(places: int = 2):
+    host = _new_user(Role.DIETITIAN, time_zone="America/Toronto")
+    start = timezone.now() + timedelta(minutes=30)
+    event = events.create_event(
+        host, title="Live class", kind=Event.Kind.VIRTUAL, starts_at=start,
+        ends_at=start + timedelta(hours=1), time_zone="America/Toronto",
+    )  # fmt: skip
+    attendees = [_new_user(Role.CUSTOMER) for _ in range(places)]
+    for person in attendees:
+        events.rsvp(person, event.pk)
+    return event, host, attendees
+
+
+async def chat(comm, event: Event, body: str, client_id: str) -> None:
+    await comm.send_json_to({"type": "room.chat", "id": client_id, "event": event.pk, "body": body})
+
+
+async def test_only_people_with_a_place_enter_and_chat_reaches_everyone_in_the_room():
+    event, host, (ann, ben) = await a_room()
+    outsider = await database_sync_to_async(_new_user)(Role.CUSTOMER)
+    h, a, b, o = [await signed_in(u) for u in (host, ann, ben, outsider)]
+    for comm in (h, a, b):
+        await subscribe(comm, event.topic)
+
+    await o.send_json_to({"type": "subscribe", "topic": event.topic})
+    assert (await next_of_type(o, "error"))["code"] == "forbidden"
+    history = await database_sync_to_async(
+        lambda: Client().get(f"/api/events/{event.pk}/room/chat", **bearer(outsider))
+    )()
+    assert history.status_code == 404
+
+    await chat(a, event, "Hello **class**", "c1")
+    ack = await next_of_type(a, "ack")
+    for comm in (h, b):
+        frame = await next_of_type(comm, "event", "room.chat")
+        assert frame["data"]["html"] == "<p>Hello <strong>class</strong></p>"
+        assert frame["seq"] == ack["seq"]
+    seen = await database_sync_to_async(
+        lambda: api_json(Client().get(f"/api/events/{event.pk}/room/chat", **bearer(ben)))
+    )()
+    assert [m["client_id"] for m in seen] == ["c1"]
+
+    # The host closes the chat to attendees; hosts may still write.
+    await database_sync_to_async(rooms.set_chat)(host, event.pk, "hosts", None)
+    await chat(a, event, "still here?", "c2")
+    assert (await next_of_type(a, "error"))["code"] == "chat_closed"
+    await chat(h, event, "Questions at the end, please", "h1")
+    assert (await next_of_type(b, "event", "room.chat"))["data"]["author"]["host"] is True
+
+
+async def test_a_muted_attendee_cannot_write_and_a_removed_one_is_dropped_for_good():
+    event, host, (ann, ben) = await a_room()
+    a, b = await signed_in(ann), await signed_in(ben)
+    await subscribe(a, event.topic)
+    await subscribe(b, event.topic)
+
+    await database_sync_to_async(rooms.restrict)(host, event.pk, ann.pk, muted=True, removed=False)
+    await chat(a, event, "hi", "m1")
+    assert (await next_of_type(a, "error"))["code"] == "muted"
+
+    await database_sync_to_async(rooms.restrict)(host, event.pk, ben.pk, muted=None, removed=True)
+    dropped = await next_of_type(b, "error")
+    assert dropped["code"] == "forbidden" and dropped["topic"] == event.topic
+    await b.send_json_to({"type": "subscribe", "topic": event.topic})
+    assert (await next_of_type(b, "error"))["code"] == "forbidden"
+    await chat(b, event, "let me back", "r1")
+    assert (await next_of_type(b, "error"))["code"] == "not_found"
+
+
+async def test_arrivals_are_counted_once_a_second_and_attendance_is_recorded(settings):
+    settings.PRESENCE_COUNT_SECONDS = 0.3
+    event, host, people = await a_room(places=4)
+    h = await signed_in(host)
+    await subscribe(h, event.topic)
+    comms = [await signed_in(p) for p in people]
+    for comm in comms:
+        await subscribe(comm, event.topic)
+
+    counts = []
+    while not counts or counts[-1] < 5:
+        frame = await next_of_type(h, "event", "presence.count")
+        counts.append(frame["data"]["count"])
+    assert len(counts) <= 2  # five arrivals, one or two counts: not one line each
+    assert await h.receive_nothing(timeout=0.5)
+
+    await comms[0].disconnect()
+    assert (await next_of_type(h, "event", "presence.count"))["data"]["count"] == 4
+    stays = await database_sync_to_async(
+        lambda: list(Attendance.objects.filter(event=event).values_list("user_id", "left_at"))
+    )()
+    assert len(stays) == 5
+    left = [user for user, left_at in stays if left_at is not None]
+    assert left == [people[0].pk]
+
+
+async def test_after_the_host_ends_the_session_nobody_writes():
+    event, host, (ann, _) = await a_room()
+    a = await signed_in(ann)
+    await subscribe(a, event.topic)
+    await database_sync_to_async(rooms.end)(host, event.pk)
+    ended = await next_of_type(a, "event", "room.settings")
+    assert ended["data"]["ended"] is True
+    await chat(a, event, "bye", "e1")
+    assert (await next_of_type(a, "error"))["code"] == "ended"
