@@ -10,10 +10,11 @@ from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
 from accounts.errors import NotFound
+from accounts.models import User
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
 from community.api import acting_user
-from events import classes, rooms, services
+from events import classes, interaction, rooms, services
 
 router = Router(tags=["events"])
 
@@ -317,3 +318,84 @@ def restrict(request: HttpRequest, event_id: int, user_id: int, action: str) -> 
 @router.post("/events/{event_id}/room/end", response=RoomOut)
 def end_room(request: HttpRequest, event_id: int) -> dict[str, Any]:
     return rooms.settings_shape(rooms.end(signed_in_user(request), event_id))
+
+
+class PollIn(Input):
+    question: str = Field(max_length=300)
+    options: list[str] = Field(max_length=interaction.MAX_OPTIONS)
+
+
+class PollOut(Schema):
+    id: int
+    event: int
+    question: str
+    options: list[str]
+    counts: list[int]
+    closed: bool
+
+
+class QuestionsOut(Schema):
+    questions: list[dict[str, Any]]
+    hidden: int
+
+
+class PresentOut(Schema):
+    count: int
+    attendees: list[dict[str, Any]]
+    hands: list[dict[str, Any]]
+
+
+@router.get("/events/{event_id}/room/questions", response=QuestionsOut)
+def room_questions(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    """Open questions first, most upvoted first; how many the hosts hid."""
+    return interaction.questions(signed_in_user(request), event_id)
+
+
+@router.post("/events/{event_id}/room/questions/{question_id}/{action}", response={204: None})
+def moderate_question(
+    request: HttpRequest, event_id: int, question_id: int, action: str
+) -> Status[None]:
+    """Hosts: ``answer`` or ``hide``."""
+    interaction.moderate_question(signed_in_user(request), event_id, question_id, action[:8])
+    return Status(204, None)
+
+
+@router.post("/events/{event_id}/room/polls", response={201: PollOut})
+def open_poll(request: HttpRequest, event_id: int, payload: PollIn) -> Status[dict[str, Any]]:
+    """Hosts launch a poll; results update live as people vote (``room.vote``)."""
+    poll = interaction.open_poll(
+        signed_in_user(request), event_id, payload.question, payload.options
+    )
+    return Status(201, interaction.poll_shape(poll))
+
+
+@router.post("/events/{event_id}/room/polls/{poll_id}/close", response=PollOut)
+def close_poll(request: HttpRequest, event_id: int, poll_id: int) -> dict[str, Any]:
+    return interaction.poll_shape(
+        interaction.close_poll(signed_in_user(request), event_id, poll_id)
+    )
+
+
+@router.delete("/events/{event_id}/room/hands/{user_id}", response={204: None})
+def lower_hand(request: HttpRequest, event_id: int, user_id: int) -> Status[None]:
+    """Hosts lower an attendee's raised hand."""
+    interaction.lower_hand(signed_in_user(request), event_id, user_id)
+    return Status(204, None)
+
+
+@router.get("/events/{event_id}/room/present", response=PresentOut)
+def present(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    """How many are in the room; for hosts also who, and whose hand is up."""
+    from realtime import presence
+
+    user = signed_in_user(request)
+    event = rooms.room(user, event_id)
+    online = presence.online(event.topic)
+    if not rooms.is_host(user, event):
+        return {"count": len(online), "attendees": [], "hands": []}
+    people = User.objects.filter(pk__in=online).order_by("display_name", "id")
+    return {
+        "count": len(online),
+        "attendees": [{"user": p.pk, "name": p.public_name()} for p in people],
+        "hands": interaction.hands(event),
+    }

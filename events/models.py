@@ -175,3 +175,66 @@ class ChatMessage(models.Model):
 
     def __str__(self) -> str:
         return f"chat {self.pk} in {self.event_id}"
+
+
+class Question(models.Model):
+    """A question asked in a live room; others upvote it, hosts answer or hide it."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    body = models.CharField(max_length=1000)
+    votes = models.IntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"question {self.pk} in {self.event_id}"
+
+
+class QuestionVote(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "user"], name="question_vote_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} up {self.question_id}"
+
+
+class Poll(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="polls")
+    question = models.CharField(max_length=300)
+    options = models.JSONField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class PollVote(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    option = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "user"], name="poll_vote_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} votes {self.option} in {self.poll_id}"
+
+
+class RaisedHand(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="hand_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} raises a hand in {self.event_id}"

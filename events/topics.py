@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import User
-from events import rooms
+from events import interaction, rooms
 from realtime.registry import Action, TopicKind, registry
 
 
@@ -46,6 +46,89 @@ class RoomAttendee(Frozen):
     removed: bool
 
 
+class RoomQuestion(Frozen):
+    id: int
+    event: int
+    author: str
+    body: str
+    votes: int
+    answered: bool
+    created_at: datetime
+
+
+class QuestionVotes(Frozen):
+    question: int
+    event: int
+    votes: int
+
+
+class QuestionAnswered(Frozen):
+    question: int
+    event: int
+
+
+class QuestionHidden(Frozen):
+    question: int
+    event: int
+    hidden: int
+
+
+class RoomPoll(Frozen):
+    id: int
+    event: int
+    question: str
+    options: list[str]
+    counts: list[int]
+    closed: bool
+
+
+class Hand(Frozen):
+    user: int
+    name: str
+
+
+class RoomHands(Frozen):
+    event: int
+    raised: list[Hand]
+
+
+class AskIn(Frozen):
+    event: int = Field(ge=1, le=2**62)
+    body: str = Field(max_length=interaction.MAX_QUESTION)
+
+
+class UpvoteIn(Frozen):
+    question: int = Field(ge=1, le=2**62)
+
+
+class VoteIn(Frozen):
+    poll: int = Field(ge=1, le=2**62)
+    option: int = Field(ge=0, le=100)
+
+
+class HandIn(Frozen):
+    event: int = Field(ge=1, le=2**62)
+    up: bool = True
+
+
+def ask(user: User, payload: AskIn, client_id: str) -> dict[str, Any]:
+    return {"question": interaction.ask(user, payload.event, payload.body).pk}
+
+
+def upvote(user: User, payload: UpvoteIn, client_id: str) -> dict[str, Any]:
+    return {"question": payload.question, "votes": interaction.upvote(user, payload.question).votes}
+
+
+def vote(user: User, payload: VoteIn, client_id: str) -> dict[str, Any]:
+    interaction.vote(user, payload.poll, payload.option)
+    return {"poll": payload.poll}
+
+
+def hand(user: User, payload: HandIn, client_id: str) -> dict[str, Any]:
+    interaction.raise_hand(user, payload.event, payload.up)
+    return {"event": payload.event, "up": payload.up}
+
+
 class ChatIn(Frozen):
     event: int = Field(ge=1, le=2**62)
     body: str = Field(max_length=rooms.MAX_CHAT)
@@ -70,6 +153,16 @@ for name, schema in (
     ("room.chat", RoomChat),
     ("room.settings", RoomSettings),
     ("room.attendee", RoomAttendee),
+    ("room.question", RoomQuestion),
+    ("room.question_votes", QuestionVotes),
+    ("room.question_answered", QuestionAnswered),
+    ("room.question_hidden", QuestionHidden),
+    ("room.poll", RoomPoll),
+    ("room.hands", RoomHands),
 ):
     registry.add_event(name, schema)
 registry.add_action(Action("room.chat", ChatIn, chat))
+registry.add_action(Action("room.ask", AskIn, ask))
+registry.add_action(Action("room.upvote", UpvoteIn, upvote))
+registry.add_action(Action("room.vote", VoteIn, vote))
+registry.add_action(Action("room.hand", HandIn, hand, needs_client_id=False))

@@ -126,3 +126,63 @@ async def test_after_the_host_ends_the_session_nobody_writes():
     assert ended["data"]["ended"] is True
     await chat(a, event, "bye", "e1")
     assert (await next_of_type(a, "error"))["code"] == "ended"
+
+
+async def test_questions_polls_and_hands_update_live_for_the_room():
+    from events import interaction
+
+    event, host, (ann, ben) = await a_room()
+    h, a, b = [await signed_in(u) for u in (host, ann, ben)]
+    for comm in (h, a, b):
+        await subscribe(comm, event.topic)
+
+    await a.send_json_to(
+        {"type": "room.ask", "id": "q1", "event": event.pk, "body": "Is oat milk ok?"}
+    )
+    question = (await next_of_type(b, "event", "room.question"))["data"]
+    await b.send_json_to({"type": "room.upvote", "id": "u1", "question": question["id"]})
+    assert (await next_of_type(h, "event", "room.question_votes"))["data"]["votes"] == 1
+    await b.send_json_to({"type": "room.upvote", "id": "u2", "question": question["id"]})
+    assert (await next_of_type(b, "error"))["code"] == "voted"
+
+    await a.send_json_to({"type": "room.ask", "id": "q2", "event": event.pk, "body": "spam spam"})
+    spam = (await next_of_type(h, "event", "room.question"))["data"]
+    await database_sync_to_async(interaction.moderate_question)(host, event.pk, spam["id"], "hide")
+    hidden = await next_of_type(b, "event", "room.question_hidden")
+    assert hidden["data"]["hidden"] == 1
+    listed = await database_sync_to_async(interaction.questions)(ben, event.pk)
+    assert [q["body"] for q in listed["questions"]] == ["Is oat milk ok?"] and listed["hidden"] == 1
+    with pytest.raises(Exception) as refused:
+        await database_sync_to_async(interaction.moderate_question)(
+            ann, event.pk, question["id"], "hide"
+        )
+    assert getattr(refused.value, "code", "") == "forbidden"
+
+    poll = await database_sync_to_async(interaction.open_poll)(
+        host, event.pk, "Ready?", ["Yes", "No"]
+    )
+    await a.send_json_to({"type": "room.vote", "id": "v1", "poll": poll.pk, "option": 0})
+    await b.send_json_to({"type": "room.vote", "id": "v2", "poll": poll.pk, "option": 0})
+    counts = None
+    while counts != [2, 0]:
+        counts = (await next_of_type(h, "event", "room.poll"))["data"]["counts"]
+
+    await b.send_json_to({"type": "room.hand", "event": event.pk, "up": True})
+    raised = await next_of_type(h, "event", "room.hands")
+    assert [r["user"] for r in raised["data"]["raised"]] == [ben.pk]
+    await database_sync_to_async(interaction.lower_hand)(host, event.pk, ben.pk)
+    seen = [(await next_of_type(b, "event", "room.hands"))["data"]["raised"] for _ in range(2)]
+    assert seen == [[{"user": ben.pk, "name": ben.public_name()}], []]  # raised, then lowered
+
+    present = await database_sync_to_async(
+        lambda: api_json(Client().get(f"/api/events/{event.pk}/room/present", **bearer(host)))
+    )()
+    assert present["count"] == 3 and {p["user"] for p in present["attendees"]} == {
+        host.pk,
+        ann.pk,
+        ben.pk,
+    }
+    as_attendee = await database_sync_to_async(
+        lambda: api_json(Client().get(f"/api/events/{event.pk}/room/present", **bearer(ann)))
+    )()
+    assert as_attendee == {"count": 3, "attendees": [], "hands": []}
