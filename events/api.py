@@ -286,9 +286,17 @@ def room_chat(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
     return rooms.history(signed_in_user(request), event_id)
 
 
-@router.get("/events/{event_id}/room", response=RoomOut)
+class RoomView(RoomOut):
+    title: str
+    host: bool
+
+
+@router.get("/events/{event_id}/room", response=RoomView)
 def room_settings(request: HttpRequest, event_id: int) -> dict[str, Any]:
-    return rooms.settings_shape(rooms.room(signed_in_user(request), event_id))
+    """The room as I enter it: its settings, and whether I am one of its hosts."""
+    user = signed_in_user(request)
+    event = rooms.room(user, event_id)
+    return {**rooms.settings_shape(event), "title": event.title, "host": rooms.is_host(user, event)}
 
 
 @router.patch("/events/{event_id}/room", response=RoomOut)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("forum", views.forum_page, name="forum"),
     path("forum/t/<int:thread_id>", views.thread_page, name="thread"),
     path("surveys", views.surveys_page, name="surveys"),
+    path("events/<int:event_id>/room", views.room_page, name="room"),
     path("surveys/<int:survey_id>", views.survey_page, name="survey"),
 ]
