@@ -77,6 +77,27 @@ async def handler(ws: ServerConnection) -> None:
                 ack = {"type": "ack", "id": frame.get("id"), "message": seq, "seq": seq}
                 ack["conversation"] = frame.get("conversation")
                 await ws.send(dumps(ack))
+            elif kind == "room.chat":
+                topic = f"event:{frame.get('event')}"
+                seq = SEQ[topic] = SEQ.get(topic, 0) + 1
+                event = {
+                    "type": "event",
+                    "topic": topic,
+                    "seq": seq,
+                    "event": "room.chat",
+                    "data": {
+                        "id": seq,
+                        "event": frame.get("event"),
+                        "author": {"id": socket_id, "name": f"socket {socket_id}", "host": False},
+                        "client_id": frame.get("id"),
+                        "html": f"<p>{html.escape(str(frame.get('body', '')), quote=False)}</p>",
+                        "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
+                    },
+                }
+                broadcast(ROOMS.get(topic, ()), dumps(event))
+                ack = {"type": "ack", "id": frame.get("id"), "message": seq, "seq": seq}
+                ack["event"] = frame.get("event")
+                await ws.send(dumps(ack))
             elif kind == "subscribe":
                 topic = str(frame.get("topic"))
                 ROOMS.setdefault(topic, set()).add(ws)

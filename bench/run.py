@@ -71,6 +71,8 @@ class Config:
     warmup_seconds: float = 2.0
     publishers_per_worker: int = 2
     fanout_window: int = 8  # messages in flight per publisher (until its own copy arrives)
+    room_sockets: int = 1000  # a live room: its host and attendees, chatting
+    room_rate: float = 5.0
     pairs: int = 100
     dm_rate: float = 2.0  # messages/s per user
     dm_workers: int = 2
@@ -78,7 +80,7 @@ class Config:
     idle_sockets: int = 10_000
     idle_workers: int = 4
     servers: tuple[str, ...] = ("ours", "reference")
-    scenarios: tuple[str, ...] = ("fanout", "direct", "idle")
+    scenarios: tuple[str, ...] = ("fanout", "room", "direct", "idle")
     write_docs: bool = True
     command: str = "make bench"
 
@@ -86,6 +88,7 @@ class Config:
     def quick(cls) -> Config:
         return cls(
             fanout_sockets=100,
+            room_sockets=200,
             rate_seconds=4.0,
             sat_seconds=4.0,
             warmup_seconds=1.0,
@@ -246,9 +249,10 @@ class OurServer(Server):
         if b"daphne_main" not in proc_cmdline(self.pid):
             raise RuntimeError("scripts/serve did not exec daphne: cannot measure its memory")
 
-    def seed(self, users: int, group: int, pairs: int) -> dict[str, Any]:
+    def seed(self, users: int, group: int, pairs: int, room: int) -> dict[str, Any]:
         spec_path, out_path = self.workdir / "seed-spec.json", self.workdir / "seed-out.json"
-        spec_path.write_text(json.dumps({"users": users, "group": group, "pairs": pairs}))
+        spec = {"users": users, "group": group, "pairs": pairs, "room": room}
+        spec_path.write_text(json.dumps(spec))
         env = self.env()
         env.update(BENCH_SEED_SPEC=str(spec_path), BENCH_SEED_OUT=str(out_path))
         result = subprocess.run(
@@ -394,23 +398,49 @@ def tag(prefix: str) -> str:
 
 
 async def fan_out(cfg: Config, server: Server, seed: dict[str, Any], work: Path) -> dict[str, Any]:
+    """A group conversation of ``fanout_sockets`` members, all following it."""
     group = seed["group"]
     users = seed["users"][: cfg.fanout_sockets]
     sockets = [{"token": u["token"], "topic": f"dm:{group}", "conversation": group} for u in users]
+    return await broadcast(cfg, server, work, "fanout", sockets, cfg.fanout_rate)
+
+
+async def live_room(
+    cfg: Config, server: Server, seed: dict[str, Any], work: Path
+) -> dict[str, Any]:
+    """A live room of ``room_sockets``: its host (the first socket, who chats at the fixed
+    rate) and attendees, several of whom chat in the saturated phase."""
+    room = seed["room"]
+    users = seed["users"][: cfg.room_sockets]
+    sockets = [{"token": u["token"], "topic": f"event:{room}", "event": room} for u in users]
+    return await broadcast(cfg, server, work, "room", sockets, cfg.room_rate)
+
+
+async def broadcast(
+    cfg: Config,
+    server: Server,
+    work: Path,
+    label: str,
+    sockets: list[dict[str, Any]],
+    rate: float,
+) -> dict[str, Any]:
+    """One topic followed by every socket: a fixed rate for latency and loss, then
+    saturated deliveries per second."""
+    topic = sockets[0]["topic"]
     shares = split(sockets, cfg.fanout_workers)
     specs = worker_specs(server, shares, "f")
-    workers = Workers(f"{server.name}-fanout", work)
+    workers = Workers(f"{server.name}-{label}", work)
     out: dict[str, Any] = {"sockets": len(sockets)}
     try:
         started = time.monotonic()
         await workers.start(specs, budget=300)
-        log(f"{server.name}: {len(sockets)} sockets following dm:{group} "
+        log(f"{server.name}: {len(sockets)} sockets following {topic} "
             f"in {time.monotonic() - started:.1f}s")  # fmt: skip
         await asyncio.sleep(2)  # let the presence announcements of the joins pass
 
         # Fixed rate: one publisher (itself one of the followers).
-        cmd = {"phase": "fanout_rate", "tag": tag("fr"), "rate": cfg.fanout_rate,
-               "max_unacked": int(cfg.fanout_rate),
+        cmd = {"phase": "fanout_rate", "tag": tag("fr"), "rate": rate,
+               "max_unacked": int(rate),
                "duration": cfg.rate_seconds, "drain": 30.0}  # fmt: skip
         per_worker = [dict(cmd, publishers=[0] if w == 0 else []) for w in range(len(specs))]
         results, cpu = await command_each(workers, server, per_worker)
@@ -432,7 +462,7 @@ async def fan_out(cfg: Config, server: Server, seed: dict[str, Any], work: Path)
             "closed_sockets": sum(r["closed_sockets"] for r in results),
             "error_samples": [e for r in results for e in r["error_samples"]][:3],
         }
-        log(f"{server.name}: fan-out at {cfg.fanout_rate}/s: {out['rate']}")
+        log(f"{server.name}: {label} at {rate}/s: {out['rate']}")
         await asyncio.sleep(1)
 
         # Saturated: a few publishers, each with a bounded number of messages in flight.
@@ -460,7 +490,7 @@ async def fan_out(cfg: Config, server: Server, seed: dict[str, Any], work: Path)
             "closed_sockets": sum(r["closed_sockets"] for r in results),
             "error_samples": [e for r in results for e in r["error_samples"]][:3],
         }
-        log(f"{server.name}: saturated fan-out: {out['saturated']}")
+        log(f"{server.name}: saturated {label}: {out['saturated']}")
     finally:
         await workers.stop()
     return out
@@ -604,6 +634,8 @@ async def bench_server(
         log(f"{server.name}: serving on port {server.port} (pid {server.pid})")
         if "fanout" in cfg.scenarios:
             results["fanout"] = await fan_out(cfg, server, seed, work)
+        if "room" in cfg.scenarios:
+            results["room"] = await live_room(cfg, server, seed, work)
         if "direct" in cfg.scenarios:
             results["direct"] = await direct(cfg, server, seed, work)
     finally:
@@ -667,6 +699,16 @@ def table(cfg: Config, res: dict[str, dict[str, Any]]) -> list[list[str]]:
         "<= 2x ref", lambda o, r: r is not None and o <= 2 * r)  # fmt: skip
     row(f"Fan-out to {n} at {rate} msg/s: lost of {rate * n * int(cfg.rate_seconds):,}",
         ("fanout", "rate", "lost"), 0, "0", lambda o, r: o == 0, show_ratio=False)  # fmt: skip
+    m, room_rate = cfg.room_sockets, int(cfg.room_rate)
+    row(f"Live room of {m}: saturated deliveries/s", ("room", "saturated", "deliveries_per_s"),
+        0, ">= 50% of ref", lambda o, r: r is not None and o >= 0.5 * r)  # fmt: skip
+    row(f"Live room of {m} at {room_rate} msg/s: p50 latency (ms)", ("room", "rate", "p50_ms"),
+        1, "")  # fmt: skip
+    row(f"Live room of {m} at {room_rate} msg/s: p99 latency (ms)", ("room", "rate", "p99_ms"),
+        1, "<= 2x ref", lambda o, r: r is not None and o <= 2 * r)  # fmt: skip
+    row(f"Live room of {m} at {room_rate} msg/s: lost of "
+        f"{room_rate * m * int(cfg.rate_seconds):,}", ("room", "rate", "lost"), 0, "0",
+        lambda o, r: o == 0, show_ratio=False)  # fmt: skip
     per_s = int(cfg.dm_rate * 2 * pairs)
     row(f"Direct, {pairs} pairs, {per_s} msg/s offered: msg/s sent and stored",
         ("direct", "rate", "messages_per_s"), 0, f"{per_s}",
@@ -858,10 +900,11 @@ def drop_database(name: str) -> None:
 
 
 def fake_seed(cfg: Config) -> dict[str, Any]:
-    count = max(cfg.idle_sockets, cfg.fanout_sockets + 2 * cfg.pairs)
+    count = max(cfg.idle_sockets, cfg.room_sockets, cfg.fanout_sockets + 2 * cfg.pairs)
     return {
         "users": [{"id": i + 1, "token": "-"} for i in range(count)],
         "group": 1,
+        "room": 1,
         "direct": list(range(2, 2 + cfg.pairs)),
     }
 
@@ -883,9 +926,11 @@ async def amain(cfg: Config) -> int:
             ours = OurServer(work, url)
             try:
                 await ours.start()
-                users = max(cfg.idle_sockets, cfg.fanout_sockets + 2 * cfg.pairs)
+                users = max(cfg.idle_sockets, cfg.room_sockets, cfg.fanout_sockets + 2 * cfg.pairs)
                 started = time.monotonic()
-                seed = await asyncio.to_thread(ours.seed, users, cfg.fanout_sockets, cfg.pairs)
+                seed = await asyncio.to_thread(
+                    ours.seed, users, cfg.fanout_sockets, cfg.pairs, cfg.room_sockets
+                )
                 log(f"seeded {users} users in {time.monotonic() - started:.1f}s")
             finally:
                 ours.stop()
@@ -923,7 +968,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scenarios",
         default="fanout,direct,idle",
-        help="comma-separated subset of fanout,direct,idle (default: all)",
+        help="comma-separated subset of fanout,room,direct,idle (default: all)",
     )
     parser.add_argument("--idle-sockets", type=int)
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
@@ -932,7 +977,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         cfg.servers = (args.only,)
     cfg.scenarios = tuple(x.strip() for x in args.scenarios.split(",") if x.strip())
-    unknown = set(cfg.scenarios) - {"fanout", "direct", "idle"}
+    unknown = set(cfg.scenarios) - {"fanout", "room", "direct", "idle"}
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     if args.idle_sockets:

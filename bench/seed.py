@@ -2,25 +2,30 @@
 
 Run inside the app with its environment (the driver does this):
 ``python manage.py shell -c "from bench.seed import main; main()"`` with
-``BENCH_SEED_SPEC`` naming a JSON file ``{"users": N, "group": G, "pairs": P}`` and
+``BENCH_SEED_SPEC`` naming a JSON file ``{"users": N, "group": G, "pairs": P, "room": R}`` and
 ``BENCH_SEED_OUT`` the JSON file to write.
 
 Users are made in bulk with unusable passwords (hashing thousands of passwords would
 take minutes); each gets an access token as an app would after signing in. Users
-0..G-1 form one group conversation; the next 2*P users form P direct conversations.
+0..G-1 form one group conversation; the next 2*P users form P direct conversations;
+user 0 hosts a live room (a virtual event) where users 1..R-1 have a place.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import Role
 from accounts.services import issue_token_pair
 from community.models import Conversation, Membership
+from events.models import Event, Rsvp
 
 
 def main() -> None:
@@ -56,9 +61,23 @@ def main() -> None:
             direct.append(conversation.pk)
         Membership.objects.bulk_create(memberships, batch_size=1000)
 
+        # A live room: users[0] hosts it, the next ones have a place (an RSVP).
+        host = users[0]
+        User.objects.filter(pk=host.pk).update(role=Role.DIETITIAN)
+        start = timezone.now() + timedelta(minutes=30)
+        room = Event.objects.create(
+            title="Benchmark live class", kind=Event.Kind.VIRTUAL, organiser=host,
+            time_zone="UTC", starts_at=start, ends_at=start + timedelta(hours=2),
+        )  # fmt: skip
+        Rsvp.objects.bulk_create(
+            [Rsvp(event=room, user=u, status=Rsvp.Status.GOING) for u in users[1 : spec["room"]]],
+            batch_size=1000,
+        )
+
     out = {
         "users": [{"id": u.pk, "token": issue_token_pair(u)["access_token"]} for u in users],
         "group": group.pk,
+        "room": room.pk,
         "direct": direct,
     }
     Path(os.environ["BENCH_SEED_OUT"]).write_text(json.dumps(out))

@@ -26,6 +26,7 @@ from typing import Any
 from bench.wsclient import WSClient, connect
 
 CREATED = b"message.created"
+ROOM_CHAT = b'"event":"room.chat"'
 ACK = b'{"type":"ack"'
 ERROR = b'{"type":"error"'
 
@@ -38,6 +39,7 @@ class Sock:
         "client",
         "conversation",
         "errors",
+        "event",
         "inflight",
         "key",
         "key_bytes",
@@ -52,6 +54,7 @@ class Sock:
         self.token: str = spec.get("token", "")
         self.topic: str | None = spec.get("topic")
         self.conversation: int | None = spec.get("conversation")
+        self.event: int | None = spec.get("event")  # a live room's event, to chat in it
         self.key: str = spec["key"]
         # How this socket's own messages are recognised in a frame: " s=KEY " in the body.
         self.key_bytes = f" s={self.key} ".encode()
@@ -109,7 +112,8 @@ class Worker:
     def on_phase_frame(self, sock: Sock, buf: bytearray, start: int, end: int) -> None:
         stats = self.stats
         phase = self.phase
-        if buf.find(CREATED, start, min(end, start + 100)) >= 0:
+        head = min(end, start + 100)
+        if buf.find(CREATED, start, head) >= 0 or buf.find(ROOM_CHAT, start, head) >= 0:
             if buf.find(stats.tag, start, end) < 0:
                 stats.stale += 1  # from an earlier phase, still arriving
                 return
@@ -204,12 +208,11 @@ class Worker:
         sock.sent += 1
         n = sock.sent
         body = f"bench {self.stats.tag.decode()} n={n} s={sock.key} t={time.time():.6f}"
-        frame = {
-            "type": "dm.send",
-            "id": f"{self.stats.tag.decode()}.{sock.key}.{n}",
-            "conversation": sock.conversation,
-            "body": body,
-        }
+        frame: dict[str, Any] = {"id": f"{self.stats.tag.decode()}.{sock.key}.{n}", "body": body}
+        if sock.event is not None:
+            frame.update(type="room.chat", event=sock.event)
+        else:
+            frame.update(type="dm.send", conversation=sock.conversation)
         sock.client.send_text(json.dumps(frame, separators=(",", ":")))
 
     def publish_more(self, sock: Sock) -> None:
