@@ -4,19 +4,28 @@ ending the session, and attendance (join and leave times)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from psycopg.errors import UniqueViolation
 
 from accounts.errors import Conflict, Forbidden, NotFound, RateLimited, ServiceError
 from accounts.models import User
 from accounts.roles import STAFF_ROLES
-from community.text import render_markdown
-from events.models import Attendance, ChatMessage, Event, RoomRestriction
+from community.storage import MAKE_TOPIC
+from community.text import is_plain, render_markdown
+from events.models import Attendance, ChatMessage, Enrollment, Event, RoomRestriction, Rsvp
 from events.services import get_event, has_a_place
-from realtime.publish import next_seq, publish, recheck_followers
+from realtime import aio
+from realtime.hub import apublish_message, in_db_thread, in_thread
+from realtime.models import Event as TopicEvent
+from realtime.models import Topic
+from realtime.protocol import event_frame
+from realtime.publish import next_seq, publish, recheck_followers, validated
 
 CHAT_MODES = ("everyone", "hosts", "nobody")
 MAX_CHAT = 2000
@@ -59,51 +68,159 @@ def _host_room(user: User, event_id: int) -> Event:
 # --- chat -----------------------------------------------------------------------------------
 
 
-def chat(user: User, event_id: int, body: str, client_id: str) -> ChatMessage:
+CHAT_FACTS_SQL = f"""
+SELECT e.kind, e.cancelled_at IS NOT NULL, e.room_ended_at IS NOT NULL, e.chat_mode,
+  e.chat_slow_seconds, e.organiser_id,
+  EXISTS (SELECT 1 FROM {Rsvp._meta.db_table}
+          WHERE event_id = e.id AND user_id = %(u)s AND status = 'going')
+  OR EXISTS (SELECT 1 FROM {Enrollment._meta.db_table}
+             WHERE series_id = e.series_id AND user_id = %(u)s),
+  COALESCE(r.muted, FALSE), COALESCE(r.removed, FALSE),
+  (SELECT max(created_at) FROM {ChatMessage._meta.db_table}
+   WHERE event_id = e.id AND author_id = %(u)s)
+FROM {Event._meta.db_table} e
+LEFT JOIN {RoomRestriction._meta.db_table} r ON r.event_id = e.id AND r.user_id = %(u)s
+WHERE e.id = %(e)s
+"""  # noqa: S608  (table names come from the models; values are parameters)
+
+
+@dataclass(frozen=True)
+class ChatFacts:
+    """Everything the chat rules look at, read in one query (CHAT_FACTS_SQL)."""
+
+    kind: str
+    cancelled: bool
+    ended: bool
+    chat_mode: str
+    slow_seconds: int
+    organiser_id: int
+    has_place: bool
+    muted: bool
+    removed: bool
+    last_at: datetime | None
+
+
+def check_chat(user: User, facts: ChatFacts | None, now: datetime) -> bool:
+    """The chat's rules, in one place for both ways of sending. Returns whether the
+    user hosts the room."""
+    if facts is None:
+        raise NotFound("no such live room")
+    host = facts.organiser_id == user.pk or user.role in STAFF_ROLES
+    inside = host or (facts.has_place and not facts.removed)
+    if facts.kind != Event.Kind.VIRTUAL or facts.cancelled or not inside:
+        raise NotFound("no such live room")
+    if facts.ended:
+        raise Forbidden("this session has ended", code="ended")
+    if facts.chat_mode == "nobody" or (facts.chat_mode == "hosts" and not host):
+        raise Forbidden("the host has closed the chat", code="chat_closed")
+    if facts.muted and not host:
+        raise Forbidden("the host has muted you", code="muted")
+    if facts.slow_seconds and not host and facts.last_at is not None:
+        wait = (facts.last_at + timedelta(seconds=facts.slow_seconds) - now).total_seconds()
+        if wait > 0:
+            raise RateLimited(wait, "slow mode")
+    return host
+
+
+def _checked_body(body: str, client_id: str) -> str:
     body = body.strip()
     if not body or len(body) > MAX_CHAT or "\x00" in body:
         raise ServiceError(f"a chat message is 1 to {MAX_CHAT} characters", code="invalid_field")
     if not client_id:
         raise ServiceError("a client id is required", code="invalid_field")
+    return body
+
+
+def _facts(row: tuple[Any, ...] | None) -> ChatFacts | None:
+    return None if row is None else ChatFacts(*row)
+
+
+def chat(user: User, event_id: int, body: str, client_id: str) -> ChatMessage:
+    body = _checked_body(body, client_id)
     existing = ChatMessage.objects.filter(author=user, client_id=client_id).first()
     if existing is not None:
         return existing
-    event = room(user, event_id)
-    if event.room_ended_at is not None:
-        raise Forbidden("this session has ended", code="ended")
-    host = is_host(user, event)
-    if event.chat_mode == "nobody" or (event.chat_mode == "hosts" and not host):
-        raise Forbidden("the host has closed the chat", code="chat_closed")
-    restriction = _restriction(user, event)
-    if restriction is not None and restriction.muted and not host:
-        raise Forbidden("the host has muted you", code="muted")
+    with connection.cursor() as cursor:
+        cursor.execute(CHAT_FACTS_SQL, {"u": user.pk, "e": event_id})
+        row = cursor.fetchone()
     now = timezone.now()
-    if event.chat_slow_seconds and not host:
-        since = now - timedelta(seconds=event.chat_slow_seconds)
-        last = (
-            ChatMessage.objects.filter(event=event, author=user, created_at__gt=since)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first()
-        )
-        if last is not None:
-            wait = (last + timedelta(seconds=event.chat_slow_seconds) - now).total_seconds()
-            raise RateLimited(max(wait, 0.1), "slow mode")
+    host = check_chat(user, _facts(row), now)
     html = render_markdown(body)
+    topic = f"event:{event_id}"
     try:
         with transaction.atomic():
-            seq = next_seq(event.topic)
+            seq = next_seq(topic)
             message = ChatMessage.objects.create(
-                event=event, author=user, client_id=client_id, body=body, html=html, seq=seq,
-                created_at=now,
+                event_id=event_id, author=user, client_id=client_id, body=body, html=html,
+                seq=seq, created_at=now,
             )  # fmt: skip
-            publish(event.topic, "room.chat", chat_shape(message, user, host), seq=seq)
+            publish(topic, "room.chat", chat_shape(message, user, host), seq=seq)
     except IntegrityError:
         existing = ChatMessage.objects.filter(author=user, client_id=client_id).first()
         if existing is None:
             raise
         return existing
     return message
+
+
+STORE_CHAT = f"""
+WITH t AS (
+    UPDATE {Topic._meta.db_table} SET last_seq = last_seq + 1
+    WHERE name = %(topic)s RETURNING last_seq
+), m AS (
+    INSERT INTO {ChatMessage._meta.db_table}
+        (event_id, author_id, client_id, body, html, seq, created_at)
+    SELECT %(event)s, %(author)s, %(client_id)s, %(body)s, %(html)s, t.last_seq, %(now)s FROM t
+    RETURNING id, seq
+), e AS (
+    INSERT INTO {TopicEvent._meta.db_table} (topic, seq, type, data, at)
+    SELECT %(topic)s, m.seq, 'room.chat', %(payload)s::jsonb || jsonb_build_object('id', m.id),
+           %(now)s
+    FROM m
+)
+SELECT id, seq FROM m
+"""  # noqa: S608  (table names come from the models; values are parameters)
+
+
+async def achat(user: User, event_id: int, body: str, client_id: str) -> tuple[int, int]:
+    """``chat`` for the gateway: on PostgreSQL one query for the rules and one statement
+    to store, on the event loop (as direct messages, ADR 0008). Returns (id, seq)."""
+    if not aio.db_available():
+        message = await in_db_thread(chat)(user, event_id, body, client_id)
+        return message.pk, message.seq
+    body = _checked_body(body, client_id)
+    row = await aio.fetchone(CHAT_FACTS_SQL, {"u": user.pk, "e": event_id})
+    now = timezone.now()
+    host = check_chat(user, _facts(row), now)
+    html = render_markdown(body) if is_plain(body) else await in_thread(render_markdown)(body)
+    topic = f"event:{event_id}"
+    payload = validated(
+        "room.chat",
+        {"id": 0, "event": event_id, "author": {"id": user.pk, "name": user.public_name(),
+         "host": host}, "client_id": client_id, "html": html, "created_at": now},
+    )  # fmt: skip
+    del payload["id"]
+    params = {
+        "topic": topic, "event": event_id, "author": user.pk, "client_id": client_id,
+        "body": body, "html": html, "now": now, "payload": json.dumps(payload),
+    }  # fmt: skip
+    try:
+        stored = await aio.fetchone(STORE_CHAT, params)
+        if stored is None:  # the room's first event: make its topic row
+            await aio.fetchone(MAKE_TOPIC + " RETURNING name", params)
+            stored = await aio.fetchone(STORE_CHAT, params)
+    except UniqueViolation:
+        found = await in_db_thread(
+            lambda: ChatMessage.objects.filter(author=user, client_id=client_id).first()
+        )()
+        if found is None:
+            raise
+        return found.pk, found.seq
+    assert stored is not None
+    message_id, seq = int(stored[0]), int(stored[1])
+    frame = event_frame(topic, seq, "room.chat", {**payload, "id": message_id})
+    await apublish_message(topic, seq, frame)
+    return message_id, seq
 
 
 def chat_shape(message: ChatMessage, author: User, host: bool) -> dict[str, Any]:

@@ -134,9 +134,9 @@ class ChatIn(Frozen):
     body: str = Field(max_length=rooms.MAX_CHAT)
 
 
-def chat(user: User, payload: ChatIn, client_id: str) -> dict[str, Any]:
-    message = rooms.chat(user, payload.event, payload.body, client_id)
-    return {"message": message.pk, "event": message.event_id, "seq": message.seq}
+async def chat(user: User, payload: ChatIn, client_id: str) -> dict[str, Any]:
+    message_id, seq = await rooms.achat(user, payload.event, payload.body, client_id)
+    return {"message": message_id, "event": payload.event, "seq": seq}
 
 
 registry.add_topic_kind(
@@ -161,7 +161,7 @@ for name, schema in (
     ("room.hands", RoomHands),
 ):
     registry.add_event(name, schema)
-registry.add_action(Action("room.chat", ChatIn, chat))
+registry.add_action(Action("room.chat", ChatIn, async_handler=chat))
 registry.add_action(Action("room.ask", AskIn, ask))
 registry.add_action(Action("room.upvote", UpvoteIn, upvote))
 registry.add_action(Action("room.vote", VoteIn, vote))

@@ -186,3 +186,27 @@ async def test_questions_polls_and_hands_update_live_for_the_room():
         lambda: api_json(Client().get(f"/api/events/{event.pk}/room/present", **bearer(ann)))
     )()
     assert as_attendee == {"count": 3, "attendees": [], "hands": []}
+
+
+async def test_room_chat_over_the_socket_takes_no_worker_thread(monkeypatch):
+    from realtime import aio
+
+    assert aio.db_available()
+    event, host, (ann, ben) = await a_room()
+    a, b = await signed_in(ann), await signed_in(ben)
+    await subscribe(a, event.topic)
+    await subscribe(b, event.topic)
+
+    def no_thread(func):
+        raise AssertionError("a worker thread was used")
+
+    monkeypatch.setattr(rooms, "in_db_thread", no_thread)
+    monkeypatch.setattr(rooms, "in_thread", no_thread)
+    await chat(a, event, "first in the room", "t1")
+    frame = await next_of_type(b, "event", "room.chat")
+    assert frame["data"]["html"] == "<p>first in the room</p>" and frame["seq"] >= 1
+    ack = await next_of_type(a, "ack")
+    monkeypatch.undo()  # a retry looks the first message up in a worker thread
+    await chat(a, event, "first in the room", "t1")
+    again = await next_of_type(a, "ack")
+    assert (again["message"], again["seq"]) == (ack["message"], ack["seq"])
