@@ -33,7 +33,7 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
-# Benchmarks, not tests: about 5 minutes; writes docs/benchmarks.md. Needs PostgreSQL
+# Benchmarks, not tests: about 6 minutes; writes docs/benchmarks.md. Needs PostgreSQL
 # and Redis on 127.0.0.1. `make bench BENCH_ARGS=--quick` for a short smoke run.
 .PHONY: bench
 bench: $(STAMP)

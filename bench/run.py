@@ -8,7 +8,11 @@ same load generator (``bench/worker.py`` processes on raw asyncio sockets):
    loss, then saturated deliveries/s (publishers keep a bounded number in flight);
 2. direct messages between 100 pairs: 2 messages/s per user for latency and loss,
    then saturated (each user waits for its ack before the next send);
-3. 10,000 idle signed-in sockets on a freshly started server process: RSS per socket.
+3. a live room of 1,000 (the host and attendees with a place on ``event:{id}``): the host
+   chatting at 5 messages/s for latency and loss, then several chatting saturated;
+4. 10,000 idle signed-in sockets on a freshly started server process: RSS per socket.
+
+Each scenario starts once the server is quiet again (``settle``).
 
 It prints a table of both side by side with their ratios and writes it, with the date,
 the machine and the commands, into docs/benchmarks.md (``--no-docs`` to skip).
@@ -393,6 +397,17 @@ async def cpu_during(pid: int, t_start: float, t_end: float) -> float:
 # --- scenarios -------------------------------------------------------------------------
 
 
+async def settle(server: Server, quiet: float = 0.05, budget: float = 30.0) -> None:
+    """Wait until the server process uses less than ``quiet`` of a core for a second."""
+    deadline = time.monotonic() + budget
+    while time.monotonic() < deadline:
+        before = proc_cpu_seconds(server.pid)
+        await asyncio.sleep(1.0)
+        if proc_cpu_seconds(server.pid) - before < quiet:
+            return
+    log(f"{server.name}: still busy after {budget:.0f} s; going on")
+
+
 def tag(prefix: str) -> str:
     return prefix + secrets.token_hex(3)
 
@@ -632,12 +647,16 @@ async def bench_server(
     try:
         await server.start()
         log(f"{server.name}: serving on port {server.port} (pid {server.pid})")
+        # Each scenario starts on a quiet server: the previous one's sockets closing (a
+        # thousand leaving a room, each recorded) must not land in the next one's figures.
         if "fanout" in cfg.scenarios:
             results["fanout"] = await fan_out(cfg, server, seed, work)
-        if "room" in cfg.scenarios:
-            results["room"] = await live_room(cfg, server, seed, work)
+            await settle(server)
         if "direct" in cfg.scenarios:
             results["direct"] = await direct(cfg, server, seed, work)
+            await settle(server)
+        if "room" in cfg.scenarios:
+            results["room"] = await live_room(cfg, server, seed, work)
     finally:
         server.stop()
     if "idle" not in cfg.scenarios:
@@ -967,7 +986,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["ours", "reference"], help="bench one server only")
     parser.add_argument(
         "--scenarios",
-        default="fanout,direct,idle",
+        default="fanout,room,direct,idle",
         help="comma-separated subset of fanout,room,direct,idle (default: all)",
     )
     parser.add_argument("--idle-sockets", type=int)

@@ -192,7 +192,7 @@ async def test_room_chat_over_the_socket_takes_no_worker_thread(monkeypatch):
     from realtime import aio
 
     assert aio.db_available()
-    event, host, (ann, ben) = await a_room()
+    event, _, (ann, ben) = await a_room()
     a, b = await signed_in(ann), await signed_in(ben)
     await subscribe(a, event.topic)
     await subscribe(b, event.topic)
