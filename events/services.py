@@ -201,7 +201,7 @@ def _has_room(event: Event) -> bool:
 def _fill_places(event: Event) -> list[int]:
     """Promote from the waitlist while there is room (the caller holds the event lock);
     the promoted are told. Returns their user ids."""
-    from notifications.services import notify_many
+    from notifications.services import email_if_wanted, notify_many
 
     promoted = []
     while _has_room(event):
@@ -216,20 +216,19 @@ def _fill_places(event: Event) -> list[int]:
         nxt.save(update_fields=["status", "updated_at"])
         promoted.append(nxt.user_id)
     if promoted:
+        title = f"A place is yours: {event.title}"
         notify_many(
-            promoted,
-            "event.promoted",
-            f"A place is yours: {event.title}",
-            url=f"/api/events/{event.pk}",
+            promoted, "event.promoted", title, url=f"/api/events/{event.pk}",
             data={"event": event.pk},
-        )
+        )  # fmt: skip
+        email_if_wanted(promoted, "event.promoted", title)
     return promoted
 
 
 def _tell_signed_up(
     event: Event, kind: str, title: str, body: str = "", exclude: set[int] | None = None
 ) -> None:
-    from notifications.services import notify_many
+    from notifications.services import email_if_wanted, notify_many
 
     people = set(
         Rsvp.objects.filter(event=event)
@@ -239,6 +238,7 @@ def _tell_signed_up(
     people -= exclude or set()
     if people:
         notify_many(sorted(people), kind, title, body=body, data={"event": event.pk})
+        email_if_wanted(sorted(people), kind, title, body)
 
 
 # --- organisers ----------------------------------------------------------------------
@@ -356,7 +356,7 @@ def reminder_due(event: Event, kind: str) -> datetime:
 
 def send_reminders(now: datetime | None = None) -> int:
     """Send the reminders that are due and not sent; each person gets each once."""
-    from notifications.services import notify_many
+    from notifications.services import email_if_wanted, notify_many
 
     now = now or timezone.now()
     sent = 0
@@ -384,12 +384,10 @@ def send_reminders(now: datetime | None = None) -> int:
                     [ReminderSent(event=event, user_id=pk, kind=kind, sent_at=now) for pk in due]
                 )
                 when = "tomorrow" if kind == ReminderSent.Kind.DAY else "in an hour"
-                notify_many(
-                    due,
-                    "event.reminder",
-                    f"{event.title} starts {when}",
-                    data={"event": event.pk, "reminder": kind},
-                )
+                title = f"{event.title} starts {when}"
+                data = {"event": event.pk, "reminder": kind}
+                notify_many(due, "event.reminder", title, data=data)
+                email_if_wanted(due, "event.reminder", title)
                 sent += len(due)
     return sent
 

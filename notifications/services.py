@@ -137,3 +137,19 @@ def withdraw_text(kinds: tuple[str, ...], **data: Any) -> int:
         events.redact(user_topic(note.user_id), ("notification.created",), note.pk, {"body": ""})
     Notification.objects.filter(pk__in=[n.pk for n in notes]).update(body="")
     return len(notes)
+
+
+def email_if_wanted(user_ids: list[int], kind: str, subject: str, body: str = "") -> int:
+    """Queue an email, once the transaction commits, to each of ``user_ids`` who wants
+    ``kind`` by email. Returns how many were queued."""
+    from notifications.tasks import email_notice
+
+    wanted = [pk for pk, (_, by_email) in preferences(user_ids, kind).items() if by_email]
+    for pk in wanted:
+
+        def enqueue(user_id: int = pk) -> None:
+            email_notice.delay(user_id, subject, body or subject)
+
+        # robust: a broker outage costs this email, never the change that caused it.
+        transaction.on_commit(enqueue, robust=True)
+    return len(wanted)
