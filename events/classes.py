@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.roles import Role
 from events.models import Attendance, ClassSeries, Enrollment, Event
 from events.services import can_organise, check_can_manage, get_event, zone
+from realtime.publish import recheck_followers
 
 MAX_SESSIONS = 52
 
@@ -126,9 +127,12 @@ def enroll(user: User, series_id: int) -> Enrollment:
 
 
 def unenroll(user: User, series_id: int) -> None:
-    deleted, _ = Enrollment.objects.filter(series_id=series_id, user=user).delete()
-    if not deleted:
-        raise NotFound("you are not enrolled in this class")
+    with transaction.atomic():
+        deleted, _ = Enrollment.objects.filter(series_id=series_id, user=user).delete()
+        if not deleted:
+            raise NotFound("you are not enrolled in this class")
+        for session in Event.objects.filter(series_id=series_id).only("pk"):
+            recheck_followers(session.topic)  # without a place, out of its live rooms
 
 
 def shape(user: User, series: ClassSeries) -> dict[str, Any]:

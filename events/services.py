@@ -15,6 +15,7 @@ from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
 from events.models import Enrollment, Event, ReminderSent, Rsvp
+from realtime.publish import recheck_followers
 
 EDITABLE = ("title", "description", "venue", "address", "starts_at", "ends_at", "capacity")
 
@@ -114,6 +115,11 @@ def update_event(user: User, event_id: int, **changes: Any) -> Event:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise _invalid(f"cannot change {', '.join(sorted(unknown))}")
+    blank = sorted(k for k, v in changes.items() if v is None and k != "capacity")
+    if blank:
+        raise _invalid(f"{', '.join(blank)} cannot be empty")
+    if "title" in changes and not str(changes["title"]).strip():
+        raise _invalid("an event needs a title")
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         for field, value in changes.items():
@@ -142,6 +148,7 @@ def cancel_event(user: User, event_id: int, reason: str = "") -> Event:
     with transaction.atomic():
         event.cancelled_at = timezone.now()
         event.save(update_fields=["cancelled_at"])
+        recheck_followers(event.topic)
         _tell_signed_up(event, "event.cancelled", f"Cancelled: {event.title}", body=reason)
     return event
 
@@ -153,6 +160,15 @@ def rsvp(user: User, event_id: int) -> Rsvp:
     """A place if there is one, else a place on the waitlist. Again after cancelling:
     at the back of the line."""
     event = get_event(event_id)
+    if event.series_id is not None:
+        raise Conflict("this is a class session: enrol in the class", code="enrol_instead")
+    if (
+        event.kind == Event.Kind.VIRTUAL
+        and event.region
+        and user.role == Role.CUSTOMER
+        and event.region != user.region
+    ):
+        raise NotFound("no such event")
     if event.cancelled_at is not None:
         raise Conflict("this event was cancelled", code="cancelled")
     if event.starts_at <= timezone.now():
@@ -188,6 +204,7 @@ def cancel_rsvp(user: User, event_id: int) -> Rsvp:
         mine.save(update_fields=["status", "updated_at"])
         if locked.cancelled_at is None:
             _fill_places(locked)
+        recheck_followers(locked.topic)  # without a place, out of the live room
     return mine
 
 

@@ -259,6 +259,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         sub.replaying = False
         if sub.durable and sub.pending and drain(sub, self._write):
             self.hub.request_catch_up(topic)
+        if self.subs.get(topic) is not sub:
+            return  # dropped meanwhile (a re-check, an unsubscribe): no joining side effects
         reply: dict[str, Any] = {"type": "subscribed", "topic": topic, "seq": sub.seq}
         if kind.presence:
             if await self.hub.presence_join(topic, self.user_id):

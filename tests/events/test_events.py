@@ -227,3 +227,28 @@ def test_the_calendar_file_has_the_event_in_its_own_zone(client, make_user, diet
     text = response.content.decode()
     assert "SUMMARY:Market walk" in text and "TZID=America/Toronto" in text
     assert "LOCATION:St. Lawrence Market" in text
+
+
+def test_bad_changes_and_places_one_may_not_take_are_refused(client, make_user, dietitian):
+    event = make_event(dietitian)
+    nulls = client.patch(
+        f"/api/events/{event.pk}",
+        {"starts_at": None, "title": None},
+        content_type="application/json",
+        **bearer(dietitian),
+    )
+    assert nulls.status_code == 400
+    assert Event.objects.get(pk=event.pk).title == "Market walk"
+
+    from events import classes
+
+    series = classes.create_series(
+        dietitian, title="Labels", wellness_education=True,
+        first_start=timezone.now() + timedelta(days=1), duration_minutes=30, sessions=1,
+    )  # fmt: skip
+    session = Event.objects.get(series=series)
+    member = make_user(Role.CUSTOMER, region="ca-bc")
+    enrol_instead = client.put(f"/api/events/{session.pk}/rsvp", **bearer(member))
+    assert enrol_instead.status_code == 409
+    regional = make_event(dietitian, kind="virtual", venue="", region="ca-on", title="ON only")
+    assert client.put(f"/api/events/{regional.pk}/rsvp", **bearer(member)).status_code == 404

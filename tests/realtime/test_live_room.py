@@ -210,3 +210,14 @@ async def test_room_chat_over_the_socket_takes_no_worker_thread(monkeypatch):
     await chat(a, event, "first in the room", "t1")
     again = await next_of_type(a, "ack")
     assert (again["message"], again["seq"]) == (ack["message"], ack["seq"])
+
+
+async def test_giving_up_a_place_leaves_the_room():
+    event, host, (ann, _) = await a_room()
+    a = await signed_in(ann)
+    await subscribe(a, event.topic)
+    await database_sync_to_async(events.cancel_rsvp)(ann, event.pk)
+    dropped = await next_of_type(a, "error")
+    assert dropped["code"] == "forbidden" and dropped["topic"] == event.topic
+    await database_sync_to_async(rooms.chat)(host, event.pk, "still here, everyone?", "h9")
+    assert await a.receive_nothing(timeout=0.3)
