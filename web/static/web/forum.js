@@ -3,16 +3,9 @@
 "use strict";
 
 (function () {
-  const { api, clientId } = window.Live;
+  const { api, clientId, el } = window.Live;
   const $ = (id) => document.getElementById(id);
   const REACTIONS = ["👍", "❤️", "😂", "🎉", "🤔", "🙏"];
-
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    Object.assign(node, props || {});
-    node.append(...children.filter((c) => c !== null && c !== undefined));
-    return node;
-  }
 
   // --- categories and topics -------------------------------------------------------
 

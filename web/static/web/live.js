@@ -21,6 +21,14 @@ window.Live = (function () {
     return data;
   }
 
+  // An element with properties and children (text or nodes): the pages build with it.
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    Object.assign(node, props || {});
+    node.append(...children.filter((c) => c !== null && c !== undefined));
+    return node;
+  }
+
   function clientId() {
     return "web-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
   }
@@ -108,5 +116,5 @@ window.Live = (function () {
     return { send, subscribe, unsubscribe, cursors: live.cursors };
   }
 
-  return { api, csrf, clientId, connect };
+  return { api, csrf, clientId, connect, el };
 })();

@@ -3,18 +3,11 @@
 "use strict";
 
 (function () {
-  const { api, clientId } = window.Live;
+  const { api, clientId, el } = window.Live;
   const $ = (id) => document.getElementById(id);
   const eventId = Number($("room").dataset.eventId);
   const topic = "event:" + eventId;
   const state = { host: false, pending: new Map(), poll: null, myHand: false };
-
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    Object.assign(node, props || {});
-    node.append(...children.filter((c) => c !== null && c !== undefined));
-    return node;
-  }
 
   const live = window.Live.connect(
     {

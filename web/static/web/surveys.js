@@ -3,15 +3,8 @@
 "use strict";
 
 (function () {
-  const { api } = window.Live;
+  const { api, el } = window.Live;
   const $ = (id) => document.getElementById(id);
-
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    Object.assign(node, props || {});
-    node.append(...children.filter((c) => c !== null && c !== undefined));
-    return node;
-  }
 
   async function listPage() {
     const list = $("survey-list");
