@@ -4,60 +4,29 @@ shows the history."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
-from tests.live import PASSWORD, Cluster, Server
+from tests.live import Cluster, Server
+from tests.web.browsing import Browser, a_cluster, expect, launch, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM) and os.environ.get("CI", "").lower() != "true":
-    pytest.skip("Chromium is not installed here (CI installs it)", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    yield from a_cluster(tmp_path_factory.mktemp("browser"))
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    cluster = Cluster(tmp_path_factory.mktemp("browser"))
-    try:
-        yield cluster.start_server(migrate=True)
-    finally:
-        cluster.close()
+def server(cluster: Cluster) -> Server:
+    return cluster.start_server(migrate=True)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-def signed_in_page(browser: Browser, server: Server, email: str) -> Page:
-    page = browser.new_context(base_url=server.url).new_page()
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("#ws-state")).to_have_text("connected")
-    return page
+    yield from launch()
 
 
 def test_two_people_chat_live_and_a_reload_shows_the_history(server, browser):

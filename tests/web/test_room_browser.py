@@ -10,20 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.live import PASSWORD, Cluster, Server
-from tests.web.test_chat_browser import CHROMIUM, CHROMIUM_ARGS, signed_in_page
+from tests.web.browsing import Browser, a_cluster, expect, launch, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
-
-from playwright.sync_api import Browser, expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    made = Cluster(tmp_path_factory.mktemp("room-browser"), PRESENCE_COUNT_SECONDS="0.2")
-    try:
-        yield made
-    finally:
-        made.close()
+    yield from a_cluster(tmp_path_factory.mktemp("room-browser"), PRESENCE_COUNT_SECONDS="0.2")
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +27,7 @@ def server(cluster: Cluster) -> Server:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
+    yield from launch()
 
 
 def token(server: Server, email: str) -> str:
