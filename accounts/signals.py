@@ -13,13 +13,28 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
 
 SESSION_AUTH_AT = "auth_at"
+
+# Sent (after the commit) when what some users may see or do became narrower: a role
+# lowered, a suspension, a block, a region or care team changed, a room or category
+# closed to them. ``user_ids``: whose open sockets must re-check. realtime listens.
+rights_narrowed = Signal()
+
+
+def narrow_rights(user_ids: list[int]) -> None:
+    """Tell every open socket of ``user_ids`` to act with the users' current rights and
+    re-check what it follows, once the current transaction commits."""
+    ids = sorted(set(user_ids))
+    if ids:
+        transaction.on_commit(lambda: rights_narrowed.send(sender=User, user_ids=ids), robust=True)
+
+
 WATCHED = frozenset({"password", "is_active"})
 
 
