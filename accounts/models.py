@@ -15,6 +15,9 @@ class UserManager(BaseUserManager["User"]):
 
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
         email = self.normalize_email(email).lower()
+        # Accounts made by admins, management commands and the demo data count as
+        # verified; self sign-up passes ``email_verified_at=None`` and verifies by mail.
+        fields.setdefault("email_verified_at", timezone.now())
         user = self.model(email=email, **fields)
         user.set_password(password)
         user.save(using=self._db)
@@ -41,6 +44,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Sessions and tokens issued before this moment are refused (logout, password change,
     # deactivation). Null means nothing has been revoked yet.
     access_valid_after = models.DateTimeField(null=True, blank=True)
+    # When the owner proved they read mail at ``email``. Null: not verified, and the
+    # platform mails that address nothing but the verification link.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts import tokens
 from accounts.cognito import get_verifier, roles_from_groups
@@ -84,7 +85,9 @@ def sign_up(*, email: str, password: str, display_name: str, **profile: Any) -> 
     _check_password(password, candidate)
     try:
         with transaction.atomic():
-            return User.objects.create_user(email, password, role=Role.CUSTOMER, **fields)
+            return User.objects.create_user(
+                email, password, role=Role.CUSTOMER, email_verified_at=None, **fields
+            )
     except IntegrityError:
         raise Conflict("an account with this email already exists", code="email_taken") from None
 
@@ -271,7 +274,11 @@ def _user_for_cognito_claims(claims: dict[str, Any]) -> User:
         for email in (_verified_email(claims), None):
             try:
                 with transaction.atomic():
-                    user = User(cognito_sub=sub, email=email, **fields)
+                    # Cognito verified the address (``_verified_email``).
+                    verified_at = timezone.now() if email else None
+                    user = User(
+                        cognito_sub=sub, email=email, email_verified_at=verified_at, **fields
+                    )
                     user.set_unusable_password()
                     user.save()
                     return user
