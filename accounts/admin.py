@@ -1,12 +1,27 @@
+"""The Django admin for accounts. Every view of a member's account by someone else is
+written to the access audit log, as on the API, and role or region changes made here
+reach open sockets like those made through the services."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.db import transaction
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
+from accounts.audit import record_access
 from accounts.models import AccessAuditEntry, User
+from accounts.signals import narrow_rights
+
+ADMIN = AccessAuditEntry.Door.ADMIN
+# A change of these narrows (or at least changes) what the account may see or do.
+RIGHTS_FIELDS = ("role", "region", "is_superuser")
 
 
 @admin.register(User)
@@ -15,9 +30,15 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("id", "email", "display_name", "role", "region", "is_active")
     list_filter = ("role", "is_active", "region")
     search_fields = ("email", "display_name", "cognito_sub")
-    readonly_fields = ("cognito_sub", "date_joined", "last_login", "access_valid_after")
+    readonly_fields = (
+        "cognito_sub",
+        "date_joined",
+        "last_login",
+        "access_valid_after",
+        "email_verified_at",
+    )
     fieldsets = (
-        (None, {"fields": ("email", "password", "cognito_sub")}),
+        (None, {"fields": ("email", "email_verified_at", "password", "cognito_sub")}),
         ("Profile", {"fields": ("display_name", "role", "locale", "region", "time_zone")}),
         ("Access", {"fields": ("is_active", "is_superuser", "access_valid_after")}),
         ("Dates", {"fields": ("date_joined", "last_login")}),
@@ -27,10 +48,79 @@ class UserAdmin(BaseUserAdmin):
     )
     filter_horizontal = ()
 
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if isinstance(response, TemplateResponse) and changelist is not None:
+            record_access(_actor(request), list(changelist.result_list), "list", "account", ADMIN)
+        return response
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        subject = self.get_object(request, unquote(object_id))
+        response = super().change_view(request, object_id, form_url, extra_context)
+        changed = request.method == "POST" and response.status_code == 302
+        self._audit(request, subject, response, "change" if changed else "view", "account")
+        return response
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        subject = self.get_object(request, unquote(id))
+        response = super().user_change_password(request, id, form_url)
+        changed = request.method == "POST" and response.status_code == 302
+        self._audit(request, subject, response, "change" if changed else "view", "password")
+        return response
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        subject = self.get_object(request, unquote(object_id))
+        response = super().history_view(request, object_id, extra_context)
+        self._audit(request, subject, response, "view", "account history")
+        return response
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
+        before = User.objects.filter(pk=obj.pk).values(*RIGHTS_FIELDS).first() if change else None
+        if not change and obj.email_verified_at is None:
+            obj.email_verified_at = timezone.now()  # made by an admin: counts as verified
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if before is not None and any(before[f] != getattr(obj, f) for f in RIGHTS_FIELDS):
+                narrow_rights([obj.pk])
+
+    def _audit(
+        self,
+        request: HttpRequest,
+        subject: User | None,
+        response: HttpResponse,
+        action: str,
+        resource: str,
+    ) -> None:
+        if subject is not None and response.status_code in (200, 302):
+            record_access(_actor(request), [subject], action, resource, ADMIN)
+
+
+def _actor(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
 
 @admin.register(AccessAuditEntry)
 class AccessAuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_label", "action", "resource", "subject_label", "door")
+    list_display = (
+        "at",
+        "actor_label",
+        "actor_role",
+        "action",
+        "resource",
+        "subject_label",
+        "door",
+    )
     list_filter = ("door", "action")
     search_fields = ("actor_label", "subject_label", "resource")
 

@@ -5,26 +5,21 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 from ninja.utils import check_csrf
 
-from accounts import services
+from accounts import audit, services
 from accounts.errors import Forbidden
 from accounts.models import AccessAuditEntry, User
-from accounts.permissions import (
-    check_can_view_account,
-    check_role,
-    check_staff,
-    filter_manageable_users,
-    signed_in_user,
-)
+from accounts.permissions import check_role, signed_in_user
 from accounts.roles import Role
 from accounts.schemas import (
     AccessTokenOut,
     AuditEntryOut,
     CredentialsIn,
     CsrfOut,
+    MyAccessOut,
     PasswordChangeIn,
     ProfilePatchIn,
     RefreshIn,
@@ -32,8 +27,9 @@ from accounts.schemas import (
     SignUpIn,
     TokenPairOut,
     UserOut,
+    UserPageOut,
 )
-from server.pagination import BoundedLimitOffset
+from server.pagination import MAX_LIMIT, MAX_OFFSET, BoundedLimitOffset
 
 router = Router()
 
@@ -102,33 +98,31 @@ def update_me(request: HttpRequest, payload: ProfilePatchIn) -> User:
     return services.update_profile(signed_in_user(request), **payload.model_dump(exclude_none=True))
 
 
-@router.get("/me/access-log", response=list[AuditEntryOut], tags=["me"])
+@router.get("/me/access-log", response=list[MyAccessOut], tags=["me"])
 @paginate(BoundedLimitOffset)
 def my_access_log(request: HttpRequest) -> object:
-    """Who else has read or changed my data, newest first."""
-    return AccessAuditEntry.objects.filter(subject=signed_in_user(request))
+    """Who else has read or changed my data, newest first (by role and display name)."""
+    return audit.entries_about(signed_in_user(request))
 
 
-@router.get("/users", response=list[UserOut], tags=["users"])
-@paginate(BoundedLimitOffset)
-def list_users(request: HttpRequest, role: str | None = None) -> object:
-    """Accounts the caller may manage (staff only)."""
-    actor = signed_in_user(request)
-    check_staff(actor)
-    users = filter_manageable_users(actor, User.objects.all())
-    return users.filter(role=role) if role else users
+@router.get("/users", response=UserPageOut, tags=["users"])
+def list_users(
+    request: HttpRequest,
+    role: str | None = Query(None, max_length=20),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> dict[str, object]:
+    """Accounts the caller may manage (staff only); each one listed is audited."""
+    page, count = services.list_accounts(
+        signed_in_user(request), role=role, limit=limit, offset=offset
+    )
+    return {"items": page, "count": count}
 
 
 @router.get("/users/{user_id}", response=UserOut, tags=["users"])
 def get_user(request: HttpRequest, user_id: int) -> User:
-    actor = signed_in_user(request)
     user = get_object_or_404(User, pk=user_id)
-    check_can_view_account(actor, user)
-    if actor.pk != user.pk:
-        services.record_access(
-            actor=actor, subject=user, action="view", resource="account", door="http"
-        )
-    return user
+    return services.view_account(signed_in_user(request), user)
 
 
 @router.post("/users/{user_id}/deactivate", response=UserOut, tags=["users"])

@@ -118,7 +118,10 @@ class AccessAuditEntry(models.Model):
         db_constraint=False,
         related_name="audit_reads",
     )
+    # The reader as members are shown them: display name and role at the time, never an
+    # e-mail address (``accounts.audit``). Blank role: the system, or an entry from before.
     actor_label = models.CharField(max_length=254)
+    actor_role = models.CharField(max_length=20, blank=True)
     subject_label = models.CharField(max_length=254)
     action = models.CharField(max_length=64)
     resource = models.CharField(max_length=128)

@@ -5,6 +5,9 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
+from accounts.audit import role_label, shown_actor
+from accounts.models import AccessAuditEntry
+
 
 class Input(Schema):
     """Client input: unknown fields are refused, and no text may hold NUL characters."""
@@ -95,9 +98,44 @@ class CsrfOut(Schema):
 
 
 class AuditEntryOut(Schema):
+    """An entry of the access audit log, for admins."""
+
     at: datetime
+    actor_id: int | None
     actor_label: str
+    actor_role: str
+    subject_id: int | None
     subject_label: str
     action: str
     resource: str
     door: str
+
+
+class MyAccessOut(Schema):
+    """An entry about me: who (by role and display name, never e-mail) did what, where."""
+
+    at: datetime
+    actor_role: str
+    actor_name: str
+    actor_label: str
+    action: str
+    resource: str
+    door: str
+
+    @staticmethod
+    def resolve_actor_role(entry: AccessAuditEntry) -> str:
+        return shown_actor(entry)[0]
+
+    @staticmethod
+    def resolve_actor_name(entry: AccessAuditEntry) -> str:
+        return shown_actor(entry)[1]
+
+    @staticmethod
+    def resolve_actor_label(entry: AccessAuditEntry) -> str:
+        role, name = shown_actor(entry)
+        return f"{name} ({role_label(role)})" if role else name
+
+
+class UserPageOut(Schema):
+    items: list[UserOut]
+    count: int

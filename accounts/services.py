@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts import tokens
+from accounts.audit import record_access
 from accounts.cognito import get_verifier, roles_from_groups
 from accounts.errors import (
     Conflict,
@@ -29,9 +30,15 @@ from accounts.errors import (
     RateLimited,
     ServiceError,
 )
-from accounts.models import AccessAuditEntry, User
+from accounts.models import User
+from accounts.permissions import (
+    check_can_manage_user,
+    check_can_view_account,
+    check_staff,
+    filter_manageable_users,
+)
 from accounts.roles import Role
-from accounts.signals import SESSION_AUTH_AT, revoke_access
+from accounts.signals import SESSION_AUTH_AT, narrow_rights, revoke_access
 
 logger = logging.getLogger(__name__)
 
@@ -153,21 +160,19 @@ def change_password(
         request.session[SESSION_AUTH_AT] = time.time()
 
 
-def set_active(actor: User, user: User, active: bool) -> User:
-    from accounts.permissions import check_can_manage_user
-
+def set_active(actor: User, user: User, active: bool, *, door: str = "http") -> User:
     check_can_manage_user(actor, user)
     if actor.pk == user.pk and not active:
         raise ServiceError("you cannot deactivate your own account", code="self_deactivation")
     with transaction.atomic():
         user.is_active = active
         user.save(update_fields=["is_active"])  # ends access either way: accounts.signals
+        action = "activate" if active else "deactivate"
+        record_access(actor, [user], action, "account", door)
     return user
 
 
-def set_role(actor: User, user: User, role: str) -> User:
-    from accounts.permissions import check_can_manage_user
-
+def set_role(actor: User, user: User, role: str, *, door: str = "http") -> User:
     check_can_manage_user(actor, user)
     if role not in Role.values:
         raise ServiceError(f"role must be one of {', '.join(Role.values)}", code="invalid_field")
@@ -176,10 +181,38 @@ def set_role(actor: User, user: User, role: str) -> User:
             "this account's role comes from its Cognito groups; change it in the user pool",
             code="role_managed_by_cognito",
         )
-    user.role = role
-    user.is_superuser = user.is_superuser and role == Role.ADMIN
-    user.save(update_fields=["role", "is_superuser"])
+    with transaction.atomic():
+        changed = user.role != role
+        user.role = role
+        user.is_superuser = user.is_superuser and role == Role.ADMIN
+        user.save(update_fields=["role", "is_superuser"])
+        record_access(actor, [user], "change", "role", door)
+        if changed:
+            # Every role has powers another lacks: open sockets re-check whatever the change.
+            narrow_rights([user.pk])
     return user
+
+
+def view_account(actor: User, user: User, *, door: str = "http") -> User:
+    """One account, as ``actor`` may see it; a read by someone else is audited."""
+    check_can_view_account(actor, user)
+    record_access(actor, [user], "view", "account", door)
+    return user
+
+
+def list_accounts(
+    actor: User, *, role: str | None, limit: int, offset: int, door: str = "http"
+) -> tuple[list[User], int]:
+    """A page of the accounts ``actor`` may manage, and how many there are in all. Every
+    listed account gets an entry in the audit log (one insert for the page)."""
+    check_staff(actor)
+    users = filter_manageable_users(actor, User.objects.all())
+    if role:
+        users = users.filter(role=role)
+    with transaction.atomic():
+        page = list(users.order_by("id")[offset : offset + limit])
+        record_access(actor, page, "list", "account", door)
+    return page, users.count()
 
 
 def update_profile(user: User, **fields: Any) -> User:
@@ -292,18 +325,3 @@ def _user_for_cognito_claims(claims: dict[str, Any]) -> User:
         user.role = role
         user.save(update_fields=["role"])
     return user
-
-
-def record_access(
-    *, actor: User | None, subject: User, action: str, resource: str, door: str
-) -> AccessAuditEntry:
-    """Write one line to the append-only access audit log."""
-    return AccessAuditEntry.objects.create(
-        actor=actor,
-        subject=subject,
-        actor_label=str(actor) if actor is not None else "system",
-        subject_label=str(subject),
-        action=action,
-        resource=resource,
-        door=door,
-    )
