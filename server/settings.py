@@ -157,8 +157,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-if env_bool("BEHIND_TLS_PROXY", default=False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies in front of the server that append to X-Forwarded-For; with BEHIND_TLS_PROXY the
+# client is the address the outermost of them saw (accounts.signin.client_address).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 1)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -179,6 +183,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ACCESS_TOKEN_SECONDS = env_int("ACCESS_TOKEN_SECONDS", 15 * 60)
 REFRESH_TOKEN_SECONDS = env_int("REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)
 LOCAL_TOKEN_ISSUER = os.environ.get("LOCAL_TOKEN_ISSUER", "edietitian-community")
+
+# Sign-in limits (accounts.signin): failed sign-ins counted per client address and per
+# account in windows of SIGN_IN_WINDOW_SECONDS. A client that signed in to an account
+# before (its cookie, or the address of the account's last sign-in) passes the account's
+# limit, so an attacker cannot lock the owner out; it is still held to its own limit.
+SIGN_IN_WINDOW_SECONDS = env_int("SIGN_IN_WINDOW_SECONDS", 15 * 60)
+SIGN_IN_CLIENT_FAILURES = env_int("SIGN_IN_CLIENT_FAILURES", 30)
+SIGN_IN_ACCOUNT_FAILURES = env_int("SIGN_IN_ACCOUNT_FAILURES", 10)
+SIGN_IN_KNOWN_CLIENT_DAYS = env_int("SIGN_IN_KNOWN_CLIENT_DAYS", 90)
+
+# Account mail: the site's address in links, how long a verification link works, and how
+# many account mails (verification, "you already have an account") one address gets.
+SITE_URL = (
+    os.environ.get("SITE_URL")
+    or (
+        f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+        if EMBEDDED
+        else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    )
+).rstrip("/")
+EMAIL_VERIFICATION_DAYS = env_int("EMAIL_VERIFICATION_DAYS", 3)
+ACCOUNT_MAILS_PER_HOUR = env_int("ACCOUNT_MAILS_PER_HOUR", 3)
+
+# How often a member may change their own region (staff may set anyone's at any time).
+REGION_CHANGE_DAYS = env_int("REGION_CHANGE_DAYS", 30)
 
 # AWS Cognito: bearer JWTs from an existing user pool. Off unless a pool is named.
 COGNITO_REGION = os.environ.get("COGNITO_REGION", "")
