@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 from ninja.utils import check_csrf
 
-from accounts import audit, services
+from accounts import audit, services, signin
+from accounts.bounds import MAX_ID
 from accounts.errors import Forbidden
 from accounts.models import AccessAuditEntry, User
 from accounts.permissions import check_role, signed_in_user
@@ -48,14 +49,15 @@ def sign_up(request: HttpRequest, payload: SignUpIn) -> Status[User]:
 
 
 @router.post("/auth/login", auth=None, response=UserOut, tags=["auth"])
-def log_in(request: HttpRequest, payload: CredentialsIn) -> User:
+def log_in(request: HttpRequest, response: HttpResponse, payload: CredentialsIn) -> User:
     """Starts a browser session (needs the CSRF token, like every session write)."""
     if check_csrf(request) is not None:
         raise Forbidden(
             "CSRF check failed: send the csrftoken cookie and X-CSRFToken", code="csrf_failed"
         )
-    user = services.check_credentials(payload.email, payload.password)
-    services.start_session(request, user)
+    user = signin.check_credentials(request, payload.email, payload.password)
+    signin.start_session(request, user)
+    signin.remember_client(request, response, user)
     return user
 
 
@@ -67,9 +69,12 @@ def log_out(request: HttpRequest) -> Status[None]:
 
 
 @router.post("/auth/token", auth=None, response=TokenPairOut, tags=["auth"])
-def token(request: HttpRequest, payload: CredentialsIn) -> dict[str, object]:
+def token(
+    request: HttpRequest, response: HttpResponse, payload: CredentialsIn
+) -> dict[str, object]:
     """For apps: a short-lived access token and a refresh token."""
-    user = services.check_credentials(payload.email, payload.password)
+    user = signin.check_credentials(request, payload.email, payload.password)
+    signin.remember_client(request, response, user)
     return services.issue_token_pair(user)
 
 
@@ -148,7 +153,9 @@ def set_role(request: HttpRequest, user_id: int, payload: RoleIn) -> User:
 
 @router.get("/audit", response=list[AuditEntryOut], tags=["users"])
 @paginate(BoundedLimitOffset)
-def audit_log(request: HttpRequest, subject_id: int | None = None) -> object:
+def audit_log(
+    request: HttpRequest, subject_id: int | None = Query(None, ge=1, le=MAX_ID)
+) -> object:
     """The access audit log (admins only), optionally for one person."""
     check_role(signed_in_user(request), Role.ADMIN)
     entries = AccessAuditEntry.objects.all()

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-import math
 import re
 import time
-import zlib
 import zoneinfo
 from functools import lru_cache
 from typing import Any
 
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -26,8 +24,6 @@ from accounts.errors import (
     Conflict,
     Forbidden,
     InvalidToken,
-    NotAuthenticated,
-    RateLimited,
     ServiceError,
 )
 from accounts.models import User
@@ -97,32 +93,6 @@ def sign_up(*, email: str, password: str, display_name: str, **profile: Any) -> 
             )
     except IntegrityError:
         raise Conflict("an account with this email already exists", code="email_taken") from None
-
-
-def check_credentials(email: str, password: str) -> User:
-    """The account for an email and password. Attempts per address are rate limited, so a
-    password cannot be guessed by trying many."""
-    from realtime.ratelimit import take_sync
-
-    email = email.strip().lower()
-    verdict = take_sync("sign_in", zlib.crc32(email.encode()))
-    if not verdict.allowed:
-        wait = math.ceil(verdict.retry_after)
-        raise RateLimited(verdict.retry_after, f"too many attempts; try again in {wait} s")
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        User().set_password(password)  # take as long as a real check: no account probing
-        raise NotAuthenticated("wrong email or password", code="bad_credentials")
-    if not user.check_password(password):
-        raise NotAuthenticated("wrong email or password", code="bad_credentials")
-    if not user.is_active:
-        raise NotAuthenticated("this account is deactivated", code="inactive")
-    return user
-
-
-def start_session(request: HttpRequest, user: User) -> None:
-    """Sign a browser in (the sign-in time is recorded by ``accounts.signals``)."""
-    login(request, user, backend="accounts.backends.EmailBackend")
 
 
 def session_is_current(session_auth_at: float | None, user: User) -> bool:

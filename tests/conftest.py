@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.test import Client
 
-from accounts import cognito
+from accounts import cognito, signin
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import issue_token_pair
@@ -59,6 +59,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture(autouse=True)
+def no_failed_sign_ins_counted_from_the_test_client() -> None:
+    """Every test client comes from 127.0.0.1: failed sign-ins of earlier tests (and
+    earlier runs, in the same Redis) must not count against the next test."""
+    signin.forget_client("127.0.0.1")
 
 
 _counter = itertools.count(1)

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services
+from accounts import services, signin
 from accounts.errors import ServiceError
 from accounts.models import User
 
@@ -33,14 +33,16 @@ def login_page(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            user = services.check_credentials(
-                request.POST.get("email", ""), request.POST.get("password", "")
+            user = signin.check_credentials(
+                request, request.POST.get("email", ""), request.POST.get("password", "")
             )
         except ServiceError as exc:
             error = exc.message
         else:
-            services.start_session(request, user)
-            return redirect(_next_url(request))
+            signin.start_session(request, user)
+            response = redirect(_next_url(request))
+            signin.remember_client(request, response, user)
+            return response
     context = {"error": error, "next": _next_url(request), "email": request.POST.get("email", "")}
     return render(request, "web/login.html", context, status=400 if error else 200)
 
@@ -58,7 +60,7 @@ def signup_page(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             error = exc.message
         else:
-            services.start_session(request, user)
+            signin.start_session(request, user)
             return redirect("/")
     context = {
         "error": error,

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_user_email_verified_at'),
+        ("accounts", "0003_user_email_verified_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accessauditentry',
-            name='actor_role',
+            model_name="accessauditentry",
+            name="actor_role",
             field=models.CharField(blank=True, max_length=20),
         ),
     ]

@@ -1,0 +1,102 @@
+"""Counted limits in fixed windows: at most ``limit`` counted attempts per ``seconds``.
+
+The counts live in the Django cache, which is Redis (shared by every process) in
+production and the process itself in embedded mode. They serve sign-in failures and
+account mail; per-action token buckets of signed-in users are ``realtime.ratelimit``'s.
+An outage of the cache lets attempts through (logged): it must not stop every sign-in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+import redis
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Window:
+    name: str
+    limit: int
+    seconds: int
+
+
+def hashed(text: str) -> str:
+    """A cache key part for a value that must not sit in the cache as itself (addresses)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _key(window: Window, subject: str) -> tuple[str, float]:
+    """The counter of the current window, and the seconds until the next one."""
+    now = time.time()
+    return (
+        f"limit:{window.name}:{subject}:{int(now // window.seconds)}",
+        window.seconds - now % window.seconds,
+    )
+
+
+def retry_after(window: Window, subject: str) -> float | None:
+    """Seconds to wait if ``subject`` has used up ``window``, else None."""
+    key, left = _key(window, subject)
+    try:
+        used = cache.get(key, 0)
+    except (redis.RedisError, OSError) as exc:
+        logger.warning("limit counters unavailable (%s); allowing", exc)
+        return None
+    return max(1.0, math.ceil(left)) if used >= window.limit else None
+
+
+def count(window: Window, subject: str) -> int:
+    """Count one attempt of ``subject``; the count so far in this window."""
+    key, left = _key(window, subject)
+    try:
+        cache.add(key, 0, timeout=math.ceil(left) + 5)
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr: a new window
+        cache.add(key, 1, timeout=math.ceil(left) + 5)
+        return 1
+    except (redis.RedisError, OSError) as exc:
+        logger.warning("limit counters unavailable (%s); not counted", exc)
+        return 0
+
+
+def take(window: Window, subject: str) -> float | None:
+    """Count an attempt if there is room: None when taken, else the seconds to wait."""
+    wait = retry_after(window, subject)
+    if wait is not None:
+        return wait
+    if count(window, subject) > window.limit:  # another process took the last one
+        return retry_after(window, subject) or 1.0
+    return None
+
+
+def forget(window: Window, subject: str) -> None:
+    """Start ``subject`` afresh in the current window (an operator's unblock)."""
+    key, _ = _key(window, subject)
+    try:
+        cache.delete(key)
+    except (redis.RedisError, OSError) as exc:
+        logger.warning("limit counters unavailable (%s)", exc)
+
+
+def remember(name: str, subject: str, value: str, seconds: int) -> None:
+    """Keep a small fact about ``subject`` for ``seconds`` (best effort)."""
+    try:
+        cache.set(f"fact:{name}:{subject}", value, timeout=seconds)
+    except (redis.RedisError, OSError) as exc:
+        logger.warning("limit counters unavailable (%s); not remembered", exc)
+
+
+def recall(name: str, subject: str) -> str | None:
+    try:
+        value = cache.get(f"fact:{name}:{subject}")
+    except (redis.RedisError, OSError) as exc:
+        logger.warning("limit counters unavailable (%s)", exc)
+        return None
+    return value if isinstance(value, str) else None
