@@ -21,51 +21,68 @@ from accounts.models import User
 
 SESSION_AUTH_AT = "auth_at"
 
-# Sent (after the commit) when what some users may see or do became narrower: a role
-# lowered, a suspension, a block, a region or care team changed, a room or category
-# closed to them. ``user_ids``: whose open sockets must re-check. realtime listens.
+# Sent when what some users may see or do became narrower: a role lowered, a suspension,
+# a block, a region or care team changed, a room or category closed to them. ``user_ids``:
+# whose open sockets must act with their current rights. Sent inside the caller's
+# transaction; receivers defer what must wait for the commit (realtime stores a stamp the
+# access sweep reads, and tells the sockets once the change is committed).
 rights_narrowed = Signal()
 
 
 def narrow_rights(user_ids: list[int]) -> None:
-    """Tell every open socket of ``user_ids`` to act with the users' current rights and
-    re-check what it follows, once the current transaction commits."""
+    """Have every open socket of ``user_ids`` act with the users' current rights and drop
+    what they may no longer follow, once the current transaction commits. Call it in the
+    transaction of the change."""
     ids = sorted(set(user_ids))
     if ids:
-        transaction.on_commit(lambda: rights_narrowed.send(sender=User, user_ids=ids), robust=True)
+        rights_narrowed.send(sender=User, user_ids=ids)
 
 
-WATCHED = frozenset({"password", "is_active"})
+# Fields whose change ends access (every session, token and socket issued before).
+ACCESS_FIELDS = ("password", "is_active")
+# Fields whose change alters what a user may see or do on sockets already open.
+RIGHTS_FIELDS = ("role", "region", "is_superuser")
+
+# Sent, after the commit, when every credential of a user issued until now became void
+# (sign-out, new password, deactivation): realtime closes that user's open sockets.
+access_revoked = Signal()
 
 
 @receiver(pre_save, sender=User)
 def note_access_change(sender: type[User], instance: User, **kwargs: Any) -> None:
     instance._access_changed = False  # type: ignore[attr-defined]
+    instance._rights_changed = False  # type: ignore[attr-defined]
     update_fields = kwargs.get("update_fields")
-    if instance.pk is None or (update_fields is not None and not WATCHED & set(update_fields)):
+    watched = (*ACCESS_FIELDS, *RIGHTS_FIELDS)
+    if instance.pk is None or (update_fields is not None and not set(watched) & set(update_fields)):
         return
-    before = User.objects.filter(pk=instance.pk).values("password", "is_active").first()
-    if before is not None and (
-        before["password"] != instance.password or before["is_active"] != instance.is_active
-    ):
-        instance._access_changed = True  # type: ignore[attr-defined]
+    before = User.objects.filter(pk=instance.pk).values(*watched).first()
+    if before is None:
+        return
+    instance._access_changed = any(  # type: ignore[attr-defined]
+        before[name] != getattr(instance, name) for name in ACCESS_FIELDS
+    )
+    instance._rights_changed = any(  # type: ignore[attr-defined]
+        before[name] != getattr(instance, name) for name in RIGHTS_FIELDS
+    )
 
 
 @receiver(post_save, sender=User)
-def revoke_on_access_change(sender: type[User], instance: User, **kwargs: Any) -> None:
+def follow_access_change(sender: type[User], instance: User, **kwargs: Any) -> None:
+    """However the account changed (a service, the Django admin, a management command)."""
     if getattr(instance, "_access_changed", False):
         revoke_access(instance)
+    if getattr(instance, "_rights_changed", False):
+        narrow_rights([instance.pk])
 
 
 def revoke_access(user: User) -> None:
     """End every session, token and socket of ``user`` issued until now."""
-    from realtime.connections import close_user_sockets
-
     now = timezone.now()
     User.objects.filter(pk=user.pk).update(access_valid_after=now)
     user.access_valid_after = now
     user_id = user.pk
-    transaction.on_commit(lambda: close_user_sockets(user_id))
+    transaction.on_commit(lambda: access_revoked.send(sender=User, user_id=user_id), robust=True)
 
 
 @receiver(user_logged_in)

@@ -29,12 +29,12 @@ from community.permissions import (
 from community.storage import astore_message, store_message
 from community.text import is_plain, render_markdown
 from realtime import aio, events, presence
+from realtime.copies import source_key, withdraw
 from realtime.hub import apublish_message, in_db_thread, in_thread
 from realtime.protocol import event_frame
 from realtime.publish import broadcast_stored, next_seq, publish, validated
 
 MAX_BODY = 10_000
-MESSAGE_EVENTS = ("message.created", "message.edited")
 
 
 def _clean_body(body: str) -> str:
@@ -340,6 +340,7 @@ def _tell_those_not_watching(
         body=message.body[:200],
         url=f"/?conversation={conversation.pk}",
         data={"conversation": conversation.pk, "message": message.pk},
+        source=source_key("message", message.pk),
     )
     emails = preferences(sorted(away_ids - online), "dm.message")
     for member_id, (_, by_email) in emails.items():
@@ -391,10 +392,8 @@ def edit_message(user: User, message_id: int, body: str) -> tuple[Message, int]:
     with transaction.atomic():
         message.body, message.html, message.edited_at = body, render_markdown(body), timezone.now()
         message.save(update_fields=["body", "html", "edited_at"])
-        # A replay shows the message as it is now, not the words the author replaced.
-        events.redact(
-            message.conversation.topic, MESSAGE_EVENTS, message.pk, {"html": message.html}
-        )
+        # Every copy shows the message as it is now, not the words the author replaced.
+        withdraw([source_key("message", message.pk)], gone=False, current={"html": message.html})
         seq = publish(
             message.conversation.topic,
             "message.edited",
@@ -410,7 +409,7 @@ def delete_message(user: User, message_id: int) -> tuple[Message, int]:
     with transaction.atomic():
         message.body, message.html, message.deleted_at = "", "", timezone.now()
         message.save(update_fields=["body", "html", "deleted_at"])
-        events.redact(message.conversation.topic, MESSAGE_EVENTS, message.pk, {"html": ""})
+        withdraw([source_key("message", message.pk)], gone=True)
         events.redact(
             message.conversation.topic, ("message.created",), message.pk, {"deleted": True}
         )

@@ -29,9 +29,9 @@ WITH t AS (
     FROM t
     RETURNING id, seq
 ), e AS (
-    INSERT INTO {Event._meta.db_table} (topic, seq, type, data, at)
+    INSERT INTO {Event._meta.db_table} (topic, seq, type, data, at, source)
     SELECT %(topic)s, m.seq, 'message.created',
-           %(payload)s::jsonb || jsonb_build_object('id', m.id), %(now)s
+           %(payload)s::jsonb || jsonb_build_object('id', m.id), %(now)s, 'message:' || m.id
     FROM m
 ), c AS (
     UPDATE {Conversation._meta.db_table} SET last_message_at = %(now)s

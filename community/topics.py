@@ -123,8 +123,6 @@ def can_follow(user: User, key: str) -> bool:
 
 registry.add_topic_kind(TopicKind("dm", can_follow, durable=True, presence=True))
 events: list[tuple[str, type[BaseModel]]] = [
-    ("message.created", MessageCreated),
-    ("message.edited", MessageEdited),
     ("message.deleted", MessageDeleted),
     ("read.updated", ReadUpdated),
     ("typing.started", TypingStarted),
@@ -132,6 +130,9 @@ events: list[tuple[str, type[BaseModel]]] = [
 ]
 for name, schema in events:
     registry.add_event(name, schema)
+# Kept apart: the events that carry a member's words, and which words (realtime.copies).
+registry.add_event("message.created", MessageCreated, text=("html",), source=("message", "id"))
+registry.add_event("message.edited", MessageEdited, text=("html",), source=("message", "id"))
 registry.add_action(Action("dm.send", SendIn, async_handler=send))
 registry.add_action(Action("dm.edit", EditIn, edit))
 registry.add_action(Action("dm.delete", MessageRef, delete))

@@ -13,6 +13,7 @@ from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from events.models import Event, Poll, PollVote, Question, QuestionVote, RaisedHand
 from events.rooms import _host_room, _restriction, is_host, room
+from realtime.copies import source_key, withdraw
 from realtime.publish import publish
 
 MAX_QUESTION = 1000
@@ -89,6 +90,8 @@ def moderate_question(user: User, event_id: int, question_id: int, action: str) 
         else:
             question.hidden_at = now
             question.save(update_fields=["hidden_at"])
+            # Its words leave every copy: a replay shows attendees no hidden question.
+            withdraw([source_key("question", question.pk)], gone=True)
             hidden = Question.objects.filter(
                 event_id=question.event_id, hidden_at__isnull=False
             ).count()

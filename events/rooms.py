@@ -173,9 +173,9 @@ WITH t AS (
     SELECT %(event)s, %(author)s, %(client_id)s, %(body)s, %(html)s, t.last_seq, %(now)s FROM t
     RETURNING id, seq
 ), e AS (
-    INSERT INTO {TopicEvent._meta.db_table} (topic, seq, type, data, at)
+    INSERT INTO {TopicEvent._meta.db_table} (topic, seq, type, data, at, source)
     SELECT %(topic)s, m.seq, 'room.chat', %(payload)s::jsonb || jsonb_build_object('id', m.id),
-           %(now)s
+           %(now)s, 'chat:' || m.id
     FROM m
 )
 SELECT id, seq FROM m

@@ -150,10 +150,8 @@ registry.add_topic_kind(
     )
 )
 for name, schema in (
-    ("room.chat", RoomChat),
     ("room.settings", RoomSettings),
     ("room.attendee", RoomAttendee),
-    ("room.question", RoomQuestion),
     ("room.question_votes", QuestionVotes),
     ("room.question_answered", QuestionAnswered),
     ("room.question_hidden", QuestionHidden),
@@ -161,6 +159,9 @@ for name, schema in (
     ("room.hands", RoomHands),
 ):
     registry.add_event(name, schema)
+# The events that carry a member's words, and which words (realtime.copies).
+registry.add_event("room.chat", RoomChat, text=("html",), source=("chat", "id"))
+registry.add_event("room.question", RoomQuestion, text=("body",), source=("question", "id"))
 registry.add_action(Action("room.chat", ChatIn, async_handler=chat))
 registry.add_action(Action("room.ask", AskIn, ask))
 registry.add_action(Action("room.upvote", UpvoteIn, upvote))

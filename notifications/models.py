@@ -16,10 +16,16 @@ class Notification(models.Model):
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The member text this notice quotes or names ("message:42", "post:17"): when that
+    # text is hidden or deleted the notice goes; when it is edited its excerpt goes.
+    source = models.CharField(max_length=48, blank=True)
 
     class Meta:
         ordering = ("-id",)
-        indexes = [models.Index(fields=["user", "read_at", "-id"])]
+        indexes = [
+            models.Index(fields=["user", "read_at", "-id"]),
+            models.Index(fields=["source"], name="notification_source"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.user_id}: {self.title}"

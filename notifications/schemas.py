@@ -3,11 +3,12 @@ from __future__ import annotations
 from ninja import Schema
 from pydantic import Field
 
+from accounts.bounds import Id
 from accounts.schemas import Input
 
 
 class MarkReadIn(Input):
-    ids: list[int] | None = Field(default=None, max_length=500)
+    ids: list[Id] | None = Field(default=None, max_length=500)
     all: bool = False
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.errors import ServiceError
 from accounts.models import User
 from notifications.kinds import KINDS
 from notifications.models import Notification, NotificationPreference
+from realtime.copies import source_key, text_withdrawn, withdraw
 from realtime.publish import publish, publish_many
 
 
@@ -47,9 +49,10 @@ def notify(
     body: str = "",
     url: str = "",
     data: dict[str, Any] | None = None,
+    source: str = "",
 ) -> Notification | None:
     """Store a notification (unless the user turned this kind off in-app) and send it live."""
-    notes = notify_many([user.pk], kind, title, body=body, url=url, data=data)
+    notes = notify_many([user.pk], kind, title, body=body, url=url, data=data, source=source)
     return notes[0] if notes else None
 
 
@@ -61,9 +64,11 @@ def notify_many(
     body: str = "",
     url: str = "",
     data: dict[str, Any] | None = None,
+    source: str = "",
 ) -> list[Notification]:
     """The same notification for several users, stored in bulk, each sent on its own
-    ``user:{id}``; users who turned the kind off in-app are skipped."""
+    ``user:{id}``; users who turned the kind off in-app are skipped. ``source``: the member
+    text it quotes or names ("post:17"), so the notice follows that text (realtime.copies)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     wanted = [pk for pk, (in_app, _) in preferences(user_ids, kind).items() if in_app]
@@ -79,6 +84,7 @@ def notify_many(
                     body=body[:500],
                     url=url[:200],
                     data=data or {},
+                    source=source,
                 )
                 for pk in sorted(wanted)  # topic rows are locked in this order: no deadlock
             ]
@@ -125,18 +131,35 @@ def set_preference(user: User, kind: str, *, in_app: bool, email: bool) -> Notif
     return saved
 
 
-def withdraw_text(kinds: tuple[str, ...], **data: Any) -> int:
-    """Blank the body of notifications about something taken down (a post hidden or
-    deleted), here and in their stored events, so its text does not live on in them.
-    ``data``: what the notifications' data must hold, e.g. ``post=501``."""
-    from realtime import events
-
-    lookup = {f"data__{key}": value for key, value in data.items()}
-    notes = list(Notification.objects.filter(kind__in=kinds, **lookup).exclude(body=""))
-    for note in notes:
-        events.redact(user_topic(note.user_id), ("notification.created",), note.pk, {"body": ""})
-    Notification.objects.filter(pk__in=[n.pk for n in notes]).update(body="")
-    return len(notes)
+@receiver(text_withdrawn)
+def follow_withdrawn_text(sender: Any, sources: list[str], gone: bool, **kwargs: Any) -> None:
+    """Notices about text that was hidden or deleted are taken back (rows and stored
+    events; open sockets are told); after an edit they keep their title and lose the
+    excerpt of the words replaced."""
+    notes = list(
+        Notification.objects.filter(source__in=sources)
+        .exclude(source="")
+        .order_by("user_id", "id")
+        .values_list("pk", "user_id", "title")
+    )
+    if not notes:
+        return
+    ids = [pk for pk, _, _ in notes]
+    if not gone:
+        Notification.objects.filter(pk__in=ids).update(body="")
+        for pk, _, title in notes:  # each keeps its own title (which names no words)
+            withdraw([source_key("notification", pk)], gone=False, current={"title": title})
+        return
+    withdraw([source_key("notification", pk) for pk in ids], gone=True)
+    Notification.objects.filter(pk__in=ids).delete()
+    by_user: dict[int, list[int]] = {}
+    for pk, user_id, _ in notes:
+        by_user.setdefault(user_id, []).append(pk)
+    for user_id, ids in sorted(by_user.items()):
+        remaining = Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
+        publish(
+            user_topic(user_id), "notification.withdrawn", {"ids": ids, "unread_count": remaining}
+        )
 
 
 def email_if_wanted(user_ids: list[int], kind: str, subject: str, body: str = "") -> int:

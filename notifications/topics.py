@@ -31,10 +31,24 @@ class NotificationRead(BaseModel):
     unread_count: int
 
 
+class NotificationWithdrawn(BaseModel):
+    """Notifications taken back: what they were about was hidden or deleted."""
+
+    model_config = ConfigDict(extra="forbid")
+    ids: list[int]
+    unread_count: int
+
+
 def can_follow(user: User, key: str) -> bool:
     return key == str(user.pk)
 
 
 registry.add_topic_kind(TopicKind("user", can_follow, durable=True, presence=True))
-registry.add_event("notification.created", NotificationCreated)
+registry.add_event(
+    "notification.created",
+    NotificationCreated,
+    text=("title", "body"),
+    source=("notification", "id"),
+)
 registry.add_event("notification.read", NotificationRead)
+registry.add_event("notification.withdrawn", NotificationWithdrawn)

@@ -8,6 +8,8 @@ class RealtimeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from realtime import connections  # noqa: F401  (connects the accounts receivers)
+
         # Every app declares its topic kinds, actions and events in its topics.py.
         for config in apps.get_app_configs():
             try:

@@ -23,8 +23,8 @@ from accounts.errors import ServiceError
 from accounts.models import User
 from accounts.services import SESSION_AUTH_AT, authenticate_bearer_token, session_is_current
 from realtime import codes, events, presence, sweeper
-from realtime.connections import RECHECK_FOLLOWERS, access_topic
-from realtime.hub import Hub, get_hub, in_db_thread, in_thread
+from realtime.connections import RIGHTS_CHECK, access_topic
+from realtime.hub import RECHECK_FOLLOWERS, Hub, get_hub, in_db_thread, in_thread
 from realtime.protocol import (
     ActionEnvelope,
     SubscribeFrame,
@@ -65,6 +65,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     user_id: int = 0
     _access_topic = ""  # access_topic(user_id), once signed in: compared on every delivery
     credential_time: float = 0.0
+    rights_seen: float = 0.0  # when self.user was loaded: the sweep compares rights stamps
     hub: Hub | None = None
 
     # --- connection lifecycle -------------------------------------------------------
@@ -154,6 +155,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.user_id = user.pk
         self._access_topic = access_topic(user.pk)
         self.credential_time = credential_time
+        self.rights_seen = time.time()
         self.hub = await get_hub()
         await self.hub.follow(self._access_topic, self)
         sweeper.register(self)
@@ -278,8 +280,10 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             sub.seq = await in_db_thread(events.latest_seq)(topic)
             return
         cursor = since
+        resolved = registry.resolve(topic)
+        present = resolved[0].on_replay if resolved is not None else None
         while True:
-            rows = await in_db_thread(events.read_after)(topic, cursor)
+            rows = await in_db_thread(events.read_page)(topic, cursor, present)
             if rows is None:
                 latest = await in_db_thread(events.latest_seq)(topic)
                 self.send_frame({"type": "resync", "topic": topic, "seq": latest})
@@ -424,7 +428,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
     def deliver(self, topic: str, seq: int | None, frame: str, wire: bytes) -> None:
         if topic == self._access_topic:
-            asyncio.get_running_loop().create_task(self.access_check())
+            check = self.refresh_rights if frame == RIGHTS_CHECK else self.access_check
+            asyncio.get_running_loop().create_task(check())
             return
         if seq is None and frame == RECHECK_FOLLOWERS:
             asyncio.get_running_loop().create_task(self._recheck(topic))
@@ -455,6 +460,21 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         states = await in_db_thread(sweeper.access_states)([self.user_id])
         if sweeper.access_ended(states.get(self.user_id), self.credential_time):
             await self.close_for_revoked_access()
+
+    async def refresh_rights(self) -> None:
+        """Asked when this user's rights narrowed (a role lowered, a region, block or care
+        team changed): from now on act with the account as it is, and leave every topic
+        it may no longer follow, as HTTP and a new socket would refuse it."""
+        if self.user is None or self._closed:
+            return
+        user = await in_db_thread(sweeper.reload_user)(self.user_id)
+        if user is None or sweeper.access_ended(sweeper.access_state(user), self.credential_time):
+            await self.close_for_revoked_access()
+            return
+        self.user = user
+        self.rights_seen = time.time()
+        for topic in list(self.subs):
+            await self._recheck(topic)
 
     async def close_for_revoked_access(self) -> None:
         sweeper.unregister(self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -34,12 +35,19 @@ def reserve(topic: str) -> int:
     return seq
 
 
-def append(topic: str, event_type: str, data: dict[str, Any], seq: int | None = None) -> int:
-    """Store one event (with a reserved ``seq``, or the next one) and return its seq."""
+def append(
+    topic: str,
+    event_type: str,
+    data: dict[str, Any],
+    seq: int | None = None,
+    source: str | None = None,
+) -> int:
+    """Store one event (with a reserved ``seq``, or the next one) and return its seq.
+    ``source``: the member text it copies (see realtime.copies)."""
     with transaction.atomic(savepoint=False):  # part of the caller's transaction, if any
         if seq is None:
             seq = reserve(topic)
-        Event.objects.create(topic_id=topic, seq=seq, type=event_type, data=data)
+        Event.objects.create(topic_id=topic, seq=seq, type=event_type, data=data, source=source)
     return seq
 
 
@@ -63,7 +71,13 @@ def append_many(items: list[tuple[str, str, dict[str, Any]]]) -> list[int]:
         seqs = [reserve(topic) for topic, _, _ in items]
         Event.objects.bulk_create(
             [
-                Event(topic_id=topic, seq=seq, type=event_type, data=data)
+                Event(
+                    topic_id=topic,
+                    seq=seq,
+                    type=event_type,
+                    data=data,
+                    source=registry.source_of(event_type, data),
+                )
                 for (topic, event_type, data), seq in zip(items, seqs, strict=True)
             ]
         )
@@ -79,6 +93,23 @@ def latest_seqs(topics: list[str]) -> dict[str, int]:
     return {t: found.get(t, 0) for t in topics}
 
 
+def stamp_recheck(topic: str) -> None:
+    """Record that who may follow ``topic`` narrowed (see ``Topic.rechecked_at``)."""
+    Topic.objects.bulk_create(
+        [Topic(name=topic, rechecked_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["rechecked_at"],
+    )
+
+
+def topic_states(topics: list[str]) -> dict[str, tuple[int, float | None]]:
+    """For each topic: its last seq, and when its followers were last asked to re-check."""
+    rows = Topic.objects.filter(name__in=topics).values_list("name", "last_seq", "rechecked_at")
+    found = {name: (seq, at.timestamp() if at else None) for name, seq, at in rows}
+    return {t: found.get(t, (0, None)) for t in topics}
+
+
 def read_after(topic: str, since: int, limit: int = PAGE) -> list[Event] | None:
     """Events after ``since`` in order, or None when ``since`` is no longer answerable
     (older than retention, or ahead of the topic): the follower must resync."""
@@ -89,6 +120,16 @@ def read_after(topic: str, since: int, limit: int = PAGE) -> list[Event] | None:
     rows = list(Event.objects.filter(topic_id=topic, seq__gt=since).order_by("seq")[:limit])
     if rows and rows[0].seq != since + 1:
         return None  # pruned between the two reads: the cursor is too old after all
+    return rows
+
+
+def read_page(
+    topic: str, since: int, present: Callable[[list[Event]], None] | None
+) -> list[Event] | None:
+    """``read_after``, then the topic kind's ``on_replay`` over the page (one thread hop)."""
+    rows = read_after(topic, since)
+    if rows and present is not None:
+        present(rows)
     return rows
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, Protocol, TypeVar
@@ -22,11 +23,16 @@ from django.conf import settings
 
 from realtime import events, presence
 from realtime.protocol import event_frame
+from realtime.registry import registry
 from realtime.wire import text_frame
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "edt:t:"
+# Sent on a topic when who may follow it narrowed: each follower asks again.
+RECHECK_FOLLOWERS = '{"type":"followers.recheck"}'
+# Stamps are written by other processes (other clocks): look back this much further.
+RECHECK_CLOCK_SLACK = 2.0
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -90,6 +96,7 @@ class Hub:
         self._tasks: list[asyncio.Task[None]] = []
         self.presence_refs: dict[tuple[str, int], int] = {}
         self._counts_due: set[str] = set()
+        self._rechecks_seen_until = time.time()
         # One thread, so this process's joins and leaves reach the store in order.
         self._presence_thread = ThreadPoolExecutor(1, thread_name_prefix="presence")
 
@@ -216,7 +223,7 @@ class Hub:
                 if not cursors:
                     return
                 since = min(cursors)
-                rows = await in_db_thread(events.read_after)(topic, since)
+                rows = await in_db_thread(events.read_page)(topic, since, _on_replay(topic))
                 if rows is None:  # pruned past the cursor: those sockets must resync
                     for follower in tuple(group):
                         follower.resubscribed(topic)
@@ -246,14 +253,25 @@ class Hub:
                 logger.exception("tail check failed")
 
     async def tail_check(self) -> None:
+        """Catch up topics whose last events never arrived, and have followers re-check
+        topics whose audience narrowed since the last check (a lost ``recheck_followers``)."""
         durable = [t for t in self.followers if events.is_durable(t)]
         if not durable:
             return
-        latest = await in_db_thread(events.latest_seqs)(durable)
-        for topic, last_seq in latest.items():
+        checked_from = self._rechecks_seen_until - RECHECK_CLOCK_SLACK
+        self._rechecks_seen_until = time.time()
+        states = await in_db_thread(events.topic_states)(durable)
+        for topic, (last_seq, rechecked_at) in states.items():
             group = self.followers.get(topic, ())
             if any((f.cursor(topic) or 0) < last_seq for f in group):
                 self.request_catch_up(topic)
+            if rechecked_at is not None and rechecked_at >= checked_from:
+                self.fan_out(topic, None, RECHECK_FOLLOWERS, group)
+
+
+def _on_replay(topic: str) -> Callable[[list[Any]], None] | None:
+    resolved = registry.resolve(topic)
+    return resolved[0].on_replay if resolved is not None else None
 
 
 class Backend(Protocol):

@@ -17,6 +17,9 @@ class Topic(models.Model):
     last_seq = models.BigIntegerField(default=0)
     # Events with seq <= pruned_through were removed by retention; older cursors resync.
     pruned_through = models.BigIntegerField(default=0)
+    # When who may follow this topic last narrowed (``recheck_followers``): the tail check
+    # has followers re-check if the broadcast asking them to was lost.
+    rechecked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name}@{self.last_seq}"
@@ -28,10 +31,30 @@ class Event(models.Model):
     type = models.CharField(max_length=48)
     data = models.JSONField()
     at = models.DateTimeField(default=timezone.now)
+    # The member text this event copies ("message:42", "post:17"), if any: when that text
+    # is edited, hidden or deleted, realtime.copies.withdraw rewrites every such event.
+    # Null (not ""): most events copy nothing, and the partial index leaves them out.
+    source = models.CharField(max_length=48, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["topic", "seq"], name="event_topic_seq")]
-        indexes = [models.Index(fields=["at"])]
+        indexes = [
+            models.Index(fields=["at"]),
+            models.Index(
+                fields=["source"], name="event_source", condition=models.Q(source__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.topic_id}#{self.seq} {self.type}"
+
+
+class RightsChange(models.Model):
+    """When a user's rights last narrowed (``accounts.signals.narrow_rights``). The access
+    sweep reads it, so an open socket acts on the change even if its broadcast was lost."""
+
+    user_id = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"rights of {self.user_id} narrowed at {self.at:%Y-%m-%d %H:%M:%S}"

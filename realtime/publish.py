@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from realtime import events
-from realtime.hub import publish_message
+from realtime.hub import RECHECK_FOLLOWERS, publish_message
 from realtime.protocol import event_frame
 from realtime.registry import registry
 
@@ -33,13 +33,16 @@ def publish(
     ``echo_to=user_id`` keeps an ephemeral event from that user's own sockets (nobody
     needs to see their own typing or presence). Returns the event's seq, or None for an
     ephemeral topic or event.
+    An event carrying member text is stored with the source it copies ("post:17", from
+    its type's registration), so ``realtime.copies.withdraw`` finds it.
     """
     schema = registry.events.get(event)
     if schema is None:
         raise ValueError(f"event {event!r} has no registered schema")
     payload = schema.model_validate(data).model_dump(mode="json")
     if events.is_durable(topic) and not event.startswith(EPHEMERAL_PREFIXES):
-        seq = events.append(topic, event, payload, seq=seq)
+        source = registry.source_of(event, payload)
+        seq = events.append(topic, event, payload, seq=seq, source=source)
     else:
         seq = None
     frame = event_frame(topic, seq, event, payload)
@@ -98,7 +101,8 @@ def broadcast_stored(topic: str, seq: int, event: str, payload: dict[str, Any]) 
 
 def recheck_followers(topic: str) -> None:
     """Once the transaction commits, have every socket following ``topic`` check again
-    that it may (call it when a change takes the right to follow away from some)."""
-    from realtime.connections import RECHECK_FOLLOWERS
-
+    that it may (call it when a change takes the right to follow away from some). The
+    topic's stamp is written in the caller's transaction: if the broadcast is lost, the
+    hub's tail check sees the stamp and asks its followers all the same."""
+    events.stamp_recheck(topic)
     transaction.on_commit(lambda: publish_message(topic, None, RECHECK_FOLLOWERS), robust=True)

@@ -33,6 +33,10 @@ class TopicKind:
     # Called in a worker thread when a user's socket starts or stops following a topic.
     on_join: Callable[[User, str], None] | None = None
     on_leave: Callable[[User, str], None] | None = None
+    # Called in a worker thread with each page of stored events before it is replayed; it
+    # may rewrite their data in place to show what is true now (who wrote something is
+    # resolved when shown: a member who took a pseudonym is not named in old events).
+    on_replay: Callable[[list[Any]], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,11 @@ class Registry:
     kinds: dict[str, TopicKind] = field(default_factory=dict)
     actions: dict[str, Action] = field(default_factory=dict)
     events: dict[str, type[BaseModel]] = field(default_factory=dict)
+    # Per event type, where it carries text a member wrote (dotted paths into its data):
+    # what ``realtime.copies.withdraw`` blanks when that text is edited, hidden or deleted.
+    text_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Per event type with text, what it copies: (kind of text, dotted path of its id).
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def add_topic_kind(self, kind: TopicKind) -> None:
         if kind.kind in self.kinds:
@@ -70,10 +79,37 @@ class Registry:
             raise ValueError(f"action {action.name!r} is registered twice")
         self.actions[action.name] = action
 
-    def add_event(self, name: str, schema: type[BaseModel]) -> None:
+    def add_event(
+        self,
+        name: str,
+        schema: type[BaseModel],
+        *,
+        text: tuple[str, ...] = (),
+        source: tuple[str, str] | None = None,
+    ) -> None:
+        """``text``: the fields (dotted for nested ones) holding a member's words;
+        ``source``: what those words are, as (kind, dotted path of its id in the data),
+        e.g. ``("post", "id")``. ``publish`` stores each such event with its source
+        ("post:17"), so ``realtime.copies.withdraw`` finds every copy."""
         if name in self.events:
             raise ValueError(f"event {name!r} is registered twice")
+        if bool(text) != (source is not None):
+            raise ValueError(f"event {name!r}: text fields and their source go together")
         self.events[name] = schema
+        if text and source is not None:
+            self.text_fields[name] = text
+            self.sources[name] = source
+
+    def source_of(self, event: str, data: dict[str, Any]) -> str | None:
+        """The member text an event's data copies ("post:17"), if its type carries any."""
+        found = self.sources.get(event)
+        if found is None:
+            return None
+        kind, path = found
+        value: Any = data
+        for part in path.split("."):
+            value = value[part]
+        return f"{kind}:{value}"
 
     def resolve(self, topic: str) -> tuple[TopicKind, str] | None:
         match = TOPIC_RE.match(topic)

@@ -1,9 +1,10 @@
 """The per-process registry of authenticated sockets and the access sweep.
 
-Revocation reaches sockets through the channel layer at once. The sweep is the safety
-net: every ``WS_ACCESS_SWEEP_SECONDS`` one query checks all users with a socket on this
-process and closes the sockets whose access ended, so no revoked socket outlives a
-lost message by more than that interval.
+Revocation and narrowed rights reach sockets through the hub at once. The sweep is the
+safety net: every ``WS_ACCESS_SWEEP_SECONDS`` two queries check all users with a socket on
+this process; it closes the sockets whose access ended and has those whose rights narrowed
+since they last looked (``RightsChange``) reload their user and re-check their topics, so
+no socket outlives a lost message by more than that interval.
 """
 
 from __future__ import annotations
@@ -17,14 +18,25 @@ from typing import Protocol
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from accounts.models import User
+from realtime.models import RightsChange
+
 logger = logging.getLogger(__name__)
 
 
 class SweptSocket(Protocol):
     user_id: int
     credential_time: float
+    rights_seen: float  # when the socket last loaded its user's rights (its own clock)
 
     async def close_for_revoked_access(self) -> None: ...
+
+    async def refresh_rights(self) -> None: ...
+
+
+# Stamps are written by other processes (other clocks): look back this much further. A
+# socket that refreshes once more than needed loses nothing.
+CLOCK_SLACK_SECONDS = 2.0
 
 
 # Weak: a socket whose consumer died without disconnect() must not stay here for ever.
@@ -50,10 +62,23 @@ def unregister(socket: SweptSocket) -> None:
 
 def access_states(user_ids: list[int]) -> dict[int, tuple[bool, float | None]]:
     """For each user: whether active, and the time before which credentials are void."""
-    from accounts.models import User
-
     rows = User.objects.filter(pk__in=user_ids).values_list("pk", "is_active", "access_valid_after")
     return {pk: (active, after.timestamp() if after else None) for pk, active, after in rows}
+
+
+def access_state(user: User) -> tuple[bool, float | None]:
+    after = user.access_valid_after
+    return user.is_active, after.timestamp() if after else None
+
+
+def rights_changes(user_ids: list[int]) -> dict[int, float]:
+    """When each user's rights last narrowed, for those whose ever did."""
+    rows = RightsChange.objects.filter(user_id__in=user_ids).values_list("user_id", "at")
+    return {pk: at.timestamp() for pk, at in rows}
+
+
+def reload_user(user_id: int) -> User | None:
+    return User.objects.filter(pk=user_id).first()
 
 
 def access_ended(state: tuple[bool, float | None] | None, credential_time: float) -> bool:
@@ -64,14 +89,23 @@ def access_ended(state: tuple[bool, float | None] | None, credential_time: float
 
 
 async def sweep_once() -> int:
-    """Close the sockets whose access ended, with one query; return how many closed."""
+    """Close the sockets whose access ended and refresh those whose rights narrowed unseen;
+    return how many closed."""
     snapshot = [s for group in _sockets.values() for s in group]
     if not snapshot:
         return 0
-    states = await database_sync_to_async(access_states)(sorted(_sockets))
+    user_ids = sorted(_sockets)
+    states = await database_sync_to_async(access_states)(user_ids)
+    changes = await database_sync_to_async(rights_changes)(user_ids)
     ended = [s for s in snapshot if access_ended(states.get(s.user_id), s.credential_time)]
     for socket in ended:
         await socket.close_for_revoked_access()
+    for socket in snapshot:
+        changed_at = changes.get(socket.user_id)
+        if socket in ended or changed_at is None:
+            continue
+        if changed_at >= socket.rights_seen - CLOCK_SLACK_SECONDS:
+            await socket.refresh_rights()
     return len(ended)
 
 

@@ -30,6 +30,7 @@ from community.models import (
     Thread,
 )
 from realtime import events
+from realtime.copies import source_key, withdraw
 from realtime.publish import publish, recheck_followers
 
 MAX_SUSPENSION_DAYS = 365
@@ -222,7 +223,6 @@ def delete_post(user: User, post_id: int, reason: str = "") -> Post:
     with transaction.atomic():
         Post.objects.filter(pk=post.pk).update(deleted_at=timezone.now())
         _redact(post, "deleted")
-        _withdraw_notices(post)
         publish(
             post.thread.topic,
             "post.deleted",
@@ -244,23 +244,16 @@ def _hide(post: Post, why: str) -> None:
     Post.objects.filter(pk=post.pk).update(hidden_at=timezone.now(), hidden_reason=why)
     post.hidden_at, post.hidden_reason = timezone.now(), why
     _redact(post, "hidden")
-    _withdraw_notices(post)
     publish(
         post.thread.topic, "post.hidden", {"id": post.pk, "thread": post.thread_id, "reason": why}
     )
 
 
 def _redact(post: Post, flag: str) -> None:
-    """Take the post's text out of every stored event that carries it."""
-    topic = post.thread.topic
-    events.redact(topic, ("post.created", "post.restored"), post.pk, {"html": "", flag: True})
-    events.redact(topic, ("post.edited",), post.pk, {"html": ""})
-
-
-def _withdraw_notices(post: Post) -> None:
-    from notifications.services import withdraw_text
-
-    withdraw_text(("forum.mention", "forum.reply", "forum.post"), post=post.pk)
+    """Take the post's text out of every copy (stored events, notices), and mark it in the
+    events that show it whole."""
+    withdraw([source_key("post", post.pk)], gone=True)
+    events.redact(post.thread.topic, ("post.created", "post.restored"), post.pk, {flag: True})
 
 
 def _restore(post: Post) -> None:
@@ -334,18 +327,23 @@ def thread_action(
             # Gone from the category for its members: its title and author leave the
             # category's stored events, and its followers who may no longer see it leave.
             publish(old_category.topic, "thread.removed", {"thread": thread.pk, "change": action})
-            events.redact(
-                old_category.topic,
-                ("thread.created", "thread.updated"),
-                thread.pk,
-                {"title": "", "author": {"handle": "", "name": ""}},
-                within="thread",
+            # Its title leaves every copy (the logs of its category and its own, and every
+            # notice about it or its posts): the topic is gone for members.
+            post_ids = Post.objects.filter(thread=thread).values_list("pk", flat=True)
+            withdraw(
+                [source_key("thread", thread.pk), *(source_key("post", pk) for pk in post_ids)],
+                gone=True,
             )
+            recheck_followers(thread.topic)
+        elif action == "move":
+            # The category it left keeps no copy of its title; the one it joined hears of it;
+            # followers who may not see the new category leave it.
+            publish(old_category.topic, "thread.removed", {"thread": thread.pk, "change": action})
+            withdraw([source_key("thread", thread.pk)], gone=True, topic=old_category.topic)
+            publish(thread.category.topic, "thread.updated", update)
             recheck_followers(thread.topic)
         else:
             publish(old_category.topic, "thread.updated", update)
-            if action == "move":
-                publish(thread.category.topic, "thread.updated", update)
     return thread
 
 

@@ -33,6 +33,7 @@ from community.models import (
     Thread,
 )
 from community.text import render_markdown
+from realtime.copies import source_key, withdraw
 from realtime.publish import publish
 
 MAX_BODY = 20_000
@@ -338,6 +339,8 @@ def edit_post(user: User, post_id: int, body: str) -> Post:
         PostRevision.objects.create(post=post, body=post.body, html=post.html, edited_by=user)
         post.body, post.html, post.edited_at = body, render_markdown(body), timezone.now()
         post.save(update_fields=["body", "html", "edited_at"])
+        # Copies show the post as it is now; the replaced words stay in its revisions only.
+        withdraw([source_key("post", post.pk)], gone=False, current={"html": post.html})
         publish(
             post.thread.topic,
             "post.edited",
@@ -519,6 +522,7 @@ def _notify_new_thread(thread: Thread, post: Post) -> None:
             f"New topic: {thread.title}",
             url=_post_url(thread, post),
             data={"thread": thread.pk, "post": post.pk},
+            source=source_key("thread", thread.pk),
         )
 
 
@@ -547,6 +551,7 @@ def _notify_post(thread: Thread, post: Post, quoted: Post | None) -> None:
             body=post.body[:200],
             url=_post_url(thread, post),
             data={"thread": thread.pk, "post": post.pk},
+            source=source_key("post", post.pk),
         )
     watching = {pk for pk, level in levels.items() if level == Follow.Level.WATCHING}
     rest = sorted(watching - mentioned - replied)
@@ -558,6 +563,7 @@ def _notify_post(thread: Thread, post: Post, quoted: Post | None) -> None:
             body=post.body[:200],
             url=_post_url(thread, post),
             data={"thread": thread.pk, "post": post.pk},
+            source=source_key("post", post.pk),
         )
 
 
@@ -582,6 +588,7 @@ def _notify_mentions(thread: Thread, post: Post, mentioned: set[int]) -> None:
             body=post.body[:200],
             url=_post_url(thread, post),
             data={"thread": thread.pk, "post": post.pk},
+            source=source_key("post", post.pk),
         )
 
 

@@ -109,6 +109,49 @@ def author_of(user: User) -> dict[str, Any]:
     return {"handle": handle, "name": display_name(user, profile)}
 
 
+def present_authors(rows: list[Any]) -> None:
+    """Replay hook of ``forum:`` and ``thread:`` topics: every author in the stored events
+    is shown as that member chooses now (a pseudonym taken later hides the real name in old
+    events too). Authors blanked with their text (a hidden topic) stay blank."""
+    post_ids: set[int] = set()
+    thread_ids: set[int] = set()
+    for row in rows:
+        data = row.data
+        if row.type in ("post.created", "post.restored"):
+            post_ids.add(data["id"])
+            if data.get("reply_to"):
+                post_ids.add(data["reply_to"]["id"])
+        elif row.type in ("thread.created", "thread.updated"):
+            thread_ids.add(data["thread"]["id"])
+    if not post_ids and not thread_ids:
+        return
+    posts = {
+        pk: author_of(author)
+        for pk, author in (
+            (p.pk, p.author)
+            for p in Post.objects.filter(pk__in=post_ids).select_related("author__forum_profile")
+        )
+    }
+    threads = {
+        t.pk: author_of(t.author)
+        for t in Thread.objects.filter(pk__in=thread_ids).select_related("author__forum_profile")
+    }
+
+    def now_of(author: dict[str, Any], found: dict[str, Any] | None) -> dict[str, Any]:
+        return author if found is None or not author.get("handle") else found
+
+    for row in rows:
+        data = row.data
+        if row.type in ("post.created", "post.restored"):
+            data["author"] = now_of(data["author"], posts.get(data["id"]))
+            if data.get("reply_to"):
+                reply = data["reply_to"]
+                reply["author"] = now_of(reply["author"], posts.get(reply["id"]))
+        elif row.type in ("thread.created", "thread.updated"):
+            thread = data["thread"]
+            thread["author"] = now_of(thread["author"], threads.get(thread["id"]))
+
+
 def post_shape(post: Post, reactions: dict[str, int] | None = None) -> dict[str, Any]:
     shown = post.visible
     reply = post.reply_to

@@ -21,6 +21,7 @@ from community.forum.shapes import (
     ThreadCreated,
     ThreadRemoved,
     ThreadUpdated,
+    present_authors,
 )
 from community.models import Category, Thread
 from realtime.registry import Action, TopicKind, registry
@@ -82,23 +83,32 @@ def can_follow_thread(user: User, key: str) -> bool:
     return True
 
 
-registry.add_topic_kind(TopicKind("forum", can_follow_category, durable=True))
+registry.add_topic_kind(
+    TopicKind("forum", can_follow_category, durable=True, on_replay=present_authors)
+)
 # No presence: who reads a topic is theirs to know (a pseudonymous author stays one).
-registry.add_topic_kind(TopicKind("thread", can_follow_thread, durable=True))
+registry.add_topic_kind(
+    TopicKind("thread", can_follow_thread, durable=True, on_replay=present_authors)
+)
 events: list[tuple[str, type[BaseModel]]] = [
-    ("thread.created", ThreadCreated),
-    ("thread.updated", ThreadUpdated),
     ("thread.removed", ThreadRemoved),
     ("category.updated", CategoryUpdated),
-    ("post.created", PostShape),
-    ("post.edited", PostEdited),
     ("post.hidden", PostGone),
     ("post.deleted", PostGone),
-    ("post.restored", PostShape),
     ("reaction.updated", ReactionUpdated),
 ]
 for name, schema in events:
     registry.add_event(name, schema)
+# The events that carry a member's words, and which words (realtime.copies).
+TITLE = ("thread.title", "thread.author.handle", "thread.author.name")
+registry.add_event("thread.created", ThreadCreated, text=TITLE, source=("thread", "thread.id"))
+registry.add_event("thread.updated", ThreadUpdated, text=TITLE, source=("thread", "thread.id"))
+for name, schema in (
+    ("post.created", PostShape),
+    ("post.edited", PostEdited),
+    ("post.restored", PostShape),
+):
+    registry.add_event(name, schema, text=("html",), source=("post", "id"))
 registry.add_action(Action("forum.reply", ReplyIn, reply))
 registry.add_action(Action("forum.react", ReactIn, react))
 registry.add_action(Action("forum.read", ReadIn, read, needs_client_id=False))

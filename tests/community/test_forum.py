@@ -519,9 +519,11 @@ def test_hiding_a_post_withdraws_its_text_from_notifications(
 
     moderation.hide_post(admin_user, post.pk, "dangerous advice")
 
-    assert Notification.objects.get(pk=note.pk).body == ""
+    assert not Notification.objects.filter(pk=note.pk).exists()
     stored = Event.objects.get(topic_id=f"user:{mentioned.pk}", type="notification.created")
-    assert stored.data["body"] == ""
+    assert stored.data["body"] == "" and stored.data["title"] == ""
+    withdrawn = Event.objects.get(topic_id=f"user:{mentioned.pk}", type="notification.withdrawn")
+    assert withdrawn.data == {"ids": [note.pk], "unread_count": 0}
 
 
 def test_bad_times_and_hidden_nul_characters_are_refused_not_crashes(client, make_user, admin_user):
