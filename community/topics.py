@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from accounts.bounds import id_from_key
 from accounts.models import User
 from community import services
 from community.permissions import can_follow_conversation
@@ -118,7 +119,8 @@ def typing(user: User, payload: ConversationRef, client_id: str) -> dict[str, An
 
 
 def can_follow(user: User, key: str) -> bool:
-    return key.isdigit() and can_follow_conversation(user, int(key))
+    conversation_id = id_from_key(key)
+    return conversation_id is not None and can_follow_conversation(user, conversation_id)
 
 
 registry.add_topic_kind(TopicKind("dm", can_follow, durable=True, presence=True))

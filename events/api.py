@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
+from accounts.bounds import BoundedDate, BoundedDatetime
 from accounts.errors import NotFound
 from accounts.models import User
 from accounts.permissions import signed_in_user
@@ -30,8 +31,8 @@ class EventIn(Input):
     time_zone: str | None = Field(
         default=None, max_length=64, description="the organiser's by default"
     )
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: BoundedDatetime
+    ends_at: BoundedDatetime
     capacity: int | None = Field(default=None, ge=1, le=100_000)
 
 
@@ -40,8 +41,8 @@ class EventChangeIn(Input):
     description: str | None = Field(default=None, max_length=10_000)
     venue: str | None = Field(default=None, max_length=200)
     address: str | None = Field(default=None, max_length=300)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: BoundedDatetime | None = None
+    ends_at: BoundedDatetime | None = None
     capacity: int | None = Field(default=None, ge=1, le=100_000)
 
 
@@ -69,8 +70,8 @@ class EventOut(Schema):
 class ListQuery(Input):
     kind: str | None = Field(default=None, max_length=10)
     category: str | None = Field(default=None, max_length=40)
-    start: date | None = Field(default=None, description="from this day, in my time zone")
-    end: date | None = Field(default=None, description="to this day, included")
+    start: BoundedDate | None = Field(default=None, description="from this day, in my time zone")
+    end: BoundedDate | None = Field(default=None, description="to this day, included")
 
 
 class RsvpOut(Schema):
@@ -176,7 +177,7 @@ class SeriesIn(Input):
     venue: str = Field(default="", max_length=200)
     address: str = Field(default="", max_length=300)
     time_zone: str | None = Field(default=None, max_length=64)
-    first_start: AwareDatetime
+    first_start: BoundedDatetime
     duration_minutes: int = Field(ge=5, le=24 * 60)
     every_days: int = Field(default=7, ge=1, le=366)
     sessions: int = Field(ge=1, le=classes.MAX_SESSIONS)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from psycopg.errors import UniqueViolation
 
+from accounts.bounds import id_from_key
 from accounts.errors import Conflict, Forbidden, NotFound, RateLimited, ServiceError
 from accounts.models import User
 from accounts.roles import STAFF_ROLES
@@ -331,7 +332,8 @@ def left(user: User, key: str) -> None:
 
 
 def can_follow(user: User, key: str) -> bool:
-    if not key.isdigit():
+    event_id = id_from_key(key)
+    if event_id is None:
         return False
-    event = Event.objects.filter(pk=int(key)).first()
+    event = Event.objects.filter(pk=event_id).first()
     return event is not None and can_enter(user, event)

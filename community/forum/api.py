@@ -7,8 +7,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
+from accounts.bounds import BoundedDatetime
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
 from community.api import acting_user
@@ -50,8 +51,8 @@ class CategoryIn(Input):
     description: str = Field(default="", max_length=2000)
     locale: str = Field(default="", max_length=16)
     region: str = Field(default="", max_length=16)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: BoundedDatetime | None = None
+    ends_at: BoundedDatetime | None = None
     position: int = Field(default=0, ge=-10_000, le=10_000)
 
 
@@ -59,8 +60,8 @@ class ThreadIn(Input):
     title: str = Field(max_length=services.MAX_TITLE)
     body: str = Field(max_length=services.MAX_BODY)
     client_id: str = Field(default="", max_length=64)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: BoundedDatetime | None = None
+    ends_at: BoundedDatetime | None = None
 
 
 class PostIn(Input):

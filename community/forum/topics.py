@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from accounts.bounds import id_from_key
 from accounts.errors import ServiceError
 from accounts.models import User
 from community.forum import permissions as perms
@@ -67,13 +68,15 @@ def read(user: User, payload: ReadIn, client_id: str) -> dict[str, Any]:
 
 def can_follow_category(user: User, key: str) -> bool:
     """Every signed-in member may browse every category."""
-    return key.isdigit() and Category.objects.filter(pk=int(key)).exists()
+    category_id = id_from_key(key)
+    return category_id is not None and Category.objects.filter(pk=category_id).exists()
 
 
 def can_follow_thread(user: User, key: str) -> bool:
-    if not key.isdigit():
+    thread_id = id_from_key(key)
+    if thread_id is None:
         return False
-    thread = Thread.objects.select_related("category").filter(pk=int(key)).first()
+    thread = Thread.objects.select_related("category").filter(pk=thread_id).first()
     if thread is None:
         return False
     try:

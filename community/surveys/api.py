@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
+from accounts.bounds import BoundedDatetime, Id
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
 from community.api import acting_user
@@ -32,8 +33,8 @@ class SurveyIn(Input):
     description: str = Field(default="", max_length=5000)
     audience: str = Field(default="all", max_length=8, description="all, region or locale")
     audience_value: str = Field(default="", max_length=16)
-    opens_at: AwareDatetime | None = None
-    closes_at: AwareDatetime
+    opens_at: BoundedDatetime | None = None
+    closes_at: BoundedDatetime
     results_for: str = Field(
         default="author", max_length=12, description="author, respondents or audience"
     )
@@ -70,8 +71,12 @@ class SurveyDetail(SurveyOut):
     my_answers: dict[int, Any] | None
 
 
+# An option number, or a point of a scale (scales run from -100 to 100).
+AnswerNumber = Annotated[int, Field(ge=-100, le=100)]
+
+
 class ResponseIn(Input):
-    answers: dict[int, int | list[int] | str] = Field(
+    answers: dict[Id, AnswerNumber | list[AnswerNumber] | str] = Field(
         description="question id: an option number (single), option numbers (multiple), "
         "a number (scale) or text"
     )
