@@ -255,6 +255,12 @@ DM_EMAIL_QUIET_MINUTES = env_int("DM_EMAIL_QUIET_MINUTES", 30)
 
 # Surveys: results of fewer responses than this are not shown, to anyone.
 SURVEY_MIN_GROUP = env_int("SURVEY_MIN_GROUP", 5)
+# Only respondents who could not have been made for a survey count toward that group (and
+# appear in its results and CSV): a verified address, and an account made at least this
+# many days before the survey was.
+SURVEY_MIN_ACCOUNT_AGE_DAYS = env_int("SURVEY_MIN_ACCOUNT_AGE_DAYS", 7)
+# Free-text answers go into the author's CSV only from this many counted responses.
+SURVEY_MIN_GROUP_FREE_TEXT = env_int("SURVEY_MIN_GROUP_FREE_TEXT", 10)
 
 # The forum.
 # Flags from different members that hide a post until a moderator reviews it.

@@ -34,8 +34,8 @@ class Survey(models.Model):
         max_length=12, choices=ResultsFor.choices, default=ResultsFor.AUTHOR
     )
     created_at = models.DateTimeField(default=timezone.now)
-    # The results shown: recomputed only once SURVEY_MIN_GROUP more responses came in, so
-    # two successive results never differ by fewer people than that.
+    # The results shown: recomputed only once SURVEY_MIN_GROUP more counted responses came
+    # in, so two successive results never differ by fewer people than that.
     results_snapshot = models.JSONField(null=True, blank=True)
     snapshot_responses = models.IntegerField(default=0)
 
@@ -82,6 +82,9 @@ class Response(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="survey_responses")
     submitted_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Counted in the survey's latest results snapshot: the author's CSV has these rows
+    # and no others, so it grows only when the results do.
+    in_snapshot = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "user"], name="response_once")]

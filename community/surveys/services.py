@@ -1,13 +1,19 @@
 """Surveys: made by dietitians and staff for an audience, answered once per customer and
 editable while open, with results aggregated live and never shown for a group smaller
-than ``SURVEY_MIN_GROUP``."""
+than ``SURVEY_MIN_GROUP``.
+
+Only respondents who could not have been made for the survey count toward that group
+and appear in the results and the CSV: a verified e-mail address, an active account,
+made at least ``SURVEY_MIN_ACCOUNT_AGE_DAYS`` before the survey was. Anyone of the
+audience may answer; the others' answers are kept and simply not counted.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -241,36 +247,48 @@ def my_answers(user: User, survey: Survey) -> dict[int, Any] | None:
 # --- results -----------------------------------------------------------------------------
 
 
+def counted_responses(survey: Survey) -> QuerySet[Response]:
+    """The responses that count toward the survey's group: of verified, active accounts
+    made at least SURVEY_MIN_ACCOUNT_AGE_DAYS before the survey (so none made for it)."""
+    made_by = survey.created_at - timedelta(days=settings.SURVEY_MIN_ACCOUNT_AGE_DAYS)
+    return Response.objects.filter(
+        survey=survey,
+        user__is_active=True,
+        user__email_verified_at__isnull=False,
+        user__date_joined__lte=made_by,
+    )
+
+
 def results(user: User, survey_id: int) -> dict[str, Any]:
     survey = get_survey(user, survey_id)
     if not can_see_results(user, survey):
         raise Forbidden("the results of this survey are not shown to you")
-    return shown_results(survey, Response.objects.filter(survey=survey).count())
+    return shown_results(survey)
 
 
-def shown_results(survey: Survey, total: int) -> dict[str, Any]:
-    """The latest snapshot, and how many responses came in since."""
+def shown_results(survey: Survey) -> dict[str, Any]:
+    """The latest snapshot, and nothing of what came since (not even how many: a count
+    that moves tells when someone answered)."""
     minimum = settings.SURVEY_MIN_GROUP
     snapshot = survey.results_snapshot
     if snapshot is None:
         return {
             "survey": survey.pk,
             "responses": 0,
-            "pending": total,
             "minimum": minimum,
             "suppressed": True,
             "questions": [],
         }
-    return {**snapshot, "minimum": minimum, "pending": total - snapshot["responses"]}
+    return {**snapshot, "minimum": minimum}
 
 
-def aggregate(survey: Survey) -> dict[str, Any]:
+def aggregate(survey: Survey, counted: QuerySet[Response]) -> dict[str, Any]:
     """Counts per option, a scale's distribution and mean, how many answered a text
-    question (never the texts). A question answered by fewer than the minimum group
-    shows only how many answered it."""
-    total = Response.objects.filter(survey=survey).count()
+    question (never the texts), over the ``counted`` responses. A question answered by
+    fewer than the minimum group shows only how many answered it."""
+    total = counted.count()
     minimum = settings.SURVEY_MIN_GROUP
-    answers = Answer.objects.filter(response__survey=survey).values_list(
+    answers = Answer.objects.filter(response__in=counted).values_list(
         "question_id", "choices", "number"
     )
     per_question: dict[int, list[tuple[list[int], int | None]]] = {}
@@ -305,48 +323,65 @@ def aggregate(survey: Survey) -> dict[str, Any]:
 
 def _refresh_results(survey_id: int) -> None:
     """After a response, in its transaction: a new snapshot once SURVEY_MIN_GROUP more
-    responses came in (never for a change of one person alone), and the news to those
-    following (sent on commit). The survey row is locked: one snapshot at a time."""
+    counted responses came in (never for a change of one person alone), told to those
+    following (sent on commit). Nothing is sent otherwise: a message per answer would
+    tell when someone answered. The survey row is locked: one snapshot at a time."""
     with transaction.atomic():
         survey = Survey.objects.select_for_update().filter(pk=survey_id).first()
         if survey is None:
             return
-        total = Response.objects.filter(survey=survey).count()
+        counted = counted_responses(survey)
+        total = counted.count()
         minimum = settings.SURVEY_MIN_GROUP
         since = total - (survey.snapshot_responses if survey.results_snapshot else 0)
-        if total >= minimum and since >= minimum:
-            survey.results_snapshot = aggregate(survey)
-            survey.snapshot_responses = total
-            survey.save(update_fields=["results_snapshot", "snapshot_responses"])
-        publish(survey.topic, "survey.results", shown_results(survey, total))
+        if total < minimum or since < minimum:
+            return
+        survey.results_snapshot = aggregate(survey, counted)
+        survey.snapshot_responses = total
+        survey.save(update_fields=["results_snapshot", "snapshot_responses"])
+        Response.objects.filter(survey=survey).exclude(pk__in=counted).update(in_snapshot=False)
+        counted.update(in_snapshot=True)
+        publish(survey.topic, "survey.results", shown_results(survey))
 
 
 def export_csv(user: User, survey_id: int) -> str:
-    """Every response, one row each, for the author: no names or ids, in no telling
-    order, and only once the minimum group size is reached."""
+    """The responses of the latest results snapshot, one row each, for the author: no
+    names or ids, in no telling order, so two exports never differ by one new person.
+    Free-text answers only from SURVEY_MIN_GROUP_FREE_TEXT responses: a person's own
+    words beside their other answers are easier to recognise than a tick."""
     survey = get_survey(user, survey_id)
     if survey.author_id != user.pk and user.role != Role.ADMIN:
         raise Forbidden("only the author exports the responses")
     responses = list(
-        Response.objects.filter(survey=survey).prefetch_related("answers").order_by("?")
+        Response.objects.filter(survey=survey, in_snapshot=True)
+        .prefetch_related("answers")
+        .order_by("?")
     )
-    if len(responses) < settings.SURVEY_MIN_GROUP:
+    if survey.results_snapshot is None or len(responses) < settings.SURVEY_MIN_GROUP:
         raise Conflict(
             f"the responses are exported from {settings.SURVEY_MIN_GROUP} on",
             code="too_few_responses",
         )
+    text_from = max(settings.SURVEY_MIN_GROUP_FREE_TEXT, settings.SURVEY_MIN_GROUP)
+    with_text = len(responses) >= text_from
     questions = list(survey.questions.all())
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["response", *[q.text for q in questions]])
+    writer.writerow(["response", *[_heading(q, with_text, text_from) for q in questions]])
     for n, response in enumerate(responses, start=1):
         by_question = {a.question_id: a for a in response.answers.all()}
-        writer.writerow([n, *[_cell(q, by_question.get(q.pk)) for q in questions]])
+        writer.writerow([n, *[_cell(q, by_question.get(q.pk), with_text) for q in questions]])
     return out.getvalue()
 
 
-def _cell(question: Question, answer: Answer | None) -> str:
-    if answer is None:
+def _heading(question: Question, with_text: bool, text_from: int) -> str:
+    if question.kind == Question.Kind.TEXT and not with_text:
+        return f"{question.text} (free text: shown from {text_from} responses)"
+    return question.text
+
+
+def _cell(question: Question, answer: Answer | None, with_text: bool) -> str:
+    if answer is None or (question.kind == Question.Kind.TEXT and not with_text):
         return ""
     if question.kind == Question.Kind.TEXT:
         text = answer.text

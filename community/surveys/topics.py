@@ -1,8 +1,9 @@
 """``survey:{id}``: live results, for those allowed to see them. Ephemeral: a follower
-reads the current results over HTTP and gets each new aggregate as responses arrive."""
+reads the current results over HTTP and gets each new snapshot when one is made."""
 
 from __future__ import annotations
 
+from accounts.bounds import id_from_key
 from accounts.models import User
 from community.forum.shapes import Frozen
 from community.models import Survey
@@ -22,16 +23,14 @@ class QuestionResult(Frozen):
 class SurveyResults(Frozen):
     survey: int
     responses: int
-    pending: int
     minimum: int
     suppressed: bool
     questions: list[QuestionResult]
 
 
 def can_follow_survey(user: User, key: str) -> bool:
-    if not key.isdigit():
-        return False
-    survey = Survey.objects.filter(pk=int(key)).first()
+    survey_id = id_from_key(key)
+    survey = None if survey_id is None else Survey.objects.filter(pk=survey_id).first()
     return survey is not None and can_see_results(user, survey)
 
 

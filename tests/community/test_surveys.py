@@ -51,6 +51,18 @@ def dietitian(make_user):
     return make_user(Role.DIETITIAN)
 
 
+@pytest.fixture
+def member(make_user):
+    """Customers who count toward a survey's group: a verified address (accounts made in
+    tests have one) and an account older than SURVEY_MIN_ACCOUNT_AGE_DAYS."""
+
+    def make(**fields: Any):
+        joined = timezone.now() - timedelta(days=60)
+        return make_user(Role.CUSTOMER, date_joined=joined, **fields)
+
+    return make
+
+
 def test_a_customer_answers_once_and_may_change_it_while_open(client, dietitian, make_user):
     survey = api_json(make_survey(client, dietitian, audience="region", audience_value="ca-on"))
     member = make_user(Role.CUSTOMER, region="ca-on")
@@ -89,17 +101,17 @@ def test_only_professionals_and_staff_make_surveys(client, make_user):
 
 
 def test_results_are_hidden_below_the_minimum_group_then_counted(
-    client, dietitian, make_user, settings
+    client, dietitian, member, settings
 ):
     settings.SURVEY_MIN_GROUP = 3
     survey = api_json(make_survey(client, dietitian, results_for="respondents"))
-    members = [make_user(Role.CUSTOMER) for _ in range(3)]
+    members = [member() for _ in range(3)]
     answer(client, members[0], survey, {0: 0, 1: [0, 1], 2: 5, 3: "x"})
     answer(client, members[1], survey, {0: 1, 1: [1], 2: 3})
 
     early = api_json(client.get(f"/api/surveys/{survey['id']}/results", **bearer(dietitian)))
     assert early["suppressed"] is True and early["questions"] == []
-    assert (early["responses"], early["pending"]) == (0, 2)
+    assert early["responses"] == 0 and "pending" not in early
     not_yet = client.get(f"/api/surveys/{survey['id']}/results", **bearer(members[2]))
     assert not_yet.status_code == 403  # results are for respondents
 
@@ -114,12 +126,10 @@ def test_results_are_hidden_below_the_minimum_group_then_counted(
     assert (text["answered"], text["suppressed"], text["counts"]) == (1, True, None)
 
 
-def test_results_change_only_when_enough_new_people_answered(
-    client, dietitian, make_user, settings
-):
+def test_results_change_only_when_enough_new_people_answered(client, dietitian, member, settings):
     settings.SURVEY_MIN_GROUP = 2
     survey = api_json(make_survey(client, dietitian, results_for="audience"))
-    members = [make_user(Role.CUSTOMER) for _ in range(4)]
+    members = [member() for _ in range(4)]
     answer(client, members[0], survey, {0: 0})
     answer(client, members[1], survey, {0: 0})
     url = f"/api/surveys/{survey['id']}/results"
@@ -131,24 +141,25 @@ def test_results_change_only_when_enough_new_people_answered(
     answer(client, members[2], survey, {0: 1})
     answer(client, members[0], survey, {0: 1})
     held = api_json(client.get(url, **bearer(members[0])))
-    assert held["questions"][0]["counts"] == [2, 0] and held["pending"] == 1
+    assert held == first  # not even how many answered since
 
     answer(client, members[3], survey, {0: 1})
     moved = api_json(client.get(url, **bearer(members[0])))
-    assert moved["questions"][0]["counts"] == [1, 3] and moved["pending"] == 0
+    assert moved["questions"][0]["counts"] == [1, 3] and moved["responses"] == 4
 
 
 def test_the_author_exports_anonymous_csv_once_there_are_enough_responses(
-    client, dietitian, make_user, settings
+    client, dietitian, make_user, member, settings
 ):
     settings.SURVEY_MIN_GROUP = 2
+    settings.SURVEY_MIN_GROUP_FREE_TEXT = 2
     survey = api_json(make_survey(client, dietitian))
-    first = make_user(Role.CUSTOMER, display_name="Ada Lovelace")
+    first = member(display_name="Ada Lovelace")
     answer(client, first, survey, {0: 0, 1: [0, 2], 3: "=HYPERLINK(1)"})
     url = f"/api/surveys/{survey['id']}/export.csv"
     assert client.get(url, **bearer(dietitian)).status_code == 409
 
-    answer(client, make_user(Role.CUSTOMER), survey, {0: 1, 2: 2})
+    answer(client, member(), survey, {0: 1, 2: 2})
     assert client.get(url, **bearer(make_user(Role.DIETITIAN))).status_code == 403
     response = client.get(url, **bearer(dietitian))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
@@ -159,3 +170,75 @@ def test_the_author_exports_anonymous_csv_once_there_are_enough_responses(
         ["Oats", "Apple; Kiwi", "", "'=HYPERLINK(1)"],
     ]
     assert b"Ada" not in response.content and str(first.pk).encode() not in response.content[40:]
+
+
+def test_throwaway_accounts_do_not_make_a_group_around_one_real_respondent(
+    client, dietitian, make_user, member, settings
+):
+    """One patient answers "Yes"; four accounts made for the purpose answer "No" beside
+    them (fresh ones, and old ones whose address nobody verified). Nothing is shown."""
+    assert settings.SURVEY_MIN_GROUP == 5
+    survey = api_json(
+        make_survey(
+            client, dietitian, audience="region", audience_value="ca-on", results_for="audience"
+        )
+    )
+    patient = member(region="ca-on")
+    assert answer(client, patient, survey, {0: 0, 3: "I stopped my insulin"}).status_code == 200
+    fresh = [make_user(Role.CUSTOMER, region="ca-on") for _ in range(4)]
+    unverified = [member(region="ca-on", email_verified_at=None) for _ in range(4)]
+    for throwaway in fresh + unverified:
+        assert answer(client, throwaway, survey, {0: 1, 3: "no"}).status_code == 200
+
+    url = f"/api/surveys/{survey['id']}/results"
+    for viewer in (dietitian, fresh[0], patient):
+        shown = api_json(client.get(url, **bearer(viewer)))
+        assert shown["suppressed"] is True and shown["questions"] == []
+        assert shown["responses"] == 0 and "pending" not in shown
+    export = client.get(f"/api/surveys/{survey['id']}/export.csv", **bearer(dietitian))
+    assert export.status_code == 409 and b"insulin" not in export.content
+
+    # Four more real members: now five count, and only they are in the results.
+    for _ in range(4):
+        answer(client, member(region="ca-on"), survey, {0: 0})
+    shown = api_json(client.get(url, **bearer(dietitian)))
+    assert shown["responses"] == 5 and shown["questions"][0]["counts"] == [5, 0]
+    export = client.get(f"/api/surveys/{survey['id']}/export.csv", **bearer(dietitian))
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert len(rows) == 1 + 5 and all(r[1] == "Oats" for r in rows[1:])
+
+
+def test_free_text_stays_out_of_the_csv_below_its_larger_group(client, dietitian, member, settings):
+    settings.SURVEY_MIN_GROUP = 2
+    settings.SURVEY_MIN_GROUP_FREE_TEXT = 4
+    survey = api_json(make_survey(client, dietitian))
+    url = f"/api/surveys/{survey['id']}/export.csv"
+    for n in range(2):
+        answer(client, member(), survey, {0: 0, 3: f"my story {n}"})
+    rows = list(csv.reader(io.StringIO(client.get(url, **bearer(dietitian)).content.decode())))
+    assert rows[0][4] == "Anything else? (free text: shown from 4 responses)"
+    assert [r[4] for r in rows[1:]] == ["", ""]
+
+    for n in range(2, 4):
+        answer(client, member(), survey, {0: 0, 3: f"my story {n}"})
+    rows = list(csv.reader(io.StringIO(client.get(url, **bearer(dietitian)).content.decode())))
+    assert rows[0][4] == "Anything else?"
+    assert sorted(r[4] for r in rows[1:]) == [f"my story {n}" for n in range(4)]
+
+
+def test_the_csv_gains_rows_only_with_the_results_snapshot(client, dietitian, member, settings):
+    """Two exports must not differ by one new respondent's row."""
+    settings.SURVEY_MIN_GROUP = 2
+    survey = api_json(make_survey(client, dietitian))
+    url = f"/api/surveys/{survey['id']}/export.csv"
+
+    def rows() -> list[list[str]]:
+        return list(csv.reader(io.StringIO(client.get(url, **bearer(dietitian)).content.decode())))
+
+    answer(client, member(), survey, {0: 0})
+    answer(client, member(), survey, {0: 0})
+    assert len(rows()) == 1 + 2
+    answer(client, member(), survey, {0: 1})
+    assert sorted(r[1] for r in rows()[1:]) == ["Oats", "Oats"]
+    answer(client, member(), survey, {0: 1})
+    assert sorted(r[1] for r in rows()[1:]) == ["Eggs", "Eggs", "Oats", "Oats"]

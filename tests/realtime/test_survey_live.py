@@ -1,5 +1,6 @@
 """A survey's results arrive live on survey:{id} for those allowed to see them, and
-nobody else may follow it."""
+nobody else may follow it; nothing arrives between snapshots (not even that someone
+answered)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
 @pytest.mark.django_db(transaction=True)
 async def test_results_arrive_live_for_those_allowed_to_see_them(settings):
     settings.SURVEY_MIN_GROUP = 1
+    settings.SURVEY_MIN_ACCOUNT_AGE_DAYS = 0  # the member's account is older than the survey
     author = await database_sync_to_async(_new_user)(Role.DIETITIAN)
     member = await database_sync_to_async(_new_user)(Role.CUSTOMER)
     survey = await database_sync_to_async(surveys.create_survey)(
@@ -42,3 +44,47 @@ async def test_results_arrive_live_for_those_allowed_to_see_them(settings):
     live = await next_of_type(a, "event", "survey.results")
     assert live["data"]["responses"] == 1 and live["data"]["questions"][0]["counts"] == [0, 1]
     assert "seq" not in live  # results are ephemeral: the latest aggregate is what counts
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_followers_learn_nothing_until_the_group_grows_by_the_minimum(settings):
+    settings.SURVEY_MIN_GROUP = 2
+    settings.SURVEY_MIN_ACCOUNT_AGE_DAYS = 0
+    author = await database_sync_to_async(_new_user)(Role.DIETITIAN)
+    members = [await database_sync_to_async(_new_user)(Role.CUSTOMER) for _ in range(4)]
+    survey = await database_sync_to_async(surveys.create_survey)(
+        author,
+        title="Water",
+        description="",
+        audience="all",
+        audience_value="",
+        opens_at=None,
+        closes_at=timezone.now() + timedelta(days=1),
+        results_for="author",
+        questions=QUESTIONS[:1],
+    )
+    question = await database_sync_to_async(lambda: survey.questions.get())()
+    a = await signed_in(author)
+    await subscribe(a, survey.topic)
+
+    async def answers(member, option: int) -> None:
+        await database_sync_to_async(surveys.submit)(member, survey.pk, {question.pk: option})
+
+    # The first answer, or a second from someone who does not count (an account made
+    # after the survey): the author cannot tell from the socket that anyone answered.
+    await answers(members[0], 1)
+    late = await database_sync_to_async(_new_user)(Role.CUSTOMER)
+    await answers(late, 0)
+    assert await a.receive_nothing(0.3)
+    await answers(members[1], 0)
+    first = await next_of_type(a, "event", "survey.results")
+    assert first["data"]["responses"] == 2 and "pending" not in first["data"]
+
+    # A change of mind, then one more: still nothing; two more make the next snapshot.
+    await answers(members[0], 0)
+    await answers(members[2], 1)
+    assert await a.receive_nothing(0.3)
+    await answers(members[3], 1)
+    second = await next_of_type(a, "event", "survey.results")
+    assert second["data"]["responses"] == 4
+    assert second["data"]["questions"][0]["counts"] == [2, 2]

@@ -94,11 +94,10 @@
 
     function renderResults(results) {
       $("results").hidden = false;
+      // Results move in steps of at least the minimum group; what came in since is not shown.
       $("results-count").textContent = results.suppressed
-        ? results.pending + " responses so far: results appear from " + results.minimum + " on."
-        : results.responses + " responses" + (results.pending
-          ? " (" + results.pending + " newer ones join the results once there are " + results.minimum + ")"
-          : "");
+        ? "Results appear once " + results.minimum + " established members have answered."
+        : results.responses + " responses";
       const body = $("results-body");
       body.replaceChildren();
       if (results.suppressed) return;
