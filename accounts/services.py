@@ -6,9 +6,11 @@ import logging
 import re
 import time
 import zoneinfo
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -25,6 +27,7 @@ from accounts.errors import (
     Forbidden,
     InvalidToken,
     ServiceError,
+    TooSoon,
 )
 from accounts.models import User
 from accounts.permissions import (
@@ -33,8 +36,9 @@ from accounts.permissions import (
     check_staff,
     filter_manageable_users,
 )
-from accounts.roles import Role
+from accounts.roles import STAFF_ROLES, Role
 from accounts.signals import SESSION_AUTH_AT, narrow_rights, revoke_access
+from accounts.verification import queue_account_mail
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +77,14 @@ def _check_password(password: str, user: User | None = None) -> None:
         raise ServiceError(" ".join(exc.messages), code="weak_password") from None
 
 
-def sign_up(*, email: str, password: str, display_name: str, **profile: Any) -> User:
-    """Create a local customer account. Other roles are granted by an admin."""
+def sign_up(*, email: str, password: str, display_name: str, **profile: Any) -> str:
+    """Create a local customer account, unverified, and mail it the verification link.
+
+    The answer (the address, normalized) is the same whether or not the address is
+    registered, so sign-up tells nobody who has an account: for a registered address
+    nothing is created and its owner is mailed "you already have an account" instead.
+    Other roles are granted by an admin.
+    """
     email = email.strip().lower()
     try:
         validate_email(email)
@@ -86,13 +96,22 @@ def sign_up(*, email: str, password: str, display_name: str, **profile: Any) -> 
     _check_profile_fields(fields)
     candidate = User(email=email, **fields)
     _check_password(password, candidate)
-    try:
-        with transaction.atomic():
-            return User.objects.create_user(
-                email, password, role=Role.CUSTOMER, email_verified_at=None, **fields
-            )
-    except IntegrityError:
-        raise Conflict("an account with this email already exists", code="email_taken") from None
+    existing = User.objects.filter(email=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email, password, role=Role.CUSTOMER, email_verified_at=None, **fields
+                )
+                queue_account_mail(user, "verify")
+            return email
+        except IntegrityError:  # the same address signed up at the same moment
+            existing = User.objects.filter(email=email).first()
+    else:
+        candidate.set_password(password)  # as long as creating one: timing tells nothing
+    if existing is not None:
+        queue_account_mail(existing, "exists")
+    return email
 
 
 def session_is_current(session_auth_at: float | None, user: User) -> bool:
@@ -186,10 +205,53 @@ def list_accounts(
 
 
 def update_profile(user: User, **fields: Any) -> User:
+    """Change one's own profile. A new region is allowed once per ``REGION_CHANGE_DAYS``
+    (the first choice is free; staff are not limited): a region opens regional events,
+    forums and classes, and must not be hopped between to get into them."""
     _check_profile_fields(fields)
-    for name, value in fields.items():
-        setattr(user, name, value)
-    user.save(update_fields=list(fields))
+    if fields.get("region", user.region) == user.region:
+        fields.pop("region", None)
+    elif user.role not in STAFF_ROLES:
+        _check_region_change_allowed(user)
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(user, name, value)
+        changed = list(fields)
+        if "region" in fields:
+            user.region_changed_at = timezone.now()
+            changed.append("region_changed_at")
+            narrow_rights([user.pk])
+        user.save(update_fields=changed)
+    return user
+
+
+def _check_region_change_allowed(user: User) -> None:
+    if user.region_changed_at is None:
+        return
+    allowed_at = user.region_changed_at + timedelta(days=settings.REGION_CHANGE_DAYS)
+    wait = (allowed_at - timezone.now()).total_seconds()
+    if wait > 0:
+        raise TooSoon(
+            wait,
+            f"you changed your region on {user.region_changed_at:%Y-%m-%d}; you can change it "
+            f"again from {allowed_at:%Y-%m-%d %H:%M} UTC",
+            code="region_change_too_soon",
+        )
+
+
+def set_region(actor: User, user: User, region: str, *, door: str = "http") -> User:
+    """Staff set a member's region at any time (admins anyone's, moderators customers');
+    the change is audited and counts as the member's last change."""
+    check_can_manage_user(actor, user)
+    fields = {"region": region}
+    _check_profile_fields(fields)
+    with transaction.atomic():
+        if fields["region"] != user.region:
+            user.region = fields["region"]
+            user.region_changed_at = timezone.now()
+            user.save(update_fields=["region", "region_changed_at"])
+            narrow_rights([user.pk])
+        record_access(actor, [user], "change", "region", door)
     return user
 
 
@@ -235,16 +297,22 @@ def user_for_bearer_token(token: str) -> User:
 
 def authenticate_bearer_token(token: str) -> tuple[User, float]:
     """The user a bearer token stands for, and when the token was issued."""
+    user, issued_at, _ = bearer_token_lifetime(token)
+    return user, issued_at
+
+
+def bearer_token_lifetime(token: str) -> tuple[User, float, float]:
+    """The user a bearer token stands for, when it was issued and when it expires."""
     if tokens.is_local_token(token):
         claims = tokens.verify_token(token, "access")
-        return _active_user_for_claims(claims), float(claims["iat"])
+        return _active_user_for_claims(claims), float(claims["iat"]), float(claims["exp"])
     verifier = get_verifier()
     if verifier is None:
         raise InvalidToken("invalid token")
     claims = verifier.verify(token)
     user = _user_for_cognito_claims(claims)
     _check_token_still_valid(user, float(claims["iat"]))
-    return user, float(claims["iat"])
+    return user, float(claims["iat"]), float(claims["exp"])
 
 
 def _verified_email(claims: dict[str, Any]) -> str | None:
@@ -292,6 +360,8 @@ def _user_for_cognito_claims(claims: dict[str, Any]) -> User:
                 # else the address was taken meanwhile by a local sign-up: go without it
         raise InvalidToken("could not create an account for this token")
     if user.role != role:
-        user.role = role
-        user.save(update_fields=["role"])
+        with transaction.atomic():
+            user.role = role
+            user.save(update_fields=["role"])
+            narrow_rights([user.pk])  # the pool's groups changed: open sockets follow
     return user

@@ -10,12 +10,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 from psycopg.errors import UniqueViolation
 
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
+from accounts.signals import narrow_rights
 from community.models import Block, Conversation, Membership, Message, MessagingSettings
 from community.permissions import (
     SEND_CONTEXT_SQL,
@@ -32,7 +33,7 @@ from realtime import aio, events, presence
 from realtime.copies import source_key, withdraw
 from realtime.hub import apublish_message, in_db_thread, in_thread
 from realtime.protocol import event_frame
-from realtime.publish import broadcast_stored, next_seq, publish, validated
+from realtime.publish import broadcast_stored, next_seq, publish, recheck_followers, validated
 
 MAX_BODY = 10_000
 
@@ -527,7 +528,16 @@ def block(user: User, target_id: int) -> Block:
         raise NotFound("no such user")
     if target.pk == user.pk:
         raise ServiceError("you cannot block yourself", code="invalid_field")
-    found, _ = Block.objects.get_or_create(blocker=user, blocked=target)
+    with transaction.atomic():
+        found, made = Block.objects.get_or_create(blocker=user, blocked=target)
+        if made:
+            # Sockets of the blocked member already following a direct conversation with
+            # the blocker stop getting their presence, typing and receipts at once.
+            shared = Conversation.objects.filter(
+                kind=Conversation.Kind.DIRECT, memberships__user=user
+            ).filter(memberships__user=target)
+            for conversation in shared:
+                recheck_followers(conversation.topic)
     return found
 
 
@@ -536,20 +546,33 @@ def unblock(user: User, target_id: int) -> None:
 
 
 def update_messaging_settings(user: User, **fields: bool) -> MessagingSettings:
-    saved, _ = MessagingSettings.objects.get_or_create(user=user)
-    for name, value in fields.items():
-        setattr(saved, name, value)
-    saved.save()
+    with transaction.atomic():
+        saved, _ = MessagingSettings.objects.get_or_create(user=user)
+        for name, value in fields.items():
+            setattr(saved, name, value)
+        saved.save()
+        if "share_read_receipts" in fields:
+            narrow_rights([user.pk])  # open conversations show this member's presence or not
     return saved
 
 
+CONTACT_QUERY_MIN = 3
+
+
 def contacts(user: User, query: str, limit: int = 20) -> list[User]:
-    """People the user may message whose name or email matches ``query``."""
-    query = query.strip()
-    candidates = User.objects.filter(is_active=True).exclude(pk=user.pk)
-    if query:
-        # Names match in part; an email address only when typed in full (no probing).
-        candidates = candidates.filter(Q(display_name__icontains=query) | Q(email=query.lower()))
+    """People the user may message whose display name contains ``query``.
+
+    Never an e-mail address (who owns an address is not anyone's business), and at least
+    ``CONTACT_QUERY_MIN`` characters of a name: a letter or two would list the members.
+    """
+    query = " ".join(query.split())
+    if len(query) < CONTACT_QUERY_MIN:
+        raise ServiceError(
+            f"type at least {CONTACT_QUERY_MIN} characters of a name", code="query_too_short"
+        )
+    candidates = User.objects.filter(is_active=True, display_name__icontains=query).exclude(
+        pk=user.pk
+    )
     found = []
     for candidate in candidates.order_by("display_name")[: limit * 5]:
         try:

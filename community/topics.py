@@ -123,7 +123,14 @@ def can_follow(user: User, key: str) -> bool:
     return conversation_id is not None and can_follow_conversation(user, conversation_id)
 
 
-registry.add_topic_kind(TopicKind("dm", can_follow, durable=True, presence=True))
+def shows_presence(user: User, key: str) -> bool:
+    """Who keeps read receipts to themself is not seen opening a conversation either."""
+    return services.shares_read_receipts(user)
+
+
+registry.add_topic_kind(
+    TopicKind("dm", can_follow, durable=True, presence=True, shows_presence=shows_presence)
+)
 events: list[tuple[str, type[BaseModel]]] = [
     ("message.deleted", MessageDeleted),
     ("read.updated", ReadUpdated),

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from accounts.errors import ServiceError
 from accounts.models import User
-from accounts.services import SESSION_AUTH_AT, authenticate_bearer_token, session_is_current
+from accounts.services import SESSION_AUTH_AT, bearer_token_lifetime, session_is_current
 from realtime import codes, events, presence, sweeper
 from realtime.connections import RIGHTS_CHECK, access_topic
 from realtime.hub import RECHECK_FOLLOWERS, Hub, get_hub, in_db_thread, in_thread
@@ -34,13 +34,15 @@ from realtime.protocol import (
     event_frame,
 )
 from realtime.ratelimit import limiter
-from realtime.registry import registry
+from realtime.registry import TopicKind, registry
 from realtime.subscriptions import Subscription, deliver, drain
 from realtime.wire import find_daphne_protocol, is_open, pending_bytes, send_to, text_frame
 
 logger = logging.getLogger(__name__)
 
 CORE_TYPES = frozenset({"auth", "ping", "subscribe", "unsubscribe"})
+# A socket signed in with a token hears this long before it expires (``auth.expiring``).
+EXPIRY_WARNING_SECONDS = 60.0
 
 
 def _client_id(frame: dict[str, Any]) -> str | None:
@@ -93,6 +95,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self._overflowed = False
         self._queue_limit = settings.WS_SEND_QUEUE_BYTES
         self._auth_timer: asyncio.TimerHandle | None = None
+        self._expiry_timers: list[asyncio.TimerHandle] = []
         self._outbox: asyncio.Queue[str | int] | None = None
         self._writer: asyncio.Task[None] | None = None
         await self.accept()
@@ -121,6 +124,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self._closed = True
         if self._auth_timer is not None:
             self._auth_timer.cancel()
+        for timer in self._expiry_timers:
+            timer.cancel()
         if self._writer is not None:
             self._writer.cancel()
         if self.user is None:
@@ -196,7 +201,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             elif kind == "unsubscribe":
                 await self._unsubscribe(UnsubscribeFrame.model_validate(frame))
             elif kind == "auth":
-                self.send_error("already_authenticated", "this socket is already signed in")
+                await self._renew_auth(frame)
             elif kind in registry.actions:
                 await self._act(kind, frame)
             else:
@@ -227,7 +232,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self._close(codes.AUTH_FAILED)
             return
         try:
-            user, issued_at = await in_db_thread(authenticate_bearer_token)(token)
+            user, issued_at, expires_at = await in_db_thread(bearer_token_lifetime)(token)
         except ServiceError as exc:
             self.send_error(exc.code, exc.message)
             await self._close(codes.AUTH_FAILED)
@@ -235,6 +240,45 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         # The token's issue time, not now: a revocation that lands while this socket signs
         # in still closes it.
         await self._authenticated(user, credential_time=issued_at)
+        self._expire_at(expires_at)
+
+    async def _renew_auth(self, frame: dict[str, Any]) -> None:
+        """A socket signed in with a token stays signed in past that token's expiry only by
+        sending a fresh one (``auth`` again, for the same user)."""
+        token = frame.get("token")
+        if not self._expiry_timers:
+            self.send_error("already_authenticated", "this socket is signed in by its session")
+            return
+        if not isinstance(token, str) or not token:
+            self.send_error("invalid_frame", "an auth frame carries a token")
+            return
+        try:
+            user, issued_at, expires_at = await in_db_thread(bearer_token_lifetime)(token)
+        except ServiceError as exc:
+            self.send_error(exc.code, exc.message)
+            return
+        if user.pk != self.user_id:
+            self.send_error("wrong_user", "a socket stays signed in as the same user")
+            return
+        self.credential_time = issued_at
+        self._expire_at(expires_at)
+        self.send_frame({"type": "auth.renewed", "expires_at": int(expires_at)})
+
+    def _expire_at(self, expires_at: float) -> None:
+        """Warn a minute before the token expires, and close when it does."""
+        for timer in self._expiry_timers:
+            timer.cancel()
+        loop = asyncio.get_running_loop()
+        left = max(0.0, expires_at - time.time())
+        warning = {"type": "auth.expiring", "expires_at": int(expires_at)}
+        self._expiry_timers = [
+            loop.call_later(max(0.0, left - EXPIRY_WARNING_SECONDS), self.send_frame, warning),
+            loop.call_later(left, lambda: loop.create_task(self._token_expired())),
+        ]
+
+    async def _token_expired(self) -> None:
+        self.send_error("token_expired", "your access token expired; sign in again")
+        await self._close(codes.TOKEN_EXPIRED)
 
     # --- following topics ------------------------------------------------------------
 
@@ -265,8 +309,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return  # dropped meanwhile (a re-check, an unsubscribe): no joining side effects
         reply: dict[str, Any] = {"type": "subscribed", "topic": topic, "seq": sub.seq}
         if kind.presence:
-            if await self.hub.presence_join(topic, self.user_id):
-                await self._announce_presence(topic, online=True)
+            await self._show_presence(topic, kind, key, sub)
             reply["online"] = sorted(await in_thread(presence.online)(topic))  # {} if Redis is down
         elif kind.presence_count:
             await self.hub.presence_join(topic, self.user_id)
@@ -298,6 +341,24 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 sub.seq = cursor
                 return
 
+    async def _show_presence(
+        self, topic: str, kind: TopicKind, key: str, sub: Subscription
+    ) -> None:
+        """Count this socket in the topic's presence if the user shows it there, or stop
+        counting it if they no longer do."""
+        assert self.user is not None and self.hub is not None
+        shown = kind.shows_presence is None or await in_db_thread(kind.shows_presence)(
+            self.user, key
+        )
+        if shown and not sub.announced:
+            sub.announced = True
+            if await self.hub.presence_join(topic, self.user_id):
+                await self._announce_presence(topic, online=True)
+        elif not shown and sub.announced:
+            sub.announced = False
+            if await self.hub.presence_leave(topic, self.user_id):
+                await self._announce_presence(topic, online=False)
+
     async def _unsubscribe(self, frame: UnsubscribeFrame) -> None:
         if frame.topic in self.subs:
             await self._drop_subscription(frame.topic)
@@ -311,6 +372,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return
         kind, key = resolved
         if await in_db_thread(kind.can_follow)(self.user, key):
+            sub = self.subs.get(topic)
+            if sub is not None and kind.presence:
+                await self._show_presence(topic, kind, key, sub)
             return
         await self._drop_subscription(topic)
         self.send_error("forbidden", "you may no longer follow this topic", topic=topic)
@@ -320,7 +384,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         if sub is None or self.hub is None:
             return
         await self.hub.unfollow(topic, self)
-        if sub.presence and await self.hub.presence_leave(topic, self.user_id):
+        if sub.announced and await self.hub.presence_leave(topic, self.user_id):
             await self._announce_presence(topic, online=False)
         resolved = registry.resolve(topic)
         if resolved is None or self.user is None:

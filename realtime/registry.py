@@ -30,6 +30,10 @@ class TopicKind:
     # Instead of who is online, how many: ``presence.count`` at most once a second per
     # process, however many join or leave (a live class of thousands).
     presence_count: bool = False
+    # With ``presence``: whether this user's own presence is shown to the topic's other
+    # followers (a member who keeps read receipts to themself is not seen opening a
+    # conversation). Runs in a worker thread; None: always shown.
+    shows_presence: Callable[[User, str], bool] | None = None
     # Called in a worker thread when a user's socket starts or stops following a topic.
     on_join: Callable[[User, str], None] | None = None
     on_leave: Callable[[User, str], None] | None = None

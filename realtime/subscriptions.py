@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 class Subscription:
     durable: bool
     presence: bool = False
+    announced: bool = False  # this socket counts in the topic's presence
     seq: int | None = None  # the last seq written to the socket
     replaying: bool = True
     pending: dict[int, tuple[str, bytes | None]] = field(default_factory=dict)

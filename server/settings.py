@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "ninja",  # the API docs use its own copies of Swagger UI, not a CDN (see the CSP)
     "accounts",
     "realtime",
     "advice",
@@ -80,7 +81,27 @@ MIDDLEWARE = [
     "accounts.middleware.SessionRevocationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Every page loads only its own scripts and styles (the API docs too: ninja serves its
+# assets from here), so the policy can be strict: no inline script, nothing from elsewhere.
+# 'self' in connect-src covers the page's own WebSocket origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Origins besides this site's own (scheme, host and port) whose pages may open a socket.
+WS_ALLOWED_ORIGINS = env_list("WS_ALLOWED_ORIGINS", CSRF_TRUSTED_ORIGINS)
 
 ROOT_URLCONF = "server.urls"
 ASGI_APPLICATION = "server.asgi.application"

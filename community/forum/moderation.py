@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
+from accounts.signals import narrow_rights
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
 from community.forum import permissions as perms
 from community.forum.services import get_category, get_thread, post_shape, reaction_counts
@@ -408,6 +409,7 @@ def suspend(moderator: User, member_id: int, hours: float, reason: str) -> Suspe
             user=member, until=timezone.now() + timedelta(hours=hours), reason=reason, by=moderator
         )
         _log(moderator, "suspend", "user", member.pk, reason, None, hours=hours)
+        narrow_rights([member.pk])  # open sockets act with the suspension at once
         _tell_author(member.pk, "You are suspended from the forum", reason, None)
     return made
 

@@ -5,23 +5,27 @@ import json
 from typing import Any
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from accounts.models import User
 from server.asgi import application
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, bearer
 
 ORIGIN = (b"origin", b"http://localhost:8000")
+HOST = (b"host", b"localhost:8000")
 
 
 _opened: list[WebsocketCommunicator] = []
 
 
 def communicator(path: str = "/ws/", headers: list[tuple[bytes, bytes]] | None = None):
-    comm = WebsocketCommunicator(
-        application, path, headers=[ORIGIN] if headers is None else headers
-    )
+    """A socket to the app. Like every client, it names the host it connects to."""
+    headers = [ORIGIN] if headers is None else headers
+    if not any(name == b"host" for name, _ in headers):
+        headers = [HOST, *headers]
+    comm = WebsocketCommunicator(application, path, headers=headers)
     _opened.append(comm)
     return comm
 
@@ -60,3 +64,39 @@ def session_cookie(user: User) -> tuple[bytes, bytes]:
     client = Client()
     assert client.login(email=user.email, password=PASSWORD)
     return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+
+
+def token_for(user) -> str:
+    return bearer(user)["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
+
+
+async def signed_in(user):
+    comm = communicator()
+    assert (await comm.connect())[0]
+    await comm.send_json_to(
+        {"type": "auth", "token": await database_sync_to_async(token_for)(user)}
+    )
+    assert (await receive_json(comm))["type"] == "ready"
+    return comm
+
+
+async def subscribe(comm, topic: str, since: int | None = None) -> tuple[list[dict], dict]:
+    """Subscribe; return the replayed frames and the ``subscribed`` reply."""
+    frame = {"type": "subscribe", "topic": topic}
+    if since is not None:
+        frame["since"] = since
+    await comm.send_json_to(frame)
+    replayed = []
+    while True:
+        reply = await receive_json(comm)
+        if reply["type"] == "subscribed":
+            return replayed, reply
+        replayed.append(reply)
+
+
+async def next_of_type(comm, kind: str, event: str | None = None, limit: int = 20) -> dict:
+    for _ in range(limit):
+        frame = await receive_json(comm)
+        if frame["type"] == kind and (event is None or frame.get("event") == event):
+            return frame
+    raise AssertionError(f"no {kind} {event} frame")

@@ -10,46 +10,16 @@ from channels.db import database_sync_to_async
 from community import services as dm
 from community.models import Message
 from realtime import events
-from tests.conftest import bearer
-from tests.realtime.conftest import communicator, receive_json
+from tests.realtime.conftest import (  # noqa: F401  (others import them from here still)
+    communicator,
+    next_of_type,
+    receive_json,
+    signed_in,
+    subscribe,
+    token_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def token_for(user) -> str:
-    return bearer(user)["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
-
-
-async def signed_in(user):
-    comm = communicator()
-    assert (await comm.connect())[0]
-    await comm.send_json_to(
-        {"type": "auth", "token": await database_sync_to_async(token_for)(user)}
-    )
-    assert (await receive_json(comm))["type"] == "ready"
-    return comm
-
-
-async def subscribe(comm, topic: str, since: int | None = None) -> tuple[list[dict], dict]:
-    """Subscribe; return the replayed frames and the ``subscribed`` reply."""
-    frame = {"type": "subscribe", "topic": topic}
-    if since is not None:
-        frame["since"] = since
-    await comm.send_json_to(frame)
-    replayed = []
-    while True:
-        reply = await receive_json(comm)
-        if reply["type"] == "subscribed":
-            return replayed, reply
-        replayed.append(reply)
-
-
-async def next_of_type(comm, kind: str, event: str | None = None, limit: int = 20) -> dict:
-    for _ in range(limit):
-        frame = await receive_json(comm)
-        if frame["type"] == kind and (event is None or frame.get("event") == event):
-            return frame
-    raise AssertionError(f"no {kind} {event} frame")
 
 
 @pytest.fixture

@@ -1,0 +1,147 @@
+"""Rights that narrow take effect on sockets already open, as on HTTP and new sockets: a
+demoted moderator, a block, read receipts turned off; and when the broadcast that says so
+is lost, the access sweep and the tail check make up for it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from django.utils import timezone
+
+from accounts import services as accounts
+from accounts.roles import Role
+from community import services as dm
+from community.forum import moderation
+from community.forum import services as forum
+from community.models import Category, ModeratorScope
+from realtime import connections, sweeper
+from realtime.hub import get_hub
+from tests.conftest import _new_user
+from tests.realtime.conftest import next_of_type, receive_json, signed_in, subscribe
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def a_hidden_and_a_locked_topic():
+    cat = Category.objects.create(name="Health", slug="health", region="ca-on")
+    old = timezone.now() - timedelta(days=100)
+    author = _new_user(Role.CUSTOMER, region="ca-on", date_joined=old)
+    mod = _new_user(Role.MODERATOR, region="ca-on", date_joined=old)
+    admin = _new_user(Role.ADMIN)
+    ModeratorScope.objects.create(moderator=mod, region="ca-on")
+    hidden, _ = forum.start_thread(author, cat.pk, "My HbA1c", "It was 9.1")
+    moderation.thread_action(admin, hidden.pk, "hide", "private details")
+    locked, _ = forum.start_thread(author, cat.pk, "Closed", "Done here")
+    moderation.thread_action(admin, locked.pk, "lock", "finished")
+    return mod, admin, hidden, locked
+
+
+async def reply(comm, thread_id: int, client_id: str) -> dict:
+    await comm.send_json_to(
+        {"type": "forum.reply", "id": client_id, "thread": thread_id, "body": "One more"}
+    )
+    while True:
+        frame = await receive_json(comm)
+        if frame.get("id") == client_id:
+            return frame
+
+
+async def test_a_demoted_moderator_loses_hidden_topics_and_locked_replies_on_open_sockets():
+    mod, admin, hidden, locked = await a_hidden_and_a_locked_topic()
+    sock = await signed_in(mod)
+    await subscribe(sock, hidden.topic, since=0)  # a moderator may follow a hidden topic
+    assert (await reply(sock, locked.pk, "before"))["type"] == "ack"
+
+    await database_sync_to_async(accounts.set_role)(admin, mod, Role.CUSTOMER)
+
+    dropped = await next_of_type(sock, "error")
+    assert dropped["code"] == "forbidden" and dropped["topic"] == hidden.topic
+    refused = await reply(sock, locked.pk, "after")
+    assert refused["type"] == "error" and refused["code"] == "locked"
+    await sock.send_json_to({"type": "subscribe", "topic": hidden.topic, "since": 0})
+    again = await receive_json(sock)
+    assert again["type"] == "error" and again["code"] == "forbidden"
+
+
+async def test_the_sweep_acts_on_narrowed_rights_whose_broadcast_was_lost(monkeypatch):
+    mod, admin, hidden, _ = await a_hidden_and_a_locked_topic()
+    sock = await signed_in(mod)
+    await subscribe(sock, hidden.topic)
+    monkeypatch.setattr(connections, "_tell_sockets", lambda user_ids, message: None)
+
+    await database_sync_to_async(accounts.set_role)(admin, mod, Role.CUSTOMER)
+    assert await sock.receive_nothing(0.3)  # the broadcast was lost
+
+    await sweeper.sweep_once()
+    dropped = await next_of_type(sock, "error")
+    assert dropped["code"] == "forbidden" and dropped["topic"] == hidden.topic
+
+
+async def test_the_tail_check_rechecks_a_topic_whose_recheck_broadcast_was_lost(monkeypatch):
+    _, admin, _, _ = await a_hidden_and_a_locked_topic()
+    visible, _ = await database_sync_to_async(forum.start_thread)(
+        admin, (await database_sync_to_async(Category.objects.get)(slug="health")).pk, "T", "B"
+    )
+    reader = await database_sync_to_async(_new_user)(Role.CUSTOMER, region="ca-on")
+    sock = await signed_in(reader)
+    await subscribe(sock, visible.topic)
+    # The recheck broadcast goes nowhere; only its stamp in the database is left.
+    monkeypatch.setattr(
+        "realtime.publish.publish_message", lambda topic, seq, frame, skip=None: None
+    )
+    await database_sync_to_async(moderation.thread_action)(admin, visible.pk, "hide", "oops")
+    assert await sock.receive_nothing(0.3)
+
+    await (await get_hub()).tail_check()
+    dropped = await next_of_type(sock, "error")
+    assert dropped["code"] == "forbidden" and dropped["topic"] == visible.topic
+
+
+async def test_a_block_reaches_the_blocked_members_open_socket():
+    alice = await database_sync_to_async(_new_user)()
+    bob = await database_sync_to_async(_new_user)()
+    conversation = await database_sync_to_async(dm.start_conversation)(alice, [bob.pk])
+    b = await signed_in(bob)
+    await subscribe(b, conversation.topic)
+
+    await database_sync_to_async(dm.block)(alice, bob.pk)
+
+    dropped = await next_of_type(b, "error")
+    assert dropped["code"] == "forbidden" and dropped["topic"] == conversation.topic
+    a = await signed_in(alice)
+    await subscribe(a, conversation.topic)
+    await database_sync_to_async(dm.mark_read)(alice, conversation.pk, 0)
+    assert await b.receive_nothing(0.3)  # neither alice's presence nor her receipts
+
+
+async def test_with_read_receipts_off_opening_a_conversation_shows_no_presence():
+    alice = await database_sync_to_async(_new_user)()
+    bob = await database_sync_to_async(_new_user)()
+    conversation = await database_sync_to_async(dm.start_conversation)(alice, [bob.pk])
+    await database_sync_to_async(dm.update_messaging_settings)(bob, share_read_receipts=False)
+    a = await signed_in(alice)
+    await subscribe(a, conversation.topic)
+
+    b = await signed_in(bob)
+    _, subscribed = await subscribe(b, conversation.topic)
+    assert subscribed["online"] == [alice.pk]  # bob still sees who is there
+    assert await a.receive_nothing(0.3)  # alice is not told bob opened it
+
+
+async def test_turning_receipts_off_takes_an_open_conversation_out_of_presence():
+    alice = await database_sync_to_async(_new_user)()
+    bob = await database_sync_to_async(_new_user)()
+    conversation = await database_sync_to_async(dm.start_conversation)(alice, [bob.pk])
+    a, b = await signed_in(alice), await signed_in(bob)
+    await subscribe(a, conversation.topic)
+    await subscribe(b, conversation.topic)
+    joined = await next_of_type(a, "event", "presence.changed")
+    assert joined["data"] == {"user_id": bob.pk, "online": True}
+
+    await database_sync_to_async(dm.update_messaging_settings)(bob, share_read_receipts=False)
+
+    left = await next_of_type(a, "event", "presence.changed")
+    assert left["data"] == {"user_id": bob.pk, "online": False}
