@@ -1,11 +1,12 @@
-"""The WebSocket handshake's Origin must be this site itself (scheme, host and port), or an
-origin named in ``WS_ALLOWED_ORIGINS``.
+"""The WebSocket handshake's Origin must be this site itself (host and port), or an origin
+named in ``WS_ALLOWED_ORIGINS``.
 
 Channels' ``AllowedHostsOriginValidator`` compares host names only, so a page served on
 another port of an allowed host (another program on the same machine, a development
 server) could open a signed-in socket with the visitor's cookie. Here the Origin's host and
 port must equal those the client connected to (the ``Host`` header), and the host must be
-in ``ALLOWED_HOSTS`` as before. docs/adr/0004.
+in ``ALLOWED_HOSTS`` as before. The scheme is not compared: behind a proxy that ends TLS
+the server cannot tell, and one port does not serve both. docs/adr/0004.
 """
 
 from __future__ import annotations

@@ -265,3 +265,65 @@ async def test_malformed_frames_get_an_error_and_the_socket_stays_usable(make_us
     assert await receive_json(comm) == {"type": "pong"}
     await comm.disconnect()
     await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        b"http://localhost:8001",  # the same host on another port
+        b"http://localhost",  # the default port is not this one
+        b"http://localhost:8000.evil.example.com",
+        b"null",
+    ],
+)
+async def test_an_origin_other_than_the_site_itself_is_refused(make_user_async, origin):
+    comm = communicator(headers=[(b"host", b"localhost:8000"), (b"origin", origin)])
+    connected, _ = await comm.connect()
+    assert not connected
+
+
+async def test_an_origin_named_in_the_settings_is_let_in(make_user_async, settings):
+    settings.WS_ALLOWED_ORIGINS = ["https://app.example.org"]
+    comm = communicator(
+        headers=[(b"host", b"localhost:8000"), (b"origin", b"https://app.example.org")]
+    )
+    connected, _ = await comm.connect()
+    assert connected
+
+
+async def test_a_token_socket_is_warned_then_closed_when_its_token_expires(
+    make_user_async, settings
+):
+    settings.ACCESS_TOKEN_SECONDS = 2
+    user = await make_user_async()
+    comm = await authed(user)
+    warning = await receive_json(comm, timeout=3)
+    assert warning["type"] == "auth.expiring"  # less than a minute left: at once
+    frames = await expect_close(comm, codes.TOKEN_EXPIRED, timeout=5)
+    assert frames[-1]["code"] == "token_expired"
+
+
+async def test_a_fresh_token_keeps_the_socket_signed_in(make_user_async, settings):
+    settings.ACCESS_TOKEN_SECONDS = 2
+    user = await make_user_async()
+    comm = await authed(user)
+    assert (await receive_json(comm))["type"] == "auth.expiring"
+    settings.ACCESS_TOKEN_SECONDS = 900
+    await comm.send_json_to(
+        {"type": "auth", "token": await database_sync_to_async(access_token)(user)}
+    )
+    renewed = await receive_json(comm)
+    assert renewed["type"] == "auth.renewed"
+    await asyncio.sleep(2.5)  # past the first token's expiry
+    await comm.send_json_to({"type": "ping"})
+    assert await receive_json(comm) == {"type": "pong"}
+
+
+async def test_a_token_of_someone_else_does_not_renew_a_socket(make_user_async):
+    user, other = await make_user_async(), await make_user_async()
+    comm = await authed(user)
+    await comm.send_json_to(
+        {"type": "auth", "token": await database_sync_to_async(access_token)(other)}
+    )
+    refused = await receive_json(comm)
+    assert refused["type"] == "error" and refused["code"] == "wrong_user"
