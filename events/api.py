@@ -112,8 +112,9 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status[dict[str, Any
 
 @router.get("/events/{event_id}", response=EventOut)
 def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    """For those it is meant for: a regional event or class session for its region."""
     user = signed_in_user(request)
-    return services.shape(user, services.get_event(event_id))
+    return services.shape(user, services.visible_event(user, event_id))
 
 
 @router.patch("/events/{event_id}", response=EventOut)
@@ -157,8 +158,7 @@ def message(request: HttpRequest, event_id: int, payload: MessageIn) -> dict[str
 
 @router.get("/events/{event_id}/event.ics", response={200: None})
 def calendar(request: HttpRequest, event_id: int) -> HttpResponse:
-    signed_in_user(request)
-    body = services.ics(services.get_event(event_id))
+    body = services.ics(services.visible_event(signed_in_user(request), event_id))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event_id}.ics"'
     return response
@@ -229,10 +229,7 @@ def create_class(request: HttpRequest, payload: SeriesIn) -> Status[dict[str, An
 @router.get("/classes/{series_id}", response=SeriesOut)
 def get_class(request: HttpRequest, series_id: int) -> dict[str, Any]:
     user = signed_in_user(request)
-    series = classes.get_series(series_id)
-    if not classes.visible_series(user).filter(pk=series.pk).exists():
-        raise NotFound("no such class")
-    return classes.shape(user, series)
+    return classes.shape(user, classes.visible_class(user, series_id))
 
 
 @router.put("/classes/{series_id}/enrollment", response={204: None})

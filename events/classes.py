@@ -8,12 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
-from accounts.roles import Role
 from events.models import Attendance, ClassSeries, Enrollment, Event
+from events.permissions import check_can_see_series, filter_visible_series
 from events.services import can_organise, check_can_manage, get_event, zone
 from realtime.publish import recheck_followers
 
@@ -103,15 +103,18 @@ def get_series(series_id: int) -> ClassSeries:
 
 
 def visible_series(user: User) -> QuerySet[ClassSeries]:
-    if user.role != Role.CUSTOMER:
-        return ClassSeries.objects.all()
-    return ClassSeries.objects.filter(Q(wellness_education=True) | Q(region=user.region))
+    """The classes ``user`` may see (events.permissions)."""
+    return filter_visible_series(user, ClassSeries.objects.all())
+
+
+def visible_class(user: User, series_id: int) -> ClassSeries:
+    series = get_series(series_id)
+    check_can_see_series(user, series)
+    return series
 
 
 def enroll(user: User, series_id: int) -> Enrollment:
-    series = get_series(series_id)
-    if not visible_series(user).filter(pk=series.pk).exists():
-        raise NotFound("no such class")
+    series = visible_class(user, series_id)
     with transaction.atomic():
         ClassSeries.objects.select_for_update().filter(pk=series.pk).first()  # places in turn
         mine = Enrollment.objects.filter(series=series, user=user).first()

@@ -15,6 +15,7 @@ from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
 from events.models import Enrollment, Event, ReminderSent, Rsvp
+from events.permissions import check_can_see_event, filter_visible_events
 from realtime.publish import recheck_followers
 
 EDITABLE = ("title", "description", "venue", "address", "starts_at", "ends_at", "capacity")
@@ -73,6 +74,13 @@ def get_event(event_id: int) -> Event:
     event = Event.objects.select_related("organiser").filter(pk=event_id).first()
     if event is None:
         raise NotFound("no such event")
+    return event
+
+
+def visible_event(user: User, event_id: int) -> Event:
+    """The event, for someone it is meant for (events.permissions); else not found."""
+    event = get_event(event_id)
+    check_can_see_event(user, event)
     return event
 
 
@@ -159,16 +167,9 @@ def cancel_event(user: User, event_id: int, reason: str = "") -> Event:
 def rsvp(user: User, event_id: int) -> Rsvp:
     """A place if there is one, else a place on the waitlist. Again after cancelling:
     at the back of the line."""
-    event = get_event(event_id)
+    event = visible_event(user, event_id)
     if event.series_id is not None:
         raise Conflict("this is a class session: enrol in the class", code="enrol_instead")
-    if (
-        event.kind == Event.Kind.VIRTUAL
-        and event.region
-        and user.role == Role.CUSTOMER
-        and event.region != user.region
-    ):
-        raise NotFound("no such event")
     if event.cancelled_at is not None:
         raise Conflict("this event was cancelled", code="cancelled")
     if event.starts_at <= timezone.now():
@@ -312,7 +313,7 @@ def upcoming(
     events = Event.objects.filter(cancelled_at__isnull=True, ends_at__gt=timezone.now())
     near = Q(kind=Event.Kind.IN_PERSON, region=user.region) if user.region else Q(pk__in=[])
     virtual = Q(kind=Event.Kind.VIRTUAL) & (Q(region="") | Q(region=user.region))
-    events = events.filter(near | virtual)
+    events = filter_visible_events(user, events.filter(near | virtual))
     if kind:
         events = events.filter(kind=kind)
     if category:
