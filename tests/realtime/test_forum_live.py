@@ -14,6 +14,7 @@ from accounts.roles import Role
 from community.forum import moderation
 from community.forum import services as forum
 from community.models import Category, ModeratorScope
+from tests.conftest import _new_user
 from tests.realtime.conftest import receive_json
 from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
 
@@ -144,3 +145,28 @@ async def test_a_post_restored_then_hidden_again_never_replays_its_text(make_use
         "post.created", "post.hidden", "post.restored", "post.hidden"
     ]  # fmt: skip
     assert "Secret" not in str(replayed)
+
+
+async def test_a_replay_names_authors_as_they_choose_now_not_as_when_they_posted():
+    @database_sync_to_async
+    def setting_up():
+        cat = Category.objects.create(name="Private", slug="private")
+        old = timezone.now() - timedelta(days=100)
+        author = _new_user(Role.CUSTOMER, display_name="Jane Realname", date_joined=old)
+        reader = _new_user(Role.CUSTOMER, date_joined=old)
+        thread, first = forum.start_thread(author, cat.pk, "My diagnosis", "It is new")
+        forum.reply(reader, thread.pk, "Hang in there", reply_to=first.pk)
+        forum.update_profile(author, handle="quiet_fox", name_style="pseudonym")
+        return cat, reader, thread
+
+    cat, reader, thread = await setting_up()
+    sock = await signed_in(reader)
+    replayed, _ = await subscribe(sock, thread.topic, since=0)
+    replayed += (await subscribe(sock, cat.topic, since=0))[0]
+
+    assert len(replayed) >= 3  # the opening post, the reply quoting it, the new topic
+    assert "Jane" not in str(replayed) and "Realname" not in str(replayed)
+    authors = [f["data"]["author"] for f in replayed if f["event"] == "post.created"]
+    assert {"handle": "quiet_fox", "name": "quiet_fox"} in authors
+    quoted = [f["data"]["reply_to"] for f in replayed if f["data"].get("reply_to")]
+    assert quoted[0]["author"] == {"handle": "quiet_fox", "name": "quiet_fox"}
