@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from accounts.bounds import LATEST
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from events.models import Attendance, ClassSeries, Enrollment, Event
@@ -75,6 +76,9 @@ def create_series(
             start = datetime.combine(day, local_first.time(), local_zone).astimezone(
                 ZoneInfo("UTC")
             )
+            ends = start + timedelta(minutes=duration_minutes)
+            if ends >= LATEST:  # the first start is bounded; the series must end in time too
+                raise _invalid(f"every session ends before {LATEST.date()} (UTC)")
             made.append(
                 Event(
                     title=f"{series.title} ({n + 1}/{sessions})",
@@ -87,7 +91,7 @@ def create_series(
                     region=region,
                     time_zone=local_zone.key,
                     starts_at=start,
-                    ends_at=start + timedelta(minutes=duration_minutes),
+                    ends_at=ends,
                     series=series,
                 )
             )

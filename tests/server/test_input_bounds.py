@@ -168,6 +168,16 @@ def test_every_endpoint_taking_a_date_refuses_one_out_of_range_or_without_offset
     assert Event.objects.count() == 1
 
 
+def test_a_class_whose_sessions_would_run_past_the_span_is_refused(client, organiser):
+    weekly_to_2100 = _class(first_start="2099-06-01T18:00:00Z", sessions=52)
+    response = client.post(
+        "/api/classes", weekly_to_2100, content_type="application/json", **bearer(organiser)
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert api_json(response)["code"] == "invalid_field"
+    assert Event.objects.count() == 0
+
+
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31"])
 def test_the_event_listing_refuses_days_out_of_range(client, customer, day):
     for query in (f"start={day}", f"end={day}"):
