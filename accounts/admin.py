@@ -1,6 +1,5 @@
 """The Django admin for accounts. Every view of a member's account by someone else is
-written to the access audit log, as on the API, and role or region changes made here
-reach open sockets like those made through the services."""
+written to the access audit log, as on the API; its sign-in is under the same limits."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -21,11 +19,8 @@ from accounts import signin
 from accounts.audit import record_access
 from accounts.errors import NotAuthenticated, RateLimited
 from accounts.models import AccessAuditEntry, User
-from accounts.signals import narrow_rights
 
 ADMIN = AccessAuditEntry.Door.ADMIN
-# A change of these narrows (or at least changes) what the account may see or do.
-RIGHTS_FIELDS = ("role", "region", "is_superuser")
 
 
 class AdminSignInForm(AdminAuthenticationForm):
@@ -111,13 +106,12 @@ class UserAdmin(BaseUserAdmin):
         return response
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
-        before = User.objects.filter(pk=obj.pk).values(*RIGHTS_FIELDS).first() if change else None
+        """Role and region changes reach open sockets from the save (accounts.signals)."""
         if not change and obj.email_verified_at is None:
             obj.email_verified_at = timezone.now()  # made by an admin: counts as verified
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            if before is not None and any(before[f] != getattr(obj, f) for f in RIGHTS_FIELDS):
-                narrow_rights([obj.pk])
+        if change and User.objects.filter(pk=obj.pk).exclude(region=obj.region).exists():
+            obj.region_changed_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
     def _audit(
         self,

@@ -9,7 +9,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 from ninja.utils import check_csrf
 
-from accounts import audit, services, signin
+from accounts import audit, services, signin, verification
 from accounts.bounds import MAX_ID
 from accounts.errors import Forbidden
 from accounts.models import AccessAuditEntry, User
@@ -20,15 +20,20 @@ from accounts.schemas import (
     AuditEntryOut,
     CredentialsIn,
     CsrfOut,
+    MessageOut,
     MyAccessOut,
     PasswordChangeIn,
     ProfilePatchIn,
     RefreshIn,
+    RegionIn,
     RoleIn,
     SignUpIn,
+    SignUpOut,
     TokenPairOut,
     UserOut,
     UserPageOut,
+    VerifiedOut,
+    VerifyEmailIn,
 )
 from server.pagination import MAX_LIMIT, MAX_OFFSET, BoundedLimitOffset
 
@@ -41,11 +46,31 @@ def csrf(request: HttpRequest) -> dict[str, str]:
     return {"csrf_token": get_token(request)}
 
 
-@router.post("/auth/signup", auth=None, response={201: UserOut}, tags=["auth"])
-def sign_up(request: HttpRequest, payload: SignUpIn) -> Status[User]:
-    """Creates a customer account. Sign in afterwards with a session or a token."""
-    fields = payload.model_dump(exclude_none=True)
-    return Status(201, services.sign_up(**fields))
+SIGN_UP_MESSAGE = (
+    "Check your mail: a message to this address tells you how to go on. "
+    "A new account can sign in now and confirms its address with the link it was sent."
+)
+
+
+@router.post("/auth/signup", auth=None, response={202: SignUpOut}, tags=["auth"])
+def sign_up(request: HttpRequest, payload: SignUpIn) -> Status[dict[str, str]]:
+    """Creates an unverified customer account and mails the verification link; for an
+    address already registered, mails its owner instead. The answer is the same."""
+    email = services.sign_up(**payload.model_dump(exclude_none=True))
+    return Status(202, {"email": email, "message": SIGN_UP_MESSAGE})
+
+
+@router.post("/auth/verify-email", auth=None, response=VerifiedOut, tags=["auth"])
+def verify_email(request: HttpRequest, payload: VerifyEmailIn) -> User:
+    """Confirms the address with the token of the link mailed at sign-up."""
+    return verification.verify_email(payload.token)
+
+
+@router.post("/auth/verify-email/resend", response={202: MessageOut}, tags=["auth"])
+def resend_verification(request: HttpRequest) -> Status[dict[str, str]]:
+    """Mails the signed-in member a new link (a few an hour at most)."""
+    verification.resend_verification(signed_in_user(request))
+    return Status(202, {"message": "a new link is on its way"})
 
 
 @router.post("/auth/login", auth=None, response=UserOut, tags=["auth"])
@@ -149,6 +174,13 @@ def set_role(request: HttpRequest, user_id: int, payload: RoleIn) -> User:
     check_role(actor, Role.ADMIN)
     user = get_object_or_404(User, pk=user_id)
     return services.set_role(actor, user, payload.role)
+
+
+@router.put("/users/{user_id}/region", response=UserOut, tags=["users"])
+def set_region(request: HttpRequest, user_id: int, payload: RegionIn) -> User:
+    """Staff set a member's region (moderators: customers'); audited."""
+    user = get_object_or_404(User, pk=user_id)
+    return services.set_region(signed_in_user(request), user, payload.region)
 
 
 @router.get("/audit", response=list[AuditEntryOut], tags=["users"])

@@ -47,3 +47,14 @@ class RateLimited(ServiceError):
 class Conflict(ServiceError):
     status = 409
     code = "conflict"
+
+
+class TooSoon(RateLimited):
+    """A change allowed only so often (a region), asked for before it is allowed again."""
+
+    code = "too_soon"
+
+    def __init__(self, retry_after: float, message: str, *, code: str | None = None) -> None:
+        super().__init__(retry_after, message)
+        if code is not None:
+            self.code = code

@@ -1,4 +1,4 @@
-"""Counted limits in fixed windows: at most ``limit`` counted attempts per ``seconds``.
+"""Counted limits: at most ``limit`` counted attempts in ``seconds`` from the first.
 
 The counts live in the Django cache, which is Redis (shared by every process) in
 production and the process itself in embedded mode. They serve sign-in failures and
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import redis
 from django.core.cache import cache
 
+from accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 
@@ -32,34 +34,41 @@ def hashed(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _key(window: Window, subject: str) -> tuple[str, float]:
-    """The counter of the current window, and the seconds until the next one."""
-    now = time.time()
-    return (
-        f"limit:{window.name}:{subject}:{int(now // window.seconds)}",
-        window.seconds - now % window.seconds,
-    )
+def account_key(user: User) -> str:
+    """An account in limits and facts: its id and when it was made, so nothing counted
+    carries over to another account that got the same id."""
+    return f"{user.pk}:{user.date_joined.timestamp():.6f}"
+
+
+def _key(window: Window, subject: str) -> str:
+    return f"limit:{window.name}:{subject}"
 
 
 def retry_after(window: Window, subject: str) -> float | None:
     """Seconds to wait if ``subject`` has used up ``window``, else None."""
-    key, left = _key(window, subject)
+    key = _key(window, subject)
     try:
-        used = cache.get(key, 0)
+        found = cache.get_many([key, f"{key}:at"])
     except (redis.RedisError, OSError) as exc:
         logger.warning("limit counters unavailable (%s); allowing", exc)
         return None
-    return max(1.0, math.ceil(left)) if used >= window.limit else None
+    if found.get(key, 0) < window.limit:
+        return None
+    started = float(found.get(f"{key}:at", time.time()))
+    return float(max(1, math.ceil(started + window.seconds - time.time())))
 
 
 def count(window: Window, subject: str) -> int:
-    """Count one attempt of ``subject``; the count so far in this window."""
-    key, left = _key(window, subject)
+    """Count one attempt of ``subject``; the count so far in its window, which starts at
+    its first counted attempt and lasts ``window.seconds``."""
+    key = _key(window, subject)
     try:
-        cache.add(key, 0, timeout=math.ceil(left) + 5)
+        if cache.add(key, 0, timeout=window.seconds):
+            cache.set(f"{key}:at", time.time(), timeout=window.seconds)
         return int(cache.incr(key))
     except ValueError:  # expired between add and incr: a new window
-        cache.add(key, 1, timeout=math.ceil(left) + 5)
+        cache.add(key, 1, timeout=window.seconds)
+        cache.set(f"{key}:at", time.time(), timeout=window.seconds)
         return 1
     except (redis.RedisError, OSError) as exc:
         logger.warning("limit counters unavailable (%s); not counted", exc)
@@ -77,10 +86,10 @@ def take(window: Window, subject: str) -> float | None:
 
 
 def forget(window: Window, subject: str) -> None:
-    """Start ``subject`` afresh in the current window (an operator's unblock)."""
-    key, _ = _key(window, subject)
+    """Start ``subject`` afresh (an operator's unblock)."""
+    key = _key(window, subject)
     try:
-        cache.delete(key)
+        cache.delete_many([key, f"{key}:at"])
     except (redis.RedisError, OSError) as exc:
         logger.warning("limit counters unavailable (%s)", exc)
 

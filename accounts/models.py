@@ -38,6 +38,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(max_length=80, blank=True)
     locale = models.CharField(max_length=16, default="en")
     region = models.CharField(max_length=16, blank=True, help_text="e.g. ca-on")
+    # When the region last changed: members may change their own once per
+    # REGION_CHANGE_DAYS (regional events, forums and classes are for the region's people).
+    region_changed_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -47,6 +50,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # When the owner proved they read mail at ``email``. Null: not verified, and the
     # platform mails that address nothing but the verification link.
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Mail about a direct message says who wrote, not what, unless the member asks for
+    # the text itself (``PATCH /api/me``).
+    email_message_text = models.BooleanField(default=False)
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -6,7 +6,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
 from accounts.audit import role_label, shown_actor
-from accounts.models import AccessAuditEntry
+from accounts.models import AccessAuditEntry, User
 
 
 class Input(Schema):
@@ -62,22 +62,54 @@ class ProfilePatchIn(Input):
     locale: str | None = Field(default=None, max_length=16)
     region: str | None = Field(default=None, max_length=16)
     time_zone: str | None = Field(default=None, max_length=64)
+    email_message_text: bool | None = None
 
 
 class RoleIn(Input):
     role: str = Field(max_length=20)
 
 
+class RegionIn(Input):
+    region: str = Field(max_length=16, description="e.g. 'ca-on'; blank: no region")
+
+
 class UserOut(Schema):
     id: int
     email: str | None
+    email_verified: bool
+    email_verified_at: datetime | None
     display_name: str
     role: str
     locale: str
     region: str
     time_zone: str
+    email_message_text: bool
     is_active: bool
     date_joined: datetime
+
+    @staticmethod
+    def resolve_email_verified(user: User) -> bool:
+        return user.email_verified_at is not None
+
+
+class SignUpOut(Schema):
+    """The same for every address: whether it was new or registered is not told."""
+
+    email: str
+    message: str
+
+
+class VerifyEmailIn(Input):
+    token: str = Field(max_length=1024)
+
+
+class VerifiedOut(Schema):
+    email: str | None
+    email_verified_at: datetime | None
+
+
+class MessageOut(Schema):
+    message: str
 
 
 class TokenPairOut(Schema):

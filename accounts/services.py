@@ -37,7 +37,7 @@ from accounts.permissions import (
     filter_manageable_users,
 )
 from accounts.roles import STAFF_ROLES, Role
-from accounts.signals import SESSION_AUTH_AT, narrow_rights, revoke_access
+from accounts.signals import SESSION_AUTH_AT, revoke_access
 from accounts.verification import queue_account_mail
 
 logger = logging.getLogger(__name__)
@@ -171,14 +171,11 @@ def set_role(actor: User, user: User, role: str, *, door: str = "http") -> User:
             code="role_managed_by_cognito",
         )
     with transaction.atomic():
-        changed = user.role != role
         user.role = role
         user.is_superuser = user.is_superuser and role == Role.ADMIN
+        # A changed role reaches open sockets from the save (accounts.signals).
         user.save(update_fields=["role", "is_superuser"])
         record_access(actor, [user], "change", "role", door)
-        if changed:
-            # Every role has powers another lacks: open sockets re-check whatever the change.
-            narrow_rights([user.pk])
     return user
 
 
@@ -220,8 +217,7 @@ def update_profile(user: User, **fields: Any) -> User:
         if "region" in fields:
             user.region_changed_at = timezone.now()
             changed.append("region_changed_at")
-            narrow_rights([user.pk])
-        user.save(update_fields=changed)
+        user.save(update_fields=changed)  # a new region reaches open sockets: accounts.signals
     return user
 
 
@@ -249,8 +245,7 @@ def set_region(actor: User, user: User, region: str, *, door: str = "http") -> U
         if fields["region"] != user.region:
             user.region = fields["region"]
             user.region_changed_at = timezone.now()
-            user.save(update_fields=["region", "region_changed_at"])
-            narrow_rights([user.pk])
+            user.save(update_fields=["region", "region_changed_at"])  # see accounts.signals
         record_access(actor, [user], "change", "region", door)
     return user
 
@@ -360,8 +355,6 @@ def _user_for_cognito_claims(claims: dict[str, Any]) -> User:
                 # else the address was taken meanwhile by a local sign-up: go without it
         raise InvalidToken("could not create an account for this token")
     if user.role != role:
-        with transaction.atomic():
-            user.role = role
-            user.save(update_fields=["role"])
-            narrow_rights([user.pk])  # the pool's groups changed: open sockets follow
+        user.role = role
+        user.save(update_fields=["role"])  # open sockets follow: accounts.signals
     return user

@@ -91,13 +91,7 @@ def is_known_client(request: HttpRequest, user: User) -> bool:
     """Whether this client signed in to ``user`` before (cookie, or the last address)."""
     if user.pk in _cookie_accounts(request):
         return True
-    return limits.recall("sign_in_address", _account_fact(user)) == client_key(request)
-
-
-def _account_fact(user: User) -> str:
-    """The account in the facts kept about it: its id and when it was made, so a fact
-    never carries over to another account that got the same id."""
-    return f"{user.pk}:{user.date_joined.timestamp():.6f}"
+    return limits.recall("sign_in_address", limits.account_key(user)) == client_key(request)
 
 
 def check_credentials(request: HttpRequest, email: str, password: str) -> User:
@@ -133,7 +127,7 @@ def check_credentials(request: HttpRequest, email: str, password: str) -> User:
     if not user.is_active:
         raise NotAuthenticated("this account is deactivated", code="inactive")
     days = settings.SIGN_IN_KNOWN_CLIENT_DAYS
-    limits.remember("sign_in_address", _account_fact(user), client, days * 86400)
+    limits.remember("sign_in_address", limits.account_key(user), client, days * 86400)
     return user
 
 

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.mail import send_to_member
+from accounts.models import User
 from community.models import Membership, Message
 from realtime import presence
 
@@ -44,18 +45,32 @@ def email_unread_messages(conversation_id: int, user_id: int) -> bool:
         .select_related("sender")
         .order_by("seq")
     )
-    lines = [f"{m.sender.public_name()}: {m.body[:300]}" for m in unread[:20]]
-    if not lines:
+    messages = list(unread[:20])
+    if not messages:
         return False
-    user = membership.user
-    assert user.email is not None
-    send_mail(
-        subject=f"You have {len(lines)} unread message(s) on eDietitian",
-        message="\n\n".join(lines) + "\n\nReply in the app: /?conversation=" + str(conversation_id),
-        from_email=None,
-        recipient_list=[user.email],
+    subject, body = unread_mail(membership.user, conversation_id, messages)
+    return send_to_member(membership.user, subject, body)
+
+
+def unread_mail(user: User, conversation_id: int, messages: list[Message]) -> tuple[str, str]:
+    """(subject, body) of the mail about unread messages: who wrote and a link, and the
+    text itself only for members who asked for it (``User.email_message_text``)."""
+    link = f"{settings.SITE_URL}/?conversation={conversation_id}"
+    names = list(dict.fromkeys(m.sender.public_name() for m in messages))
+    who = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    if len(messages) == 1:
+        subject = f"You have a new message from {who}"
+    else:
+        subject = f"You have {len(messages)} new messages from {who}"
+    if user.email_message_text:
+        lines = [f"{m.sender.public_name()}: {m.body[:300]}" for m in messages]
+        return subject, "\n\n".join(lines) + f"\n\nReply in the app: {link}\n"
+    return subject, (
+        f"{subject} on eDietitian.\n\n"
+        f"Read and reply: {link}\n\n"
+        "This mail does not hold the message itself. If you would rather have the text "
+        "of messages in these mails, you can choose that in your account settings.\n"
     )
-    return True
 
 
 @shared_task(ignore_result=True)

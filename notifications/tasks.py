@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.core.mail import send_mail
 
+from accounts.mail import send_to_member
 from accounts.models import User
 
 
 @shared_task(ignore_result=True)
 def email_notice(user_id: int, subject: str, body: str) -> bool:
-    """One email to one active member with an address. Safe to run again: it only sends."""
-    user = User.objects.filter(pk=user_id, is_active=True, email__isnull=False).first()
-    if user is None or not user.email:
-        return False
-    send_mail(subject=subject[:200], message=body, from_email=None, recipient_list=[user.email])
-    return True
+    """One email to one active member with a verified address (``accounts.mail``).
+    Safe to run again: it only sends."""
+    user = User.objects.filter(pk=user_id).first()
+    return user is not None and send_to_member(user, subject, body)

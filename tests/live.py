@@ -108,23 +108,25 @@ class Server:
     def create_account(self, name: str) -> tuple[int, str]:
         """A new customer account: (user id, email); the password is ``PASSWORD``."""
         email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.org"
-        status, user = self.call(
-            "POST", "/api/auth/signup", {"email": email, "password": PASSWORD, "display_name": name}
-        )
-        assert status == 201, user
-        return user["id"], email
+        user_id, _ = self._sign_up_and_in(email, name)
+        return user_id, email
 
     def sign_up(self, name: str) -> tuple[int, str]:
-        email = f"{name}-{uuid.uuid4().hex[:8]}@example.org"
-        status, user = self.call(
+        return self._sign_up_and_in(f"{name}-{uuid.uuid4().hex[:8]}@example.org", name)
+
+    def _sign_up_and_in(self, email: str, name: str) -> tuple[int, str]:
+        """Sign up (the answer does not name the account), then sign in: (id, token)."""
+        status, answer = self.call(
             "POST", "/api/auth/signup", {"email": email, "password": PASSWORD, "display_name": name}
         )
-        assert status == 201, user
+        assert status == 202, answer
         status, tokens = self.call(
             "POST", "/api/auth/token", {"email": email, "password": PASSWORD}
         )
         assert status == 200, tokens
-        return user["id"], tokens["access_token"]
+        status, me = self.call("GET", "/api/me", token=tokens["access_token"])
+        assert status == 200, me
+        return me["id"], tokens["access_token"]
 
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/"

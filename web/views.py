@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services, signin
+from accounts import services, signin, verification
 from accounts.errors import ServiceError
 from accounts.models import User
 
@@ -49,10 +49,11 @@ def login_page(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signup_page(request: HttpRequest) -> HttpResponse:
+    """Sign-up answers "check your mail" whether the address was new or registered."""
     error = ""
     if request.method == "POST":
         try:
-            user = services.sign_up(
+            email = services.sign_up(
                 email=request.POST.get("email", ""),
                 password=request.POST.get("password", ""),
                 display_name=request.POST.get("display_name", ""),
@@ -60,14 +61,40 @@ def signup_page(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             error = exc.message
         else:
-            signin.start_session(request, user)
-            return redirect("/")
+            return render(request, "web/signup.html", {"sent_to": email})
     context = {
         "error": error,
         "email": request.POST.get("email", ""),
         "display_name": request.POST.get("display_name", ""),
     }
     return render(request, "web/signup.html", context, status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def verify_email_page(request: HttpRequest) -> HttpResponse:
+    """The link of the verification mail. Opening it shows a button; the address is
+    confirmed by pressing it (mail scanners open links, they do not submit forms)."""
+    token = request.POST.get("token") or request.GET.get("token", "")
+    try:
+        if request.method == "POST":
+            verification.verify_email(token)
+            return render(request, "web/verify_email.html", {"verified": True})
+        verification.user_for_token(token)
+    except ServiceError as exc:
+        return render(request, "web/verify_email.html", {"error": exc.message}, status=400)
+    return render(request, "web/verify_email.html", {"token": token})
+
+
+@login_required
+@require_POST
+def resend_verification_page(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    try:
+        verification.resend_verification(request.user)
+    except ServiceError as exc:
+        context = {"error": exc.message}
+        return render(request, "web/verify_email.html", context, status=exc.status)
+    return render(request, "web/verify_email.html", {"resent_to": request.user.email})
 
 
 @require_POST

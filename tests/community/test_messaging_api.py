@@ -257,7 +257,7 @@ def test_offline_members_get_one_email_per_quiet_period(
     client, make_user, settings, django_capture_on_commit_callbacks
 ):
     settings.DM_EMAIL_QUIET_MINUTES = 30
-    alice, bob = make_user(), make_user()
+    alice, bob = make_user(), make_user(email_message_text=True)  # bob wants the text
     conversation = api_json(start(client, alice, [bob.pk]))["id"]
     for i in range(3):
         with django_capture_on_commit_callbacks(execute=True):

@@ -42,13 +42,15 @@ def test_sign_in_page_refuses_offsite_redirects(client, customer):
     assert response["Location"] == "/"
 
 
-def test_sign_up_page_creates_a_customer_and_signs_in(client):
+def test_sign_up_page_creates_a_customer_who_then_signs_in(client):
     response = client.post(
         "/signup",
         {"email": "page.person@example.org", "password": PASSWORD, "display_name": "Page Person"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "Check your mail" in response.content.decode()
     assert User.objects.get(email="page.person@example.org").role == "customer"
+    client.post("/login", {"email": "page.person@example.org", "password": PASSWORD})
     assert "Page Person · Customer" in client.get("/").content.decode()
 
 
