@@ -15,6 +15,7 @@ from accounts.permissions import signed_in_user
 from accounts.schemas import Input
 from advice import services
 from advice.models import CareTeamMember
+from advice.permissions import check_can_add_to_care_team
 
 router = Router(tags=["care teams"])
 
@@ -47,11 +48,12 @@ def my_care_relations(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/care-team", response={204: None})
 def add(request: HttpRequest, payload: CareTeamIn) -> Status[None]:
-    """Admins only."""
-    services.check_can_build_care_teams(signed_in_user(request))
+    """Admins, or a dietitian taking a customer into their own care."""
+    actor = signed_in_user(request)
+    check_can_add_to_care_team(actor, payload.professional_id)
     customer = get_object_or_404(User, pk=payload.customer_id)
     professional = get_object_or_404(User, pk=payload.professional_id)
-    services.add_to_care_team(signed_in_user(request), customer, professional)
+    services.add_to_care_team(actor, customer, professional)
     return Status(204, None)
 
 

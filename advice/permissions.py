@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from accounts.errors import Forbidden
 from accounts.models import User
+from accounts.roles import Role
 from advice.models import CareTeamMember
 
 
@@ -11,3 +13,22 @@ def in_care_relationship(a: User, b: User) -> bool:
     return CareTeamMember.objects.filter(
         Q(customer=a, professional=b) | Q(customer=b, professional=a)
     ).exists()
+
+
+def check_can_add_to_care_team(actor: User, professional_id: int) -> None:
+    """Care teams carry trust (a care relationship passes a customer's block), so admins
+    build any of them and a dietitian adds customers to their own care only. Checked
+    before anything is looked up: a refusal tells nothing about the people named."""
+    if actor.role == Role.ADMIN:
+        return
+    if actor.role == Role.DIETITIAN and actor.pk == professional_id:
+        return
+    raise Forbidden(
+        "admins, or a dietitian taking a customer into their own care, add to care teams"
+    )
+
+
+def check_can_leave_care_team(actor: User, customer_id: int, professional_id: int) -> None:
+    """Admins, and either side of the relationship."""
+    if actor.role != Role.ADMIN and actor.pk not in (customer_id, professional_id):
+        raise Forbidden("you cannot change this care team")

@@ -1,0 +1,99 @@
+"""Care teams: admins set any; a dietitian takes a customer into their own care only.
+Every change is in the customer's access log, and nothing about it is mailed."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from accounts.roles import Role
+from accounts.signals import rights_narrowed
+from advice.models import CareTeamMember
+from community import services as dm
+from notifications.models import Notification
+from tests.conftest import api_json, bearer
+
+pytestmark = pytest.mark.django_db
+
+
+def add(client, actor, customer_id: int, professional_id: int):
+    return client.post(
+        "/api/care-team",
+        {"customer_id": customer_id, "professional_id": professional_id},
+        content_type="application/json",
+        **bearer(actor),
+    )
+
+
+def test_a_dietitian_takes_a_customer_into_their_own_care(client, make_user):
+    dietitian = make_user(Role.DIETITIAN, display_name="Dana")
+    customer = make_user()
+    assert add(client, dietitian, customer.pk, dietitian.pk).status_code == 204
+    assert CareTeamMember.objects.filter(customer=customer, professional=dietitian).exists()
+    team = api_json(client.get("/api/care-team", **bearer(customer)))
+    assert [t["professional"]["name"] for t in team] == ["Dana"]
+    log = api_json(client.get("/api/me/access-log", **bearer(customer)))["items"]
+    assert [(e["actor_name"], e["actor_role"], e["action"], e["resource"]) for e in log] == [
+        ("Dana", "dietitian", "add", "care team")
+    ]
+    # Nothing about a care relationship goes out by mail or notification.
+    assert mail.outbox == []
+    assert not Notification.objects.filter(user=customer).exists()
+    # Twice is a conflict, not a second row.
+    assert add(client, dietitian, customer.pk, dietitian.pk).status_code == 409
+
+
+def test_a_dietitian_adds_to_no_one_elses_care_team_and_only_customers(client, make_user):
+    dietitian, colleague = make_user(Role.DIETITIAN), make_user(Role.DIETITIAN)
+    provider, moderator = make_user(Role.MEDICAL_PROVIDER), make_user(Role.MODERATOR)
+    customer = make_user()
+    assert add(client, dietitian, customer.pk, colleague.pk).status_code == 403
+    # Refused before anything is looked up: a missing customer answers the same.
+    assert add(client, dietitian, 99999999, colleague.pk).status_code == 403
+    for not_a_customer in (colleague, moderator):
+        refused = add(client, dietitian, not_a_customer.pk, dietitian.pk)
+        assert refused.status_code == 400 and api_json(refused)["code"] == "invalid_field"
+    # Medical providers and customers do not add anyone, themselves included.
+    assert add(client, provider, customer.pk, provider.pk).status_code == 403
+    assert add(client, customer, customer.pk, dietitian.pk).status_code == 403
+    assert not CareTeamMember.objects.exists()
+
+
+def test_a_customer_who_blocked_a_dietitian_cannot_be_taken_into_their_care(client, make_user):
+    dietitian, customer = make_user(Role.DIETITIAN), make_user()
+    dm.block(customer, dietitian.pk)
+    refused = add(client, dietitian, customer.pk, dietitian.pk)
+    assert refused.status_code == 403 and api_json(refused)["code"] == "blocked"
+    assert not CareTeamMember.objects.exists()
+
+
+def test_an_admin_sets_any_care_team_and_it_is_audited(client, make_user):
+    admin = make_user(Role.ADMIN, display_name="Ada")
+    provider, customer = make_user(Role.MEDICAL_PROVIDER), make_user()
+    assert add(client, admin, customer.pk, provider.pk).status_code == 204
+    log = api_json(client.get("/api/me/access-log", **bearer(customer)))["items"]
+    assert [(e["actor_name"], e["action"]) for e in log] == [("Ada", "add")]
+
+
+def test_leaving_a_care_team_narrows_both_sides_rights(
+    client, make_user, django_capture_on_commit_callbacks
+):
+    dietitian, customer = make_user(Role.DIETITIAN), make_user()
+    add(client, dietitian, customer.pk, dietitian.pk)
+    narrowed: list[list[int]] = []
+
+    def note(sender, user_ids, **kwargs):
+        narrowed.append(user_ids)
+
+    rights_narrowed.connect(note)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.delete(
+                f"/api/care-team/{customer.pk}/{dietitian.pk}", **bearer(dietitian)
+            )
+    finally:
+        rights_narrowed.disconnect(note)
+    assert response.status_code == 204
+    assert narrowed == [sorted([customer.pk, dietitian.pk])]
+    log = api_json(client.get("/api/me/access-log", **bearer(customer)))["items"]
+    assert [e["action"] for e in log] == ["remove", "add"]
