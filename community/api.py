@@ -142,7 +142,7 @@ def update_settings(request: HttpRequest, payload: SettingsIn) -> MessagingSetti
 
 @router.get("/messaging/contacts", response=list[ContactOut])
 def contacts(request: HttpRequest, q: str = Query("", max_length=80)) -> list[dict[str, Any]]:
-    """People I may message whose name or email contains ``q``."""
+    """People I may message whose display name contains ``q`` (3 characters or more)."""
     found = services.contacts(signed_in_user(request), q)
     return [{"id": u.pk, "name": u.public_name(), "role": u.role} for u in found]
 

@@ -282,7 +282,7 @@
     searchTimer = setTimeout(async () => {
       const results = $("contact-results");
       results.replaceChildren();
-      if (!q) return;
+      if (q.length < 3) return; // the server searches names from 3 characters on
       for (const person of await api("GET", "/messaging/contacts?q=" + encodeURIComponent(q))) {
         const item = document.createElement("li");
         const button = document.createElement("button");

@@ -1,0 +1,52 @@
+"""The contact search finds people one may message, by name only, from 3 characters."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.roles import Role
+from advice.models import CareTeamMember
+from community import services as dm
+from tests.conftest import api_json, bearer
+
+pytestmark = pytest.mark.django_db
+
+
+def search(client, user, q: str):
+    return client.get("/api/messaging/contacts", {"q": q}, **bearer(user))
+
+
+def test_an_email_address_finds_nobody(client, make_user):
+    searcher = make_user()
+    make_user(email="robin.secret@example.org", display_name="Robin")
+    make_user(email="sam.hidden@example.org", display_name="")
+    for q in ("robin.secret@example.org", "sam.hidden@example.org", "example.org", "hidden"):
+        response = search(client, searcher, q)
+        assert response.status_code == 200
+        assert api_json(response) == [], q
+
+
+def test_a_letter_or_two_lists_nobody(client, make_user):
+    searcher = make_user()
+    make_user(display_name="Al")
+    for q in ("", "a", "Al", "  a  "):
+        response = search(client, searcher, q)
+        assert response.status_code == 400, q
+        assert api_json(response)["code"] == "query_too_short"
+
+
+def test_only_people_one_may_message_are_found(client, make_user):
+    searcher = make_user()
+    bob = make_user(display_name="Bob Banana")
+    closed = make_user(display_name="Cara Banana")
+    dm.update_messaging_settings(closed, accept_from_customers=False)
+    blocker = make_user(display_name="Dan Banana")
+    dm.block(blocker, searcher.pk)
+    dietitian = make_user(Role.DIETITIAN, display_name="Dana Banana")
+    make_user(display_name="Gone Banana", is_active=False)
+
+    assert [c["id"] for c in api_json(search(client, searcher, "banana"))] == [bob.pk]
+    CareTeamMember.objects.create(customer=searcher, professional=dietitian)
+    found = api_json(search(client, searcher, "BANANA"))
+    assert sorted(c["id"] for c in found) == sorted([bob.pk, dietitian.pk])
+    assert all(set(c) == {"id", "name", "role"} for c in found)
