@@ -11,7 +11,6 @@ from pydantic import Field
 
 from accounts.bounds import BoundedDate, BoundedDatetime
 from accounts.errors import NotFound
-from accounts.models import User
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
 from community.api import acting_user
@@ -392,16 +391,4 @@ def lower_hand(request: HttpRequest, event_id: int, user_id: int) -> Status[None
 @router.get("/events/{event_id}/room/present", response=PresentOut)
 def present(request: HttpRequest, event_id: int) -> dict[str, Any]:
     """How many are in the room; for hosts also who, and whose hand is up."""
-    from realtime import presence
-
-    user = signed_in_user(request)
-    event = rooms.room(user, event_id)
-    online = presence.online(event.topic)
-    if not rooms.is_host(user, event):
-        return {"count": len(online), "attendees": [], "hands": []}
-    people = User.objects.filter(pk__in=online).order_by("display_name", "id")
-    return {
-        "count": len(online),
-        "attendees": [{"user": p.pk, "name": p.public_name()} for p in people],
-        "hands": interaction.hands(event),
-    }
+    return interaction.present(signed_in_user(request), event_id)

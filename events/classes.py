@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from accounts.audit import record_access
 from accounts.bounds import LATEST
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
@@ -182,4 +183,5 @@ def attendance_report(user: User, event_id: int) -> list[dict[str, Any]]:
             row["present"] = True
         else:
             row["minutes"] += round((stay.left_at - stay.joined_at).total_seconds() / 60, 1)
+    record_access(user, list(report), "view_attendance", f"event:{event.pk}", "http")
     return list(report.values())

@@ -9,10 +9,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from accounts.audit import record_access
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from events.models import Event, Poll, PollVote, Question, QuestionVote, RaisedHand
 from events.rooms import _host_room, _restriction, is_host, room
+from realtime import presence
 from realtime.copies import source_key, withdraw
 from realtime.publish import publish
 
@@ -211,6 +213,21 @@ def lower_hand(host: User, event_id: int, attendee_id: int) -> None:
     with transaction.atomic():
         if RaisedHand.objects.filter(event=event, user_id=attendee_id).delete()[0]:
             _publish_hands(event)
+
+
+def present(user: User, event_id: int) -> dict[str, Any]:
+    """How many are in the room; for hosts also who (each read is in the access log)."""
+    event = room(user, event_id)
+    online = presence.online(event.topic)
+    if not is_host(user, event):
+        return {"count": len(online), "attendees": [], "hands": []}
+    people = list(User.objects.filter(pk__in=online).order_by("display_name", "id"))
+    record_access(user, people, "view_room_presence", f"event:{event.pk}", "http")
+    return {
+        "count": len(online),
+        "attendees": [{"user": p.pk, "name": p.public_name()} for p in people],
+        "hands": hands(event),
+    }
 
 
 def hands(event: Event) -> list[dict[str, Any]]:

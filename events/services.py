@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts.audit import record_access
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
@@ -265,12 +266,13 @@ def _tell_signed_up(
 def attendees(user: User, event_id: int) -> list[dict[str, Any]]:
     event = get_event(event_id)
     check_can_manage(user, event)
-    rows = (
+    rows = list(
         Rsvp.objects.filter(event=event)
         .exclude(status=Rsvp.Status.CANCELLED)
         .select_related("user")
         .order_by("status", "joined_at", "id")
     )
+    record_access(user, [r.user_id for r in rows], "view_attendees", f"event:{event.pk}", "http")
     return [
         {"user": r.user_id, "name": r.user.public_name(), "status": r.status, "since": r.joined_at}
         for r in rows
