@@ -74,6 +74,7 @@
         }
         break;
       case "notification.created":
+      case "notification.withdrawn":
       case "conversation.added":
         loadConversations();
         break;
