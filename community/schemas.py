@@ -5,6 +5,7 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from accounts.bounds import Id
 from accounts.schemas import Input
 from community.services import MAX_BODY
 
@@ -29,7 +30,7 @@ class ConversationOut(Schema):
 
 
 class ConversationIn(Input):
-    members: list[int] = Field(min_length=1, max_length=50)
+    members: list[Id] = Field(min_length=1, max_length=50)
     title: str = Field(default="", max_length=120)
 
 
