@@ -17,7 +17,13 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM) and os.environ.get("CI", "").lower() != "true":
     pytest.skip("Chromium is not installed here (CI installs it)", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from tests.live import Server  # noqa: E402
 
@@ -51,8 +57,22 @@ def a_cluster(workdir: Path, **env: str) -> Iterator[Cluster]:
         cluster.close()
 
 
+# What the pages' Content-Security-Policy refused, for every page these tests open: an
+# inline script or a resource from elsewhere is a defect (tests/web/conftest.py).
+CSP_VIOLATIONS: list[str] = []
+
+
+def watch_for_csp_violations(page: Page) -> None:
+    def note(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(f"{page.url}: {message.text}")
+
+    page.on("console", note)
+
+
 def signed_in_page(browser: Browser, server: Server, email: str) -> Page:
     page = browser.new_context(base_url=server.url).new_page()
+    watch_for_csp_violations(page)
     page.goto("/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)

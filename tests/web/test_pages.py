@@ -67,3 +67,19 @@ def test_sign_out_needs_post_and_ends_the_session(client, customer):
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 302
     assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/login", "/signup", "/api/docs"])
+def test_pages_carry_a_strict_content_security_policy(client, path):
+    response = client.get(path)
+    policy = response.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["default-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy and "http" not in policy
+
+
+def test_the_api_docs_load_their_assets_from_this_site(client):
+    page = client.get("/api/docs").content.decode()
+    assert "cdn." not in page and "/static/ninja/" in page
