@@ -35,8 +35,10 @@ def test_a_letter_or_two_lists_nobody(client, make_user):
         assert api_json(response)["code"] == "query_too_short"
 
 
-def test_only_people_one_may_message_are_found(client, make_user):
+def test_only_people_one_may_message_are_found_and_only_by_name(client, make_user):
     searcher = make_user()
+    make_user(email="eve.banana@example.org", display_name="Eve")
+    assert api_json(search(client, searcher, "eve.banana@example.org")) == []
     bob = make_user(display_name="Bob Banana")
     closed = make_user(display_name="Cara Banana")
     dm.update_messaging_settings(closed, accept_from_customers=False)
