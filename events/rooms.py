@@ -20,6 +20,7 @@ from accounts.roles import STAFF_ROLES
 from community.storage import MAKE_TOPIC
 from community.text import is_plain, render_markdown
 from events.models import Attendance, ChatMessage, Enrollment, Event, RoomRestriction, Rsvp
+from events.permissions import can_see_event
 from events.services import get_event, has_a_place
 from realtime import aio
 from realtime.hub import apublish_message, in_db_thread, in_thread
@@ -41,12 +42,13 @@ def _restriction(user: User, event: Event) -> RoomRestriction | None:
 
 
 def can_enter(user: User, event: Event) -> bool:
-    """Hosts, and people with a place (an RSVP or enrolment) who were not removed."""
+    """Hosts, and people with a place (an RSVP or enrolment) who were not removed and are
+    still of its audience (a customer who moved out of a regional event's region is not)."""
     if event.kind != Event.Kind.VIRTUAL or event.cancelled_at is not None:
         return False
     if is_host(user, event):
         return True
-    if not has_a_place(user, event):
+    if not can_see_event(user, event) or not has_a_place(user, event):
         return False
     restriction = _restriction(user, event)
     return restriction is None or not restriction.removed
@@ -72,10 +74,12 @@ def _host_room(user: User, event_id: int) -> Event:
 CHAT_FACTS_SQL = f"""
 SELECT e.kind, e.cancelled_at IS NOT NULL, e.room_ended_at IS NOT NULL, e.chat_mode,
   e.chat_slow_seconds, e.organiser_id,
-  EXISTS (SELECT 1 FROM {Rsvp._meta.db_table}
-          WHERE event_id = e.id AND user_id = %(u)s AND status = 'going')
-  OR EXISTS (SELECT 1 FROM {Enrollment._meta.db_table}
-             WHERE series_id = e.series_id AND user_id = %(u)s),
+  (EXISTS (SELECT 1 FROM {Rsvp._meta.db_table}
+           WHERE event_id = e.id AND user_id = %(u)s AND status = 'going')
+   OR EXISTS (SELECT 1 FROM {Enrollment._meta.db_table}
+              WHERE series_id = e.series_id AND user_id = %(u)s))
+  AND (e.region = '' OR EXISTS (SELECT 1 FROM {User._meta.db_table}
+       WHERE id = %(u)s AND (role <> 'customer' OR region = e.region))),
   COALESCE(r.muted, FALSE), COALESCE(r.removed, FALSE),
   (SELECT max(created_at) FROM {ChatMessage._meta.db_table}
    WHERE event_id = e.id AND author_id = %(u)s)

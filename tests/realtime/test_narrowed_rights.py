@@ -16,6 +16,7 @@ from community import services as dm
 from community.forum import moderation
 from community.forum import services as forum
 from community.models import Category, ModeratorScope
+from events import services as events
 from realtime import connections, sweeper
 from realtime.hub import get_hub
 from tests.conftest import _new_user
@@ -145,3 +146,34 @@ async def test_turning_receipts_off_takes_an_open_conversation_out_of_presence()
 
     left = await next_of_type(a, "event", "presence.changed")
     assert left["data"] == {"user_id": bob.pk, "online": False}
+
+
+async def test_moving_out_of_a_regional_events_region_takes_a_member_out_of_its_live_room():
+    @database_sync_to_async
+    def setting_up():
+        host = _new_user(Role.DIETITIAN)
+        start = timezone.now() + timedelta(minutes=30)
+        event = events.create_event(
+            host, title="Ontario circle", kind="virtual", region="ca-on", time_zone="UTC",
+            starts_at=start, ends_at=start + timedelta(hours=1),
+        )  # fmt: skip
+        member = _new_user(Role.CUSTOMER, region="ca-on")
+        events.rsvp(member, event.pk)
+        return event, member
+
+    event, member = await setting_up()
+    sock = await signed_in(member)
+    await subscribe(sock, event.topic)
+
+    @database_sync_to_async
+    def move_away():
+        member.region = "ca-bc"
+        member.save()  # as the Django admin or a staff change would
+
+    await move_away()
+
+    dropped = await next_of_type(sock, "error")
+    assert dropped["code"] == "forbidden" and dropped["topic"] == event.topic
+    await sock.send_json_to({"type": "room.chat", "id": "c1", "event": event.pk, "body": "hi"})
+    refused = await next_of_type(sock, "error")
+    assert refused["id"] == "c1" and refused["code"] == "not_found"
