@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.bounds import id_from_key
 from accounts.models import User
+from accounts.names import public_names
 from community import services
 from community.permissions import can_follow_conversation
 from realtime.registry import Action, TopicKind, registry
@@ -123,13 +124,29 @@ def can_follow(user: User, key: str) -> bool:
     return conversation_id is not None and can_follow_conversation(user, conversation_id)
 
 
+def present_senders(rows: list[Any]) -> None:
+    """Replay hook: senders are named as they choose now, not as when they wrote."""
+    created = [row for row in rows if row.type == "message.created"]
+    names = public_names(row.data["sender"]["id"] for row in created)
+    for row in created:
+        sender = row.data["sender"]
+        sender["name"] = names.get(sender["id"], sender["name"])
+
+
 def shows_presence(user: User, key: str) -> bool:
     """Who keeps read receipts to themself is not seen opening a conversation either."""
     return services.shares_read_receipts(user)
 
 
 registry.add_topic_kind(
-    TopicKind("dm", can_follow, durable=True, presence=True, shows_presence=shows_presence)
+    TopicKind(
+        "dm",
+        can_follow,
+        durable=True,
+        presence=True,
+        shows_presence=shows_presence,
+        on_replay=present_senders,
+    )
 )
 events: list[tuple[str, type[BaseModel]]] = [
     ("message.deleted", MessageDeleted),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.audit import record_access
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
+from accounts.names import public_names
 from events.models import Event, Poll, PollVote, Question, QuestionVote, RaisedHand
 from events.rooms import _host_room, _restriction, is_host, room
 from realtime import presence
@@ -111,6 +112,30 @@ def _question(user: User, question_id: int) -> Question:
         raise NotFound("no such question")
     room(user, question.event_id)
     return question
+
+
+def present_names(rows: list[Any]) -> None:
+    """Replay hook of ``event:{id}``: people in stored chat lines, questions and raised
+    hands are named as they choose now, not as when the event was stored."""
+    question_ids = {row.data["id"] for row in rows if row.type == "room.question"}
+    askers = dict(Question.objects.filter(pk__in=question_ids).values_list("pk", "author_id"))
+    people = set(askers.values())
+    for row in rows:
+        if row.type == "room.chat":
+            people.add(row.data["author"]["id"])
+        elif row.type == "room.hands":
+            people.update(hand["user"] for hand in row.data["raised"])
+    names = public_names(people)
+    for row in rows:
+        if row.type == "room.chat":
+            author = row.data["author"]
+            author["name"] = names.get(author["id"], author["name"])
+        elif row.type == "room.hands":
+            for hand in row.data["raised"]:
+                hand["name"] = names.get(hand["user"], hand["name"])
+        elif row.type == "room.question" and row.data["id"] in askers and row.data["body"]:
+            asker = askers[row.data["id"]]
+            row.data["author"] = names.get(asker, row.data["author"])
 
 
 def question_shape(question: Question, author: User) -> dict[str, Any]:

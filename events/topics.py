@@ -147,6 +147,7 @@ registry.add_topic_kind(
         presence_count=True,
         on_join=rooms.joined,
         on_leave=rooms.left,
+        on_replay=interaction.present_names,
     )
 )
 for name, schema in (
@@ -161,7 +162,10 @@ for name, schema in (
     registry.add_event(name, schema)
 # The events that carry a member's words, and which words (realtime.copies).
 registry.add_event("room.chat", RoomChat, text=("html",), source=("chat", "id"))
-registry.add_event("room.question", RoomQuestion, text=("body",), source=("question", "id"))
+# A hidden question leaves no words and no asker behind.
+registry.add_event(
+    "room.question", RoomQuestion, text=("body", "author"), source=("question", "id")
+)
 registry.add_action(Action("room.chat", ChatIn, async_handler=chat))
 registry.add_action(Action("room.ask", AskIn, ask))
 registry.add_action(Action("room.upvote", UpvoteIn, upvote))

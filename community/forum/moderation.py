@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
-from accounts.signals import narrow_rights
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
+from accounts.signals import narrow_rights
 from community.forum import permissions as perms
 from community.forum.services import get_category, get_thread, post_shape, reaction_counts
 from community.forum.shapes import thread_shape

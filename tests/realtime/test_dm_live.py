@@ -317,3 +317,19 @@ async def test_an_unexpected_failure_gets_an_error_and_the_socket_lives_on(pair,
     assert (error["type"], error["code"]) == ("error", "internal")
     await a.send_json_to({"type": "ping"})
     assert await receive_json(a) == {"type": "pong"}
+
+
+async def test_a_replay_names_the_sender_as_they_choose_now(pair):
+    alice, bob, conversation = await pair()
+    await database_sync_to_async(dm.send_direct_message)(alice, conversation.pk, "Hi", "c1")
+
+    @database_sync_to_async
+    def rename():
+        alice.display_name = "A. Nonymous"
+        alice.save()
+
+    await rename()
+    b = await signed_in(bob)
+    replayed, _ = await subscribe(b, conversation.topic, since=0)
+    senders = [f["data"]["sender"] for f in replayed if f["event"] == "message.created"]
+    assert senders == [{"id": alice.pk, "name": "A. Nonymous"}]

@@ -221,3 +221,25 @@ async def test_giving_up_a_place_leaves_the_room():
     assert dropped["code"] == "forbidden" and dropped["topic"] == event.topic
     await database_sync_to_async(rooms.chat)(host, event.pk, "still here, everyone?", "h9")
     assert await a.receive_nothing(timeout=0.3)
+
+
+async def test_a_replay_names_people_as_they_choose_now():
+    event, _, (ann, ben) = await a_room()
+    a = await signed_in(ann)
+    await subscribe(a, event.topic)
+    await chat(a, event, "Hello", "c1")
+    await next_of_type(a, "ack")
+    await a.send_json_to({"type": "room.ask", "id": "q1", "event": event.pk, "body": "Why?"})
+    await next_of_type(a, "ack")
+
+    @database_sync_to_async
+    def rename():
+        ann.display_name = "A. Nonymous"
+        ann.save()
+
+    await rename()
+    b = await signed_in(ben)
+    replayed, _ = await subscribe(b, event.topic, since=0)
+    chats = [f["data"]["author"]["name"] for f in replayed if f["event"] == "room.chat"]
+    asked = [f["data"]["author"] for f in replayed if f["event"] == "room.question"]
+    assert chats == ["A. Nonymous"] and asked == ["A. Nonymous"]
