@@ -27,7 +27,6 @@ except ImportError:  # pragma: no cover - the C speedups ship with the wheels
         return value.to_bytes(len(data), "big")
 
 
-ORIGIN = "http://127.0.0.1"
 
 OnFrame = Callable[["WSClient", bytearray, int, int], None]
 
@@ -78,7 +77,7 @@ class WSClient(asyncio.Protocol):
             "Connection: Upgrade\r\n"
             f"Sec-WebSocket-Key: {key}\r\n"
             "Sec-WebSocket-Version: 13\r\n"
-            f"Origin: {ORIGIN}\r\n"
+            f"Origin: http://{self.host}:{self.port}\r\n"  # the site itself, port included
             "\r\n"
         )
         transport.write(request.encode())

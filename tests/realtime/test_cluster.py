@@ -32,11 +32,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cluster,
         cluster.close()
 
 
-ORIGIN = "http://127.0.0.1"
-
-
 async def connect(server: Server, token: str, **options):
-    socket = await websockets.connect(server.ws_url(), origin=ORIGIN, **options)
+    origin = f"http://127.0.0.1:{server.port}"  # the site itself, as a browser would say
+    socket = await websockets.connect(server.ws_url(), origin=origin, **options)
     await socket.send(json.dumps({"type": "auth", "token": token}))
     ready = json.loads(await asyncio.wait_for(socket.recv(), 10))
     assert ready["type"] == "ready", ready

@@ -124,7 +124,7 @@ async def test_real_daphne_socket_signs_in_with_a_token_frame(embedded_server):
     tokens = embedded_server.post_json(
         "/api/auth/token", {"email": email, "password": embedded_server.demo_password(email)}
     )
-    origin = f"http://localhost:{embedded_server.port}"
+    origin = f"http://127.0.0.1:{embedded_server.port}"
     async with websockets.connect(ws_url(embedded_server), origin=origin) as socket:
         await socket.send(json.dumps({"type": "auth", "token": tokens["access_token"]}))
         ready = json.loads(await asyncio.wait_for(socket.recv(), 5))
@@ -154,7 +154,7 @@ async def test_embedded_mode_delivers_messages_live_between_two_sockets(embedded
     )
     with urllib.request.urlopen(request, timeout=5) as r:
         conversation = json.loads(r.read())["id"]
-    origin = f"http://localhost:{embedded_server.port}"
+    origin = f"http://127.0.0.1:{embedded_server.port}"
     async with (
         websockets.connect(ws_url(embedded_server), origin=origin) as sender,
         websockets.connect(ws_url(embedded_server), origin=origin) as receiver,
@@ -186,7 +186,7 @@ async def test_real_daphne_closes_on_a_frame_over_64_kib_with_1009(embedded_serv
     tokens = embedded_server.post_json(
         "/api/auth/token", {"email": email, "password": embedded_server.demo_password(email)}
     )
-    origin = f"http://localhost:{embedded_server.port}"
+    origin = f"http://127.0.0.1:{embedded_server.port}"
     async with websockets.connect(ws_url(embedded_server), origin=origin, max_size=None) as socket:
         await socket.send(json.dumps({"type": "auth", "token": tokens["access_token"]}))
         await asyncio.wait_for(socket.recv(), 5)
