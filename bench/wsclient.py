@@ -27,7 +27,6 @@ except ImportError:  # pragma: no cover - the C speedups ship with the wheels
         return value.to_bytes(len(data), "big")
 
 
-
 OnFrame = Callable[["WSClient", bytearray, int, int], None]
 
 
