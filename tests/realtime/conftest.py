@@ -100,3 +100,10 @@ async def next_of_type(comm, kind: str, event: str | None = None, limit: int = 2
         if frame["type"] == kind and (event is None or frame.get("event") == event):
             return frame
     raise AssertionError(f"no {kind} {event} frame")
+
+
+@database_sync_to_async
+def rename(user: User, display_name: str) -> None:
+    """The member changes the name others see (as the profile page or the admin would)."""
+    user.display_name = display_name
+    user.save()

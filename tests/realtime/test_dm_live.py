@@ -14,6 +14,7 @@ from tests.realtime.conftest import (  # noqa: F401  (others import them from he
     communicator,
     next_of_type,
     receive_json,
+    rename,
     signed_in,
     subscribe,
     token_for,
@@ -322,13 +323,7 @@ async def test_an_unexpected_failure_gets_an_error_and_the_socket_lives_on(pair,
 async def test_a_replay_names_the_sender_as_they_choose_now(pair):
     alice, bob, conversation = await pair()
     await database_sync_to_async(dm.send_direct_message)(alice, conversation.pk, "Hi", "c1")
-
-    @database_sync_to_async
-    def rename():
-        alice.display_name = "A. Nonymous"
-        alice.save()
-
-    await rename()
+    await rename(alice, "A. Nonymous")
     b = await signed_in(bob)
     replayed, _ = await subscribe(b, conversation.topic, since=0)
     senders = [f["data"]["sender"] for f in replayed if f["event"] == "message.created"]

@@ -16,7 +16,7 @@ from events import rooms
 from events import services as events
 from events.models import Attendance, Event
 from tests.conftest import _new_user, api_json, bearer
-from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
+from tests.realtime.conftest import next_of_type, rename, signed_in, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -231,13 +231,7 @@ async def test_a_replay_names_people_as_they_choose_now():
     await next_of_type(a, "ack")
     await a.send_json_to({"type": "room.ask", "id": "q1", "event": event.pk, "body": "Why?"})
     await next_of_type(a, "ack")
-
-    @database_sync_to_async
-    def rename():
-        ann.display_name = "A. Nonymous"
-        ann.save()
-
-    await rename()
+    await rename(ann, "A. Nonymous")
     b = await signed_in(ben)
     replayed, _ = await subscribe(b, event.topic, since=0)
     chats = [f["data"]["author"]["name"] for f in replayed if f["event"] == "room.chat"]
