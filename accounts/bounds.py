@@ -8,7 +8,7 @@ zone west of it). Both are refused where they come in, never deep inside a query
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, Field
@@ -25,11 +25,19 @@ SPAN = "from 2000-01-01 to 2100-01-01 (UTC, the end excluded)"
 DAY_SPAN = "from 2000-01-01 to 2099-12-31"
 
 
+# The offsets clocks use (UTC-12:00 to UTC+14:00). Python takes any under 24 hours, and
+# PostgreSQL refuses those past 15:59: one outside this range is refused where it comes in.
+MAX_OFFSET = timedelta(hours=14)
+
+
 def _datetime_in_span(value: datetime) -> datetime:
+    offset = value.utcoffset()
+    if offset is None or abs(offset) > MAX_OFFSET:
+        raise ValueError("the UTC offset must be from -14:00 to +14:00")
     # The year first: an aware datetime near year 1 or 9999 may not convert to UTC.
     if not EARLIEST.year - 1 <= value.year <= LATEST.year or not EARLIEST <= value < LATEST:
         raise ValueError(f"must be {SPAN}")
-    return value
+    return value.astimezone(UTC)
 
 
 def _date_in_span(value: date) -> date:
