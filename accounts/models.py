@@ -69,7 +69,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_staff(self) -> bool:
         """Staff roles may use the Django admin."""
-        return self.is_active and (self.role in STAFF_ROLES or self.is_superuser)
+        return self.is_active and self.role in STAFF_ROLES
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The superuser flag is the admin role's, never beside a lower role: however the
+        # role is lowered (the API, the Django admin's form, a script), the flag goes too.
+        if self.is_superuser and self.role != Role.ADMIN:
+            self.is_superuser = False
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "role" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "is_superuser"}
+        super().save(*args, **kwargs)
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
         if self.is_active and self.role == Role.ADMIN:

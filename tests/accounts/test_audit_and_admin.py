@@ -59,3 +59,29 @@ def test_admin_role_opens_the_django_admin_and_customers_do_not(make_user):
     audit_page = staff_client.get("/admin/accounts/accessauditentry/")
     assert audit_page.status_code == 200
     assert customer_client.get("/admin/accounts/user/").status_code == 302
+
+
+def test_an_admin_demoted_in_the_django_admin_loses_the_superuser_flag_and_the_admin(make_user):
+    boss = make_user(Role.ADMIN, is_superuser=True)
+    other = make_user(Role.ADMIN, is_superuser=True)
+    staff = Client()
+    assert staff.login(email=boss.email, password=PASSWORD)
+    form = staff.get(f"/admin/accounts/user/{other.pk}/change/").context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data.update(
+        {"role": "customer", "is_superuser": "on", "is_active": "on", "date_joined_0": "2026-01-01",
+         "date_joined_1": "10:00:00"}
+    )  # fmt: skip
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    data.pop("access_valid_after", None)
+    data.pop("email_verified_at", None)
+    saved = staff.post(f"/admin/accounts/user/{other.pk}/change/", data)
+    assert saved.status_code == 302, saved.content[:2000]
+
+    other.refresh_from_db()
+    assert other.role == Role.CUSTOMER and not other.is_superuser
+    assert not other.is_staff and not other.has_perm("accounts.change_user")
+    demoted = Client()
+    assert demoted.login(email=other.email, password=PASSWORD)
+    assert demoted.get("/admin/accounts/user/").status_code == 302  # to the admin login
