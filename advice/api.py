@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
@@ -14,7 +13,6 @@ from accounts.models import User
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
 from advice import services
-from advice.models import CareTeamMember
 from advice.permissions import check_can_add_to_care_team
 
 router = Router(tags=["care teams"])
@@ -28,22 +26,7 @@ class CareTeamIn(Input):
 @router.get("/care-team", response=list[dict[str, Any]])
 def my_care_relations(request: HttpRequest) -> list[dict[str, Any]]:
     """For a customer, their care team; for a professional, the customers they care for."""
-    user = signed_in_user(request)
-    rows = CareTeamMember.objects.filter(Q(customer=user) | Q(professional=user)).select_related(
-        "customer", "professional"
-    )
-    return [
-        {
-            "customer": {"id": r.customer_id, "name": r.customer.public_name()},
-            "professional": {
-                "id": r.professional_id,
-                "name": r.professional.public_name(),
-                "role": r.professional.role,
-            },
-            "since": r.since.isoformat(),
-        }
-        for r in rows
-    ]
+    return services.care_relations(signed_in_user(request))
 
 
 @router.post("/care-team", response={204: None})

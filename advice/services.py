@@ -3,13 +3,17 @@ narrows both sides' rights, on open sockets too."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.dispatch import receiver
 
 from accounts.audit import record_access
 from accounts.errors import Conflict, Forbidden, ServiceError
 from accounts.models import User
 from accounts.roles import CARE_ROLES, Role
-from accounts.signals import narrow_rights
+from accounts.signals import narrow_rights, rights_narrowed
 from advice.models import CareTeamMember
 from advice.permissions import check_can_add_to_care_team, check_can_leave_care_team
 from community.models import Block
@@ -53,3 +57,49 @@ def remove_from_care_team(
         if removed:
             record_access(actor, [customer_id], "remove", "care team", door)
             narrow_rights([customer_id, professional_id])
+
+
+def care_relations(user: User) -> list[dict[str, Any]]:
+    """For a customer, their care team; for a professional, the customers they care for
+    (a read of those customers' data: each is in their access log)."""
+    rows = list(
+        CareTeamMember.objects.filter(Q(customer=user) | Q(professional=user)).select_related(
+            "customer", "professional"
+        )
+    )
+    cared_for = [r.customer_id for r in rows if r.professional_id == user.pk]
+    record_access(user, cared_for, "list", "care team", "http")
+    return [
+        {
+            "customer": {"id": r.customer_id, "name": r.customer.public_name()},
+            "professional": {
+                "id": r.professional_id,
+                "name": r.professional.public_name(),
+                "role": r.professional.role,
+            },
+            "since": r.since.isoformat(),
+        }
+        for r in rows
+    ]
+
+
+def end_care_of_former_professionals(user_ids: list[int]) -> None:
+    """A care team holds dietitians and medical providers only: whoever of ``user_ids``
+    is no longer one leaves every care team (their trust, such as passing a customer's
+    block, ends with the role). Each customer's access log says so."""
+    gone = list(
+        CareTeamMember.objects.filter(professional_id__in=user_ids)
+        .exclude(professional__role__in=CARE_ROLES)
+        .values_list("pk", "customer_id", "professional_id")
+    )
+    if not gone:
+        return
+    CareTeamMember.objects.filter(pk__in=[pk for pk, _, _ in gone]).delete()
+    for _, customer_id, professional_id in gone:
+        record_access(None, [customer_id], "remove", f"care team (#{professional_id})", "task")
+    narrow_rights([customer for _, customer, _ in gone] + [pro for _, _, pro in gone])
+
+
+@receiver(rights_narrowed)
+def _follow_role_changes(sender: Any, user_ids: list[int], **kwargs: Any) -> None:
+    end_care_of_former_professionals(user_ids)

@@ -21,7 +21,7 @@ from community.storage import MAKE_TOPIC
 from community.text import is_plain, render_markdown
 from events.models import Attendance, ChatMessage, Enrollment, Event, RoomRestriction, Rsvp
 from events.permissions import can_see_event
-from events.services import get_event, has_a_place
+from events.services import can_organise, get_event, has_a_place
 from realtime import aio
 from realtime.hub import apublish_message, in_db_thread, in_thread
 from realtime.models import Event as TopicEvent
@@ -34,7 +34,8 @@ MAX_CHAT = 2000
 
 
 def is_host(user: User, event: Event) -> bool:
-    return event.organiser_id == user.pk or user.role in STAFF_ROLES
+    """The organiser while they may still organise, and staff."""
+    return (event.organiser_id == user.pk and can_organise(user)) or user.role in STAFF_ROLES
 
 
 def _restriction(user: User, event: Event) -> RoomRestriction | None:
@@ -140,9 +141,17 @@ def _facts(row: tuple[Any, ...] | None) -> ChatFacts | None:
     return None if row is None else ChatFacts(*row)
 
 
+def _chatted_before(user: User, client_id: str, event_id: int) -> ChatMessage | None:
+    """The message ``client_id`` stored before in this room (a retry), if any. A client id
+    is the author's, across rooms: one used in another room is refused, never acked with
+    that room's message."""
+    existing = ChatMessage.objects.filter(author=user, client_id=client_id).first()
+    return existing
+
+
 def chat(user: User, event_id: int, body: str, client_id: str) -> ChatMessage:
     body = _checked_body(body, client_id)
-    existing = ChatMessage.objects.filter(author=user, client_id=client_id).first()
+    existing = _chatted_before(user, client_id, event_id)
     if existing is not None:
         return existing
     with connection.cursor() as cursor:
@@ -161,7 +170,7 @@ def chat(user: User, event_id: int, body: str, client_id: str) -> ChatMessage:
             )  # fmt: skip
             publish(topic, "room.chat", chat_shape(message, user, host), seq=seq)
     except IntegrityError:
-        existing = ChatMessage.objects.filter(author=user, client_id=client_id).first()
+        existing = _chatted_before(user, client_id, event_id)
         if existing is None:
             raise
         return existing
@@ -215,9 +224,7 @@ async def achat(user: User, event_id: int, body: str, client_id: str) -> tuple[i
             await aio.fetchone(MAKE_TOPIC + " RETURNING name", params)
             stored = await aio.fetchone(STORE_CHAT, params)
     except UniqueViolation:
-        found = await in_db_thread(
-            lambda: ChatMessage.objects.filter(author=user, client_id=client_id).first()
-        )()
+        found = await in_db_thread(_chatted_before)(user, client_id, event_id)
         if found is None:
             raise
         return found.pk, found.seq

@@ -41,7 +41,9 @@ def can_organise(user: User) -> bool:
 
 
 def can_manage(user: User, event: Event) -> bool:
-    return event.organiser_id == user.pk or user.role == Role.ADMIN
+    """The organiser while they may still organise (a dietitian demoted to customer no
+    longer manages, or reads the people of, the events they made), and admins."""
+    return (event.organiser_id == user.pk and can_organise(user)) or user.role == Role.ADMIN
 
 
 def check_can_manage(user: User, event: Event) -> None:

@@ -68,6 +68,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     _access_topic = ""  # access_topic(user_id), once signed in: compared on every delivery
     credential_time: float = 0.0
     rights_seen: float = 0.0  # when self.user was loaded: the sweep compares rights stamps
+    _refreshing = False
+    _refresh_again = False
     hub: Hub | None = None
 
     # --- connection lifecycle -------------------------------------------------------
@@ -376,6 +378,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             if sub is not None and kind.presence:
                 await self._show_presence(topic, kind, key, sub)
             return
+        if topic not in self.subs:
+            return  # dropped meanwhile (another re-check, an unsubscribe): said once
         await self._drop_subscription(topic)
         self.send_error("forbidden", "you may no longer follow this topic", topic=topic)
 
@@ -531,14 +535,26 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         it may no longer follow, as HTTP and a new socket would refuse it."""
         if self.user is None or self._closed:
             return
-        user = await in_db_thread(sweeper.reload_user)(self.user_id)
-        if user is None or sweeper.access_ended(sweeper.access_state(user), self.credential_time):
-            await self.close_for_revoked_access()
+        if self._refreshing:  # one at a time; a change that lands meanwhile runs it again
+            self._refresh_again = True
             return
-        self.user = user
-        self.rights_seen = time.time()
-        for topic in list(self.subs):
-            await self._recheck(topic)
+        self._refreshing = True
+        try:
+            while True:
+                self._refresh_again = False
+                user = await in_db_thread(sweeper.reload_user)(self.user_id)
+                state = sweeper.access_state(user) if user is not None else None
+                if user is None or sweeper.access_ended(state, self.credential_time):
+                    await self.close_for_revoked_access()
+                    return
+                self.user = user
+                self.rights_seen = time.time()
+                for topic in list(self.subs):
+                    await self._recheck(topic)
+                if not self._refresh_again:
+                    return
+        finally:
+            self._refreshing = False
 
     async def close_for_revoked_access(self) -> None:
         sweeper.unregister(self)

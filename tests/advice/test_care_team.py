@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from accounts.models import AccessAuditEntry
 from accounts.roles import Role
 from accounts.signals import rights_narrowed
+from advice import services as care
 from advice.models import CareTeamMember
 from community import services as dm
 from notifications.models import Notification
@@ -97,3 +99,16 @@ def test_leaving_a_care_team_narrows_both_sides_rights(
     assert narrowed == [sorted([customer.pk, dietitian.pk])]
     log = api_json(client.get("/api/me/access-log", **bearer(customer)))["items"]
     assert [e["action"] for e in log] == ["remove", "add"]
+
+
+def test_a_professional_reading_their_customers_is_in_each_customers_access_log(make_user, client):
+    admin, dietitian = make_user(Role.ADMIN), make_user(Role.DIETITIAN)
+    patients = [make_user(Role.CUSTOMER) for _ in range(2)]
+    for patient in patients:
+        care.add_to_care_team(admin, patient, dietitian)
+
+    listed = client.get("/api/care-team", **bearer(dietitian))
+
+    assert listed.status_code == 200 and len(listed.json()) == 2
+    read = AccessAuditEntry.objects.filter(actor=dietitian, action="list", resource="care team")
+    assert sorted(read.values_list("subject_id", flat=True)) == sorted(p.pk for p in patients)

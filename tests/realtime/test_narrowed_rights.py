@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
+from django.test import Client
 from django.utils import timezone
 
 from accounts import services as accounts
 from accounts.roles import Role
+from advice import services as care
 from community import services as dm
 from community.forum import moderation
 from community.forum import services as forum
@@ -19,7 +21,7 @@ from community.models import Category, ModeratorScope
 from events import services as events
 from realtime import connections, sweeper
 from realtime.hub import get_hub
-from tests.conftest import _new_user
+from tests.conftest import _new_user, api_json, bearer
 from tests.realtime.conftest import next_of_type, receive_json, signed_in, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -177,3 +179,46 @@ async def test_moving_out_of_a_regional_events_region_takes_a_member_out_of_its_
     await sock.send_json_to({"type": "room.chat", "id": "c1", "event": event.pk, "body": "hi"})
     refused = await next_of_type(sock, "error")
     assert refused["id"] == "c1" and refused["code"] == "not_found"
+
+
+async def test_a_demoted_dietitian_leaves_care_teams_and_loses_their_trust_at_once():
+    @database_sync_to_async
+    def setting_up():
+        admin = _new_user(Role.ADMIN)
+        dietitian = _new_user(Role.DIETITIAN)
+        patient = _new_user(Role.CUSTOMER)
+        care.add_to_care_team(admin, patient, dietitian)
+        conversation = dm.start_conversation(dietitian, [patient.pk])
+        dm.block(patient, dietitian.pk)  # a care relationship passes the block
+        start = timezone.now() + timedelta(days=1)
+        event = events.create_event(
+            dietitian, title="Clinic", kind="virtual", time_zone="UTC",
+            starts_at=start, ends_at=start + timedelta(hours=1),
+        )  # fmt: skip
+        return admin, dietitian, patient, conversation, event
+
+    admin, dietitian, patient, conversation, event = await setting_up()
+    sock = await signed_in(dietitian)
+    await subscribe(sock, conversation.topic)
+
+    await database_sync_to_async(accounts.set_role)(admin, dietitian, Role.CUSTOMER)
+
+    dropped = await next_of_type(sock, "error")
+    assert dropped["code"] == "forbidden" and dropped["topic"] == conversation.topic
+    await sock.send_json_to(
+        {"type": "dm.send", "id": "m1", "conversation": conversation.pk, "body": "hello"}
+    )
+    refused = await next_of_type(sock, "error")
+    assert refused["id"] == "m1" and refused["code"] == "blocked"
+    assert await sock.receive_nothing(0.2)  # the topic was dropped once, and said once
+
+    @database_sync_to_async
+    def what_is_left():
+        client = Client()
+        teams = client.get("/api/care-team", **bearer(patient))
+        attendees = client.get(f"/api/events/{event.pk}/attendees", **bearer(dietitian))
+        return api_json(teams), attendees.status_code
+
+    teams, attendees = await what_is_left()
+    assert teams == []  # the patient's care team no longer holds them
+    assert attendees == 403
