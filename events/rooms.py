@@ -146,6 +146,8 @@ def _chatted_before(user: User, client_id: str, event_id: int) -> ChatMessage | 
     is the author's, across rooms: one used in another room is refused, never acked with
     that room's message."""
     existing = ChatMessage.objects.filter(author=user, client_id=client_id).first()
+    if existing is not None and existing.event_id != event_id:
+        raise Conflict("this client id was used in another room", code="client_id_reused")
     return existing
 
 

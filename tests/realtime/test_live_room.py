@@ -237,3 +237,43 @@ async def test_a_replay_names_people_as_they_choose_now():
     chats = [f["data"]["author"]["name"] for f in replayed if f["event"] == "room.chat"]
     asked = [f["data"]["author"] for f in replayed if f["event"] == "room.question"]
     assert chats == ["A. Nonymous"] and asked == ["A. Nonymous"]
+
+
+@pytest.mark.parametrize("on_the_loop", [True, False], ids=["async", "worker-thread"])
+async def test_a_client_id_used_in_one_room_is_refused_in_another(settings, on_the_loop):
+    """A chat id is the author's across rooms: reusing it in another room is refused (as
+    for direct messages), never acked with the first room's message while nothing is
+    stored in the second. The same rule with or without the event loop's database."""
+    if not on_the_loop:
+        settings.REALTIME_ASYNC_DB_POOL = 0
+    first, _, (ann, _) = await a_room()
+    second, _, _ = await a_room(places=0)
+    await database_sync_to_async(events.rsvp)(ann, second.pk)
+    a = await signed_in(ann)
+    await subscribe(a, first.topic)
+    await subscribe(a, second.topic)
+
+    await chat(a, first, "in the first room", "m1")
+    ack = await next_of_type(a, "ack")
+    assert ack["event"] == first.pk
+    await chat(a, second, "in the second room", "m1")
+    refused = await next_of_type(a, "error")
+    assert (refused["code"], refused["id"]) == ("client_id_reused", "m1")
+    stored = await database_sync_to_async(
+        lambda: list(rooms.ChatMessage.objects.filter(event=second).values_list("body"))
+    )()
+    assert stored == []
+
+    # A retry in the first room is still acked with the message stored there, and the
+    # second room takes the line under a fresh id.
+    await chat(a, first, "in the first room", "m1")
+    again = await next_of_type(a, "ack")
+    assert (again["message"], again["event"], again["seq"]) == (
+        ack["message"], first.pk, ack["seq"],
+    )  # fmt: skip
+    await chat(a, second, "in the second room", "m2")
+    assert (await next_of_type(a, "ack"))["event"] == second.pk
+    seen = await database_sync_to_async(
+        lambda: api_json(Client().get(f"/api/events/{second.pk}/room/chat", **bearer(ann)))
+    )()
+    assert [(m["client_id"], m["html"]) for m in seen] == [("m2", "<p>in the second room</p>")]
