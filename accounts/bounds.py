@@ -8,7 +8,9 @@ zone west of it). Both are refused where they come in, never deep inside a query
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, Field
@@ -80,3 +82,14 @@ def id_from_key(key: str) -> int | None:
         return None
     value = int(key)
     return value if 1 <= value <= MAX_ID else None
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_time_zone(name: str) -> bool:
+    """An IANA zone name (``ZoneInfo`` alone also opens folders such as "America" and
+    fails with an error of the file system)."""
+    return name in _time_zones()

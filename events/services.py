@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.audit import record_access
+from accounts.bounds import is_time_zone
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
@@ -27,10 +28,9 @@ def _invalid(message: str) -> ServiceError:
 
 
 def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise _invalid(f"unknown time zone {name!r}") from None
+    if not is_time_zone(name):
+        raise _invalid(f"unknown time zone {name!r}; use an IANA zone such as 'America/Toronto'")
+    return ZoneInfo(name)
 
 
 # --- who -----------------------------------------------------------------------------

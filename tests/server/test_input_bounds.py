@@ -320,3 +320,18 @@ async def test_embedded_topics_with_ids_past_the_64_bit_range_are_refused_not_in
                 reply = json.loads(await asyncio.wait_for(socket.recv(), 5))
                 assert reply["type"] == "error", (topic, reply)
                 assert reply["code"] in ("forbidden", "unknown_topic"), (topic, reply)
+
+
+@pytest.mark.parametrize("name", ["America", "Europe/", "../etc/passwd", "UTC\x00", "Not/AZone"])
+def test_every_endpoint_taking_a_time_zone_refuses_one_that_is_not_a_zone(client, organiser, name):
+    auth = bearer(organiser)
+    event = client.post("/api/events", _event(), content_type="application/json", **auth)
+    attempts = [
+        ("post", "/api/events", _event(time_zone=name)),
+        ("patch", f"/api/events/{api_json(event)['id']}", {"time_zone": name}),
+        ("post", "/api/classes", _class(time_zone=name)),
+        ("patch", "/api/me", {"time_zone": name}),
+    ]
+    for method, path, body in attempts:
+        response = getattr(client, method)(path, body, content_type="application/json", **auth)
+        assert 400 <= response.status_code < 500, (method, path, response.content[:300])
