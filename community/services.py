@@ -340,7 +340,9 @@ def _tell_those_not_watching(
         f"New message from {sender.public_name()}",
         body=message.body[:200],
         url=f"/?conversation={conversation.pk}",
-        data={"conversation": conversation.pk, "message": message.pk},
+        # The sender is named when the notice is shown (notifications.topics): a new name
+        # or pseudonym taken later is the one every door shows.
+        data={"conversation": conversation.pk, "message": message.pk, "actor": sender.pk},
         source=source_key("message", message.pk),
     )
     emails = preferences(sorted(away_ids - online), "dm.message")

@@ -11,12 +11,14 @@ class Kind:
     label: str
     in_app: bool = True
     email: bool = True
+    # For notices about someone (``data.actor``): the title, naming them as they are now.
+    title: str = ""
 
 
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in [
-        Kind("dm.message", "New direct message"),
+        Kind("dm.message", "New direct message", title="New message from {actor}"),
         Kind("forum.mention", "Someone mentioned you in the forum"),
         Kind("forum.reply", "Someone replied to your post"),
         Kind("forum.post", "New post in a thread you watch", email=False),

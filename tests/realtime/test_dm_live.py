@@ -6,10 +6,12 @@ import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
+from django.test import Client
 
 from community import services as dm
 from community.models import Message
 from realtime import events
+from tests.conftest import bearer
 from tests.realtime.conftest import (  # noqa: F401  (others import them from here still)
     communicator,
     next_of_type,
@@ -328,3 +330,20 @@ async def test_a_replay_names_the_sender_as_they_choose_now(pair):
     replayed, _ = await subscribe(b, conversation.topic, since=0)
     senders = [f["data"]["sender"] for f in replayed if f["event"] == "message.created"]
     assert senders == [{"id": alice.pk, "name": "A. Nonymous"}]
+
+
+async def test_notices_and_new_conversations_name_the_sender_as_they_choose_now(pair):
+    alice, bob, conversation = await pair()
+    await database_sync_to_async(dm.send_direct_message)(alice, conversation.pk, "Hi", "c1")
+    await rename(alice, "A. Nonymous")
+
+    b = await signed_in(bob)
+    replayed, _ = await subscribe(b, f"user:{bob.pk}", since=0)
+    notices = [f["data"]["title"] for f in replayed if f["event"] == "notification.created"]
+    added = [f["data"]["by"]["name"] for f in replayed if f["event"] == "conversation.added"]
+    assert notices == ["New message from A. Nonymous"] and added == ["A. Nonymous"]
+    listed = await database_sync_to_async(
+        lambda: Client().get("/api/notifications", **bearer(bob)).json()
+    )()
+    assert [n["title"] for n in listed["items"]] == ["New message from A. Nonymous"]
+    assert "User" not in str(replayed) + str(listed)  # the old name is nowhere
