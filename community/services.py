@@ -66,11 +66,20 @@ def start_conversation(creator: User, member_ids: list[int], title: str = "") ->
         raise ServiceError(
             f"groups have {settings.DM_MAX_GROUP_SIZE} members at most", code="invalid_field"
         )
+    # Someone one may not message answers as if there were nobody: an id tells neither
+    # that an account exists nor what role it has. (A block is said: the member needs to
+    # know, and knows the person already.)
+    nobody = NotFound("no such person you can message")
     members = list(User.objects.filter(pk__in=others, is_active=True))
     if len(members) != len(others):
-        raise NotFound("no such user")
+        raise nobody
     for member in members:
-        check_can_message(creator, member)
+        try:
+            check_can_message(creator, member)
+        except Forbidden as exc:
+            if exc.code == "blocked":
+                raise
+            raise nobody from None
     if len(members) > 1 and blocks_between([m.pk for m in members]):
         raise Forbidden(
             "some of these people have blocked one another; they cannot share a group",

@@ -47,9 +47,12 @@ def test_customers_message_each_other_and_a_direct_conversation_is_made_once(cli
 
 def test_customers_reach_dietitians_only_in_their_care_team(client, make_user):
     customer, dietitian = make_user(Role.CUSTOMER), make_user(Role.DIETITIAN)
+    nobody = start(client, customer, [2**62])
     refused = start(client, customer, [dietitian.pk])
-    assert refused.status_code == 403
-    assert start(client, dietitian, [customer.pk]).status_code == 403
+    # Refused exactly as an id of nobody: an id tells neither that an account exists nor
+    # its role.
+    assert (refused.status_code, api_json(refused)) == (404, api_json(nobody))
+    assert start(client, dietitian, [customer.pk]).status_code == 404
     CareTeamMember.objects.create(customer=customer, professional=dietitian)
     assert start(client, customer, [dietitian.pk]).status_code == 201
 
@@ -64,8 +67,10 @@ def test_a_customer_can_turn_off_messages_from_other_customers(client, make_user
         **bearer(bob),
     )
     refused = start(client, alice, [bob.pk])
-    assert refused.status_code == 403
-    assert "other customers" in api_json(refused)["message"]
+    assert (refused.status_code, api_json(refused)) == (
+        404,
+        api_json(start(client, alice, [2**62])),
+    )
     assert start(client, dietitian, [bob.pk]).status_code == 201  # care always
 
 
@@ -101,7 +106,7 @@ def test_groups_need_permission_for_every_member(client, make_user):
     assert group.status_code == 201
     assert api_json(group)["kind"] == "group"
     assert len(api_json(group)["members"]) == 3
-    assert start(client, alice, [bob.pk, dietitian.pk]).status_code == 403
+    assert start(client, alice, [bob.pk, dietitian.pk]).status_code == 404
 
 
 def test_history_pages_back_by_seq_cursor(client, make_user):
