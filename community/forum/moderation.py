@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from accounts.audit import record_access
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
@@ -409,6 +410,7 @@ def suspend(moderator: User, member_id: int, hours: float, reason: str) -> Suspe
             user=member, until=timezone.now() + timedelta(hours=hours), reason=reason, by=moderator
         )
         _log(moderator, "suspend", "user", member.pk, reason, None, hours=hours)
+        record_access(moderator, [member], "suspend", "forum", "http")
         narrow_rights([member.pk])  # open sockets act with the suspension at once
         _tell_author(member.pk, "You are suspended from the forum", reason, None)
     return made
@@ -425,6 +427,7 @@ def lift_suspension(moderator: User, suspension_id: int, reason: str) -> Suspens
         made.lifted_at = timezone.now()
         made.save(update_fields=["lifted_at"])
         _log(moderator, "lift_suspension", "user", made.user_id, reason, None)
+        record_access(moderator, [made.user_id], "lift suspension", "forum", "http")
     return made
 
 

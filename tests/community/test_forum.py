@@ -121,6 +121,8 @@ def test_a_suspended_member_cannot_post_or_react_anywhere(client, make_user, mod
         **bearer(mod),
     )
     assert made.status_code == 201
+    seen = client.get("/api/me/access-log", **bearer(member)).json()["items"]
+    assert [(e["action"], e["actor_role"]) for e in seen] == [("suspend", "moderator")]
 
     elsewhere = category(slug="global")
     for response in (
