@@ -21,7 +21,7 @@ from community.models.messaging import (
     Message,
     MessagingSettings,
 )
-from community.models.surveys import Answer, Question, Response, Survey
+from community.models.surveys import Answer, Question, Response, SnapshotRow, Survey
 
 __all__ = [
     "Answer",
@@ -42,6 +42,7 @@ __all__ = [
     "Reaction",
     "ReadPosition",
     "Response",
+    "SnapshotRow",
     "Survey",
     "Suspension",
     "Thread",

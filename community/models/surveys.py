@@ -82,9 +82,6 @@ class Response(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="survey_responses")
     submitted_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-    # Counted in the survey's latest results snapshot: the author's CSV has these rows
-    # and no others, so it grows only when the results do.
-    in_snapshot = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "user"], name="response_once")]
@@ -105,3 +102,30 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"answer to {self.question_id}"
+
+
+class SnapshotRow(models.Model):
+    """One respondent's row in the author's CSV, made with the results snapshot and
+    changed only by the next one: two exports between snapshots are the same, whatever
+    one person does meanwhile.
+
+    Choice and scale answers are kept as they were (``cells``: question id to option
+    numbers or a number; ``True`` where a free-text answer was given). Free text is never
+    copied: ``texts`` points at the answers themselves, so an answer replaced or withdrawn
+    (or its account deleted) takes its link with it and leaves no words here."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="snapshot_rows")
+    # The response the row was made from, until it changes (then the row is made again
+    # with the next snapshot) or goes.
+    response = models.OneToOneField(
+        Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="snapshot_row"
+    )
+    position = models.BigIntegerField()  # random: the CSV's order says nothing
+    cells = models.JSONField(default=dict)
+    texts = models.ManyToManyField(Answer, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ("position", "id")
+
+    def __str__(self) -> str:
+        return f"row of survey {self.survey_id}"

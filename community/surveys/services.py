@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +25,7 @@ from django.utils import timezone
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.roles import STAFF_ROLES, Role
-from community.models import Answer, Question, Response, Survey
+from community.models import Answer, Question, Response, SnapshotRow, Survey
 from realtime.publish import publish
 
 MAX_QUESTIONS = 50
@@ -189,18 +190,42 @@ def submit(user: User, survey_id: int, answers: dict[int, Any]) -> Response:
         rows.append(_answer(question, value))
     now = timezone.now()
     with transaction.atomic():
+        # A survey's responses change one at a time (the snapshot below takes the same
+        # lock): a snapshot always sees whole responses.
+        Survey.objects.select_for_update().filter(pk=survey.pk).first()
         response, made = Response.objects.get_or_create(
             survey=survey, user=user, defaults={"submitted_at": now, "updated_at": now}
         )
         if not made:
             response.updated_at = now
             response.save(update_fields=["updated_at"])
-            response.answers.all().delete()
-        for row in rows:
-            row.response = response
-        Answer.objects.bulk_create(rows)
+        if _replace_answers(response, rows) and not made:
+            # Its CSV row stays as the snapshot made it (a replaced free text leaves it
+            # with its answer) until the next snapshot makes the row again.
+            SnapshotRow.objects.filter(response=response).update(response=None)
         _refresh_results(survey.pk)
     return response
+
+
+def _replace_answers(response: Response, rows: list[Answer]) -> bool:
+    """Store ``rows`` as the response's answers. An answer given again unchanged keeps its
+    row (the CSV of the latest snapshot still points at it); one changed or withdrawn is
+    deleted, and with it every link to its words. Returns whether anything changed."""
+    old = {a.question_id: a for a in response.answers.all()}
+    new = {a.question_id: a for a in rows}
+    kept = {q for q, a in new.items() if q in old and _same_answer(old[q], a)}
+    replaced = [a.pk for q, a in old.items() if q not in kept]
+    fresh = [a for q, a in new.items() if q not in kept]
+    if replaced:
+        Answer.objects.filter(pk__in=replaced).delete()
+    for answer in fresh:
+        answer.response = response
+    Answer.objects.bulk_create(fresh)
+    return bool(replaced or fresh)
+
+
+def _same_answer(one: Answer, other: Answer) -> bool:
+    return (one.choices, one.number, one.text) == (other.choices, other.number, other.text)
 
 
 def _answer(question: Question, value: Any) -> Answer:
@@ -339,56 +364,102 @@ def _refresh_results(survey_id: int) -> None:
         survey.results_snapshot = aggregate(survey, counted)
         survey.snapshot_responses = total
         survey.save(update_fields=["results_snapshot", "snapshot_responses"])
-        Response.objects.filter(survey=survey).exclude(pk__in=counted).update(in_snapshot=False)
-        counted.update(in_snapshot=True)
+        _make_rows(survey, counted)
         publish(survey.topic, "survey.results", shown_results(survey))
 
 
+def _make_rows(survey: Survey, counted: QuerySet[Response]) -> None:
+    """The CSV's rows for a new snapshot, from the same responses as its results: a row
+    per counted response. Rows of responses unchanged since their row was made stay;
+    rows of responses changed since (detached in ``submit``), no longer counted or gone
+    are dropped; the others are made from the answers as they are now."""
+    SnapshotRow.objects.filter(survey=survey).exclude(response__in=counted).delete()
+    kinds = dict(survey.questions.values_list("pk", "kind"))
+    made: list[tuple[SnapshotRow, list[int]]] = []
+    for response in counted.filter(snapshot_row__isnull=True).prefetch_related("answers"):
+        cells: dict[str, Any] = {}
+        texts: list[int] = []
+        for answer in response.answers.all():
+            kind = kinds[answer.question_id]
+            if kind == Question.Kind.TEXT:
+                if answer.text:
+                    cells[str(answer.question_id)] = True  # given; the words stay in the answer
+                    texts.append(answer.pk)
+            elif kind == Question.Kind.SCALE:
+                cells[str(answer.question_id)] = answer.number
+            else:
+                cells[str(answer.question_id)] = answer.choices
+        row = SnapshotRow(
+            survey=survey, response=response, position=secrets.randbits(62), cells=cells
+        )
+        made.append((row, texts))
+    SnapshotRow.objects.bulk_create([row for row, _ in made])
+    Link = SnapshotRow.texts.through
+    Link.objects.bulk_create(
+        [Link(snapshotrow_id=row.pk, answer_id=pk) for row, texts in made for pk in texts]
+    )
+
+
 def export_csv(user: User, survey_id: int) -> str:
-    """The responses of the latest results snapshot, one row each, for the author: no
-    names or ids, in no telling order, so two exports never differ by one new person.
-    Free-text answers only from SURVEY_MIN_GROUP_FREE_TEXT responses: a person's own
-    words beside their other answers are easier to recognise than a tick."""
+    """The rows of the latest results snapshot, one per respondent it counted, for the
+    author: no names or ids, in an order drawn at random when the row was made. The rows
+    are fixed by the snapshot, so two exports between snapshots are the same and the CSV
+    agrees with the results. Free-text answers only from SURVEY_MIN_GROUP_FREE_TEXT
+    responses (a person's own words beside their other answers are easier to recognise
+    than a tick), and a free-text column only while every answer in it is as the
+    snapshot found it: one replaced or withdrawn since empties the whole column until the
+    next snapshot (it keeps no replaced words, and does not point at whose changed)."""
     survey = get_survey(user, survey_id)
     if survey.author_id != user.pk and user.role != Role.ADMIN:
         raise Forbidden("only the author exports the responses")
-    responses = list(
-        Response.objects.filter(survey=survey, in_snapshot=True)
-        .prefetch_related("answers")
-        .order_by("?")
-    )
-    if survey.results_snapshot is None or len(responses) < settings.SURVEY_MIN_GROUP:
+    rows = list(SnapshotRow.objects.filter(survey=survey).prefetch_related("texts"))
+    if survey.results_snapshot is None or len(rows) < settings.SURVEY_MIN_GROUP:
         raise Conflict(
             f"the responses are exported from {settings.SURVEY_MIN_GROUP} on",
             code="too_few_responses",
         )
     text_from = max(settings.SURVEY_MIN_GROUP_FREE_TEXT, settings.SURVEY_MIN_GROUP)
-    with_text = len(responses) >= text_from
+    with_text = len(rows) >= text_from
     questions = list(survey.questions.all())
+    texts = [{a.question_id: a.text for a in row.texts.all()} for row in rows]
+    changed = {
+        q.pk
+        for q in questions
+        if q.kind == Question.Kind.TEXT
+        and sum(row.cells.get(str(q.pk)) is True for row in rows)
+        != sum(q.pk in given for given in texts)
+    }
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["response", *[_heading(q, with_text, text_from) for q in questions]])
-    for n, response in enumerate(responses, start=1):
-        by_question = {a.question_id: a for a in response.answers.all()}
-        writer.writerow([n, *[_cell(q, by_question.get(q.pk), with_text) for q in questions]])
+    writer.writerow(
+        ["response", *[_heading(q, with_text, text_from, q.pk in changed) for q in questions]]
+    )
+    for n, (row, given) in enumerate(zip(rows, texts, strict=True), start=1):
+        cells = [_cell(q, row.cells.get(str(q.pk)), given.get(q.pk, "")) for q in questions]
+        shown = [
+            "" if q.kind == Question.Kind.TEXT and (not with_text or q.pk in changed) else cell
+            for q, cell in zip(questions, cells, strict=True)
+        ]
+        writer.writerow([n, *shown])
     return out.getvalue()
 
 
-def _heading(question: Question, with_text: bool, text_from: int) -> str:
+def _heading(question: Question, with_text: bool, text_from: int, changed: bool) -> str:
     if question.kind == Question.Kind.TEXT and not with_text:
         return f"{question.text} (free text: shown from {text_from} responses)"
+    if question.kind == Question.Kind.TEXT and changed:
+        return f"{question.text} (free text: changed since these results; shown with the next)"
     return question.text
 
 
-def _cell(question: Question, answer: Answer | None, with_text: bool) -> str:
-    if answer is None or (question.kind == Question.Kind.TEXT and not with_text):
-        return ""
+def _cell(question: Question, frozen: Any, text: str) -> str:
     if question.kind == Question.Kind.TEXT:
-        text = answer.text
         return "'" + text if text[:1] in ("=", "+", "-", "@") else text  # no spreadsheet formulas
+    if frozen is None:
+        return ""
     if question.kind == Question.Kind.SCALE:
-        return str(answer.number)
-    return "; ".join(question.options[i] for i in answer.choices)
+        return str(frozen)
+    return "; ".join(question.options[i] for i in frozen)
 
 
 def shape(user: User, survey: Survey, with_questions: bool = True) -> dict[str, Any]:

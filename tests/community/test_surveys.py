@@ -242,3 +242,77 @@ def test_the_csv_gains_rows_only_with_the_results_snapshot(client, dietitian, me
     assert sorted(r[1] for r in rows()[1:]) == ["Oats", "Oats"]
     answer(client, member(), survey, {0: 1})
     assert sorted(r[1] for r in rows()[1:]) == ["Eggs", "Eggs", "Oats", "Oats"]
+
+
+def test_the_csv_keeps_the_snapshot_rows_and_no_replaced_words(client, dietitian, member):
+    """Ten counted responses make a snapshot and a CSV with free text. One respondent then
+    changes Yes to No and writes something new: the CSV still agrees with the results
+    (the rows are the snapshot's), shows neither their old nor their new words, and does
+    not point at whose row changed. The next snapshot brings the change in."""
+    survey = api_json(make_survey(client, dietitian))
+    url = f"/api/surveys/{survey['id']}/export.csv"
+    results_url = f"/api/surveys/{survey['id']}/results"
+    people = [member() for _ in range(10)]
+    for n, person in enumerate(people):
+        answer(client, person, survey, {0: 0, 1: [n % 3], 2: 1 + n % 5, 3: f"story {n}"})
+
+    def export() -> list[list[str]]:
+        body = client.get(url, **bearer(dietitian)).content.decode()
+        return list(csv.reader(io.StringIO(body)))
+
+    before = export()
+    results = api_json(client.get(results_url, **bearer(dietitian)))
+    assert len(before) == 1 + 10 and results["responses"] == 10
+    assert sorted(r[4] for r in before[1:]) == sorted(f"story {n}" for n in range(10))
+
+    # The same answers again change nothing, free text included.
+    answer(client, people[3], survey, {0: 0, 1: [0], 2: 4, 3: "story 3"})
+    assert sorted(r[1:] for r in export()) == sorted(r[1:] for r in before)
+
+    answer(client, people[7], survey, {0: 1, 1: [1], 2: 3, 3: "I stopped my medication"})
+    after = export()
+    assert api_json(client.get(results_url, **bearer(dietitian))) == results
+    assert sorted(r[1:4] for r in after) == sorted(r[1:4] for r in before)  # the snapshot's
+    assert sorted(r[1] for r in after[1:]) == ["Oats"] * 10  # as the results count them
+    assert results["questions"][0]["counts"] == [10, 0]
+    assert (
+        after[0][4]
+        == "Anything else? (free text: changed since these results; shown with the next)"
+    )
+    assert [r[4] for r in after[1:]] == [""] * 10  # the whole column: no row stands out
+    assert "story 7" not in str(after) and "medication" not in str(after)
+
+    # The next snapshot (five more counted) shows every row as it is then, words too.
+    for n in range(10, 15):
+        answer(client, member(), survey, {0: 0, 3: f"story {n}"})
+    latest = export()
+    assert len(latest) == 1 + 15 and latest[0][4] == "Anything else?"
+    assert sorted(r[1] for r in latest[1:]) == ["Eggs"] + ["Oats"] * 14
+    texts = sorted(r[4] for r in latest[1:])
+    assert "I stopped my medication" in texts and "story 7" not in texts
+
+
+def test_words_withdrawn_or_deleted_with_their_account_leave_the_csv(
+    client, dietitian, member, settings
+):
+    settings.SURVEY_MIN_GROUP = 2
+    settings.SURVEY_MIN_GROUP_FREE_TEXT = 2
+    survey = api_json(make_survey(client, dietitian))
+    url = f"/api/surveys/{survey['id']}/export.csv"
+    people = [member() for _ in range(4)]
+    for n, person in enumerate(people):
+        answer(client, person, survey, {0: 0, 3: f"my words {n}"})
+    assert b"my words 0" in client.get(url, **bearer(dietitian)).content
+
+    answer(client, people[0], survey, {0: 0})  # the free text taken back
+    shown = client.get(url, **bearer(dietitian)).content.decode()
+    assert "my words 0" not in shown and "my words 1" not in shown
+    assert len(list(csv.reader(io.StringIO(shown)))) == 1 + 4
+
+    answer(client, member(), survey, {0: 0, 3: "my words 4"})
+    answer(client, member(), survey, {0: 0, 3: "my words 5"})
+    shown = client.get(url, **bearer(dietitian)).content.decode()
+    assert "my words 1" in shown and "my words 0" not in shown
+    people[1].delete()
+    shown = client.get(url, **bearer(dietitian)).content.decode()
+    assert "my words 1" not in shown and "my words 2" not in shown
