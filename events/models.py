@@ -61,6 +61,8 @@ class Event(models.Model):
     ends_at = models.DateTimeField()
     capacity = models.PositiveIntegerField(null=True, blank=True)  # None: no limit
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The organiser's word on why, told to those signed up (mail reads it when it is sent).
+    cancel_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # A session of a class: enrolment in the series gives a place in it.
     series = models.ForeignKey(

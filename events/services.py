@@ -16,6 +16,7 @@ from accounts.bounds import is_time_zone
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
+from events import notices
 from events.models import Enrollment, Event, ReminderSent, Rsvp
 from events.permissions import check_can_see_event, filter_visible_events
 from realtime.publish import recheck_followers
@@ -137,17 +138,14 @@ def update_event(user: User, event_id: int, **changes: Any) -> Event:
             setattr(locked, field, value)
         _check_times(locked.starts_at, locked.ends_at)
         locked.save(update_fields=list(changes) or None)
+        if "title" in changes:
+            notices.retitle(locked)  # no notice keeps the old title
         if {"starts_at", "ends_at"} & set(changes):
             # New times, new reminders.
             ReminderSent.objects.filter(event=locked).delete()
         promoted = _fill_places(locked)
         if changes:
-            _tell_signed_up(
-                locked,
-                "event.changed",
-                f"Changed: {locked.title}",
-                exclude=set(promoted),
-            )
+            _tell_signed_up(locked, "event.changed", exclude=set(promoted))
     return locked
 
 
@@ -157,10 +155,10 @@ def cancel_event(user: User, event_id: int, reason: str = "") -> Event:
     if event.cancelled_at is not None:
         return event
     with transaction.atomic():
-        event.cancelled_at = timezone.now()
-        event.save(update_fields=["cancelled_at"])
+        event.cancelled_at, event.cancel_reason = timezone.now(), reason.strip()[:500]
+        event.save(update_fields=["cancelled_at", "cancel_reason"])
         recheck_followers(event.topic)
-        _tell_signed_up(event, "event.cancelled", f"Cancelled: {event.title}", body=reason)
+        _tell_signed_up(event, "event.cancelled", body=event.cancel_reason)
     return event
 
 
@@ -237,17 +235,17 @@ def _fill_places(event: Event) -> list[int]:
         nxt.save(update_fields=["status", "updated_at"])
         promoted.append(nxt.user_id)
     if promoted:
-        title = f"A place is yours: {event.title}"
+        title = notices.title("event.promoted", event)
         notify_many(
             promoted, "event.promoted", title, url=f"/api/events/{event.pk}",
-            data={"event": event.pk},
+            data={"event": event.pk}, source=notices.source(event),
         )  # fmt: skip
-        email_if_wanted(promoted, "event.promoted", title)
+        email_if_wanted(promoted, "event.promoted", {"event": event.pk})
     return promoted
 
 
 def _tell_signed_up(
-    event: Event, kind: str, title: str, body: str = "", exclude: set[int] | None = None
+    event: Event, kind: str, body: str = "", exclude: set[int] | None = None
 ) -> None:
     from notifications.services import email_if_wanted, notify_many
 
@@ -258,8 +256,12 @@ def _tell_signed_up(
     ) | people_with_a_place(event)
     people -= exclude or set()
     if people:
-        notify_many(sorted(people), kind, title, body=body, data={"event": event.pk})
-        email_if_wanted(sorted(people), kind, title, body)
+        title = notices.title(kind, event)
+        notify_many(
+            sorted(people), kind, title, body=body, data={"event": event.pk},
+            source=notices.source(event),
+        )  # fmt: skip
+        email_if_wanted(sorted(people), kind, {"event": event.pk})
 
 
 # --- organisers ----------------------------------------------------------------------
@@ -294,8 +296,8 @@ def message_attendees(user: User, event_id: int, body: str) -> int:
         Rsvp.objects.filter(event=event, status=Rsvp.Status.GOING).values_list("user_id", flat=True)
     )
     notes = notify_many(
-        sorted(going), "event.message", f"From the organiser of {event.title}", body=body[:500],
-        data={"event": event.pk},
+        sorted(going), "event.message", notices.title("event.message", event), body=body[:500],
+        data={"event": event.pk}, source=notices.source(event),
     )  # fmt: skip
     return len(notes)
 
@@ -405,11 +407,10 @@ def send_reminders(now: datetime | None = None) -> int:
                 ReminderSent.objects.bulk_create(
                     [ReminderSent(event=event, user_id=pk, kind=kind, sent_at=now) for pk in due]
                 )
-                when = "tomorrow" if kind == ReminderSent.Kind.DAY else "in an hour"
-                title = f"{event.title} starts {when}"
-                data = {"event": event.pk, "reminder": kind}
-                notify_many(due, "event.reminder", title, data=data)
-                email_if_wanted(due, "event.reminder", title)
+                data: dict[str, int | str] = {"event": event.pk, "reminder": str(kind)}
+                title = notices.title("event.reminder", event, data)
+                notify_many(due, "event.reminder", title, data=data, source=notices.source(event))
+                email_if_wanted(due, "event.reminder", data)
                 sent += len(due)
     return sent
 

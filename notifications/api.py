@@ -52,13 +52,30 @@ def preferences(request: HttpRequest) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     for kind in KINDS.values():
         in_app, email = services.preference(user, kind.name)
-        out.append({"kind": kind.name, "label": kind.label, "in_app": in_app, "email": email})
+        out.append(
+            {
+                "kind": kind.name,
+                "label": kind.label,
+                "in_app": in_app,
+                "email": email and kind.mailed,
+                "mailed": kind.mailed,
+            }
+        )
     return out
 
 
 @router.put("/notifications/preferences/{kind}", response=PreferenceOut)
 def set_preference(request: HttpRequest, kind: str, payload: PreferenceIn) -> dict[str, object]:
-    saved = services.set_preference(
-        signed_in_user(request), kind, in_app=payload.in_app, email=payload.email
-    )
-    return {"kind": kind, "label": KINDS[kind].label, "in_app": saved.in_app, "email": saved.email}
+    """A kind that is never mailed (``mailed`` false) cannot be turned on by email."""
+    user = signed_in_user(request)
+    if kind in KINDS and payload.email and not KINDS[kind].mailed:
+        raise ServiceError(f"{kind} is not sent by email", code="invalid_field")
+    saved = services.set_preference(user, kind, in_app=payload.in_app, email=payload.email)
+    found = KINDS[kind]
+    return {
+        "kind": kind,
+        "label": found.label,
+        "in_app": saved.in_app,
+        "email": saved.email and found.mailed,
+        "mailed": found.mailed,
+    }

@@ -21,6 +21,7 @@ class PreferenceOut(Schema):
     label: str
     in_app: bool
     email: bool
+    mailed: bool  # whether this kind is ever sent by email
 
 
 class PreferenceIn(Input):

@@ -162,16 +162,25 @@ def follow_withdrawn_text(sender: Any, sources: list[str], gone: bool, **kwargs:
         )
 
 
-def email_if_wanted(user_ids: list[int], kind: str, subject: str, body: str = "") -> int:
+def email_if_wanted(user_ids: list[int], kind: str, about: dict[str, int | str]) -> int:
     """Queue an email, once the transaction commits, to each of ``user_ids`` who wants
-    ``kind`` by email. Returns how many were queued."""
+    ``kind`` by email. The queue holds ids, never words: ``about`` names what the mail is
+    about by id (``{"event": 12}``; a word of a fixed set, like ``"reminder": "day"``, is
+    allowed) and the kind's ``compose`` writes the mail when it is sent, from what is
+    stored then. Returns how many were queued."""
     from notifications.tasks import email_notice
 
+    if not KINDS[kind].compose:
+        raise ValueError(f"{kind!r} is not mailed by email_notice")
+    if not all(
+        type(v) is int or (type(v) is str and v.isalnum() and len(v) <= 16) for v in about.values()
+    ):
+        raise ValueError("a queued mail holds ids, not words")
     wanted = [pk for pk, (_, by_email) in preferences(user_ids, kind).items() if by_email]
     for pk in wanted:
 
         def enqueue(user_id: int = pk) -> None:
-            email_notice.delay(user_id, subject, body or subject)
+            email_notice.delay(user_id, kind, about)
 
         # robust: a broker outage costs this email, never the change that caused it.
         transaction.on_commit(enqueue, robust=True)

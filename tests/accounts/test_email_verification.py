@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.tasks import EXISTS_SUBJECT, VERIFY_SUBJECT
 from accounts.verification import SALT, verification_token
 from community import services as dm
+from events.models import Event, Rsvp
 from notifications.tasks import email_notice
 from tests.conftest import PASSWORD, api_json, bearer
 
@@ -128,17 +129,23 @@ def test_unverified_addresses_get_nothing_but_the_link(
     sign_up(client, "quiet@example.org")
     member = User.objects.get(email="quiet@example.org")
     sender = make_user(display_name="Sender")
+    start = timezone.now() + timedelta(days=2)
+    event = Event.objects.create(
+        title="Cooking", kind="virtual", organiser=sender, time_zone="UTC", starts_at=start,
+        ends_at=start + timedelta(hours=1),
+    )  # fmt: skip
+    Rsvp.objects.create(event=event, user=member, status=Rsvp.Status.GOING)
     mail.outbox.clear()
 
-    assert email_notice(member.pk, "An event changed", "details") is False
+    assert email_notice(member.pk, "event.changed", {"event": event.pk}) is False
     conversation = dm.start_conversation(sender, [member.pk])
     with django_capture_on_commit_callbacks(execute=True):
         dm.send_direct_message(sender, conversation.pk, "hello there", "c1")
     assert mails_to(member.email) == []
 
     User.objects.filter(pk=member.pk).update(email_verified_at=timezone.now())
-    assert email_notice(member.pk, "An event changed", "details") is True
-    assert [m.subject for m in mails_to(member.email)] == ["An event changed"]
+    assert email_notice(member.pk, "event.changed", {"event": event.pk}) is True
+    assert [m.subject for m in mails_to(member.email)] == ["Changed: Cooking"]
 
 
 @override_settings(ACCOUNT_MAILS_PER_HOUR=3)

@@ -61,6 +61,7 @@ def test_turning_a_kind_off_in_app_stops_it(client, make_user):
         "label": "New direct message",
         "in_app": True,
         "email": True,
+        "mailed": True,
     } in prefs
     response = client.put(
         "/api/notifications/preferences/dm.message",
@@ -78,3 +79,36 @@ def test_turning_a_kind_off_in_app_stops_it(client, make_user):
         **auth,
     )
     assert unknown.status_code == 400
+
+
+def test_kinds_that_are_never_mailed_are_never_on_by_email(client, make_user):
+    """Forum notices and organiser messages are not sent by email: the preferences say so
+    (off, not mailed) and cannot be turned on; the kinds that are mailed default to on."""
+    auth = bearer(make_user())
+    prefs = {p["kind"]: p for p in api_json(client.get("/api/notifications/preferences", **auth))}
+    never = ["forum.mention", "forum.reply", "forum.post", "forum.thread", "forum.moderation"]
+    for kind in [*never, "event.message"]:
+        assert (prefs[kind]["email"], prefs[kind]["mailed"]) == (False, False), kind
+        turned_on = client.put(
+            f"/api/notifications/preferences/{kind}",
+            {"in_app": True, "email": True},
+            content_type="application/json",
+            **auth,
+        )
+        assert turned_on.status_code == 400 and api_json(turned_on)["code"] == "invalid_field"
+    mailed = ["dm.message", "event.reminder", "event.changed", "event.cancelled", "event.promoted"]
+    for kind in mailed:
+        assert (prefs[kind]["email"], prefs[kind]["mailed"]) == (True, True), kind
+    off = client.put(
+        "/api/notifications/preferences/forum.reply",
+        {"in_app": False, "email": False},
+        content_type="application/json",
+        **auth,
+    )
+    assert api_json(off) == {
+        "kind": "forum.reply",
+        "label": "Someone replied to your post",
+        "in_app": False,
+        "email": False,
+        "mailed": False,
+    }
