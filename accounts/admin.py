@@ -1,23 +1,32 @@
 """The Django admin for accounts. Every view of a member's account by someone else is
-written to the access audit log, as on the API; its sign-in is under the same limits."""
+written to the access audit log, as on the API (the delete confirmation, which shows the
+address, and the audit log itself too); its sign-in is under the same limits. E-mail
+addresses and display names are checked as on every other door (``accounts.identity``),
+and list parameters that name no object get a 400, never a 500."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from accounts import signin
 from accounts.audit import record_access
-from accounts.errors import NotAuthenticated, RateLimited
+from accounts.bounds import MAX_ID
+from accounts.errors import NotAuthenticated, RateLimited, ServiceError
+from accounts.identity import clean_display_name, normalize_email
 from accounts.models import AccessAuditEntry, User
 
 ADMIN = AccessAuditEntry.Door.ADMIN
@@ -44,8 +53,65 @@ class AdminSignInForm(AdminAuthenticationForm):
 admin.site.login_form = AdminSignInForm
 
 
+class AccountFieldsMixin:
+    """E-mail addresses and display names as every other door takes them."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_email(self) -> str | None:
+        email = self.cleaned_data.get("email")
+        if not email:
+            return None  # an account without an address (Cognito without one)
+        try:
+            return normalize_email(email)
+        except ServiceError as exc:
+            raise ValidationError(exc.message, code="invalid") from None
+
+    def clean_display_name(self) -> str:
+        name = self.cleaned_data.get("display_name") or ""
+        if not name:
+            return name
+        try:
+            return clean_display_name(name)
+        except ServiceError as exc:
+            raise ValidationError(exc.message, code="invalid") from None
+
+
+class UserAddForm(AccountFieldsMixin, AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+
+class UserEditForm(AccountFieldsMixin, UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class BoundedParametersMixin:
+    """Refuses (400) an action naming selected objects by anything but an id; the admin
+    would pass it to the database and answer 500. Other list parameters that name
+    nothing the admin already answers with its own error redirect."""
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method == "POST":
+            selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+            if not all(_is_id(value) for value in selected):
+                return HttpResponseBadRequest("selected objects are named by their ids")
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+
+def _is_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ID
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BoundedParametersMixin, BaseUserAdmin):
+    form = UserEditForm
+    add_form = UserAddForm
     ordering = ("id",)
     list_display = ("id", "email", "display_name", "role", "region", "is_active")
     list_filter = ("role", "is_active", "region")
@@ -72,10 +138,35 @@ class UserAdmin(BaseUserAdmin):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
-        if isinstance(response, TemplateResponse) and changelist is not None:
-            record_access(_actor(request), list(changelist.result_list), "list", "account", ADMIN)
+        context = getattr(response, "context_data", None) or {}
+        if isinstance(response, TemplateResponse) and context.get("cl") is not None:
+            listed = list(context["cl"].result_list)
+            record_access(_actor(request), listed, "list", "account", ADMIN)
+        elif isinstance(response, TemplateResponse) and "deletable_objects" in context:
+            # The confirmation of "delete selected" lists the accounts by address.
+            record_access(_actor(request), list(context["queryset"]), "view", "account", ADMIN)
         return response
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The confirmation page shows the account's address: a view (the deletion
+        itself is recorded by ``delete_model``)."""
+        subject = self.get_object(request, unquote(object_id))
+        response = super().delete_view(request, object_id, extra_context)
+        if request.method != "POST":
+            self._audit(request, subject, response, "view", "account")
+        return response
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        with transaction.atomic():
+            record_access(_actor(request), [obj], "delete", "account", ADMIN)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        with transaction.atomic():
+            record_access(_actor(request), list(queryset), "delete", "account", ADMIN)
+            super().delete_queryset(request, queryset)
 
     def change_view(
         self,
@@ -130,7 +221,10 @@ def _actor(request: HttpRequest) -> User | None:
 
 
 @admin.register(AccessAuditEntry)
-class AccessAuditEntryAdmin(admin.ModelAdmin):
+class AccessAuditEntryAdmin(BoundedParametersMixin, admin.ModelAdmin):
+    """The log, read-only. Reading it is an access too: each person an entry shown is
+    about gets an entry (``view`` of the ``access log``), as on ``GET /api/audit``."""
+
     list_display = (
         "at",
         "actor_label",
@@ -151,3 +245,30 @@ class AccessAuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if isinstance(response, TemplateResponse) and changelist is not None:
+            _audit_log_read(request, list(changelist.result_list))
+        return response
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        entry = self.get_object(request, unquote(object_id))
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if entry is not None and response.status_code == 200:
+            _audit_log_read(request, [entry])
+        return response
+
+
+def _audit_log_read(request: HttpRequest, entries: list[AccessAuditEntry]) -> None:
+    subjects = {e.subject_id for e in entries if e.subject_id is not None}
+    record_access(_actor(request), subjects, "view", "access log", ADMIN)

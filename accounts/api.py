@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 from ninja.utils import check_csrf
@@ -13,11 +13,11 @@ from accounts import audit, services, signin, verification
 from accounts.bounds import MAX_ID
 from accounts.errors import Forbidden
 from accounts.models import AccessAuditEntry, User
-from accounts.permissions import check_role, signed_in_user
+from accounts.permissions import can_view_account, check_role, signed_in_user
 from accounts.roles import Role
 from accounts.schemas import (
     AccessTokenOut,
-    AuditEntryOut,
+    AuditPageOut,
     CredentialsIn,
     CsrfOut,
     MessageOut,
@@ -26,6 +26,7 @@ from accounts.schemas import (
     ProfilePatchIn,
     RefreshIn,
     RegionIn,
+    ResendIn,
     RoleIn,
     SignUpIn,
     SignUpOut,
@@ -48,7 +49,10 @@ def csrf(request: HttpRequest) -> dict[str, str]:
 
 SIGN_UP_MESSAGE = (
     "Check your mail: a message to this address tells you how to go on. "
-    "A new account can sign in now and confirms its address with the link it was sent."
+    "A new account signs in once its address is confirmed with the link it was sent."
+)
+RESEND_MESSAGE = (
+    "If this address has an account that is not confirmed yet, a new link is on its way."
 )
 
 
@@ -56,7 +60,9 @@ SIGN_UP_MESSAGE = (
 def sign_up(request: HttpRequest, payload: SignUpIn) -> Status[dict[str, str]]:
     """Creates an unverified customer account and mails the verification link; for an
     address already registered, mails its owner instead. The answer is the same."""
-    email = services.sign_up(**payload.model_dump(exclude_none=True))
+    email = services.sign_up(
+        client=signin.client_key(request), **payload.model_dump(exclude_none=True)
+    )
     return Status(202, {"email": email, "message": SIGN_UP_MESSAGE})
 
 
@@ -71,6 +77,14 @@ def resend_verification(request: HttpRequest) -> Status[dict[str, str]]:
     """Mails the signed-in member a new link (a few an hour at most)."""
     verification.resend_verification(signed_in_user(request))
     return Status(202, {"message": "a new link is on its way"})
+
+
+@router.post("/auth/verify-email/request", auth=None, response={202: MessageOut}, tags=["auth"])
+def request_verification(request: HttpRequest, payload: ResendIn) -> Status[dict[str, str]]:
+    """Mails a new link to an address whose account is not confirmed yet (it cannot sign
+    in until it is). The answer is the same for every address."""
+    verification.resend_verification_to(payload.email, client=signin.client_key(request))
+    return Status(202, {"message": RESEND_MESSAGE})
 
 
 @router.post("/auth/login", auth=None, response=UserOut, tags=["auth"])
@@ -149,46 +163,64 @@ def list_users(
     return {"items": page, "count": count}
 
 
+def _account_or_404(actor: User, user_id: int) -> User:
+    """The account ``user_id``, if ``actor`` may see it. Someone who may not gets the
+    same 404 for an account that exists as for one that does not: ids tell nothing."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not can_view_account(actor, user):
+        raise Http404("No User matches the given query.")
+    return user
+
+
 @router.get("/users/{user_id}", response=UserOut, tags=["users"])
 def get_user(request: HttpRequest, user_id: int) -> User:
-    user = get_object_or_404(User, pk=user_id)
-    return services.view_account(signed_in_user(request), user)
+    actor = signed_in_user(request)
+    return services.view_account(actor, _account_or_404(actor, user_id))
 
 
 @router.post("/users/{user_id}/deactivate", response=UserOut, tags=["users"])
 def deactivate_user(request: HttpRequest, user_id: int) -> User:
     """Ends the account's access at once: sessions, tokens and open sockets."""
-    user = get_object_or_404(User, pk=user_id)
-    return services.set_active(signed_in_user(request), user, active=False)
+    actor = signed_in_user(request)
+    return services.set_active(actor, _account_or_404(actor, user_id), active=False)
 
 
 @router.post("/users/{user_id}/activate", response=UserOut, tags=["users"])
 def activate_user(request: HttpRequest, user_id: int) -> User:
-    user = get_object_or_404(User, pk=user_id)
-    return services.set_active(signed_in_user(request), user, active=True)
+    actor = signed_in_user(request)
+    return services.set_active(actor, _account_or_404(actor, user_id), active=True)
 
 
 @router.put("/users/{user_id}/role", response=UserOut, tags=["users"])
 def set_role(request: HttpRequest, user_id: int, payload: RoleIn) -> User:
     actor = signed_in_user(request)
     check_role(actor, Role.ADMIN)
-    user = get_object_or_404(User, pk=user_id)
-    return services.set_role(actor, user, payload.role)
+    return services.set_role(actor, _account_or_404(actor, user_id), payload.role)
 
 
 @router.put("/users/{user_id}/region", response=UserOut, tags=["users"])
 def set_region(request: HttpRequest, user_id: int, payload: RegionIn) -> User:
     """Staff set a member's region (moderators: customers'); audited."""
-    user = get_object_or_404(User, pk=user_id)
-    return services.set_region(signed_in_user(request), user, payload.region)
+    actor = signed_in_user(request)
+    return services.set_region(actor, _account_or_404(actor, user_id), payload.region)
 
 
-@router.get("/audit", response=list[AuditEntryOut], tags=["users"])
-@paginate(BoundedLimitOffset)
+@router.get("/audit", response=AuditPageOut, tags=["users"])
 def audit_log(
-    request: HttpRequest, subject_id: int | None = Query(None, ge=1, le=MAX_ID)
-) -> object:
-    """The access audit log (admins only), optionally for one person."""
-    check_role(signed_in_user(request), Role.ADMIN)
+    request: HttpRequest,
+    subject_id: int | None = Query(None, ge=1, le=MAX_ID),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> dict[str, object]:
+    """The access audit log (admins only), optionally for one person. Reading it is an
+    access too: every person an entry on the page is about gets an entry of their own."""
+    actor = signed_in_user(request)
+    check_role(actor, Role.ADMIN)
     entries = AccessAuditEntry.objects.all()
-    return entries.filter(subject_id=subject_id) if subject_id else entries
+    if subject_id:
+        entries = entries.filter(subject_id=subject_id)
+    with transaction.atomic():
+        page, count = list(entries[offset : offset + limit]), entries.count()
+        subjects = {e.subject_id for e in page if e.subject_id is not None}
+        audit.record_access(actor, subjects, "view", "access log", "http")
+    return {"items": page, "count": count}

@@ -5,11 +5,14 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+from accounts.identity import normalized_or_none
 from accounts.models import User
 
 
 class EmailBackend(ModelBackend):
-    """Email and password, case-insensitive on the email."""
+    """Email and password, the email normalised as every door does
+    (``accounts.identity``); an address not verified yet does not sign in. The doors
+    people use go through ``accounts.signin.check_credentials`` (with its limits)."""
 
     def authenticate(
         self,
@@ -18,10 +21,12 @@ class EmailBackend(ModelBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> User | None:
-        email = (kwargs.get("email") or username or "").strip().lower()
+        email = normalized_or_none(kwargs.get("email") or username)
         if not email or password is None:
             return None
         user = User.objects.filter(email=email).first()
-        if user and user.check_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
+        if user is None or not user.check_password(password):
+            return None
+        if user.email_verified_at is None or not self.user_can_authenticate(user):
+            return None
+        return user

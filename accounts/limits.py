@@ -2,7 +2,8 @@
 
 The counts live in the Django cache, which is Redis (shared by every process) in
 production and the process itself in embedded mode. They serve sign-in failures and
-account mail; per-action token buckets of signed-in users are ``realtime.ratelimit``'s.
+account mail, and a few per-member limits (``charge``); per-action token buckets of
+signed-in users are ``realtime.ratelimit``'s.
 An outage of the cache lets attempts through (logged): it must not stop every sign-in.
 """
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import redis
 from django.core.cache import cache
 
+from accounts.errors import RateLimited
 from accounts.models import User
 
 logger = logging.getLogger(__name__)
@@ -83,6 +85,15 @@ def take(window: Window, subject: str) -> float | None:
     if count(window, subject) > window.limit:  # another process took the last one
         return retry_after(window, subject) or 1.0
     return None
+
+
+def charge(user: User, name: str, limit: int, seconds: int) -> None:
+    """Count one ``name`` (an action) of ``user``: RateLimited (429) past ``limit`` in
+    ``seconds`` (per-member limits on things that tell about others: contact searches,
+    new conversations)."""
+    wait = take(Window(name, limit, seconds), account_key(user))
+    if wait is not None:
+        raise RateLimited(wait, f"too many attempts; try again in {wait:.0f} s")
 
 
 def forget(window: Window, subject: str) -> None:

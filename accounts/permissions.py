@@ -50,10 +50,14 @@ def check_can_manage_user(actor: User, user: User) -> None:
     raise Forbidden("your role does not allow managing this account")
 
 
+def can_view_account(actor: User, user: User) -> bool:
+    """Oneself, and staff. Doors answer others 404, as for an id with no account."""
+    return actor.pk == user.pk or actor.role in STAFF_ROLES
+
+
 def check_can_view_account(actor: User, user: User) -> None:
-    if actor.pk == user.pk or actor.role in STAFF_ROLES:
-        return
-    raise Forbidden("you cannot see this account")
+    if not can_view_account(actor, user):
+        raise Forbidden("you cannot see this account")
 
 
 def filter_manageable_users(actor: User, users: QuerySet[User]) -> QuerySet[User]:

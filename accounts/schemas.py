@@ -103,6 +103,10 @@ class VerifyEmailIn(Input):
     token: str = Field(max_length=1024)
 
 
+class ResendIn(Input):
+    email: str = Field(max_length=254)
+
+
 class VerifiedOut(Schema):
     email: str | None
     email_verified_at: datetime | None
@@ -141,6 +145,11 @@ class AuditEntryOut(Schema):
     action: str
     resource: str
     door: str
+
+
+class AuditPageOut(Schema):
+    items: list[AuditEntryOut]
+    count: int
 
 
 class MyAccessOut(Schema):

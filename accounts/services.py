@@ -14,20 +14,26 @@ from django.conf import settings
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts import tokens
+from accounts import limits, tokens
 from accounts.audit import record_access
 from accounts.cognito import get_verifier, roles_from_groups
 from accounts.errors import (
     Conflict,
     Forbidden,
     InvalidToken,
+    RateLimited,
     ServiceError,
     TooSoon,
+)
+from accounts.identity import (
+    clean_display_name,
+    normalize_email,
+    normalized_or_none,
+    scrub_display_name,
 )
 from accounts.models import User
 from accounts.permissions import (
@@ -38,13 +44,12 @@ from accounts.permissions import (
 )
 from accounts.roles import STAFF_ROLES, Role
 from accounts.signals import SESSION_AUTH_AT, revoke_access
-from accounts.verification import queue_account_mail
+from accounts.verification import check_sign_up_allowed, queue_account_mail
 
 logger = logging.getLogger(__name__)
 
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]{1,3})?$")
-MAX_EMAIL_LENGTH = 254
 
 
 @lru_cache(maxsize=1)
@@ -54,10 +59,7 @@ def _time_zones() -> frozenset[str]:
 
 def _check_profile_fields(fields: dict[str, Any]) -> None:
     if "display_name" in fields:
-        name = fields["display_name"].strip()
-        if not 1 <= len(name) <= 80:
-            raise ServiceError("display_name must be 1 to 80 characters", code="invalid_field")
-        fields["display_name"] = name
+        fields["display_name"] = clean_display_name(fields["display_name"])
     if "locale" in fields and not LOCALE_RE.match(fields["locale"]):
         raise ServiceError(
             "locale must be a language tag such as 'en' or 'fr-CA'", code="invalid_field"
@@ -77,25 +79,21 @@ def _check_password(password: str, user: User | None = None) -> None:
         raise ServiceError(" ".join(exc.messages), code="weak_password") from None
 
 
-def sign_up(*, email: str, password: str, display_name: str, **profile: Any) -> str:
+def sign_up(*, email: str, password: str, display_name: str, client: str, **profile: Any) -> str:
     """Create a local customer account, unverified, and mail it the verification link.
 
     The answer (the address, normalized) is the same whether or not the address is
     registered, so sign-up tells nobody who has an account: for a registered address
     nothing is created and its owner is mailed "you already have an account" instead.
-    Other roles are granted by an admin.
+    ``client`` (``signin.client_key``) is held to ``SIGN_UPS_PER_HOUR`` once the input is
+    valid. Other roles are granted by an admin.
     """
-    email = email.strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ServiceError("enter a valid email address", code="invalid_field") from None
-    if len(email) > MAX_EMAIL_LENGTH:
-        raise ServiceError("email addresses are 254 characters at most", code="invalid_field")
+    email = normalize_email(email)
     fields = {"display_name": display_name, **profile}
     _check_profile_fields(fields)
     candidate = User(email=email, **fields)
     _check_password(password, candidate)
+    check_sign_up_allowed(client)
     existing = User.objects.filter(email=email).first()
     if existing is None:
         try:
@@ -134,10 +132,25 @@ def log_out(request: HttpRequest, user: User) -> None:
     logout(request)
 
 
+def password_check_window() -> limits.Window:
+    """Wrong current passwords per account, as many as failed sign-ins of an unknown
+    client: a stolen session or token must not become a way to guess the password."""
+    return limits.Window(
+        "password_check", settings.SIGN_IN_ACCOUNT_FAILURES, settings.SIGN_IN_WINDOW_SECONDS
+    )
+
+
 def change_password(
     request: HttpRequest | None, user: User, current_password: str, new_password: str
 ) -> None:
+    """Check the current password (within ``password_check_window``: 429 before looking
+    at it once the account has used its failures), then set the new one."""
+    account = limits.account_key(user)
+    wait = limits.retry_after(password_check_window(), account)
+    if wait is not None:
+        raise RateLimited(wait, f"too many wrong current passwords; try again in {wait:.0f} s")
     if not user.check_password(current_password):
+        limits.count(password_check_window(), account)
         raise Forbidden("the current password is wrong", code="bad_credentials")
     _check_password(new_password, user)
     with transaction.atomic():
@@ -311,15 +324,13 @@ def bearer_token_lifetime(token: str) -> tuple[User, float, float]:
 
 
 def _verified_email(claims: dict[str, Any]) -> str | None:
+    """The claimed address, normalised like every other (``accounts.identity``); None
+    when it is not verified, not a plain address, or already an account's."""
     email, verified = claims.get("email"), claims.get("email_verified")
     if not isinstance(email, str) or verified not in (True, "true"):
         return None
-    email = email.strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        return None
-    if len(email) > MAX_EMAIL_LENGTH or User.objects.filter(email=email).exists():
+    email = normalized_or_none(email)
+    if email is None or User.objects.filter(email=email).exists():
         return None  # never take over a local account by claiming its address
     return email
 
@@ -336,7 +347,7 @@ def _user_for_cognito_claims(claims: dict[str, Any]) -> User:
     user = User.objects.filter(cognito_sub=sub).first()
     if user is None:
         name = claims.get("name") or claims.get("username") or claims.get("cognito:username")
-        fields = {"display_name": str(name or "")[:80].replace("\x00", ""), "role": role}
+        fields = {"display_name": scrub_display_name(str(name or "")), "role": role}
         for email in (_verified_email(claims), None):
             try:
                 with transaction.atomic():

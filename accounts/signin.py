@@ -12,6 +12,10 @@ every successful sign-in to that account (for ``SIGN_IN_KNOWN_CLIENT_DAYS``), or
 from the address of the account's last successful sign-in. So an attacker who spends an
 account's allowance from elsewhere does not lock its owner out of their own browser,
 while the attacker's client is held to its own limit.
+
+An account whose address is not verified yet does not sign in: the right password gets
+the answer of a wrong one, and counts as a failure like one, so signing up and then
+signing in tells nobody whether the address was registered before.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts import limits
 from accounts.errors import NotAuthenticated, RateLimited
+from accounts.identity import normalized_or_none
 from accounts.models import User
 
 KNOWN_CLIENT_COOKIE = "edt_known"
@@ -44,12 +49,14 @@ def account_window() -> limits.Window:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's IP address: ``REMOTE_ADDR``, or behind our own proxies
-    (``BEHIND_TLS_PROXY``) the ``X-Forwarded-For`` entry the outermost of the
-    ``TRUSTED_PROXY_HOPS`` proxies added. Entries further left were written by the client
-    and prove nothing."""
+    """The client's IP address: ``REMOTE_ADDR``, or behind our own proxy
+    (``BEHIND_PROXY``) the ``X-Forwarded-For`` entry the outermost of the
+    ``TRUSTED_PROXY_HOPS`` proxies wrote (the shipped nginx overwrites the header with
+    the address it saw, so there is one entry). Entries further left were written by the
+    client and prove nothing. ``scripts/serve`` has daphne read the header only behind
+    our proxy; elsewhere ``REMOTE_ADDR`` is the connection's own address."""
     address = request.META.get("REMOTE_ADDR", "")
-    if settings.BEHIND_TLS_PROXY:
+    if settings.BEHIND_PROXY:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         hops = [h for h in hops if h]
         if hops:
@@ -99,14 +106,16 @@ def check_credentials(request: HttpRequest, email: str, password: str) -> User:
 
     Raises RateLimited (429) before looking at the password when this client, or an
     unknown client for this account, has used its failures; NotAuthenticated otherwise.
+    An address not verified yet fails as a wrong password does (same answer, counted).
     """
-    email = email.strip().lower()
+    normalized = normalized_or_none(email)
     client = client_key(request)
     wait = limits.retry_after(client_window(), client)
     if wait is not None:
         raise RateLimited(wait, f"too many failed sign-ins from here; try again in {wait:.0f} s")
-    account = limits.hashed(email)
-    user = User.objects.filter(email=email).first() if email else None
+    # An address the normalisation refuses names no account; it is counted as typed.
+    account = limits.hashed(normalized or email.strip().lower())
+    user = User.objects.filter(email=normalized).first() if normalized else None
     if user is None or not is_known_client(request, user):
         wait = limits.retry_after(account_window(), account)
         if wait is not None:
@@ -119,7 +128,9 @@ def check_credentials(request: HttpRequest, email: str, password: str) -> User:
         User().set_password(password)  # take as long as a real check: no account probing
         ok = False
     else:
-        ok = user.check_password(password)
+        # Unverified: refused exactly like a wrong password, or sign-up followed by
+        # sign-in would tell a new address (200) from a registered one (401).
+        ok = user.check_password(password) and user.email_verified_at is not None
     if not ok or user is None:
         limits.count(client_window(), client)
         limits.count(account_window(), account)

@@ -30,14 +30,16 @@ def send_account_mail(user_id: int, kind: str) -> bool:
 
 
 def _verify_body(user: User) -> str:
+    """Nothing a member wrote: whoever signed up may not be the owner of the address, so
+    the mail carries no display name, only our words and the link."""
     days = settings.EMAIL_VERIFICATION_DAYS
     return (
-        f"Hello {user.public_name()},\n\n"
+        "Hello,\n\n"
         "Please confirm that this address is yours by opening this link "
         f"within {days} day{'s' if days != 1 else ''}:\n\n"
         f"{verification_url(user)}\n\n"
-        "Until you do, eDietitian sends you no other mail. If you did not create an "
-        "eDietitian account, ignore this message.\n"
+        "Until you do, you cannot sign in and eDietitian sends you no other mail. If you "
+        "did not create an eDietitian account, ignore this message.\n"
     )
 
 

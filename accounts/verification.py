@@ -4,7 +4,9 @@ else (``accounts.mail``).
 
 Account mail (the link, and "you already have an account") is limited to
 ``ACCOUNT_MAILS_PER_HOUR`` per account, so sign-up and resend cannot be used to flood
-someone's inbox.
+someone's inbox. An unverified account cannot sign in (``accounts.signin``), so a new link
+is asked for by address (``resend_verification_to``), which answers the same for every
+address.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.utils import timezone
 
 from accounts import limits
 from accounts.errors import Conflict, RateLimited, ServiceError
+from accounts.identity import normalize_email
 from accounts.models import User
 
 SALT = "accounts.verify-email"
@@ -23,6 +26,20 @@ SALT = "accounts.verify-email"
 
 def mail_window() -> limits.Window:
     return limits.Window("account_mail", settings.ACCOUNT_MAILS_PER_HOUR, 3600)
+
+
+def sign_up_window() -> limits.Window:
+    """Sign-ups and requests for a new link by address, per client, in an hour."""
+    return limits.Window("sign_up_client", settings.SIGN_UPS_PER_HOUR, 3600)
+
+
+def check_sign_up_allowed(client: str) -> None:
+    """Count one sign-up (or request for a link by address) of ``client``
+    (``signin.client_key``); 429 past ``SIGN_UPS_PER_HOUR``. Counted before any account
+    is looked up, so the limit is the same for every address and tells nothing."""
+    wait = limits.take(sign_up_window(), client)
+    if wait is not None:
+        raise RateLimited(wait, f"too many sign-ups from here; try again in {wait:.0f} s")
 
 
 def verification_token(user: User) -> str:
@@ -42,7 +59,7 @@ def user_for_token(token: str) -> User:
         claims = signing.loads(token, salt=SALT, max_age=settings.EMAIL_VERIFICATION_DAYS * 86400)
     except signing.SignatureExpired:
         raise ServiceError(
-            "this link has expired; sign in and ask for a new one", code="link_expired"
+            "this link has expired; ask for a new one with your address", code="link_expired"
         ) from None
     except signing.BadSignature:
         raise ServiceError("this link is not valid", code="invalid_link") from None
@@ -89,3 +106,16 @@ def resend_verification(user: User) -> None:
     if wait is not None or not queue_account_mail(user, "verify"):
         wait = wait or 60.0
         raise RateLimited(wait, f"a link was sent lately; ask again in {wait:.0f} s")
+
+
+def resend_verification_to(email: str, *, client: str) -> str:
+    """Mail a new link to ``email`` if it is an account's and not verified yet (within
+    the account's mail limit); otherwise nothing, and the caller answers the same. The
+    client is held to ``SIGN_UPS_PER_HOUR``. Returns the address, normalised (400 for one
+    ``accounts.identity`` refuses)."""
+    email = normalize_email(email)
+    check_sign_up_allowed(client)
+    user = User.objects.filter(email=email, is_active=True).first()
+    if user is not None and user.email_verified_at is None:
+        queue_account_mail(user, "verify")
+    return email

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 from pydantic import Field
 
+from accounts import limits
 from accounts.errors import RateLimited
 from accounts.models import User
 from accounts.permissions import signed_in_user
@@ -69,8 +71,10 @@ def list_conversations(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/conversations", response={201: ConversationOut})
 def start_conversation(request: HttpRequest, payload: ConversationIn) -> Status[dict[str, Any]]:
-    """One other member: the direct conversation with them (made once). More: a group."""
+    """One other member: the direct conversation with them (made once). More: a group.
+    Every attempt counts toward ``CONVERSATIONS_PER_HOUR``, made or refused."""
     user = acting_user(request)
+    limits.charge(user, "new_conversation", settings.CONVERSATIONS_PER_HOUR, 3600)
     conversation = services.start_conversation(user, payload.members, payload.title)
     return Status(201, _conversation_out(user, conversation.pk))
 
@@ -142,8 +146,11 @@ def update_settings(request: HttpRequest, payload: SettingsIn) -> MessagingSetti
 
 @router.get("/messaging/contacts", response=list[ContactOut])
 def contacts(request: HttpRequest, q: str = Query("", max_length=80)) -> list[dict[str, Any]]:
-    """People I may message whose display name contains ``q`` (3 characters or more)."""
-    found = services.contacts(signed_in_user(request), q)
+    """People I may message whose display name contains ``q`` (3 characters or more);
+    ``CONTACT_SEARCHES_PER_MINUTE`` at most."""
+    user = signed_in_user(request)
+    limits.charge(user, "contact_search", settings.CONTACT_SEARCHES_PER_MINUTE, 60)
+    found = services.contacts(user, q)
     return [{"id": u.pk, "name": u.public_name(), "role": u.role} for u in found]
 
 

@@ -24,6 +24,13 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
+def behind_proxy() -> bool:
+    """``BEHIND_PROXY`` (``BEHIND_TLS_PROXY`` implies it): every request comes through our
+    own proxy, so its ``X-Forwarded-For`` may be believed. ``scripts/serve`` asks this
+    before it hands daphne ``--proxy-headers``; the settings read it too."""
+    return env_bool("BEHIND_PROXY", default=env_bool("BEHIND_TLS_PROXY", default=False))
+
+
 def env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

@@ -15,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from server.checks import DEFAULT_SECRET_KEY, production_problems
-from server.envutil import embedded_secret_key, env_bool, env_int, env_list
+from server.envutil import behind_proxy, embedded_secret_key, env_bool, env_int, env_list
 from server.schedule import beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -183,8 +183,13 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Proxies in front of the server that append to X-Forwarded-For; with BEHIND_TLS_PROXY the
-# client is the address the outermost of them saw (accounts.signin.client_address).
+# Every request comes through our own proxy, which writes X-Forwarded-For (the shipped
+# nginx overwrites it with the address it saw). Only then is the header believed: by
+# daphne (scripts/serve passes --proxy-headers) and by the sign-in and sign-up limits
+# (accounts.signin.client_address). BEHIND_TLS_PROXY implies it.
+BEHIND_PROXY = behind_proxy()
+# With BEHIND_PROXY: the proxies in front that write X-Forwarded-For; the client is the
+# address the outermost of them saw (an entry further left is the client's own word).
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 1)
 
 LANGUAGE_CODE = "en"
@@ -228,6 +233,9 @@ SITE_URL = (
 ).rstrip("/")
 EMAIL_VERIFICATION_DAYS = env_int("EMAIL_VERIFICATION_DAYS", 3)
 ACCOUNT_MAILS_PER_HOUR = env_int("ACCOUNT_MAILS_PER_HOUR", 3)
+# Sign-ups and requests for a new verification link one client (its address) may make in
+# an hour, whatever the addresses: fresh accounts and account mail are not free to make.
+SIGN_UPS_PER_HOUR = env_int("SIGN_UPS_PER_HOUR", 10)
 
 # How often a member may change their own region (staff may set anyone's at any time).
 REGION_CHANGE_DAYS = env_int("REGION_CHANGE_DAYS", 30)
@@ -273,6 +281,10 @@ RATE_ACTIONS_BURST = float(os.environ.get("RATE_ACTIONS_BURST", "30"))
 DM_MAX_GROUP_SIZE = env_int("DM_MAX_GROUP_SIZE", 20)
 DM_EDIT_WINDOW_SECONDS = env_int("DM_EDIT_WINDOW_SECONDS", 15 * 60)
 DM_EMAIL_QUIET_MINUTES = env_int("DM_EMAIL_QUIET_MINUTES", 30)
+# Per member: contact searches a minute and attempts to start a conversation an hour
+# (each answer tells something about who is here; neither is needed often).
+CONTACT_SEARCHES_PER_MINUTE = env_int("CONTACT_SEARCHES_PER_MINUTE", 30)
+CONVERSATIONS_PER_HOUR = env_int("CONVERSATIONS_PER_HOUR", 30)
 
 # Surveys: results of fewer responses than this are not shown, to anyone.
 SURVEY_MIN_GROUP = env_int("SURVEY_MIN_GROUP", 5)

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.test import Client
 
-from accounts import cognito, signin
+from accounts import cognito, limits, signin, verification
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import issue_token_pair
@@ -63,9 +63,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def no_failed_sign_ins_counted_from_the_test_client() -> None:
-    """Every test client comes from 127.0.0.1: failed sign-ins of earlier tests (and
-    earlier runs, in the same Redis) must not count against the next test."""
+    """Every test client comes from 127.0.0.1: failed sign-ins and sign-ups of earlier
+    tests (and earlier runs, in the same Redis) must not count against the next test."""
     signin.forget_client("127.0.0.1")
+    limits.forget(verification.sign_up_window(), signin.address_key("127.0.0.1"))
 
 
 _counter = itertools.count(1)
@@ -110,6 +111,21 @@ def client() -> Client:
 def browser() -> Client:
     """A client that, like a browser, must present the CSRF token on writes."""
     return Client(enforce_csrf_checks=True)
+
+
+def follow_verification_link(client: Client, address: str) -> None:
+    """Confirm ``address`` as its owner would: open the last link mailed to it (the
+    locmem mail backend keeps the mail) and press the button."""
+    import re
+
+    from django.core import mail
+
+    bodies = [m.body for m in mail.outbox if m.to == [address]]
+    assert bodies, f"no mail to {address}"
+    found = re.search(r"https?://\S+/verify-email\?token=(\S+)", bodies[-1])
+    assert found, bodies[-1]
+    assert client.get(f"/verify-email?token={found.group(1)}").status_code == 200
+    assert client.post("/verify-email", {"token": found.group(1)}).status_code == 200
 
 
 def csrf_token(client: Client) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -62,6 +63,7 @@ class Server:
     def __init__(self, env: dict[str, str], workdir: Path, migrate: bool) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.database_url = env.get("DATABASE_URL", "")  # empty: embedded mode, SQLite
         env = {**env, "PORT": str(self.port), "DATA_DIR": str(workdir)}
         if not migrate:
             env["SKIP_MIGRATE"] = "1"
@@ -91,9 +93,14 @@ class Server:
         self.log.close()
 
     def call(
-        self, method: str, path: str, body: dict | None = None, token: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, dict]:
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **(headers or {})}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         data = json.dumps(body).encode() if body is not None else None
@@ -115,11 +122,13 @@ class Server:
         return self._sign_up_and_in(f"{name}-{uuid.uuid4().hex[:8]}@example.org", name)
 
     def _sign_up_and_in(self, email: str, name: str) -> tuple[int, str]:
-        """Sign up (the answer does not name the account), then sign in: (id, token)."""
+        """Sign up (the answer does not name the account), confirm the address, then sign
+        in: (id, token)."""
         status, answer = self.call(
             "POST", "/api/auth/signup", {"email": email, "password": PASSWORD, "display_name": name}
         )
         assert status == 202, answer
+        self.confirm_address(email)
         status, tokens = self.call(
             "POST", "/api/auth/token", {"email": email, "password": PASSWORD}
         )
@@ -127,6 +136,28 @@ class Server:
         status, me = self.call("GET", "/api/me", token=tokens["access_token"])
         assert status == 200, me
         return me["id"], tokens["access_token"]
+
+    def confirm_address(self, email: str) -> None:
+        """Confirm the address so the account signs in. In embedded mode the mail is sent
+        at once and printed to the log: follow its link as the owner would. In production
+        mode the mail waits for a Celery worker these servers do not run: mark the address
+        verified in the database, as following the link does."""
+        if not self.database_url:
+            self.log.flush()
+            log = Path(self.log.name).read_text()
+            mail = log.rsplit(f"To: {email}", 1)[-1]
+            found = re.search(r"/verify-email\?token=(\S+)", mail)
+            assert found, f"no link mailed to {email}"
+            status, answer = self.call("POST", "/api/auth/verify-email", {"token": found[1]})
+            assert status == 200, answer
+            return
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            done = conn.execute(
+                "UPDATE accounts_user SET email_verified_at = now() "
+                "WHERE email = %s AND email_verified_at IS NULL",
+                (email,),
+            )
+            assert done.rowcount == 1, email
 
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/"
@@ -153,15 +184,18 @@ class Cluster:
             # The slow-reader test posts a thousand messages as fast as it can.
             RATE_ACTIONS_PER_SECOND="10000",
             RATE_ACTIONS_BURST="10000",
+            # Every test account is signed up from 127.0.0.1.
+            SIGN_UPS_PER_HOUR="10000",
             LOG_LEVEL="WARNING",
         )
         self.env.update(env)
         self.servers: list[Server] = []
 
-    def start_server(self, migrate: bool = False) -> Server:
+    def start_server(self, migrate: bool = False, **env: str) -> Server:
+        """A server on the cluster's database and Redis; ``env`` adds to the cluster's."""
         workdir = self.tmp / f"server{len(self.servers)}"
         workdir.mkdir()
-        server = Server(self.env, workdir, migrate)
+        server = Server({**self.env, **env}, workdir, migrate)
         self.servers.append(server)
         return server
 

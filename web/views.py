@@ -28,6 +28,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
 
 
+# The page may say what the API cannot: a wrong password and an address not confirmed
+# yet get the same answer, and this one covers both.
+NOT_SIGNED_IN = (
+    "wrong email or password, or your address is not confirmed yet: use the link we mailed you"
+)
+
+
 @require_http_methods(["GET", "POST"])
 def login_page(request: HttpRequest) -> HttpResponse:
     error = ""
@@ -37,7 +44,7 @@ def login_page(request: HttpRequest) -> HttpResponse:
                 request, request.POST.get("email", ""), request.POST.get("password", "")
             )
         except ServiceError as exc:
-            error = exc.message
+            error = NOT_SIGNED_IN if exc.code == "bad_credentials" else exc.message
         else:
             signin.start_session(request, user)
             response = redirect(_next_url(request))
@@ -50,16 +57,17 @@ def login_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def signup_page(request: HttpRequest) -> HttpResponse:
     """Sign-up answers "check your mail" whether the address was new or registered."""
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         try:
             email = services.sign_up(
                 email=request.POST.get("email", ""),
                 password=request.POST.get("password", ""),
                 display_name=request.POST.get("display_name", ""),
+                client=signin.client_key(request),
             )
         except ServiceError as exc:
-            error = exc.message
+            error, status = exc.message, exc.status
         else:
             return render(request, "web/signup.html", {"sent_to": email})
     context = {
@@ -67,7 +75,7 @@ def signup_page(request: HttpRequest) -> HttpResponse:
         "email": request.POST.get("email", ""),
         "display_name": request.POST.get("display_name", ""),
     }
-    return render(request, "web/signup.html", context, status=400 if error else 200)
+    return render(request, "web/signup.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -85,16 +93,23 @@ def verify_email_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/verify_email.html", {"token": token})
 
 
-@login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def resend_verification_page(request: HttpRequest) -> HttpResponse:
-    assert isinstance(request.user, User)
+    """A new link: for the address typed (the same answer for every address: an account
+    not confirmed yet cannot sign in to ask), or for the signed-in member's own."""
+    if request.method == "GET":
+        return render(request, "web/verify_email.html", {"ask": True})
+    email = request.POST.get("email", "")
     try:
-        verification.resend_verification(request.user)
+        if email or not isinstance(request.user, User):
+            sent_to = verification.resend_verification_to(email, client=signin.client_key(request))
+        else:
+            verification.resend_verification(request.user)
+            sent_to = request.user.email or ""
     except ServiceError as exc:
-        context = {"error": exc.message}
+        context = {"error": exc.message, "ask": True, "email": email}
         return render(request, "web/verify_email.html", context, status=exc.status)
-    return render(request, "web/verify_email.html", {"resent_to": request.user.email})
+    return render(request, "web/verify_email.html", {"resent_to": sent_to})
 
 
 @require_POST

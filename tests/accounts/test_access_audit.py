@@ -118,3 +118,70 @@ def test_record_access_writes_many_subjects_in_one_insert(make_user):
     assert [e.subject_id for e in record_access(host, [people[0].pk], "view", "chat", "ws")] == [
         people[0].pk
     ]
+
+
+def test_the_django_admin_audits_the_delete_confirmation_and_the_deletion(make_user):
+    admin = make_user(Role.ADMIN, display_name="Ada")
+    member, others = make_user(), [make_user(), make_user()]
+    site = Client()
+    site.force_login(admin)
+    # The confirmation page shows the member's address: a view.
+    page = site.get(f"/admin/accounts/user/{member.pk}/delete/")
+    assert page.status_code == 200 and member.email in page.content.decode()
+    entries = AccessAuditEntry.objects.filter(subject_id=member.pk, door="admin")
+    assert [(e.action, e.resource) for e in entries] == [("view", "account")]
+    # Deleting writes its own entry, which outlives the account.
+    deleted = site.post(f"/admin/accounts/user/{member.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    entries = AccessAuditEntry.objects.filter(subject_id=member.pk, door="admin")
+    assert sorted((e.action, e.resource) for e in entries) == [
+        ("delete", "account"),
+        ("view", "account"),
+    ]
+    # "Delete selected": its confirmation lists the addresses, and the deletion follows.
+    chosen = {"action": "delete_selected", "_selected_action": [str(o.pk) for o in others]}
+    confirm = site.post("/admin/accounts/user/", chosen)
+    assert confirm.status_code == 200 and others[0].email in confirm.content.decode()
+    assert site.post("/admin/accounts/user/", {**chosen, "post": "yes"}).status_code == 302
+    for other in others:
+        entries = AccessAuditEntry.objects.filter(subject_id=other.pk, door="admin")
+        assert sorted((e.action, e.resource) for e in entries) == [
+            ("delete", "account"),
+            ("view", "account"),
+        ]
+    assert {e.actor_id for e in AccessAuditEntry.objects.filter(door="admin")} == {admin.pk}
+
+
+def test_reading_the_audit_log_is_audited_once_per_person_shown(client, make_user):
+    admin = make_user(Role.ADMIN, display_name="Ada")
+    moderator = make_user(Role.MODERATOR)
+    alice, bob, carol = make_user(), make_user(), make_user()
+    record_access(moderator, [alice, alice, bob], "view", "account", "http")
+    record_access(moderator, [alice], "change", "region", "http")
+    record_access(moderator, [carol], "view", "account", "http")
+
+    page = api_json(client.get("/api/audit?limit=3", **bearer(admin)))
+    shown = {item["subject_id"] for item in page["items"]}
+    assert page["count"] == 4 and len(page["items"]) == 3
+    reads = AccessAuditEntry.objects.filter(actor=admin, resource="access log")
+    assert sorted(e.subject_id for e in reads) == sorted(shown)
+    assert {(e.action, e.door) for e in reads} == {("view", "http")}
+    # The member sees that an admin read entries about them.
+    assert ("view", "access log") in {(e["action"], e["resource"]) for e in my_log(client, carol)}
+
+    # Filtered to one person: one entry about that person.
+    before = list(reads.values_list("id", flat=True))
+    assert client.get(f"/api/audit?subject_id={bob.pk}", **bearer(admin)).status_code == 200
+    assert [e.subject_id for e in reads.exclude(id__in=before)] == [bob.pk]
+
+
+def test_the_django_admin_audits_reading_the_audit_log(make_user):
+    admin = make_user(Role.ADMIN, display_name="Ada")
+    moderator, member = make_user(Role.MODERATOR), make_user()
+    [entry] = record_access(moderator, [member], "view", "account", "http")
+    site = Client()
+    site.force_login(admin)
+    assert site.get("/admin/accounts/accessauditentry/").status_code == 200
+    assert site.get(f"/admin/accounts/accessauditentry/{entry.pk}/change/").status_code == 200
+    reads = AccessAuditEntry.objects.filter(actor=admin, subject=member, resource="access log")
+    assert [(e.action, e.door) for e in reads] == [("view", "admin")] * 2

@@ -85,3 +85,23 @@ def test_an_admin_demoted_in_the_django_admin_loses_the_superuser_flag_and_the_a
     demoted = Client()
     assert demoted.login(email=other.email, password=PASSWORD)
     assert demoted.get("/admin/accounts/user/").status_code == 302  # to the admin login
+
+
+@pytest.mark.parametrize("selected", ["'9'", "9x", "", "-1", "1.0", "\u0661", str(2**64)])
+@pytest.mark.parametrize("confirmed", [False, True])
+def test_admin_actions_naming_objects_by_anything_but_an_id_get_a_400(
+    make_user, selected, confirmed
+):
+    admin = make_user(Role.ADMIN, is_superuser=True)
+    member = make_user()
+    entry = record_access(admin, [member], "view", "account", "http")[0]
+    site = Client(raise_request_exception=False)
+    site.force_login(admin)
+    form = {"action": "delete_selected", "_selected_action": [str(member.pk), selected]}
+    if confirmed:
+        form["post"] = "yes"
+    for url in ("/admin/accounts/user/", "/admin/accounts/accessauditentry/"):
+        response = site.post(url, form)
+        assert response.status_code == 400, (url, response.status_code)
+    member.refresh_from_db()
+    assert AccessAuditEntry.objects.filter(pk=entry.pk).exists()

@@ -7,7 +7,7 @@ from django.test import Client
 
 from accounts.models import AccessAuditEntry, User
 from accounts.roles import Role
-from tests.conftest import PASSWORD, api_json, bearer, csrf_token
+from tests.conftest import PASSWORD, api_json, bearer, csrf_token, follow_verification_link
 
 pytestmark = pytest.mark.django_db
 
@@ -16,15 +16,17 @@ def post_json(client: Client, path: str, data: dict, **extra):
     return client.post(path, data, content_type="application/json", **extra)
 
 
-def test_sign_up_then_token_then_me(client):
-    response = post_json(
-        client,
-        "/api/auth/signup",
-        {"email": "New.Person@Example.org", "password": PASSWORD, "display_name": "New Person"},
-    )
+def test_sign_up_then_token_then_me(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_json(
+            client,
+            "/api/auth/signup",
+            {"email": "New.Person@Example.org", "password": PASSWORD, "display_name": "New Person"},
+        )
     assert response.status_code == 202, response.content
     assert api_json(response)["email"] == "new.person@example.org"
     assert User.objects.get(email="new.person@example.org").role == Role.CUSTOMER
+    follow_verification_link(client, "new.person@example.org")
 
     tokens = api_json(
         post_json(
@@ -198,8 +200,9 @@ def test_only_admins_and_moderators_manage_accounts(client, make_user):
     customer, other = make_user(Role.CUSTOMER), make_user(Role.CUSTOMER)
     dietitian, moderator = make_user(Role.DIETITIAN), make_user(Role.MODERATOR)
 
-    assert client.post(f"/api/users/{other.pk}/deactivate", **bearer(customer)).status_code == 403
-    assert client.post(f"/api/users/{other.pk}/deactivate", **bearer(dietitian)).status_code == 403
+    # Those who may not see an account are told nothing about it: 404, as for no account.
+    assert client.post(f"/api/users/{other.pk}/deactivate", **bearer(customer)).status_code == 404
+    assert client.post(f"/api/users/{other.pk}/deactivate", **bearer(dietitian)).status_code == 404
     # Moderators manage customers, not dietitians.
     assert (
         client.post(f"/api/users/{dietitian.pk}/deactivate", **bearer(moderator)).status_code == 403
@@ -259,7 +262,7 @@ def test_profile_fields_are_validated(client, customer):
 def test_strangers_cannot_read_accounts_and_staff_reads_are_audited(client, make_user):
     alice, bob = make_user(Role.CUSTOMER), make_user(Role.CUSTOMER)
     moderator = make_user(Role.MODERATOR)
-    assert client.get(f"/api/users/{alice.pk}", **bearer(bob)).status_code == 403
+    assert client.get(f"/api/users/{alice.pk}", **bearer(bob)).status_code == 404
     assert client.get("/api/users", **bearer(bob)).status_code == 403
 
     assert client.get(f"/api/users/{alice.pk}", **bearer(moderator)).status_code == 200
@@ -271,6 +274,32 @@ def test_strangers_cannot_read_accounts_and_staff_reads_are_audited(client, make
     # Reading one's own account is not an access by someone else.
     client.get(f"/api/users/{bob.pk}", **bearer(bob))
     assert not AccessAuditEntry.objects.filter(subject=bob).exists()
+
+
+def test_an_account_id_tells_nothing_to_those_who_may_not_see_it(client, make_user):
+    """Existing or not, the same 404, on every door of ``/api/users/{id}``."""
+    customer, dietitian = make_user(Role.CUSTOMER), make_user(Role.DIETITIAN)
+    existing, missing = make_user(Role.CUSTOMER).pk, 10**12
+    doors = [
+        ("get", "", None),
+        ("post", "/deactivate", None),
+        ("post", "/activate", None),
+        ("put", "/region", {"region": "ca-on"}),
+    ]
+    for actor in (customer, dietitian):
+        for method, suffix, body in doors:
+            answers = [
+                getattr(client, method)(
+                    f"/api/users/{pk}{suffix}",
+                    body,
+                    content_type="application/json",
+                    **bearer(actor),
+                )
+                for pk in (existing, missing)
+            ]
+            assert [a.status_code for a in answers] == [404, 404], (actor.role, suffix)
+            assert api_json(answers[0]) == api_json(answers[1])
+    assert not AccessAuditEntry.objects.exists()
 
 
 def test_unknown_user_is_404_with_a_message(client, admin_user):

@@ -186,11 +186,22 @@ def test_accounts_made_by_admins_and_commands_count_as_verified(make_user):
 
 def test_pages_show_an_unverified_member_how_to_verify(client, customer):
     sign_up(client, "banner@example.org")
-    client.post("/login", {"email": "banner@example.org", "password": PASSWORD})
+    # Not confirmed yet: the sign-in page says how to go on (and signs nobody in) ...
+    refused = client.post("/login", {"email": "banner@example.org", "password": PASSWORD})
+    assert refused.status_code == 400
+    assert "not confirmed yet: use the link we mailed you" in refused.content.decode()
+    assert client.get("/api/me").status_code == 401
+    # ... and a new link is asked for by address.
+    assert "Get a new one" in client.get("/login").content.decode()
+    resent = client.post("/verify-email/resend", {"email": "banner@example.org"})
+    assert resent.status_code == 200 and "a new link is on its way" in resent.content.decode()
+    assert [m.subject for m in mails_to("banner@example.org")] == [VERIFY_SUBJECT] * 2
+    # A session that began before its address had to be confirmed is shown the banner.
+    client.force_login(User.objects.get(email="banner@example.org"))
     page = client.get("/forum").content.decode()
     assert 'role="status"' in page and "Please confirm your e-mail address" in page
     resent = client.post("/verify-email/resend")
-    assert resent.status_code == 200 and "A new link is on its way" in resent.content.decode()
+    assert resent.status_code == 200 and "a new link is on its way" in resent.content.decode()
     verified = Client()
     verified.post("/login", {"email": customer.email, "password": PASSWORD})
     assert "Please confirm your e-mail address" not in verified.get("/forum").content.decode()

@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory, override_settings
 
 from accounts import signin
 from accounts.roles import Role
-from tests.conftest import PASSWORD, api_json
+from tests.conftest import PASSWORD, api_json, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -138,14 +138,46 @@ def test_the_admin_signs_in_to_the_admin_from_a_known_address(make_user):
 def test_forwarded_addresses_count_only_behind_the_proxy():
     factory = RequestFactory()
     spoofed = factory.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4")
-    with override_settings(BEHIND_TLS_PROXY=False):
+    with override_settings(BEHIND_PROXY=False):
         assert signin.client_address(spoofed) == "10.0.0.5"
     chain = factory.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
-    with override_settings(BEHIND_TLS_PROXY=True, TRUSTED_PROXY_HOPS=1):
+    with override_settings(BEHIND_PROXY=True, TRUSTED_PROXY_HOPS=1):
         # The entry our proxy wrote, not the one the client made up in front of it.
         assert signin.client_address(chain) == "203.0.113.9"
-    with override_settings(BEHIND_TLS_PROXY=True, TRUSTED_PROXY_HOPS=2):
+    with override_settings(BEHIND_PROXY=True, TRUSTED_PROXY_HOPS=2):
         assert signin.client_address(chain) == "6.6.6.6"
     v6 = factory.get("/", REMOTE_ADDR="2001:db8:1:2:aaaa::1")
     other_v6 = factory.get("/", REMOTE_ADDR="2001:db8:1:2:bbbb::9")
     assert signin.client_key(v6) == signin.client_key(other_v6) == "2001:db8:1:2::/64"
+
+
+@LIMITS
+def test_guessing_the_current_password_is_limited_per_account(customer, make_user):
+    """A stolen token or session must not become a way to guess the password: wrong
+    current passwords are held to the account limit, then 429 before any check."""
+    app = from_address(ATTACKER)
+    auth = bearer(customer)
+
+    def change(current: str):
+        return app.post(
+            "/api/auth/password",
+            {"current_password": current, "new_password": "fresh-fennel-pear-31"},
+            content_type="application/json",
+            **auth,
+        )
+
+    assert [change(f"guess-{n}").status_code for n in range(4)] == [403] * 4
+    refused = change(PASSWORD)  # even the right one, now
+    assert refused.status_code == 429
+    assert api_json(refused)["code"] == "rate_limited" and api_json(refused)["retry_after"] > 0
+    customer.refresh_from_db()
+    assert customer.check_password(PASSWORD)
+    # Another account is not affected.
+    other = make_user()
+    response = app.post(
+        "/api/auth/password",
+        {"current_password": PASSWORD, "new_password": "fresh-fennel-pear-31"},
+        content_type="application/json",
+        **bearer(other),
+    )
+    assert response.status_code == 204

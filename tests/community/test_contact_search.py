@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import override_settings
 
 from accounts.roles import Role
 from advice.models import CareTeamMember
@@ -52,3 +53,15 @@ def test_only_people_one_may_message_are_found_and_only_by_name(client, make_use
     found = api_json(search(client, searcher, "BANANA"))
     assert sorted(c["id"] for c in found) == sorted([bob.pk, dietitian.pk])
     assert all(set(c) == {"id", "name", "role"} for c in found)
+
+
+@override_settings(CONTACT_SEARCHES_PER_MINUTE=3)
+def test_contact_searches_are_limited_per_member(client, make_user):
+    searcher, other = make_user(), make_user()
+    make_user(display_name="Banana Bread")
+    assert [search(client, searcher, "banana").status_code for _ in range(3)] == [200] * 3
+    refused = search(client, searcher, "banana")
+    assert refused.status_code == 429
+    assert api_json(refused)["code"] == "rate_limited" and api_json(refused)["retry_after"] > 0
+    assert int(refused["Retry-After"]) > 0
+    assert search(client, other, "banana").status_code == 200

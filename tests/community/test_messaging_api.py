@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -400,3 +400,16 @@ def test_a_send_takes_two_queries(make_user, django_assert_max_num_queries):
     finally:
         presence.store().leave(conversation.topic, bob.pk)
     assert Message.objects.get(pk=message.pk).seq == message.seq
+
+
+@override_settings(CONVERSATIONS_PER_HOUR=3)
+def test_starting_conversations_is_limited_per_member(client, make_user):
+    """Each attempt counts, made or refused: ids cannot be probed without end."""
+    alice, bob, carol, dave = make_user(), make_user(), make_user(), make_user()
+    assert start(client, alice, [bob.pk]).status_code == 201
+    assert start(client, alice, [10**12]).status_code == 404
+    assert start(client, alice, [carol.pk]).status_code == 201
+    refused = start(client, alice, [dave.pk])
+    assert refused.status_code == 429
+    assert api_json(refused)["code"] == "rate_limited" and api_json(refused)["retry_after"] > 0
+    assert start(client, bob, [dave.pk]).status_code == 201

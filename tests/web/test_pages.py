@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, follow_verification_link
 
 pytestmark = pytest.mark.django_db
 
@@ -42,14 +42,22 @@ def test_sign_in_page_refuses_offsite_redirects(client, customer):
     assert response["Location"] == "/"
 
 
-def test_sign_up_page_creates_a_customer_who_then_signs_in(client):
-    response = client.post(
-        "/signup",
-        {"email": "page.person@example.org", "password": PASSWORD, "display_name": "Page Person"},
-    )
+def test_sign_up_page_creates_a_customer_who_then_signs_in(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/signup",
+            {
+                "email": "page.person@example.org",
+                "password": PASSWORD,
+                "display_name": "Page Person",
+            },
+        )
     assert response.status_code == 200
     assert "Check your mail" in response.content.decode()
     assert User.objects.get(email="page.person@example.org").role == "customer"
+    follow_verification_link(client, "page.person@example.org")
     client.post("/login", {"email": "page.person@example.org", "password": PASSWORD})
     assert "Page Person · Customer" in client.get("/").content.decode()
 
