@@ -7,6 +7,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from accounts.identity import normalize_email
 from accounts.roles import STAFF_ROLES, Role
 
 
@@ -14,7 +15,8 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
-        email = self.normalize_email(email).lower()
+        # The one form accounts are found by (accounts.identity), whoever makes the account.
+        email = normalize_email(email) if email else email
         # Accounts made by admins, management commands and the demo data count as
         # verified; self sign-up passes ``email_verified_at=None`` and verifies by mail.
         fields.setdefault("email_verified_at", timezone.now())

@@ -199,3 +199,10 @@ def test_stored_addresses_are_rewritten_to_the_normal_form_once(make_user):
     # Left as they are: no door finds them any more.
     assert emails[twin.pk] == "twin@b\u00fccher.test"
     assert emails[hidden.pk] == "c9@r.test\u200b"
+
+
+def test_accounts_made_by_scripts_are_stored_in_the_form_sign_in_finds(db):
+    made = User.objects.create_user("Pat@Exämple.ORG", "plum-lentil-kale-42")
+    assert made.email == "pat@xn--exmple-cua.org"
+    with pytest.raises(InvalidEmail):
+        User.objects.create_user("pat\u200b@example.org", "plum-lentil-kale-42")
