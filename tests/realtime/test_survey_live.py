@@ -17,13 +17,10 @@ from tests.conftest import _new_user
 from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
 
 
-@pytest.mark.django_db(transaction=True)
-async def test_results_arrive_live_for_those_allowed_to_see_them(settings):
-    settings.SURVEY_MIN_GROUP = 1
-    settings.SURVEY_MIN_ACCOUNT_AGE_DAYS = 0  # the member's account is older than the survey
-    author = await database_sync_to_async(_new_user)(Role.DIETITIAN)
-    member = await database_sync_to_async(_new_user)(Role.CUSTOMER)
-    survey = await database_sync_to_async(surveys.create_survey)(
+@database_sync_to_async
+def a_water_survey(author):
+    """A one-question survey for everyone, open for a day, results for its author."""
+    return surveys.create_survey(
         author,
         title="Water",
         description="",
@@ -34,6 +31,15 @@ async def test_results_arrive_live_for_those_allowed_to_see_them(settings):
         results_for="author",
         questions=QUESTIONS[:1],
     )
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_results_arrive_live_for_those_allowed_to_see_them(settings):
+    settings.SURVEY_MIN_GROUP = 1
+    settings.SURVEY_MIN_ACCOUNT_AGE_DAYS = 0  # the member's account is older than the survey
+    author = await database_sync_to_async(_new_user)(Role.DIETITIAN)
+    member = await database_sync_to_async(_new_user)(Role.CUSTOMER)
+    survey = await a_water_survey(author)
     a, m = await signed_in(author), await signed_in(member)
     await subscribe(a, survey.topic)
     await m.send_json_to({"type": "subscribe", "topic": survey.topic})
@@ -52,17 +58,7 @@ async def test_followers_learn_nothing_until_the_group_grows_by_the_minimum(sett
     settings.SURVEY_MIN_ACCOUNT_AGE_DAYS = 0
     author = await database_sync_to_async(_new_user)(Role.DIETITIAN)
     members = [await database_sync_to_async(_new_user)(Role.CUSTOMER) for _ in range(4)]
-    survey = await database_sync_to_async(surveys.create_survey)(
-        author,
-        title="Water",
-        description="",
-        audience="all",
-        audience_value="",
-        opens_at=None,
-        closes_at=timezone.now() + timedelta(days=1),
-        results_for="author",
-        questions=QUESTIONS[:1],
-    )
+    survey = await a_water_survey(author)
     question = await database_sync_to_async(lambda: survey.questions.get())()
     a = await signed_in(author)
     await subscribe(a, survey.topic)
