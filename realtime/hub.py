@@ -23,7 +23,6 @@ from django.conf import settings
 
 from realtime import events, presence
 from realtime.protocol import event_frame
-from realtime.registry import registry
 from realtime.wire import text_frame
 
 logger = logging.getLogger(__name__)
@@ -223,7 +222,7 @@ class Hub:
                 if not cursors:
                     return
                 since = min(cursors)
-                rows = await in_db_thread(events.read_page)(topic, since, _on_replay(topic))
+                rows = await in_db_thread(events.read_after)(topic, since)
                 if rows is None:  # pruned past the cursor: those sockets must resync
                     for follower in tuple(group):
                         follower.resubscribed(topic)
@@ -267,11 +266,6 @@ class Hub:
                 self.request_catch_up(topic)
             if rechecked_at is not None and rechecked_at >= checked_from:
                 self.fan_out(topic, None, RECHECK_FOLLOWERS, group)
-
-
-def _on_replay(topic: str) -> Callable[[list[Any]], None] | None:
-    resolved = registry.resolve(topic)
-    return resolved[0].on_replay if resolved is not None else None
 
 
 class Backend(Protocol):
