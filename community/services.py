@@ -17,6 +17,7 @@ from psycopg.errors import UniqueViolation
 from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.signals import narrow_rights
+from community import storage
 from community.models import Block, Conversation, Membership, Message, MessagingSettings
 from community.permissions import (
     SEND_CONTEXT_SQL,
@@ -27,13 +28,11 @@ from community.permissions import (
     send_context,
     send_context_params,
 )
-from community.storage import astore_message, store_message
 from community.text import is_plain, render_markdown
-from realtime import aio, events, presence
+from realtime import aio, log, presence
 from realtime.copies import source_key, withdraw
-from realtime.hub import apublish_message, in_db_thread, in_thread
-from realtime.protocol import event_frame
-from realtime.publish import broadcast_stored, next_seq, publish, recheck_followers, validated
+from realtime.publish import apublish_stored, next_seq, publish, publish_stored, recheck_followers
+from realtime.threads import in_db_thread, in_thread
 
 MAX_BODY = 10_000
 
@@ -178,16 +177,13 @@ async def asend_direct_message(
     html = render_markdown(body) if is_plain(body) else await in_thread(render_markdown)(body)
     out = _outgoing(sender, context, client_id, body, html, set(), {})
     now = timezone.now()
-    payload = _created_payload(out, now)
+    prepared = _prepared(out, now, watching)
     try:
         # The statement also names the members not watching, who get a notice.
-        message_id, seq, away_ids = await astore_message(
-            watching, **_store_fields(out, now, payload)
-        )
+        message_id, seq, away_ids = await storage.astore_message(prepared)
     except UniqueViolation as exc:
         return await in_db_thread(_retry_of_a_send)(sender, client_id, conversation_id, exc)
-    frame = event_frame(topic, seq, "message.created", {**payload, "id": message_id})
-    await apublish_message(topic, seq, frame)
+    await apublish_stored(prepared, message_id, seq)
     message = out.message(seq, now, pk=message_id)
     if away_ids:
         seen = await presence.aonline_many([f"user:{pk}" for pk in away_ids])
@@ -275,37 +271,33 @@ def _store_with_orm(out: Outgoing) -> Message:
 def _store_in_one_statement(out: Outgoing) -> Message:
     """PostgreSQL: the same effects as the ORM path, in one round trip (community.storage)."""
     now = timezone.now()
-    payload = _created_payload(out, now)
-    topic = out.conversation.topic
+    prepared = _prepared(out, now)
     # One statement is atomic by itself: a transaction (two more round trips) only when
     # there are notices to store with it, or a savepoint inside the caller's transaction.
     needs_transaction = bool(out.away_ids) or connection.in_atomic_block
     with transaction.atomic() if needs_transaction else contextlib.nullcontext():
-        message_id, seq = store_message(**_store_fields(out, now, payload))
-        broadcast_stored(topic, seq, "message.created", {**payload, "id": message_id})
+        message_id, seq = storage.store_message(prepared)
+        publish_stored(prepared, message_id, seq)
         message = out.message(seq, now, pk=message_id)
         out.tell_those_away(message)
     return message
 
 
-def _created_payload(out: Outgoing, now: datetime) -> dict[str, Any]:
-    """The ``message.created`` event's data, without the id the database gives."""
-    payload = validated("message.created", message_data(out.message(0, now, pk=0), out.sender))
-    del payload["id"]
-    return payload
-
-
-def _store_fields(out: Outgoing, now: datetime, payload: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "topic": out.conversation.topic,
-        "conversation_id": out.conversation.pk,
-        "sender_id": out.sender.pk,
-        "client_id": out.client_id,
-        "body": out.body,
-        "html": out.html,
-        "now": now,
-        "payload": payload,
-    }
+def _prepared(out: Outgoing, now: datetime, watching: set[int] | None = None) -> log.Prepared:
+    """The message and its ``message.created`` event, ready for ``community.storage``."""
+    data = message_data(out.message(0, now, pk=0), out.sender)
+    del data["id"]  # the database gives it
+    return storage.prepare(
+        topic=out.conversation.topic,
+        conversation_id=out.conversation.pk,
+        sender_id=out.sender.pk,
+        client_id=out.client_id,
+        body=out.body,
+        html=out.html,
+        now=now,
+        data=data,
+        watching=watching,
+    )
 
 
 def _sent_before(sender: User, client_id: str, conversation_id: int) -> Message | None:
@@ -422,9 +414,7 @@ def delete_message(user: User, message_id: int) -> tuple[Message, int]:
         message.body, message.html, message.deleted_at = "", "", timezone.now()
         message.save(update_fields=["body", "html", "deleted_at"])
         withdraw([source_key("message", message.pk)], gone=True)
-        events.redact(
-            message.conversation.topic, ("message.created",), message.pk, {"deleted": True}
-        )
+        log.redact(message.conversation.topic, ("message.created",), message.pk, {"deleted": True})
         seq = publish(
             message.conversation.topic,
             "message.deleted",
@@ -440,7 +430,7 @@ def mark_read(user: User, conversation_id: int, seq: int) -> int:
     receipt unless the reader turned receipts off."""
     membership = membership_or_404(user, conversation_id)
     with transaction.atomic():
-        seq = min(seq, events.latest_seq(membership.conversation.topic))  # not past the end
+        seq = min(seq, log.latest_seq(membership.conversation.topic))  # not past the end
         moved = Membership.objects.filter(pk=membership.pk, last_read_seq__lt=seq).update(
             last_read_seq=seq
         )

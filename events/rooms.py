@@ -4,7 +4,6 @@ ending the session, and attendance (join and leave times)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,17 +16,14 @@ from accounts.bounds import id_from_key
 from accounts.errors import Conflict, Forbidden, NotFound, RateLimited, ServiceError
 from accounts.models import User
 from accounts.roles import STAFF_ROLES
-from community.storage import MAKE_TOPIC
 from community.text import is_plain, render_markdown
 from events.models import Attendance, ChatMessage, Enrollment, Event, RoomRestriction, Rsvp
 from events.permissions import can_see_event
 from events.services import can_organise, get_event, has_a_place
 from realtime import aio
-from realtime.hub import apublish_message, in_db_thread, in_thread
-from realtime.models import Event as TopicEvent
-from realtime.models import Topic
-from realtime.protocol import event_frame
-from realtime.publish import next_seq, publish, recheck_followers, validated
+from realtime.log import StoreWithEvent
+from realtime.publish import apublish_stored, next_seq, publish, recheck_followers
+from realtime.threads import in_db_thread, in_thread
 
 CHAT_MODES = ("everyone", "hosts", "nobody")
 MAX_CHAT = 2000
@@ -179,23 +175,15 @@ def chat(user: User, event_id: int, body: str, client_id: str) -> ChatMessage:
     return message
 
 
-STORE_CHAT = f"""
-WITH t AS (
-    UPDATE {Topic._meta.db_table} SET last_seq = last_seq + 1
-    WHERE name = %(topic)s RETURNING last_seq
-), m AS (
-    INSERT INTO {ChatMessage._meta.db_table}
+# A chat message and its ``room.chat`` event in one statement (as direct messages).
+STORE_CHAT = StoreWithEvent(
+    "room.chat",
+    f"""INSERT INTO {ChatMessage._meta.db_table}
         (event_id, author_id, client_id, body, html, seq, created_at)
-    SELECT %(event)s, %(author)s, %(client_id)s, %(body)s, %(html)s, t.last_seq, %(now)s FROM t
-    RETURNING id, seq
-), e AS (
-    INSERT INTO {TopicEvent._meta.db_table} (topic, seq, type, data, at, source)
-    SELECT %(topic)s, m.seq, 'room.chat', %(payload)s::jsonb || jsonb_build_object('id', m.id),
-           %(now)s, 'chat:' || m.id
-    FROM m
+    SELECT %(event)s, %(author)s, %(client_id)s, %(body)s, %(html)s, next_seq.seq, %(now)s
+    FROM next_seq
+    RETURNING id, seq""",  # noqa: S608  (table names come from the models; values are parameters)
 )
-SELECT id, seq FROM m
-"""  # noqa: S608  (table names come from the models; values are parameters)
 
 
 async def achat(user: User, event_id: int, body: str, client_id: str) -> tuple[int, int]:
@@ -209,31 +197,21 @@ async def achat(user: User, event_id: int, body: str, client_id: str) -> tuple[i
     now = timezone.now()
     host = check_chat(user, _facts(row), now)
     html = render_markdown(body) if is_plain(body) else await in_thread(render_markdown)(body)
-    topic = f"event:{event_id}"
-    payload = validated(
-        "room.chat",
-        {"id": 0, "event": event_id, "author": {"id": user.pk, "name": user.public_name(),
-         "host": host}, "client_id": client_id, "html": html, "created_at": now},
+    author = {"id": user.pk, "name": user.public_name(), "host": host}
+    prepared = STORE_CHAT.prepare(
+        f"event:{event_id}", now,
+        {"event": event_id, "author": author, "client_id": client_id, "html": html,
+         "created_at": now},
+        event=event_id, author=user.pk, client_id=client_id, body=body, html=html,
     )  # fmt: skip
-    del payload["id"]
-    params = {
-        "topic": topic, "event": event_id, "author": user.pk, "client_id": client_id,
-        "body": body, "html": html, "now": now, "payload": json.dumps(payload),
-    }  # fmt: skip
     try:
-        stored = await aio.fetchone(STORE_CHAT, params)
-        if stored is None:  # the room's first event: make its topic row
-            await aio.fetchone(MAKE_TOPIC + " RETURNING name", params)
-            stored = await aio.fetchone(STORE_CHAT, params)
+        message_id, seq = await STORE_CHAT.astore(prepared)
     except UniqueViolation:
         found = await in_db_thread(_chatted_before)(user, client_id, event_id)
         if found is None:
             raise
         return found.pk, found.seq
-    assert stored is not None
-    message_id, seq = int(stored[0]), int(stored[1])
-    frame = event_frame(topic, seq, "room.chat", {**payload, "id": message_id})
-    await apublish_message(topic, seq, frame)
+    await apublish_stored(prepared, message_id, seq)
     return message_id, seq
 
 

@@ -1,26 +1,50 @@
-"""How events travel between processes: Redis pub/sub, or in process (embedded mode)."""
+"""How events travel between processes: Redis pub/sub, or in process (embedded mode).
+
+A backend delivers to the hub it was started with (any object with the ``Receiver``
+shape); a publisher sends one encoded event (``realtime.envelope``) to every process.
+Nothing here knows the hub's class: the hub is handed in.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from typing import Protocol
 
 import redis
 import redis.asyncio as aredis
 from django.conf import settings
 
 from realtime import aio
-from realtime.hub import CHANNEL_PREFIX, Hub, current_hub
+from realtime.envelope import CHANNEL_PREFIX, channel, encode
 
 logger = logging.getLogger(__name__)
+
+
+class Receiver(Protocol):
+    """What a backend needs of the hub it feeds."""
+
+    loop: asyncio.AbstractEventLoop
+
+    @property
+    def followed(self) -> list[str]: ...
+
+    def dispatch(self, topic: str, data: bytes) -> None: ...
+
+    def request_catch_up(self, topic: str) -> None: ...
+
+
+# Embedded mode: the hub of this process, which publishing hands messages to.
+_local_hub: Receiver | None = None
 
 
 class LocalBackend:
     """Embedded mode: one process, so publishing is handing the message to the hub."""
 
-    async def start(self, hub: Hub) -> None:
-        self.hub = hub
+    async def start(self, hub: Receiver) -> None:
+        global _local_hub
+        self.hub = _local_hub = hub
 
     async def subscribe(self, topic: str) -> None:
         return None
@@ -41,7 +65,7 @@ class RedisBackend:
         self.pubsub: aredis.client.PubSub | None = None
         self.task: asyncio.Task[None] | None = None
 
-    async def start(self, hub: Hub) -> None:
+    async def start(self, hub: Receiver) -> None:
         self.hub = hub
         self.client = aredis.Redis.from_url(self.url, health_check_interval=10)
         self.pubsub = self.client.pubsub()
@@ -51,7 +75,7 @@ class RedisBackend:
         self.confirmed.setdefault(topic, asyncio.Event())
         try:
             assert self.pubsub is not None
-            await self.pubsub.subscribe(CHANNEL_PREFIX + topic)
+            await self.pubsub.subscribe(channel(topic))
         except (redis.ConnectionError, redis.TimeoutError, OSError):
             return  # the reader resubscribes when Redis is back, then catches up
         await self.wait_subscribed(topic)
@@ -69,7 +93,7 @@ class RedisBackend:
         self.confirmed.pop(topic, None)
         try:
             assert self.pubsub is not None
-            await self.pubsub.unsubscribe(CHANNEL_PREFIX + topic)
+            await self.pubsub.unsubscribe(channel(topic))
         except (redis.ConnectionError, redis.TimeoutError, OSError):
             pass
 
@@ -80,7 +104,7 @@ class RedisBackend:
             try:
                 assert self.pubsub is not None
                 if not self.pubsub.subscribed:
-                    if not self.hub.followers:
+                    if not self.hub.followed:
                         await asyncio.sleep(0.2)
                         continue
                     # Subscribing failed or the connection was lost: subscribe afresh, and
@@ -95,8 +119,8 @@ class RedisBackend:
                 backoff = 0.05
                 if message is None:
                     continue
-                kind, channel = message["type"], message["channel"]
-                topic = channel.decode()[len(CHANNEL_PREFIX) :]
+                kind, name = message["type"], message["channel"]
+                topic = name.decode()[len(CHANNEL_PREFIX) :]
                 if kind == "message":
                     self.hub.dispatch(topic, message["data"])
                 elif kind == "subscribe":
@@ -129,12 +153,12 @@ class RedisBackend:
 
     async def _resubscribe(self) -> list[str] | None:
         """Subscribe the current connection to every followed topic; None if Redis is down."""
-        topics = list(self.hub.followers)
+        topics = self.hub.followed
         for topic in topics:
             self.confirmed.setdefault(topic, asyncio.Event()).clear()
         try:
             assert self.pubsub is not None
-            await self.pubsub.subscribe(*(CHANNEL_PREFIX + t for t in topics))
+            await self.pubsub.subscribe(*(channel(t) for t in topics))
         except (redis.ConnectionError, redis.TimeoutError, OSError):
             await self._replace_connection()
             return None
@@ -150,8 +174,8 @@ def make_backend() -> LocalBackend | RedisBackend:
 
 class LocalPublisher:
     def publish(self, topic: str, data: bytes) -> None:
-        hub = current_hub()
-        if hub is not None:
+        hub = _local_hub
+        if hub is not None and not hub.loop.is_closed():
             hub.loop.call_soon_threadsafe(hub.dispatch, topic, data)
 
 
@@ -175,7 +199,7 @@ class RedisPublisher:
     def publish(self, topic: str, data: bytes) -> None:
         for attempt in range(PUBLISH_ATTEMPTS):
             try:
-                self.client.publish(CHANNEL_PREFIX + topic, data)
+                self.client.publish(channel(topic), data)
                 return
             except (redis.ConnectionError, redis.TimeoutError) as exc:
                 wait = _publish_failed(topic, attempt, exc)
@@ -191,7 +215,7 @@ async def apublish(topic: str, data: bytes) -> None:
         return
     for attempt in range(PUBLISH_ATTEMPTS):
         try:
-            await aio.redis_client().publish(CHANNEL_PREFIX + topic, data)
+            await aio.redis_client().publish(channel(topic), data)
             return
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             wait = _publish_failed(topic, attempt, exc)
@@ -212,3 +236,15 @@ def publisher() -> LocalPublisher | RedisPublisher:
     elif not isinstance(_publisher, LocalPublisher):
         _publisher = LocalPublisher()
     return _publisher
+
+
+def publish_message(topic: str, seq: int | None, frame: str, skip_user: int | None = None) -> None:
+    """Send one encoded event to every process following ``topic``. Any thread."""
+    publisher().publish(topic, encode(seq, frame, skip_user))
+
+
+async def apublish_message(
+    topic: str, seq: int | None, frame: str, skip_user: int | None = None
+) -> None:
+    """``publish_message`` from the event loop, without a thread."""
+    await apublish(topic, encode(seq, frame, skip_user))

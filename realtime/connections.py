@@ -25,7 +25,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.signals import access_revoked, rights_narrowed
-from realtime.hub import publish_message
+from realtime.backends import publish_message
 from realtime.models import RightsChange
 
 logger = logging.getLogger(__name__)

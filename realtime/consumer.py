@@ -22,10 +22,11 @@ from pydantic import ValidationError
 from accounts.errors import ServiceError
 from accounts.models import User
 from accounts.services import SESSION_AUTH_AT, bearer_token_lifetime, session_is_current
-from realtime import codes, events, presence, sweeper
+from realtime import codes, headcount, log, presence, sweeper
 from realtime.connections import RIGHTS_CHECK, access_topic
-from realtime.hub import RECHECK_FOLLOWERS, Hub, get_hub, in_db_thread, in_thread
+from realtime.hub import Hub
 from realtime.protocol import (
+    RECHECK_FOLLOWERS,
     ActionEnvelope,
     SubscribeFrame,
     UnsubscribeFrame,
@@ -33,9 +34,12 @@ from realtime.protocol import (
     error_frame,
     event_frame,
 )
+from realtime.publish import publish
 from realtime.ratelimit import limiter
 from realtime.registry import TopicKind, registry
+from realtime.running import get_hub
 from realtime.subscriptions import Subscription, deliver, drain
+from realtime.threads import in_db_thread, in_thread
 from realtime.wire import find_daphne_protocol, is_open, pending_bytes, send_to, text_frame
 
 logger = logging.getLogger(__name__)
@@ -315,22 +319,22 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             reply["online"] = sorted(await in_thread(presence.online)(topic))  # {} if Redis is down
         elif kind.presence_count:
             await self.hub.presence_join(topic, self.user_id)
-            self.hub.count_soon(topic)
+            headcount.count_soon(self.hub, topic)
         if kind.on_join is not None:
             await in_db_thread(kind.on_join)(self.user, key)
         self.send_frame(reply)
 
     async def _replay(self, topic: str, sub: Subscription, since: int | None) -> None:
         if since is None:
-            sub.seq = await in_db_thread(events.latest_seq)(topic)
+            sub.seq = await in_db_thread(log.latest_seq)(topic)
             return
         cursor = since
         resolved = registry.resolve(topic)
         present = resolved[0].on_replay if resolved is not None else None
         while True:
-            rows = await in_db_thread(events.read_page)(topic, cursor, present)
+            rows = await in_db_thread(log.read_page)(topic, cursor, present)
             if rows is None:
-                latest = await in_db_thread(events.latest_seq)(topic)
+                latest = await in_db_thread(log.latest_seq)(topic)
                 self.send_frame({"type": "resync", "topic": topic, "seq": latest})
                 sub.seq = latest
                 return
@@ -339,7 +343,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                     return
                 self._write(event_frame(topic, row.seq, row.type, row.data), None)
                 cursor = row.seq
-            if len(rows) < events.PAGE:
+            if len(rows) < log.PAGE:
                 sub.seq = cursor
                 return
 
@@ -396,7 +400,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         kind, key = resolved
         if kind.presence_count:
             await self.hub.presence_leave(topic, self.user_id)
-            self.hub.count_soon(topic)
+            headcount.count_soon(self.hub, topic)
         if kind.on_leave is not None:
             try:
                 await in_db_thread(kind.on_leave)(self.user, key)
@@ -404,8 +408,6 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 logger.warning("on_leave of %s failed", topic, exc_info=True)
 
     async def _announce_presence(self, topic: str, online: bool) -> None:
-        from realtime.publish import publish
-
         data = {"user_id": self.user_id, "online": online}
         try:
             await in_db_thread(publish)(topic, "presence.changed", data, echo_to=self.user_id)
@@ -517,7 +519,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             asyncio.get_running_loop().create_task(self._resync(topic, sub))
 
     async def _resync(self, topic: str, sub: Subscription) -> None:
-        latest = await in_db_thread(events.latest_seq)(topic)
+        latest = await in_db_thread(log.latest_seq)(topic)
         sub.seq, sub.pending = latest, {}
         self.send_frame({"type": "resync", "topic": topic, "seq": latest})
 

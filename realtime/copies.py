@@ -29,7 +29,7 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import Signal
 
-from realtime.models import Event
+from realtime.models import LogEntry
 from realtime.registry import registry
 
 # Sent inside the transaction that withdrew ``sources`` (``gone``: hidden or deleted, else
@@ -60,7 +60,7 @@ def withdraw(
     current = current or {}
     changed = 0
     with transaction.atomic(savepoint=False):
-        stored = Event.objects.filter(source__in=sources)
+        stored = LogEntry.objects.filter(source__in=sources)
         if topic is not None:
             stored = stored.filter(topic_id=topic)
         for event in stored.select_for_update().order_by("topic_id", "seq"):
@@ -73,7 +73,7 @@ def withdraw(
                 event.save(update_fields=["data"])
                 changed += 1
         if topic is None:
-            text_withdrawn.send(sender=Event, sources=list(sources), gone=gone)
+            text_withdrawn.send(sender=LogEntry, sources=list(sources), gone=gone)
     return changed
 
 

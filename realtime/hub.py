@@ -1,11 +1,11 @@
-"""The per-process hub: one pub/sub connection, one subscription per followed topic.
+"""The per-process hub: one subscription per followed topic, one hand-off per follower.
 
-``publish`` (in realtime.publish) sends each event once to Redis, or straight to the
-in-process hub in embedded mode. The hub subscribes to a topic when its first local
+The hub subscribes its backend (``realtime.backends``) to a topic when its first local
 socket follows it, and hands every message to each local follower, which writes the
-same framed bytes. Durable events carry ``seq``; the hub catches a topic up from the
-database when a follower sees a gap, after Redis reconnects, and on a periodic tail
-check, so an event whose publish was lost still arrives.
+same framed bytes. Durable events carry ``seq``; the hub catches a topic up from the log
+when a follower sees a gap, after Redis reconnects, and on a periodic tail check, so an
+event whose publish was lost still arrives. It also counts this process's sockets in
+each topic's presence. Which hub serves this process is ``realtime.running``'s job.
 """
 
 from __future__ import annotations
@@ -13,53 +13,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
 from django.conf import settings
 
-from realtime import events, presence
-from realtime.protocol import event_frame
+from realtime import log, presence
+from realtime.envelope import decode
+from realtime.protocol import RECHECK_FOLLOWERS, event_frame
+from realtime.threads import in_db_thread
 from realtime.wire import text_frame
 
 logger = logging.getLogger(__name__)
 
-CHANNEL_PREFIX = "edt:t:"
-# Sent on a topic when who may follow it narrowed: each follower asks again.
-RECHECK_FOLLOWERS = '{"type":"followers.recheck"}'
 # Stamps are written by other processes (other clocks): look back this much further.
 RECHECK_CLOCK_SLACK = 2.0
 
-P = ParamSpec("P")
 R = TypeVar("R")
-
-
-_workers: ThreadPoolExecutor | None = None
-
-
-def workers() -> ThreadPoolExecutor:
-    """The gateway's own pool: its calls wait on PostgreSQL and Redis most of the time, so
-    it has more threads than the event loop's default (cores + 4)."""
-    global _workers
-    if _workers is None:
-        _workers = ThreadPoolExecutor(
-            settings.REALTIME_WORKER_THREADS, thread_name_prefix="gateway"
-        )
-    return _workers
-
-
-# Work that may block (Redis calls, queries) runs in that pool, several at a time: the
-# default thread-sensitive mode would put every socket's work on one thread.
-def in_thread(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
-    return sync_to_async(func, thread_sensitive=False, executor=workers())
-
-
-def in_db_thread(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
-    """Like ``in_thread``, closing stale database connections around the call."""
-    return database_sync_to_async(func, thread_sensitive=False, executor=workers())
 
 
 class Follower(Protocol):
@@ -72,18 +43,14 @@ class Follower(Protocol):
     def resubscribed(self, topic: str) -> None: ...
 
 
-def encode_message(seq: int | None, frame: str, skip_user: int | None = None) -> bytes:
-    """``seq|skip_user|frame``: the cursor and echo control travel outside the JSON, so the
-    hub never parses a frame."""
-    head = b"" if seq is None else str(seq).encode()
-    skip = b"" if skip_user is None else str(skip_user).encode()
-    return head + b"|" + skip + b"|" + frame.encode()
+class Backend(Protocol):
+    async def start(self, hub: Hub) -> None: ...
 
+    async def subscribe(self, topic: str) -> None: ...
 
-def decode_message(data: bytes) -> tuple[int | None, int | None, str]:
-    head, _, rest = data.partition(b"|")
-    skip, _, body = rest.partition(b"|")
-    return (int(head) if head else None), (int(skip) if skip else None), body.decode()
+    async def wait_subscribed(self, topic: str) -> None: ...
+
+    async def unsubscribe(self, topic: str) -> None: ...
 
 
 class Hub:
@@ -94,7 +61,6 @@ class Hub:
         self._catching_up: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self.presence_refs: dict[tuple[str, int], int] = {}
-        self._counts_due: set[str] = set()
         self._rechecks_seen_until = time.time()
         # One thread, so this process's joins and leaves reach the store in order.
         self._presence_thread = ThreadPoolExecutor(1, thread_name_prefix="presence")
@@ -112,29 +78,8 @@ class Hub:
         count = self.presence_refs.get(key, 0)
         self.presence_refs[key] = count + 1
         if count == 0:
-            await self._in_presence_thread(presence.refresh, [key])
+            await self.in_presence_thread(presence.refresh, [key])
         return count == 0
-
-    def count_soon(self, topic: str) -> None:
-        """Publish how many follow ``topic`` within a second: however many joined or left
-        meanwhile, one ``presence.count`` event per process per second."""
-        if topic in self._counts_due:
-            return
-        self._counts_due.add(topic)
-        self.loop.call_later(
-            settings.PRESENCE_COUNT_SECONDS,
-            lambda: self.loop.create_task(self._publish_count(topic)),
-        )
-
-    async def _publish_count(self, topic: str) -> None:
-        from realtime.publish import publish
-
-        self._counts_due.discard(topic)
-        try:
-            count = len(await self._in_presence_thread(presence.online, topic))
-            await in_db_thread(publish)(topic, "presence.count", {"count": count})
-        except Exception:  # a hint: the next change sends it again
-            logger.warning("could not publish the count of %s", topic, exc_info=True)
 
     async def presence_leave(self, topic: str, user_id: int) -> bool:
         key = (topic, user_id)
@@ -143,17 +88,17 @@ class Hub:
             self.presence_refs[key] = count
             return False
         self.presence_refs.pop(key, None)
-        await self._in_presence_thread(presence.leave, topic, user_id)
+        await self.in_presence_thread(presence.leave, topic, user_id)
         # Offline only if no other process still has a socket of theirs here.
-        return user_id not in await self._in_presence_thread(presence.online, topic)
+        return user_id not in await self.in_presence_thread(presence.online, topic)
 
-    async def _in_presence_thread(self, func: Callable[..., R], *args: Any) -> R:
+    async def in_presence_thread(self, func: Callable[..., R], *args: Any) -> R:
         return await self.loop.run_in_executor(self._presence_thread, func, *args)
 
     async def _presence_heartbeat_forever(self) -> None:
         while True:
             await asyncio.sleep(settings.PRESENCE_TTL_SECONDS / 3)
-            await self._in_presence_thread(presence.refresh, list(self.presence_refs))
+            await self.in_presence_thread(presence.refresh, list(self.presence_refs))
 
     # --- following -------------------------------------------------------------------
 
@@ -176,6 +121,11 @@ class Hub:
             del self.followers[topic]
             await self.backend.unsubscribe(topic)
 
+    @property
+    def followed(self) -> list[str]:
+        """The topics some local socket follows (the backend resubscribes them)."""
+        return list(self.followers)
+
     def local_count(self, topic: str) -> int:
         return len(self.followers.get(topic, ()))
 
@@ -185,7 +135,7 @@ class Hub:
         group = self.followers.get(topic)
         if not group:
             return
-        seq, skip_user, frame = decode_message(data)
+        seq, skip_user, frame = decode(data)
         self.fan_out(topic, seq, frame, group, skip_user)
 
     @staticmethod
@@ -222,7 +172,7 @@ class Hub:
                 if not cursors:
                     return
                 since = min(cursors)
-                rows = await in_db_thread(events.read_after)(topic, since)
+                rows = await in_db_thread(log.read_after)(topic, since)
                 if rows is None:  # pruned past the cursor: those sockets must resync
                     for follower in tuple(group):
                         follower.resubscribed(topic)
@@ -230,7 +180,7 @@ class Hub:
                 for row in rows:
                     frame = event_frame(topic, row.seq, row.type, row.data)
                     self.fan_out(topic, row.seq, frame, self.followers.get(topic, ()))
-                if len(rows) < events.PAGE:
+                if len(rows) < log.PAGE:
                     return
         except Exception:
             logger.exception("catching up %s failed", topic)
@@ -239,7 +189,7 @@ class Hub:
 
     def catch_up_all(self) -> None:
         for topic in list(self.followers):
-            if events.is_durable(topic):
+            if log.is_durable(topic):
                 self.request_catch_up(topic)
 
     async def _tail_check_forever(self) -> None:
@@ -254,69 +204,15 @@ class Hub:
     async def tail_check(self) -> None:
         """Catch up topics whose last events never arrived, and have followers re-check
         topics whose audience narrowed since the last check (a lost ``recheck_followers``)."""
-        durable = [t for t in self.followers if events.is_durable(t)]
+        durable = [t for t in self.followers if log.is_durable(t)]
         if not durable:
             return
         checked_from = self._rechecks_seen_until - RECHECK_CLOCK_SLACK
         self._rechecks_seen_until = time.time()
-        states = await in_db_thread(events.topic_states)(durable)
+        states = await in_db_thread(log.topic_states)(durable)
         for topic, (last_seq, rechecked_at) in states.items():
             group = self.followers.get(topic, ())
             if any((f.cursor(topic) or 0) < last_seq for f in group):
                 self.request_catch_up(topic)
             if rechecked_at is not None and rechecked_at >= checked_from:
                 self.fan_out(topic, None, RECHECK_FOLLOWERS, group)
-
-
-class Backend(Protocol):
-    async def start(self, hub: Hub) -> None: ...
-
-    async def subscribe(self, topic: str) -> None: ...
-
-    async def wait_subscribed(self, topic: str) -> None: ...
-
-    async def unsubscribe(self, topic: str) -> None: ...
-
-
-# --- the hub of this process ---------------------------------------------------------
-
-_hub: Hub | None = None
-_hub_started: asyncio.Task[None] | None = None
-
-
-async def get_hub() -> Hub:
-    """This process's hub, started on first use in the serving event loop."""
-    global _hub, _hub_started
-    loop = asyncio.get_running_loop()
-    if _hub is None or _hub.loop is not loop:
-        from realtime.backends import make_backend
-
-        _hub = Hub(loop, make_backend())
-        _hub_started = loop.create_task(_hub.start())
-    hub = _hub
-    assert _hub_started is not None
-    await asyncio.shield(_hub_started)
-    return hub
-
-
-def current_hub() -> Hub | None:
-    hub = _hub
-    if hub is None or hub.loop.is_closed():
-        return None
-    return hub
-
-
-def publish_message(topic: str, seq: int | None, frame: str, skip_user: int | None = None) -> None:
-    """Send one encoded event to every process following ``topic``. Any thread."""
-    from realtime.backends import publisher
-
-    publisher().publish(topic, encode_message(seq, frame, skip_user))
-
-
-async def apublish_message(
-    topic: str, seq: int | None, frame: str, skip_user: int | None = None
-) -> None:
-    """``publish_message`` from the event loop, without a thread."""
-    from realtime.backends import apublish
-
-    await apublish(topic, encode_message(seq, frame, skip_user))

@@ -1,7 +1,7 @@
-"""The durable event log: one row per topic holding its sequence, one row per event.
+"""The durable event log: one row per topic holding its sequence, one entry per event.
 
-An event's ``seq`` is allocated while the topic row is locked (``SELECT ... FOR UPDATE``),
-and the lock is held until the writing transaction commits. Events therefore commit in
+An event's ``seq`` is allocated by the update that takes the topic row's next number,
+which keeps the row locked until the writing transaction commits. Events therefore commit in
 ``seq`` order, and a reader that has seen ``seq`` N can never later find an N-1 that
 committed late: a cursor never skips an event.
 """
@@ -25,7 +25,9 @@ class Topic(models.Model):
         return f"{self.name}@{self.last_seq}"
 
 
-class Event(models.Model):
+class LogEntry(models.Model):
+    """One stored event of a durable topic (``realtime.log``), replayed from a cursor."""
+
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, db_column="topic", related_name="+")
     seq = models.BigIntegerField()
     type = models.CharField(max_length=48)

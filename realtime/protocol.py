@@ -69,3 +69,7 @@ def error_frame(
     if retry_after is not None:
         frame["retry_after"] = round(retry_after, 3)
     return dumps(frame)
+
+
+# Sent on a topic when who may follow it narrowed: each follower asks again.
+RECHECK_FOLLOWERS = '{"type":"followers.recheck"}'

@@ -1,4 +1,12 @@
-"""``publish``: the one way an event leaves a service. Called only from services."""
+"""The one way an event leaves a service: stored (durable topics) in the caller's
+transaction, then broadcast to every process once that transaction commits.
+
+- ``publish`` / ``publish_many``: validate, store and broadcast, through the ORM;
+- ``next_seq``: reserve a seq for a row that must carry it, then ``publish(seq=...)``;
+- ``publish_stored`` / ``apublish_stored``: broadcast an event that
+  ``realtime.log.StoreWithEvent`` stored in one statement with the app's row;
+- ``recheck_followers``: have a topic's followers check again that they may follow it.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +14,23 @@ from typing import Any
 
 from django.db import transaction
 
-from realtime import events
-from realtime.hub import RECHECK_FOLLOWERS, publish_message
-from realtime.protocol import event_frame
+from realtime import log
+from realtime.backends import apublish_message, publish_message
+from realtime.protocol import RECHECK_FOLLOWERS, event_frame
 from realtime.registry import registry
+
+# Events that are never stored or replayed, even on a durable topic.
+EPHEMERAL_PREFIXES = ("typing.", "presence.")
 
 
 def next_seq(topic: str) -> int:
     """Reserve the next seq of a durable topic, for an event whose data must carry it.
     Call inside the transaction that then publishes with ``seq=``."""
-    return events.reserve(topic)
+    return log.reserve(topic)
+
+
+def _is_stored(topic: str, event: str) -> bool:
+    return log.is_durable(topic) and not event.startswith(EPHEMERAL_PREFIXES)
 
 
 def publish(
@@ -36,13 +51,10 @@ def publish(
     An event carrying member text is stored with the source it copies ("post:17", from
     its type's registration), so ``realtime.copies.withdraw`` finds it.
     """
-    schema = registry.events.get(event)
-    if schema is None:
-        raise ValueError(f"event {event!r} has no registered schema")
-    payload = schema.model_validate(data).model_dump(mode="json")
-    if events.is_durable(topic) and not event.startswith(EPHEMERAL_PREFIXES):
+    payload = log.validated(event, data)
+    if _is_stored(topic, event):
         source = registry.source_of(event, payload)
-        seq = events.append(topic, event, payload, seq=seq, source=source)
+        seq = log.append(topic, event, payload, seq=seq, source=source)
     else:
         seq = None
     frame = event_frame(topic, seq, event, payload)
@@ -52,27 +64,19 @@ def publish(
     return seq
 
 
-# Events that are never stored or replayed, even on a durable topic.
-EPHEMERAL_PREFIXES = ("typing.", "presence.")
-
-
 def publish_many(items: list[tuple[str, str, dict[str, Any]]]) -> list[int | None]:
     """``publish`` for several (topic, event, data) at once: durable events are stored in
     one insert, and all are broadcast by one callback after the commit."""
-    prepared = []
-    for topic, event, data in items:
-        schema = registry.events.get(event)
-        if schema is None:
-            raise ValueError(f"event {event!r} has no registered schema")
-        payload = schema.model_validate(data).model_dump(mode="json")
-        durable = events.is_durable(topic) and not event.startswith(EPHEMERAL_PREFIXES)
-        prepared.append((topic, event, payload, durable))
-    seqs = events.append_many([(t, e, p) for t, e, p, durable in prepared if durable])
+    prepared = [
+        (topic, event, log.validated(event, data), _is_stored(topic, event))
+        for topic, event, data in items
+    ]
+    seqs = log.append_many([(t, e, p) for t, e, p, stored in prepared if stored])
     out: list[int | None] = []
     frames = []
     it = iter(seqs)
-    for topic, event, payload, durable in prepared:
-        seq = next(it) if durable else None
+    for topic, event, payload, stored in prepared:
+        seq = next(it) if stored else None
         out.append(seq)
         frames.append((topic, seq, event_frame(topic, seq, event, payload)))
 
@@ -84,19 +88,18 @@ def publish_many(items: list[tuple[str, str, dict[str, Any]]]) -> list[int | Non
     return out
 
 
-def validated(event: str, data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` checked against the event's schema, as JSON-ready values."""
-    schema = registry.events.get(event)
-    if schema is None:
-        raise ValueError(f"event {event!r} has no registered schema")
-    return schema.model_validate(data).model_dump(mode="json")
+def publish_stored(stored: log.Prepared, row_id: int, seq: int) -> None:
+    """Broadcast, once the transaction commits, the event ``StoreWithEvent.store`` stored
+    with the row ``row_id`` at ``seq``."""
+    frame = event_frame(stored.topic, seq, stored.event, stored.data(row_id))
+    transaction.on_commit(lambda: publish_message(stored.topic, seq, frame), robust=True)
 
 
-def broadcast_stored(topic: str, seq: int, event: str, payload: dict[str, Any]) -> None:
-    """Broadcast, once the transaction commits, an event that the caller stored in the log
-    itself (``payload`` as returned by ``validated``, and stored with this ``seq``)."""
-    frame = event_frame(topic, seq, event, payload)
-    transaction.on_commit(lambda: publish_message(topic, seq, frame), robust=True)
+async def apublish_stored(stored: log.Prepared, row_id: int, seq: int) -> None:
+    """Broadcast now, from the event loop, the event ``StoreWithEvent.astore`` stored
+    (its statement committed by itself)."""
+    frame = event_frame(stored.topic, seq, stored.event, stored.data(row_id))
+    await apublish_message(stored.topic, seq, frame)
 
 
 def recheck_followers(topic: str) -> None:
@@ -104,5 +107,5 @@ def recheck_followers(topic: str) -> None:
     that it may (call it when a change takes the right to follow away from some). The
     topic's stamp is written in the caller's transaction: if the broadcast is lost, the
     hub's tail check sees the stamp and asks its followers all the same."""
-    events.stamp_recheck(topic)
+    log.stamp_recheck(topic)
     transaction.on_commit(lambda: publish_message(topic, None, RECHECK_FOLLOWERS), robust=True)

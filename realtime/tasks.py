@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from realtime import events
+from realtime import log
 
 
 @shared_task(ignore_result=True)
 def prune_event_log() -> int:
     """Drop durable events older than the retention; idempotent."""
-    return events.prune()
+    return log.prune()

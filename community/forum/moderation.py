@@ -31,7 +31,7 @@ from community.models import (
     Suspension,
     Thread,
 )
-from realtime import events
+from realtime import log
 from realtime.copies import source_key, withdraw
 from realtime.publish import publish, recheck_followers
 
@@ -255,7 +255,7 @@ def _redact(post: Post, flag: str) -> None:
     """Take the post's text out of every copy (stored events, notices), and mark it in the
     events that show it whole."""
     withdraw([source_key("post", post.pk)], gone=True)
-    events.redact(post.thread.topic, ("post.created", "post.restored"), post.pk, {flag: True})
+    log.redact(post.thread.topic, ("post.created", "post.restored"), post.pk, {flag: True})
 
 
 def _restore(post: Post) -> None:

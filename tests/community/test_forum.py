@@ -16,7 +16,7 @@ from community.forum import services as forum
 from community.models import Category, ModerationLogEntry, ModeratorScope, Post, Thread
 from community.tasks import close_ended_forum_windows
 from notifications.models import Notification
-from realtime.models import Event
+from realtime.models import LogEntry
 from tests.conftest import api_json, bearer
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_nobody_can_post_to_a_closed_temporal_topic(client, make_user, admin_use
     # The scheduled job archives it and says so on the thread's topic.
     assert close_ended_forum_windows.apply().get() == 1
     assert Thread.objects.get(pk=thread.pk).archived_at is not None
-    last = Event.objects.filter(topic_id=thread.topic).order_by("-seq").first()
+    last = LogEntry.objects.filter(topic_id=thread.topic).order_by("-seq").first()
     assert last is not None and last.type == "thread.updated" and last.data["change"] == "archived"
     assert last.data["thread"]["open"] is False
 
@@ -198,7 +198,7 @@ def test_enough_flags_hide_a_post_until_a_moderator_reviews_it(client, make_user
     shown = api_json(client.get(f"/api/forum/threads/{thread.pk}/posts", **bearer(flaggers[0])))
     hidden = next(p for p in shown["posts"] if p["id"] == bad.pk)
     assert hidden["hidden"] is True and hidden["html"] == "" and hidden["hidden_html"] is None
-    stored = Event.objects.get(topic_id=thread.topic, type="post.created", data__id=bad.pk)
+    stored = LogEntry.objects.get(topic_id=thread.topic, type="post.created", data__id=bad.pk)
     assert stored.data["html"] == "" and stored.data["hidden"] is True
 
     queue = api_json(client.get("/api/forum/moderation/queue", **bearer(mod)))
@@ -293,7 +293,7 @@ def test_a_pseudonymous_author_is_shown_by_their_handle_only(client, make_user):
     assert authors[0] == {"handle": "oat_fan", "name": "oat_fan"}
     assert authors[1]["name"] == "Ravi P."  # the default: first name and initial
     assert b"Jane" not in page.content and b"Smith" not in page.content
-    stored = Event.objects.get(topic_id=thread.topic, seq=1)
+    stored = LogEntry.objects.get(topic_id=thread.topic, seq=1)
     assert "Jane" not in str(stored.data)
 
 
@@ -522,9 +522,9 @@ def test_hiding_a_post_withdraws_its_text_from_notifications(
     moderation.hide_post(admin_user, post.pk, "dangerous advice")
 
     assert not Notification.objects.filter(pk=note.pk).exists()
-    stored = Event.objects.get(topic_id=f"user:{mentioned.pk}", type="notification.created")
+    stored = LogEntry.objects.get(topic_id=f"user:{mentioned.pk}", type="notification.created")
     assert stored.data["body"] == "" and stored.data["title"] == ""
-    withdrawn = Event.objects.get(topic_id=f"user:{mentioned.pk}", type="notification.withdrawn")
+    withdrawn = LogEntry.objects.get(topic_id=f"user:{mentioned.pk}", type="notification.withdrawn")
     assert withdrawn.data == {"ids": [note.pk], "unread_count": 0}
 
 

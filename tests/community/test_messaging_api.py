@@ -323,7 +323,7 @@ def test_every_member_of_a_group_who_is_away_is_notified_once(
     client, make_user, django_capture_on_commit_callbacks
 ):
     from notifications.models import Notification
-    from realtime import events
+    from realtime import log
 
     host = make_user()
     guests = [make_user() for _ in range(6)]
@@ -339,7 +339,7 @@ def test_every_member_of_a_group_who_is_away_is_notified_once(
     notified = set(Notification.objects.filter(kind="dm.message").values_list("user_id", flat=True))
     assert notified == {g.pk for g in guests[1:]}
     for guest in guests[1:]:
-        stored = events.read_after(f"user:{guest.pk}", 0) or []
+        stored = log.read_after(f"user:{guest.pk}", 0) or []
         assert [e.type for e in stored].count("notification.created") == 1
     # Five emails (the one who turned it off gets none), one per person.
     assert sorted(m.to[0] for m in mail.outbox) == sorted(g.email for g in guests[1:])

@@ -8,7 +8,7 @@ from django.db import transaction
 from accounts.roles import Role
 from advice.models import CareTeamMember
 from community import services as dm
-from realtime import events
+from realtime import log
 from tests.conftest import api_json, bearer
 
 pytestmark = pytest.mark.django_db
@@ -55,9 +55,9 @@ def test_a_deleted_message_does_not_come_back_in_a_replay(make_user):
     conversation = dm.start_conversation(alice, [bob.pk])
     message = dm.send_direct_message(alice, conversation.pk, "my secret is hunter2", "s1")
     dm.edit_message(alice, message.pk, "my secret is ******")
-    assert "hunter2" not in str([e.data for e in events.read_after(conversation.topic, 0) or []])
+    assert "hunter2" not in str([e.data for e in log.read_after(conversation.topic, 0) or []])
     dm.delete_message(alice, message.pk)
-    replay = events.read_after(conversation.topic, 0) or []
+    replay = log.read_after(conversation.topic, 0) or []
     assert "******" not in str([e.data for e in replay])
     created = next(e for e in replay if e.type == "message.created")
     assert created.data["deleted"] is True and created.data["html"] == ""
@@ -123,9 +123,7 @@ def test_hidden_read_receipts_are_never_broadcast_or_stored(make_user):
     dm.update_messaging_settings(bob, share_read_receipts=False)
     with transaction.atomic():
         dm.mark_read(bob, conversation.pk, message.seq)
-    assert not [
-        e for e in events.read_after(conversation.topic, 0) or [] if e.type == "read.updated"
-    ]
+    assert not [e for e in log.read_after(conversation.topic, 0) or [] if e.type == "read.updated"]
 
 
 def test_http_actions_share_the_rate_limit(client, make_user, settings):

@@ -17,7 +17,7 @@ from events.models import Event
 from notifications import tasks
 from notifications.models import Notification
 from notifications.services import email_if_wanted, set_preference
-from realtime.models import Event as LogEvent
+from realtime.models import LogEntry
 from tests.conftest import api_json, bearer
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +151,6 @@ def test_a_renamed_event_leaves_no_old_title_in_notices(client, make_user):
     assert "A place is yours: Cooking circle" in [n["title"] for n in promoted]
     assert not Notification.objects.filter(title__contains="Anna").exists()
     topics = [f"user:{going.pk}", f"user:{waiting.pk}"]
-    stored = [json.dumps(e.data) for e in LogEvent.objects.filter(topic_id__in=topics)]
+    stored = [json.dumps(e.data) for e in LogEntry.objects.filter(topic_id__in=topics)]
     assert stored and not [e for e in stored if "Anna" in e]
     assert any("Bring your meter" in e for e in stored)

@@ -23,7 +23,7 @@ from events import interaction
 from events import services as events
 from events.models import Event as CalendarEvent
 from notifications.models import Notification
-from realtime.models import Event
+from realtime.models import LogEntry
 from realtime.registry import registry
 from tests.conftest import api_json, bearer
 
@@ -36,7 +36,9 @@ TEXT_NAMES = {"html", "body", "title"}
 def copies_of(word: str) -> list[str]:
     """Where ``word`` is still stored: log events and notifications."""
     found = [
-        f"{e.topic_id}#{e.seq} {e.type}" for e in Event.objects.all() if word in json.dumps(e.data)
+        f"{e.topic_id}#{e.seq} {e.type}"
+        for e in LogEntry.objects.all()
+        if word in json.dumps(e.data)
     ]
     found += [
         f"notification {n.pk}"
@@ -85,7 +87,7 @@ def test_an_edited_direct_message_leaves_no_copy_of_the_replaced_words(make_user
     assert note.title.startswith("New message from") and note.body == ""
     listed = api_json(client.get("/api/notifications", **bearer(bob)))
     assert "zebra-41" not in json.dumps(listed)
-    created = Event.objects.get(topic_id=conversation.topic, type="message.created")
+    created = LogEntry.objects.get(topic_id=conversation.topic, type="message.created")
     assert created.data["html"] == "<p>my glucose was fine</p>"
 
 
@@ -99,7 +101,7 @@ def test_a_deleted_direct_message_takes_its_notice_with_it(make_user, client):
 
     assert copies_of("quokka-17") == []
     assert not Notification.objects.filter(pk=note.pk).exists()
-    withdrawn = Event.objects.get(topic_id=f"user:{bob.pk}", type="notification.withdrawn")
+    withdrawn = LogEntry.objects.get(topic_id=f"user:{bob.pk}", type="notification.withdrawn")
     assert withdrawn.data == {"ids": [note.pk], "unread_count": 0}
     assert api_json(client.get("/api/notifications", **bearer(bob)))["items"] == []
 
@@ -139,7 +141,7 @@ def test_a_moved_topic_leaves_no_copy_of_its_title_in_the_category_it_left(make_
     moderation.thread_action(admin, thread.pk, "move", "wrong place", category_id=other.pk)
 
     assert [c for c in copies_of("kestrel-9") if c.startswith(regional.topic)] == []
-    removed = Event.objects.filter(topic_id=regional.topic, type="thread.removed")
+    removed = LogEntry.objects.filter(topic_id=regional.topic, type="thread.removed")
     assert removed.count() == 1
     assert [c for c in copies_of("kestrel-9") if c.startswith(other.topic)]
 

@@ -10,7 +10,7 @@ from django.test import Client
 
 from community import services as dm
 from community.models import Message
-from realtime import events
+from realtime import log
 from tests.conftest import bearer
 from tests.realtime.conftest import (  # noqa: F401  (others import them from here still)
     communicator,
@@ -138,7 +138,7 @@ async def test_subscribing_without_a_cursor_starts_at_the_current_seq(pair):
     b = await signed_in(bob)
     replayed, reply = await subscribe(b, conversation.topic)
     assert replayed == []
-    assert reply["seq"] == await database_sync_to_async(events.latest_seq)(conversation.topic)
+    assert reply["seq"] == await database_sync_to_async(log.latest_seq)(conversation.topic)
 
 
 async def test_a_cursor_older_than_retention_gets_resync(pair, settings):
@@ -150,12 +150,12 @@ async def test_a_cursor_older_than_retention_gets_resync(pair, settings):
     settings.REALTIME_RETENTION_DAYS = 0
     from django.utils import timezone
 
-    await database_sync_to_async(events.prune)(timezone.now() + timezone.timedelta(seconds=1))
+    await database_sync_to_async(log.prune)(timezone.now() + timezone.timedelta(seconds=1))
     b = await signed_in(bob)
     await b.send_json_to({"type": "subscribe", "topic": conversation.topic, "since": 1})
     resync = await receive_json(b)
     assert resync["type"] == "resync"
-    assert resync["seq"] == await database_sync_to_async(events.latest_seq)(conversation.topic)
+    assert resync["seq"] == await database_sync_to_async(log.latest_seq)(conversation.topic)
     assert (await receive_json(b))["type"] == "subscribed"
 
 

@@ -108,7 +108,7 @@ async def test_a_suspended_member_gets_an_error_frame_and_nothing_is_posted(make
 async def test_hiding_a_topic_removes_it_for_members_live_and_from_the_category_log(
     make_user_async,
 ):
-    from realtime.models import Event
+    from realtime.models import LogEntry
     from tests.conftest import _new_user
 
     cat, _, reader, mod, thread = await setting_up(_new_user)
@@ -123,7 +123,7 @@ async def test_hiding_a_topic_removes_it_for_members_live_and_from_the_category_
     assert ("event", "thread.removed", None) in kinds
     assert ("error", None, "forbidden") in kinds  # dropped from the topic it may no longer see
     stored = await database_sync_to_async(
-        lambda: list(Event.objects.filter(topic_id=cat.topic).values_list("data", flat=True))
+        lambda: list(LogEntry.objects.filter(topic_id=cat.topic).values_list("data", flat=True))
     )()
     assert "Soups" not in str(stored)
     await database_sync_to_async(forum.reply)(mod, thread.pk, "Moderators only now")

@@ -20,7 +20,7 @@ from community.forum import services as forum
 from community.models import Category, ModeratorScope
 from events import services as events
 from realtime import connections, sweeper
-from realtime.hub import get_hub
+from realtime.running import get_hub
 from tests.conftest import _new_user, api_json, bearer
 from tests.realtime.conftest import next_of_type, receive_json, signed_in, subscribe
 

@@ -11,7 +11,7 @@ from community import services as dm
 from community.models import Conversation, Message
 from notifications.models import Notification
 from realtime import aio
-from realtime.models import Event
+from realtime.models import LogEntry
 from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -58,7 +58,7 @@ async def test_a_group_send_stores_message_event_and_notices_for_those_away(make
     stored = await database_sync_to_async(Message.objects.get)(pk=message.pk)
     assert (stored.body, stored.seq, stored.client_id) == ("Lentils **tonight**", 1, "g1")
     assert stored.html == "<p>Lentils <strong>tonight</strong></p>"
-    event = await database_sync_to_async(Event.objects.get)(topic=group.topic, seq=1)
+    event = await database_sync_to_async(LogEntry.objects.get)(topic=group.topic, seq=1)
     assert event.type == "message.created" and event.data["id"] == message.pk
     refreshed = await database_sync_to_async(Conversation.objects.get)(pk=group.pk)
     assert refreshed.last_message_at == stored.created_at
