@@ -8,15 +8,33 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest install clean
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+# The lock files pin every package with its hashes; `make lock` writes them from
+# pyproject.toml (keeping the pins it can; `make lock LOCK_ARGS=--upgrade` takes the newest).
+LOCK_ARGS ?=
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	$(LOCK_ARGS)
 
-$(STAMP): pyproject.toml
+.PHONY: run test lint typecheck pytest install lock clean
+
+$(STAMP): requirements-dev.txt requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet --require-hashes -r requirements-dev.txt
+	$(PIP) install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# requirements.txt: what the server runs on; requirements-dev.txt: that and the dev extra,
+# at the same versions.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet 'pip-tools>=7.6,<8'
+	$(PIP_COMPILE) --output-file requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements.txt --output-file requirements-dev.txt \
+		pyproject.toml
 
 run: $(STAMP)
 	./scripts/serve
