@@ -5,26 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from accounts.bounds import id_from_key
 from accounts.models import User
 from accounts.names import public_names
 from community import services
 from community.permissions import can_follow_conversation
-from realtime.registry import Action, TopicKind, registry
+from realtime.registry import Action, ActionSchema, EventSchema, TopicKind, registry
 
 
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Person(Frozen):
+class Person(EventSchema):
     id: int
     name: str
 
 
-class MessageCreated(Frozen):
+class MessageCreated(EventSchema):
     id: int
     conversation: int
     sender: Person
@@ -35,31 +31,31 @@ class MessageCreated(Frozen):
     deleted: bool
 
 
-class MessageEdited(Frozen):
+class MessageEdited(EventSchema):
     id: int
     conversation: int
     html: str
     edited_at: datetime
 
 
-class MessageDeleted(Frozen):
+class MessageDeleted(EventSchema):
     id: int
     conversation: int
     deleted_at: datetime
 
 
-class ReadUpdated(Frozen):
+class ReadUpdated(EventSchema):
     conversation: int
     user_id: int
     seq: int
 
 
-class TypingStarted(Frozen):
+class TypingStarted(EventSchema):
     conversation: int
     user_id: int
 
 
-class ConversationAdded(Frozen):
+class ConversationAdded(EventSchema):
     conversation: int
     by: Person
 
@@ -67,26 +63,26 @@ class ConversationAdded(Frozen):
 # --- actions -------------------------------------------------------------------------
 
 
-class SendIn(Frozen):
+class SendIn(ActionSchema):
     conversation: int = Field(ge=1, le=2**62)
     body: str = Field(min_length=1, max_length=services.MAX_BODY)
 
 
-class EditIn(Frozen):
+class EditIn(ActionSchema):
     message: int = Field(ge=1, le=2**62)
     body: str = Field(min_length=1, max_length=services.MAX_BODY)
 
 
-class MessageRef(Frozen):
+class MessageRef(ActionSchema):
     message: int = Field(ge=1, le=2**62)
 
 
-class ReadIn(Frozen):
+class ReadIn(ActionSchema):
     conversation: int = Field(ge=1, le=2**62)
     seq: int = Field(ge=0, le=2**62)
 
 
-class ConversationRef(Frozen):
+class ConversationRef(ActionSchema):
     conversation: int = Field(ge=1, le=2**62)
 
 
@@ -148,7 +144,7 @@ registry.add_topic_kind(
         on_replay=present_senders,
     )
 )
-events: list[tuple[str, type[BaseModel]]] = [
+events: list[tuple[str, type[EventSchema]]] = [
     ("message.deleted", MessageDeleted),
     ("read.updated", ReadUpdated),
     ("typing.started", TypingStarted),

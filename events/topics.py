@@ -6,24 +6,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from accounts.models import User
 from events import interaction, rooms
-from realtime.registry import Action, TopicKind, registry
+from realtime.registry import Action, ActionSchema, EventSchema, TopicKind, registry
 
 
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ChatAuthor(Frozen):
+class ChatAuthor(EventSchema):
     id: int
     name: str
     host: bool
 
 
-class RoomChat(Frozen):
+class RoomChat(EventSchema):
     id: int
     event: int
     author: ChatAuthor
@@ -32,21 +28,21 @@ class RoomChat(Frozen):
     created_at: datetime
 
 
-class RoomSettings(Frozen):
+class RoomSettings(EventSchema):
     event: int
     chat_mode: str
     chat_slow_seconds: int
     ended: bool
 
 
-class RoomAttendee(Frozen):
+class RoomAttendee(EventSchema):
     event: int
     user: int
     muted: bool
     removed: bool
 
 
-class RoomQuestion(Frozen):
+class RoomQuestion(EventSchema):
     id: int
     event: int
     author: str
@@ -56,24 +52,24 @@ class RoomQuestion(Frozen):
     created_at: datetime
 
 
-class QuestionVotes(Frozen):
+class QuestionVotes(EventSchema):
     question: int
     event: int
     votes: int
 
 
-class QuestionAnswered(Frozen):
+class QuestionAnswered(EventSchema):
     question: int
     event: int
 
 
-class QuestionHidden(Frozen):
+class QuestionHidden(EventSchema):
     question: int
     event: int
     hidden: int
 
 
-class RoomPoll(Frozen):
+class RoomPoll(EventSchema):
     id: int
     event: int
     question: str
@@ -82,31 +78,31 @@ class RoomPoll(Frozen):
     closed: bool
 
 
-class Hand(Frozen):
+class Hand(EventSchema):
     user: int
     name: str
 
 
-class RoomHands(Frozen):
+class RoomHands(EventSchema):
     event: int
     raised: list[Hand]
 
 
-class AskIn(Frozen):
+class AskIn(ActionSchema):
     event: int = Field(ge=1, le=2**62)
     body: str = Field(max_length=interaction.MAX_QUESTION)
 
 
-class UpvoteIn(Frozen):
+class UpvoteIn(ActionSchema):
     question: int = Field(ge=1, le=2**62)
 
 
-class VoteIn(Frozen):
+class VoteIn(ActionSchema):
     poll: int = Field(ge=1, le=2**62)
     option: int = Field(ge=0, le=100)
 
 
-class HandIn(Frozen):
+class HandIn(ActionSchema):
     event: int = Field(ge=1, le=2**62)
     up: bool = True
 
@@ -129,7 +125,7 @@ def hand(user: User, payload: HandIn, client_id: str) -> dict[str, Any]:
     return {"event": payload.event, "up": payload.up}
 
 
-class ChatIn(Frozen):
+class ChatIn(ActionSchema):
     event: int = Field(ge=1, le=2**62)
     body: str = Field(max_length=rooms.MAX_CHAT)
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import ConfigDict, model_validator
 
 from accounts.models import User
 from accounts.names import public_names
 from notifications.kinds import KINDS
-from realtime.registry import TopicKind, registry
+from realtime.registry import EventSchema, TopicKind, registry
 
 
-class NotificationCreated(BaseModel):
+class NotificationCreated(EventSchema):
     """The event, and the API's shape of a notification (read from the model too)."""
 
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
+    model_config = ConfigDict(from_attributes=True)
     id: int
     kind: str
     title: str
@@ -26,12 +26,19 @@ class NotificationCreated(BaseModel):
     created_at: datetime
     read_at: datetime | None
 
-    @model_validator(mode="after")
-    def _name_the_actor_as_now(self) -> NotificationCreated:
+    @model_validator(mode="before")
+    @classmethod
+    def _name_the_actor_as_now(cls, value: Any) -> Any:
         """A notice about someone (``data.actor``) names them as they choose now, on every
         door that shows it (the API, the event when sent)."""
-        self.title = titled(self.kind, self.title, self.data, None)
-        return self
+        if isinstance(value, dict):
+            fields = value
+        else:  # a Notification row
+            fields = {name: getattr(value, name, None) for name in cls.model_fields}
+        kind, title, data = fields.get("kind"), fields.get("title"), fields.get("data")
+        if not (isinstance(kind, str) and isinstance(title, str) and isinstance(data, dict)):
+            return value  # validation says what is wrong
+        return {**fields, "title": titled(kind, title, data, None)}
 
 
 def titled(kind: str, title: str, data: dict[str, Any], names: dict[int, str] | None) -> str:
@@ -60,16 +67,14 @@ def present_names(rows: list[Any]) -> None:
             by["name"] = names.get(by["id"], by["name"])
 
 
-class NotificationRead(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NotificationRead(EventSchema):
     ids: list[int]
     unread_count: int
 
 
-class NotificationWithdrawn(BaseModel):
+class NotificationWithdrawn(EventSchema):
     """Notifications taken back: what they were about was hidden or deleted."""
 
-    model_config = ConfigDict(extra="forbid")
     ids: list[int]
     unread_count: int
 

@@ -12,11 +12,24 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from accounts.models import User
 
 TOPIC_RE = re.compile(r"^([a-z][a-z_]{0,15}):([A-Za-z0-9_-]{1,40})$")
+
+
+class EventSchema(BaseModel):
+    """The data of a registered event: no field it does not declare, and frozen (what was
+    validated is what is stored and sent)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ActionSchema(BaseModel):
+    """The fields of a client's action frame beside ``type`` and ``id``: no others."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,7 @@ class Action:
     of the same arguments that runs on the event loop and must not block it."""
 
     name: str
-    schema: type[BaseModel]
+    schema: type[ActionSchema]
     handler: Callable[[User, Any, str], dict[str, Any]] | None = None
     rate_bucket: str = "actions"
     needs_client_id: bool = True
@@ -66,7 +79,7 @@ class Action:
 class Registry:
     kinds: dict[str, TopicKind] = field(default_factory=dict)
     actions: dict[str, Action] = field(default_factory=dict)
-    events: dict[str, type[BaseModel]] = field(default_factory=dict)
+    events: dict[str, type[EventSchema]] = field(default_factory=dict)
     # Per event type, where it carries text a member wrote (dotted paths into its data):
     # what ``realtime.copies.withdraw`` blanks when that text is edited, hidden or deleted.
     text_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -86,7 +99,7 @@ class Registry:
     def add_event(
         self,
         name: str,
-        schema: type[BaseModel],
+        schema: type[EventSchema],
         *,
         text: tuple[str, ...] = (),
         source: tuple[str, str] | None = None,

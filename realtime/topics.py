@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
-from realtime.registry import registry
+from realtime.registry import EventSchema, registry
 
 
-class PresenceChanged(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PresenceChanged(EventSchema):
     user_id: int
     online: bool
 
 
-class PresenceCount(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PresenceCount(EventSchema):
     count: int
 
 

@@ -14,7 +14,7 @@ from accounts.permissions import signed_in_user
 from accounts.schemas import Input
 from community.api import acting_user
 from community.forum import moderation, search, services
-from community.forum.shapes import CategoryShape, PostShape, ThreadShape
+from community.forum.topics import CategoryShape, PostShape, ThreadShape
 
 router = Router(tags=["forum"])
 ID = Field(ge=1, le=2**62)

@@ -1,92 +1,15 @@
-"""What the forum sends: the event schemas of ``forum:{category}`` and ``thread:{id}``,
-and the one way each object is shaped for events and the HTTP API alike.
+"""The one way each forum object is shaped for events and the HTTP API alike (their
+schemas are in ``community.forum.topics``).
 
 Authors appear by their chosen style and ``handle``, never by user id: a pseudonymous
 member stays pseudonymous (the client tells its own posts by its own handle)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from accounts.models import User
 from community.models import Category, ForumProfile, Post, Thread
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Author(Frozen):
-    handle: str
-    name: str
-
-
-class PostRef(Frozen):
-    id: int
-    number: int
-    author: Author
-
-
-class PostShape(Frozen):
-    id: int
-    thread: int
-    number: int
-    author: Author
-    html: str
-    reply_to: PostRef | None
-    created_at: datetime
-    edited_at: datetime | None
-    hidden: bool
-    deleted: bool
-    reactions: dict[str, int]
-
-
-class ThreadShape(Frozen):
-    id: int
-    category: int
-    title: str
-    author: Author
-    created_at: datetime
-    last_posted_at: datetime
-    posts: int
-    pinned: bool
-    locked: bool
-    open: bool
-    starts_at: datetime | None
-    ends_at: datetime | None
-    slow_mode_seconds: int
-
-
-class PostEdited(Frozen):
-    id: int
-    thread: int
-    html: str
-    edited_at: datetime
-    revisions: int
-
-
-class PostGone(Frozen):
-    """``post.hidden`` and ``post.deleted``: the post's text is no longer shown."""
-
-    id: int
-    thread: int
-    reason: str
-
-
-class ReactionUpdated(Frozen):
-    post: int
-    thread: int
-    reactions: dict[str, int]
-
-
-class ThreadUpdated(Frozen):
-    thread: ThreadShape
-    change: str
-    hidden: bool
-    deleted: bool
 
 
 def display_name(user: User, profile: ForumProfile | None) -> str:
@@ -207,34 +130,3 @@ def category_shape(category: Category, for_you: bool) -> dict[str, Any]:
         "slow_mode_seconds": category.slow_mode_seconds,
         "for_you": for_you,
     }
-
-
-class ThreadRemoved(Frozen):
-    """On ``forum:{category}``: a topic hidden or deleted by a moderator."""
-
-    thread: int
-    change: str
-
-
-class ThreadCreated(Frozen):
-    thread: ThreadShape
-
-
-class CategoryShape(Frozen):
-    id: int
-    name: str
-    slug: str
-    description: str
-    locale: str
-    region: str
-    starts_at: datetime | None
-    ends_at: datetime | None
-    open: bool
-    archived: bool
-    slow_mode_seconds: int
-    for_you: bool
-
-
-class CategoryUpdated(Frozen):
-    category: CategoryShape
-    change: str

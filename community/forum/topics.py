@@ -1,46 +1,143 @@
 """``forum:{category}`` (its new topics and changes to them) and ``thread:{id}`` (a
-topic's posts, edits, reactions and moderation), and the forum's socket actions."""
+topic's posts, edits, reactions and moderation): their event schemas, which the HTTP
+API answers with too, and the forum's socket actions."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from accounts.bounds import id_from_key
 from accounts.errors import ServiceError
 from accounts.models import User
 from community.forum import permissions as perms
 from community.forum import services
-from community.forum.shapes import (
-    CategoryUpdated,
-    Frozen,
-    PostEdited,
-    PostGone,
-    PostShape,
-    ReactionUpdated,
-    ThreadCreated,
-    ThreadRemoved,
-    ThreadUpdated,
-    present_authors,
-)
+from community.forum.shapes import present_authors
 from community.models import Category, Thread
-from realtime.registry import Action, TopicKind, registry
+from realtime.registry import Action, ActionSchema, EventSchema, TopicKind, registry
+
+# --- events ----------------------------------------------------------------------------
 
 
-class ReplyIn(Frozen):
+class Author(EventSchema):
+    handle: str
+    name: str
+
+
+class PostRef(EventSchema):
+    id: int
+    number: int
+    author: Author
+
+
+class PostShape(EventSchema):
+    id: int
+    thread: int
+    number: int
+    author: Author
+    html: str
+    reply_to: PostRef | None
+    created_at: datetime
+    edited_at: datetime | None
+    hidden: bool
+    deleted: bool
+    reactions: dict[str, int]
+
+
+class ThreadShape(EventSchema):
+    id: int
+    category: int
+    title: str
+    author: Author
+    created_at: datetime
+    last_posted_at: datetime
+    posts: int
+    pinned: bool
+    locked: bool
+    open: bool
+    starts_at: datetime | None
+    ends_at: datetime | None
+    slow_mode_seconds: int
+
+
+class PostEdited(EventSchema):
+    id: int
+    thread: int
+    html: str
+    edited_at: datetime
+    revisions: int
+
+
+class PostGone(EventSchema):
+    """``post.hidden`` and ``post.deleted``: the post's text is no longer shown."""
+
+    id: int
+    thread: int
+    reason: str
+
+
+class ReactionUpdated(EventSchema):
+    post: int
+    thread: int
+    reactions: dict[str, int]
+
+
+class ThreadUpdated(EventSchema):
+    thread: ThreadShape
+    change: str
+    hidden: bool
+    deleted: bool
+
+
+class ThreadRemoved(EventSchema):
+    """On ``forum:{category}``: a topic hidden or deleted by a moderator."""
+
+    thread: int
+    change: str
+
+
+class ThreadCreated(EventSchema):
+    thread: ThreadShape
+
+
+class CategoryShape(EventSchema):
+    id: int
+    name: str
+    slug: str
+    description: str
+    locale: str
+    region: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    open: bool
+    archived: bool
+    slow_mode_seconds: int
+    for_you: bool
+
+
+class CategoryUpdated(EventSchema):
+    category: CategoryShape
+    change: str
+
+
+# --- actions ---------------------------------------------------------------------------
+
+
+class ReplyIn(ActionSchema):
     thread: int = Field(ge=1, le=2**62)
     body: str = Field(max_length=services.MAX_BODY)
     reply_to: int | None = Field(default=None, ge=1, le=2**62)
 
 
-class ReactIn(Frozen):
+class ReactIn(ActionSchema):
     post: int = Field(ge=1, le=2**62)
     emoji: str = Field(max_length=16)
     on: bool = True
 
 
-class ReadIn(Frozen):
+class ReadIn(ActionSchema):
     thread: int = Field(ge=1, le=2**62)
     number: int = Field(ge=0, le=2**31)
 
@@ -93,7 +190,7 @@ registry.add_topic_kind(
 registry.add_topic_kind(
     TopicKind("thread", can_follow_thread, durable=True, on_replay=present_authors)
 )
-events: list[tuple[str, type[BaseModel]]] = [
+events: list[tuple[str, type[EventSchema]]] = [
     ("thread.removed", ThreadRemoved),
     ("category.updated", CategoryUpdated),
     ("post.hidden", PostGone),

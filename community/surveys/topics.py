@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from accounts.bounds import id_from_key
 from accounts.models import User
-from community.forum.shapes import Frozen
 from community.models import Survey
 from community.surveys.services import can_see_results
-from realtime.registry import TopicKind, registry
+from realtime.registry import EventSchema, TopicKind, registry
 
 
-class QuestionResult(Frozen):
+class QuestionResult(EventSchema):
     id: int
     kind: str
     answered: int
@@ -20,7 +19,7 @@ class QuestionResult(Frozen):
     mean: float | None
 
 
-class SurveyResults(Frozen):
+class SurveyResults(EventSchema):
     survey: int
     responses: int
     minimum: int
