@@ -22,7 +22,7 @@ from typing import Any
 import jwt
 from django.conf import settings
 
-from accounts.errors import InvalidToken
+from core.errors import InvalidToken
 
 logger = logging.getLogger(__name__)
 

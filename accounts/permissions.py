@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from accounts.errors import Forbidden, NotAuthenticated
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
+from core.errors import Forbidden, NotAuthenticated
 
 
 def signed_in_user(request: HttpRequest) -> User:

@@ -10,7 +10,6 @@ from ninja import Query, Router, Status
 from pydantic import Field
 
 from accounts import limits
-from accounts.errors import RateLimited
 from accounts.models import User
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
@@ -31,7 +30,8 @@ from community.schemas import (
     SettingsIn,
     SettingsOut,
 )
-from realtime.ratelimit import take_sync
+from core.errors import RateLimited
+from core.ratelimit import take_sync
 
 router = Router(tags=["messaging"])
 

@@ -14,7 +14,6 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 from psycopg.errors import UniqueViolation
 
-from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.signals import narrow_rights
 from community.models import Block, Conversation, Membership, Message, MessagingSettings
@@ -28,7 +27,8 @@ from community.permissions import (
     send_context_params,
 )
 from community.storage import astore_message, store_message
-from community.text import is_plain, render_markdown
+from core.errors import Conflict, Forbidden, NotFound, ServiceError
+from core.text import is_plain, render_markdown
 from realtime import aio, events, presence
 from realtime.copies import source_key, withdraw
 from realtime.hub import apublish_message, in_db_thread, in_thread

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from accounts.audit import record_access
 from accounts.bounds import is_time_zone
-from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
+from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from events import notices
 from events.models import Enrollment, Event, ReminderSent, Rsvp
 from events.permissions import check_can_see_event, filter_visible_events

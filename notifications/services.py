@@ -8,8 +8,8 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from accounts.errors import ServiceError
 from accounts.models import User
+from core.errors import ServiceError
 from notifications.kinds import KINDS
 from notifications.models import Notification, NotificationPreference
 from realtime.copies import source_key, text_withdrawn, withdraw

@@ -19,9 +19,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from pydantic import ValidationError
 
-from accounts.errors import ServiceError
 from accounts.models import User
 from accounts.services import SESSION_AUTH_AT, bearer_token_lifetime, session_is_current
+from core.errors import ServiceError
+from core.ratelimit import limiter
 from realtime import codes, events, presence, sweeper
 from realtime.connections import RIGHTS_CHECK, access_topic
 from realtime.hub import RECHECK_FOLLOWERS, Hub, get_hub, in_db_thread, in_thread
@@ -33,7 +34,6 @@ from realtime.protocol import (
     error_frame,
     event_frame,
 )
-from realtime.ratelimit import limiter
 from realtime.registry import TopicKind, registry
 from realtime.subscriptions import Subscription, deliver, drain
 from realtime.wire import find_daphne_protocol, is_open, pending_bytes, send_to, text_frame

@@ -15,7 +15,6 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.audit import record_access
-from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
 from accounts.signals import narrow_rights
@@ -31,6 +30,7 @@ from community.models import (
     Suspension,
     Thread,
 )
+from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from realtime import events
 from realtime.copies import source_key, withdraw
 from realtime.publish import publish, recheck_followers

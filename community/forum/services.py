@@ -14,7 +14,6 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from community.forum import permissions as perms
 from community.forum.shapes import (
@@ -32,7 +31,8 @@ from community.models import (
     ReadPosition,
     Thread,
 )
-from community.text import render_markdown
+from core.errors import Conflict, Forbidden, NotFound, ServiceError
+from core.text import render_markdown
 from realtime.copies import source_key, withdraw
 from realtime.publish import publish
 
