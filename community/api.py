@@ -11,7 +11,7 @@ from pydantic import Field
 
 from accounts import limits
 from accounts.models import User
-from accounts.permissions import signed_in_user
+from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
 from community import services
 from community.models import Block, Message, MessagingSettings
@@ -30,19 +30,8 @@ from community.schemas import (
     SettingsIn,
     SettingsOut,
 )
-from core.errors import RateLimited
-from core.ratelimit import take_sync
 
 router = Router(tags=["messaging"])
-
-
-def acting_user(request: HttpRequest) -> User:
-    """The signed-in user, charged one action from the same bucket as socket actions."""
-    user = signed_in_user(request)
-    verdict = take_sync("actions", user.pk)
-    if not verdict.allowed:
-        raise RateLimited(verdict.retry_after)
-    return user
 
 
 def _message_out(message: Message) -> dict[str, Any]:

@@ -10,9 +10,8 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from accounts.bounds import BoundedDatetime
-from accounts.permissions import signed_in_user
+from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
-from community.api import acting_user
 from community.forum import moderation, search, services
 from community.forum.shapes import CategoryShape, PostShape, ThreadShape
 
