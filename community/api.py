@@ -10,11 +10,11 @@ from ninja import Query, Router, Status
 from pydantic import Field
 
 from accounts import limits
-from accounts.models import User
+from accounts.models import Block, User
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
 from community import services
-from community.models import Block, Message, MessagingSettings
+from community.models import Message, MessagingSettings
 from community.permissions import membership_or_404
 from community.schemas import (
     BlockIn,

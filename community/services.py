@@ -14,9 +14,9 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 from psycopg.errors import UniqueViolation
 
-from accounts.models import User
+from accounts.models import Block, User
 from accounts.signals import narrow_rights
-from community.models import Block, Conversation, Membership, Message, MessagingSettings
+from community.models import Conversation, Membership, Message, MessagingSettings
 from community.permissions import (
     SEND_CONTEXT_SQL,
     SendContext,
