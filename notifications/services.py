@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -91,6 +92,29 @@ def notify_many(
         )
         publish_many([(user_topic(n.user_id), "notification.created", serialize(n)) for n in notes])
     return notes
+
+
+def retitle(source: str, title_of: Callable[[str, Any], str | None]) -> int:
+    """Give every notice naming ``source`` the title ``title_of(kind, data)`` (None: it
+    keeps its own), in its row and in its stored event on ``user:{id}`` (call in the
+    transaction of the change that renames the source). Returns how many changed."""
+    notes = Notification.objects.filter(source=source).values_list(
+        "pk", "kind", "data", "title", "body"
+    )
+    again: dict[tuple[str, str], list[int]] = {}
+    for pk, kind, data, old, body in notes:
+        made = title_of(kind, data)
+        new = old if made is None else made[:200]
+        if new != old:
+            again.setdefault((new, body), []).append(pk)
+    for (new, body), ids in sorted(again.items()):
+        Notification.objects.filter(pk__in=ids).update(title=new)
+        withdraw(
+            [source_key("notification", pk) for pk in ids],
+            gone=False,
+            current={"title": new, "body": body},
+        )
+    return sum(len(ids) for ids in again.values())
 
 
 def serialize(note: Notification) -> dict[str, Any]:
