@@ -27,8 +27,10 @@ from community.permissions import (
     send_context_params,
 )
 from community.storage import astore_message, store_message
+from community.tasks import email_unread_messages
 from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from core.text import is_plain, render_markdown
+from notifications.services import notify_many, preferences
 from realtime import aio, events, presence
 from realtime.copies import source_key, withdraw
 from realtime.hub import apublish_message, in_db_thread, in_thread
@@ -338,9 +340,6 @@ def _tell_those_not_watching(
     online: set[int],
 ) -> None:
     """Notify members who are not looking at the conversation; email those offline."""
-    from community.tasks import email_unread_messages
-    from notifications.services import notify_many, preferences
-
     if not away_ids:
         return
     notify_many(

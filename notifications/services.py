@@ -192,7 +192,7 @@ def email_if_wanted(user_ids: list[int], kind: str, about: dict[str, int | str])
     about by id (``{"event": 12}``; a word of a fixed set, like ``"reminder": "day"``, is
     allowed) and the kind's ``compose`` writes the mail when it is sent, from what is
     stored then. Returns how many were queued."""
-    from notifications.tasks import email_notice
+    from notifications.tasks import email_notice  # the task module imports this one
 
     if not KINDS[kind].compose:
         raise ValueError(f"{kind!r} is not mailed by email_notice")

@@ -13,7 +13,14 @@ from accounts.bounds import BoundedDatetime
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
 from community.forum import moderation, search, services
-from community.forum.shapes import CategoryShape, PostShape, ThreadShape
+from community.forum.shapes import (
+    CategoryShape,
+    PostShape,
+    ThreadShape,
+    category_shape,
+    display_name,
+    thread_shape,
+)
 
 router = Router(tags=["forum"])
 ID = Field(ge=1, le=2**62)
@@ -168,8 +175,6 @@ def update_my_profile(request: HttpRequest, payload: ProfileIn) -> dict[str, Any
 
 
 def _profile_out(user: Any, profile: Any) -> dict[str, Any]:
-    from community.forum.shapes import display_name
-
     profile = profile or services.profile_of(user)
     return {
         "handle": profile.handle,
@@ -184,8 +189,6 @@ def _profile_out(user: Any, profile: Any) -> dict[str, Any]:
 @router.post("/forum/categories", response={201: CategoryShape})
 def create_category(request: HttpRequest, payload: CategoryIn) -> Status[dict[str, Any]]:
     """Admins only. Blank locale and region: a global category."""
-    from community.forum.shapes import category_shape
-
     category = services.create_category(signed_in_user(request), **payload.model_dump())
     return Status(201, category_shape(category, True))
 
@@ -341,8 +344,6 @@ def thread_action(
 ) -> dict[str, Any]:
     """``action``: lock, unlock, pin, unpin, hide, unhide, delete, move (``category``) or
     slow_mode (``seconds`` between one member's posts; 0 turns it off)."""
-    from community.forum.shapes import thread_shape
-
     thread = moderation.thread_action(
         signed_in_user(request),
         thread_id,
