@@ -25,9 +25,9 @@ from django.utils import timezone
 from accounts import signin
 from accounts.audit import record_access
 from accounts.bounds import MAX_ID
-from accounts.errors import NotAuthenticated, RateLimited, ServiceError
 from accounts.identity import clean_display_name, normalize_email
 from accounts.models import AccessAuditEntry, User
+from core.errors import NotAuthenticated, RateLimited, ServiceError
 
 ADMIN = AccessAuditEntry.Door.ADMIN
 

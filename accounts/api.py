@@ -11,7 +11,6 @@ from ninja.utils import check_csrf
 
 from accounts import audit, services, signin, verification
 from accounts.bounds import MAX_ID
-from accounts.errors import Forbidden
 from accounts.models import AccessAuditEntry, User
 from accounts.permissions import can_view_account, check_role, signed_in_user
 from accounts.roles import Role
@@ -36,7 +35,8 @@ from accounts.schemas import (
     VerifiedOut,
     VerifyEmailIn,
 )
-from server.pagination import MAX_LIMIT, MAX_OFFSET, BoundedLimitOffset
+from core.errors import Forbidden
+from core.pagination import MAX_LIMIT, MAX_OFFSET, BoundedLimitOffset
 
 router = Router()
 

@@ -22,7 +22,8 @@ from typing import Any
 import jwt
 from django.conf import settings
 
-from accounts.errors import InvalidToken
+from accounts.roles import ROLE_RANK
+from core.errors import InvalidToken
 
 logger = logging.getLogger(__name__)
 
@@ -197,8 +198,6 @@ def get_verifier() -> CognitoVerifier | None:
 
 def roles_from_groups(groups: list[str]) -> str | None:
     """The highest role that the token's ``cognito:groups`` map to, if any."""
-    from accounts.roles import ROLE_RANK
-
     mapping: dict[str, str] = {}
     for pair in settings.COGNITO_GROUP_ROLES.split(","):
         if ":" in pair:

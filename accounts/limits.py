@@ -3,7 +3,7 @@
 The counts live in the Django cache, which is Redis (shared by every process) in
 production and the process itself in embedded mode. They serve sign-in failures and
 account mail, and a few per-member limits (``charge``); per-action token buckets of
-signed-in users are ``realtime.ratelimit``'s.
+signed-in users are ``core.ratelimit``'s.
 An outage of the cache lets attempts through (logged): it must not stop every sign-in.
 """
 
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import redis
 from django.core.cache import cache
 
-from accounts.errors import RateLimited
 from accounts.models import User
+from core.errors import RateLimited
 
 logger = logging.getLogger(__name__)
 

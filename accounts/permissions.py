@@ -9,9 +9,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from accounts.errors import Forbidden, NotAuthenticated
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
+from core.errors import Forbidden, NotAuthenticated, RateLimited
+from core.ratelimit import take_sync
 
 
 def signed_in_user(request: HttpRequest) -> User:
@@ -19,6 +20,15 @@ def signed_in_user(request: HttpRequest) -> User:
     user = request.user
     if not isinstance(user, User) or not user.is_active:
         raise NotAuthenticated("sign in first")
+    return user
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in user, charged one action from the same bucket as socket actions."""
+    user = signed_in_user(request)
+    verdict = take_sync("actions", user.pk)
+    if not verdict.allowed:
+        raise RateLimited(verdict.retry_after)
     return user
 
 

@@ -21,14 +21,6 @@ from django.utils import timezone
 from accounts import limits, tokens
 from accounts.audit import record_access
 from accounts.cognito import get_verifier, roles_from_groups
-from accounts.errors import (
-    Conflict,
-    Forbidden,
-    InvalidToken,
-    RateLimited,
-    ServiceError,
-    TooSoon,
-)
 from accounts.identity import (
     clean_display_name,
     normalize_email,
@@ -45,6 +37,14 @@ from accounts.permissions import (
 from accounts.roles import STAFF_ROLES, Role
 from accounts.signals import SESSION_AUTH_AT, revoke_access
 from accounts.verification import check_sign_up_allowed, queue_account_mail
+from core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    RateLimited,
+    ServiceError,
+    TooSoon,
+)
 
 logger = logging.getLogger(__name__)
 

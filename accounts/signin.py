@@ -27,9 +27,9 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 
 from accounts import limits
-from accounts.errors import NotAuthenticated, RateLimited
 from accounts.identity import normalized_or_none
 from accounts.models import User
+from core.errors import NotAuthenticated, RateLimited
 
 KNOWN_CLIENT_COOKIE = "edt_known"
 KNOWN_CLIENT_SALT = "accounts.signin.known-client"

@@ -15,7 +15,7 @@ import jwt
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
-from accounts.errors import InvalidToken
+from core.errors import InvalidToken
 
 ALGORITHM = "HS256"
 TokenType = Literal["access", "refresh"]

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import limits
-from accounts.errors import Conflict, RateLimited, ServiceError
 from accounts.identity import normalize_email
 from accounts.models import User
+from core.errors import Conflict, RateLimited, ServiceError
 
 SALT = "accounts.verify-email"
 

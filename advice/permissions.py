@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from accounts.errors import Forbidden
 from accounts.models import User
 from accounts.roles import Role
 from advice.models import CareTeamMember
+from core.errors import Forbidden
 
 
 def in_care_relationship(a: User, b: User) -> bool:

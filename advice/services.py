@@ -10,13 +10,12 @@ from django.db.models import Q
 from django.dispatch import receiver
 
 from accounts.audit import record_access
-from accounts.errors import Conflict, Forbidden, ServiceError
-from accounts.models import User
+from accounts.models import Block, User
 from accounts.roles import CARE_ROLES, Role
 from accounts.signals import narrow_rights, rights_narrowed
 from advice.models import CareTeamMember
 from advice.permissions import check_can_add_to_care_team, check_can_leave_care_team
-from community.models import Block
+from core.errors import Conflict, Forbidden, ServiceError
 
 
 def add_to_care_team(

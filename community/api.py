@@ -10,12 +10,11 @@ from ninja import Query, Router, Status
 from pydantic import Field
 
 from accounts import limits
-from accounts.errors import RateLimited
-from accounts.models import User
-from accounts.permissions import signed_in_user
+from accounts.models import Block, User
+from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
 from community import services
-from community.models import Block, Message, MessagingSettings
+from community.models import Message, MessagingSettings
 from community.permissions import membership_or_404
 from community.schemas import (
     BlockIn,
@@ -31,18 +30,8 @@ from community.schemas import (
     SettingsIn,
     SettingsOut,
 )
-from realtime.ratelimit import take_sync
 
 router = Router(tags=["messaging"])
-
-
-def acting_user(request: HttpRequest) -> User:
-    """The signed-in user, charged one action from the same bucket as socket actions."""
-    user = signed_in_user(request)
-    verdict = take_sync("actions", user.pk)
-    if not verdict.allowed:
-        raise RateLimited(verdict.retry_after)
-    return user
 
 
 def _message_out(message: Message) -> dict[str, Any]:

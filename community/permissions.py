@@ -8,12 +8,12 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
-from accounts.errors import Forbidden, NotFound
-from accounts.models import User
+from accounts.models import Block, User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
 from advice.models import CareTeamMember
 from advice.permissions import in_care_relationship
-from community.models import Block, Conversation, Membership, MessagingSettings
+from community.models import Conversation, Membership, MessagingSettings
+from core.errors import Forbidden, NotFound
 
 
 def is_blocked(blocker: User, blocked: User) -> bool:

@@ -14,11 +14,10 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 from psycopg.errors import UniqueViolation
 
-from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
-from accounts.models import User
+from accounts.models import Block, User
 from accounts.signals import narrow_rights
 from community import storage
-from community.models import Block, Conversation, Membership, Message, MessagingSettings
+from community.models import Conversation, Membership, Message, MessagingSettings
 from community.permissions import (
     SEND_CONTEXT_SQL,
     SendContext,
@@ -28,7 +27,10 @@ from community.permissions import (
     send_context,
     send_context_params,
 )
-from community.text import is_plain, render_markdown
+from community.tasks import email_unread_messages
+from core.errors import Conflict, Forbidden, NotFound, ServiceError
+from core.text import is_plain, render_markdown
+from notifications.services import notify_many, preferences
 from realtime import aio, log, presence
 from realtime.copies import source_key, withdraw
 from realtime.publish import apublish_stored, next_seq, publish, publish_stored, recheck_followers
@@ -330,9 +332,6 @@ def _tell_those_not_watching(
     online: set[int],
 ) -> None:
     """Notify members who are not looking at the conversation; email those offline."""
-    from community.tasks import email_unread_messages
-    from notifications.services import notify_many, preferences
-
     if not away_ids:
         return
     notify_many(

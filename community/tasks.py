@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.mail import send_to_member
 from accounts.models import User
+from community.forum.services import close_ended_windows
 from community.models import Membership, Message
 from realtime import presence
 
@@ -76,6 +77,4 @@ def unread_mail(user: User, conversation_id: int, messages: list[Message]) -> tu
 @shared_task(ignore_result=True)
 def close_ended_forum_windows() -> int:
     """Archive temporal categories and topics whose end has passed (every minute)."""
-    from community.forum.services import close_ended_windows
-
     return close_ended_windows()

@@ -10,10 +10,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from accounts.bounds import BoundedDate, BoundedDatetime
-from accounts.errors import NotFound
-from accounts.permissions import signed_in_user
+from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
-from community.api import acting_user
+from core.errors import NotFound
 from events import classes, interaction, rooms, services
 
 router = Router(tags=["events"])

@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 
 from accounts.audit import record_access
 from accounts.bounds import LATEST
-from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
+from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from events.models import Attendance, ClassSeries, Enrollment, Event
 from events.permissions import check_can_see_series, filter_visible_series
 from events.services import can_organise, check_can_manage, get_event, zone

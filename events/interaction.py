@@ -10,9 +10,9 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.audit import record_access
-from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.names import public_names
+from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from events.models import Event, Poll, PollVote, Question, QuestionVote, RaisedHand
 from events.rooms import _host_room, _restriction, is_host, room
 from realtime import presence

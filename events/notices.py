@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from events.models import Enrollment, Event, Rsvp
 from events.permissions import can_see_event
+from notifications import services as notifications
 
 KINDS = ("event.promoted", "event.changed", "event.cancelled", "event.reminder", "event.message")
 
@@ -47,25 +48,9 @@ def retitle(event: Event) -> int:
     """Make the title of every notice naming ``event`` again from the event now, in its
     row and in its stored event on ``user:{id}`` (call in the transaction of the rename).
     Returns how many notices there were."""
-    from notifications.models import Notification
-    from realtime.copies import source_key, withdraw
-
-    notes = Notification.objects.filter(source=source(event)).values_list(
-        "pk", "kind", "data", "title", "body"
+    return notifications.retitle(
+        source(event), lambda kind, data: title(kind, event, data) if kind in KINDS else None
     )
-    again: dict[tuple[str, str], list[int]] = {}
-    for pk, kind, data, old, body in notes:
-        new = title(kind, event, data)[:200] if kind in KINDS else old
-        if new != old:
-            again.setdefault((new, body), []).append(pk)
-    for (new, body), ids in sorted(again.items()):
-        Notification.objects.filter(pk__in=ids).update(title=new)
-        withdraw(
-            [source_key("notification", pk) for pk in ids],
-            gone=False,
-            current={"title": new, "body": body},
-        )
-    return sum(len(ids) for ids in again.values())
 
 
 def compose_mail(user: User, kind: str, about: dict[str, Any]) -> tuple[str, str] | None:

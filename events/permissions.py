@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from accounts.errors import NotFound
 from accounts.models import User
 from accounts.roles import Role
+from core.errors import NotFound
 from events.models import ClassSeries, Event
 
 

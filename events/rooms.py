@@ -13,10 +13,10 @@ from django.utils import timezone
 from psycopg.errors import UniqueViolation
 
 from accounts.bounds import id_from_key
-from accounts.errors import Conflict, Forbidden, NotFound, RateLimited, ServiceError
 from accounts.models import User
 from accounts.roles import STAFF_ROLES
-from community.text import is_plain, render_markdown
+from core.errors import Conflict, Forbidden, NotFound, RateLimited, ServiceError
+from core.text import is_plain, render_markdown
 from events.models import Attendance, ChatMessage, Enrollment, Event, RoomRestriction, Rsvp
 from events.permissions import can_see_event
 from events.services import can_organise, get_event, has_a_place

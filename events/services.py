@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from accounts.audit import record_access
 from accounts.bounds import is_time_zone
-from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
+from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from events import notices
 from events.models import Enrollment, Event, ReminderSent, Rsvp
 from events.permissions import check_can_see_event, filter_visible_events
+from notifications.services import email_if_wanted, notify_many
 from realtime.publish import recheck_followers
 
 EDITABLE = ("title", "description", "venue", "address", "starts_at", "ends_at", "capacity")
@@ -220,8 +221,6 @@ def _has_room(event: Event) -> bool:
 def _fill_places(event: Event) -> list[int]:
     """Promote from the waitlist while there is room (the caller holds the event lock);
     the promoted are told. Returns their user ids."""
-    from notifications.services import email_if_wanted, notify_many
-
     promoted = []
     while _has_room(event):
         nxt = (
@@ -247,8 +246,6 @@ def _fill_places(event: Event) -> list[int]:
 def _tell_signed_up(
     event: Event, kind: str, body: str = "", exclude: set[int] | None = None
 ) -> None:
-    from notifications.services import email_if_wanted, notify_many
-
     people = set(
         Rsvp.objects.filter(event=event)
         .exclude(status=Rsvp.Status.CANCELLED)
@@ -285,8 +282,6 @@ def attendees(user: User, event_id: int) -> list[dict[str, Any]]:
 
 def message_attendees(user: User, event_id: int, body: str) -> int:
     """The organiser's message to everyone going, as a notification."""
-    from notifications.services import notify_many
-
     event = get_event(event_id)
     check_can_manage(user, event)
     body = body.strip()
@@ -380,8 +375,6 @@ def reminder_due(event: Event, kind: str) -> datetime:
 
 def send_reminders(now: datetime | None = None) -> int:
     """Send the reminders that are due and not sent; each person gets each once."""
-    from notifications.services import email_if_wanted, notify_many
-
     now = now or timezone.now()
     sent = 0
     soon = Event.objects.filter(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from events.services import send_reminders
+
 
 @shared_task(ignore_result=True)
 def send_event_reminders() -> int:
     """Reminders due now (a day and an hour before), each sent once (every minute)."""
-    from events.services import send_reminders
-
     return send_reminders()

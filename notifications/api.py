@@ -4,8 +4,9 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import paginate
 
-from accounts.errors import ServiceError
 from accounts.permissions import signed_in_user
+from core.errors import ServiceError
+from core.pagination import BoundedLimitOffset
 from notifications import services
 from notifications.kinds import KINDS
 from notifications.models import Notification
@@ -16,7 +17,6 @@ from notifications.schemas import (
     UnreadOut,
 )
 from notifications.topics import NotificationCreated as NotificationOut
-from server.pagination import BoundedLimitOffset
 
 router = Router(tags=["notifications"])
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from accounts.errors import ServiceError
 from accounts.models import User
+from core.errors import ServiceError
 from notifications.kinds import KINDS
 from notifications.models import Notification, NotificationPreference
 from realtime.copies import source_key, text_withdrawn, withdraw
@@ -93,6 +94,29 @@ def notify_many(
     return notes
 
 
+def retitle(source: str, title_of: Callable[[str, Any], str | None]) -> int:
+    """Give every notice naming ``source`` the title ``title_of(kind, data)`` (None: it
+    keeps its own), in its row and in its stored event on ``user:{id}`` (call in the
+    transaction of the change that renames the source). Returns how many changed."""
+    notes = Notification.objects.filter(source=source).values_list(
+        "pk", "kind", "data", "title", "body"
+    )
+    again: dict[tuple[str, str], list[int]] = {}
+    for pk, kind, data, old, body in notes:
+        made = title_of(kind, data)
+        new = old if made is None else made[:200]
+        if new != old:
+            again.setdefault((new, body), []).append(pk)
+    for (new, body), ids in sorted(again.items()):
+        Notification.objects.filter(pk__in=ids).update(title=new)
+        withdraw(
+            [source_key("notification", pk) for pk in ids],
+            gone=False,
+            current={"title": new, "body": body},
+        )
+    return sum(len(ids) for ids in again.values())
+
+
 def serialize(note: Notification) -> dict[str, Any]:
     return {
         "id": note.pk,
@@ -168,7 +192,7 @@ def email_if_wanted(user_ids: list[int], kind: str, about: dict[str, int | str])
     about by id (``{"event": 12}``; a word of a fixed set, like ``"reminder": "day"``, is
     allowed) and the kind's ``compose`` writes the mail when it is sent, from what is
     stored then. Returns how many were queued."""
-    from notifications.tasks import email_notice
+    from notifications.tasks import email_notice  # the task module imports this one
 
     if not KINDS[kind].compose:
         raise ValueError(f"{kind!r} is not mailed by email_notice")

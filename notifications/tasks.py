@@ -10,6 +10,7 @@ from django.utils.module_loading import import_string
 from accounts.mail import send_to_member
 from accounts.models import User
 from notifications.kinds import KINDS
+from notifications.services import preference
 
 
 @shared_task(ignore_result=True)
@@ -25,8 +26,6 @@ def email_notice(user_id: int, kind: str, about: dict[str, Any]) -> bool:
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return False
-    from notifications.services import preference
-
     if not preference(user, kind)[1]:
         return False
     mail = import_string(found.compose)(user, kind, about)

@@ -22,14 +22,14 @@ from channels.consumer import get_handler_name
 from django.conf import settings
 from pydantic import ValidationError
 
-from accounts.errors import ServiceError
 from accounts.models import User
 from accounts.services import SESSION_AUTH_AT, bearer_token_lifetime, session_is_current
+from core.errors import ServiceError
+from core.ratelimit import limiter
 from realtime import codes, sweeper
 from realtime.connections import access_topic
 from realtime.following import Following
 from realtime.protocol import ActionEnvelope, SubscribeFrame, UnsubscribeFrame
-from realtime.ratelimit import limiter
 from realtime.registry import registry
 from realtime.running import get_hub
 from realtime.subscriptions import Subscription

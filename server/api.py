@@ -15,8 +15,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
-from accounts.errors import RateLimited, ServiceError
 from accounts.services import user_for_bearer_token
+from core.errors import RateLimited, ServiceError
 
 
 class BearerAuth(HttpBearer):

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "events",
     "notifications",
     "web",
+    "server",  # the top floor: its seed_demo command fills every app with demo data
 ]
 
 MIDDLEWARE = [

@@ -10,8 +10,8 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services, signin, verification
-from accounts.errors import ServiceError
 from accounts.models import User
+from core.errors import ServiceError
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -6,7 +6,7 @@ from django.db import migrations
 
 
 def normalise(apps, schema_editor):
-    from accounts.identity import normalized_or_none
+    from accounts.identity import normalized_or_none  # when run, not when loaded
 
     User = apps.get_model("accounts", "User")
     for pk, email in User.objects.exclude(email=None).values_list("pk", "email").iterator():

@@ -10,10 +10,10 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from accounts.bounds import BoundedDatetime
-from accounts.permissions import signed_in_user
+from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
-from community.api import acting_user
 from community.forum import moderation, search, services
+from community.forum.shapes import category_shape, display_name, thread_shape
 from community.forum.topics import CategoryShape, PostShape, ThreadShape
 
 router = Router(tags=["forum"])
@@ -169,8 +169,6 @@ def update_my_profile(request: HttpRequest, payload: ProfileIn) -> dict[str, Any
 
 
 def _profile_out(user: Any, profile: Any) -> dict[str, Any]:
-    from community.forum.shapes import display_name
-
     profile = profile or services.profile_of(user)
     return {
         "handle": profile.handle,
@@ -185,8 +183,6 @@ def _profile_out(user: Any, profile: Any) -> dict[str, Any]:
 @router.post("/forum/categories", response={201: CategoryShape})
 def create_category(request: HttpRequest, payload: CategoryIn) -> Status[dict[str, Any]]:
     """Admins only. Blank locale and region: a global category."""
-    from community.forum.shapes import category_shape
-
     category = services.create_category(signed_in_user(request), **payload.model_dump())
     return Status(201, category_shape(category, True))
 
@@ -342,8 +338,6 @@ def thread_action(
 ) -> dict[str, Any]:
     """``action``: lock, unlock, pin, unpin, hide, unhide, delete, move (``category``) or
     slow_mode (``seconds`` between one member's posts; 0 turns it off)."""
-    from community.forum.shapes import thread_shape
-
     thread = moderation.thread_action(
         signed_in_user(request),
         thread_id,

@@ -15,7 +15,6 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.audit import record_access
-from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
 from accounts.signals import narrow_rights
@@ -31,6 +30,8 @@ from community.models import (
     Suspension,
     Thread,
 )
+from core.errors import Conflict, Forbidden, NotFound, ServiceError
+from notifications.services import notify_many
 from realtime import log
 from realtime.copies import source_key, withdraw
 from realtime.publish import publish, recheck_followers
@@ -266,8 +267,6 @@ def _restore(post: Post) -> None:
 
 
 def _tell_author(user_id: int, title: str, reason: str, post: Post | None) -> None:
-    from notifications.services import notify_many
-
     data = {"post": post.pk, "thread": post.thread_id} if post is not None else {}
     notify_many([user_id], "forum.moderation", title, body=reason, data=data)
 

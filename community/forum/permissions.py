@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.errors import Forbidden, NotFound, RateLimited
 from accounts.models import User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
 from community.models import Category, ModeratorScope, Post, Suspension, Thread
+from core.errors import Forbidden, NotFound, RateLimited
 
 
 def is_staff(user: User) -> bool:

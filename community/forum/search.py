@@ -9,10 +9,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
-from accounts.errors import ServiceError
 from accounts.models import User
 from community.forum.permissions import filter_visible_threads
 from community.models import Post, Thread
+from core.errors import ServiceError
 
 CONFIG = "simple"  # no stemming: the forum is multilingual (the index uses the same)
 

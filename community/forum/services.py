@@ -14,7 +14,6 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from community.forum import permissions as perms
 from community.forum.shapes import (
@@ -32,7 +31,9 @@ from community.models import (
     ReadPosition,
     Thread,
 )
-from community.text import render_markdown
+from core.errors import Conflict, Forbidden, NotFound, ServiceError
+from core.text import render_markdown
+from notifications.services import notify_many
 from realtime.copies import source_key, withdraw
 from realtime.publish import publish
 
@@ -504,8 +505,6 @@ def page_limit(limit: int | None) -> int:
 
 
 def _notify_new_thread(thread: Thread, post: Post) -> None:
-    from notifications.services import notify_many
-
     if thread.hidden_at is not None:
         return
     watchers = set(
@@ -529,8 +528,6 @@ def _notify_new_thread(thread: Thread, post: Post) -> None:
 def _notify_post(thread: Thread, post: Post, quoted: Post | None) -> None:
     """One notice per person per post: a mention, else a reply to their post, else a new
     post in a thread they watch. Nobody who muted the thread hears of it."""
-    from notifications.services import notify_many
-
     if Thread.objects.filter(pk=thread.pk, hidden_at__isnull=False).exists():
         return  # a hidden topic tells nobody
     levels = dict(
@@ -578,8 +575,6 @@ def _mentioned(post: Post, exclude: set[int]) -> set[int]:
 
 
 def _notify_mentions(thread: Thread, post: Post, mentioned: set[int]) -> None:
-    from notifications.services import notify_many
-
     if mentioned:
         notify_many(
             sorted(mentioned),

@@ -10,12 +10,12 @@ from typing import Any
 from pydantic import Field
 
 from accounts.bounds import id_from_key
-from accounts.errors import ServiceError
 from accounts.models import User
 from community.forum import permissions as perms
 from community.forum import services
 from community.forum.shapes import present_authors
 from community.models import Category, Thread
+from core.errors import ServiceError
 from realtime.registry import Action, ActionSchema, EventSchema, TopicKind, registry
 
 # --- events ----------------------------------------------------------------------------

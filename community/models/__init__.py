@@ -15,7 +15,6 @@ from community.models.forum import (
     Thread,
 )
 from community.models.messaging import (
-    Block,
     Conversation,
     Membership,
     Message,
@@ -25,7 +24,6 @@ from community.models.surveys import Answer, Question, Response, SnapshotRow, Su
 
 __all__ = [
     "Answer",
-    "Block",
     "Category",
     "Conversation",
     "Flag",

@@ -74,18 +74,6 @@ class Message(models.Model):
         return f"message {self.pk} in {self.conversation_id}"
 
 
-class Block(models.Model):
-    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_made")
-    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_received")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once")]
-
-    def __str__(self) -> str:
-        return f"{self.blocker_id} blocks {self.blocked_id}"
-
-
 class MessagingSettings(models.Model):
     """A user's choices about direct messages; defaults apply until saved."""
 

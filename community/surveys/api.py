@@ -10,9 +10,8 @@ from ninja import Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
 from accounts.bounds import BoundedDatetime, Id
-from accounts.permissions import signed_in_user
+from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
-from community.api import acting_user
 from community.surveys import services
 from community.surveys.topics import SurveyResults
 

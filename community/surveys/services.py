@@ -22,10 +22,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accounts.errors import Conflict, Forbidden, NotFound, ServiceError
 from accounts.models import User
 from accounts.roles import STAFF_ROLES, Role
 from community.models import Answer, Question, Response, SnapshotRow, Survey
+from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from realtime.publish import publish
 
 MAX_QUESTIONS = 50

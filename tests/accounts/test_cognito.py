@@ -12,9 +12,9 @@ from django.conf import settings
 from django.test import Client
 
 from accounts import cognito
-from accounts.errors import InvalidToken
 from accounts.models import User
 from accounts.roles import Role
+from core.errors import InvalidToken
 from tests.conftest import CLIENT_ID, ISSUER, FakeUserPool, api_json
 
 pytestmark = pytest.mark.django_db

@@ -349,7 +349,7 @@ def test_rendering_is_safe_from_many_threads_at_once():
     """The sanitizer keeps parser state: sends in parallel worker threads must not share it."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from community.text import render_markdown
+    from core.text import render_markdown
 
     texts = [f"**{i}** <script>x</script> see https://example.org/{i}" for i in range(400)]
     with ThreadPoolExecutor(8) as pool:
@@ -364,7 +364,7 @@ def test_plain_text_takes_the_short_way_with_the_same_result():
 
     import markdown
 
-    from community import text
+    from core import text
 
     alphabet = "abcXYZ019 .,;?'\"=%()$@{}^-+\t*_<>&#:/\\!~|`[]\n"
     rng = random.Random(7)  # noqa: S311  (test data, not secrets)

@@ -84,7 +84,7 @@ def test_a_blocked_person_can_no_longer_follow_or_type_in_the_direct_conversatio
     assert can_follow(bob, str(conversation.pk))
     dm.block(alice, bob.pk)
     assert not can_follow(bob, str(conversation.pk))
-    from accounts.errors import Forbidden
+    from core.errors import Forbidden
 
     with pytest.raises(Forbidden):
         dm.signal_typing(bob, conversation.pk)

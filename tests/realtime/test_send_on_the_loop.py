@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 
-from accounts.errors import Forbidden, NotFound
 from community import services as dm
 from community.models import Conversation, Message
+from core.errors import Forbidden, NotFound
 from notifications.models import Notification
 from realtime import aio
 from realtime.models import LogEntry

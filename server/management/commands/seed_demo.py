@@ -15,6 +15,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role
+from server.demo import seed as seed_community
 
 DEMO_USERS = [
     ("admin@demo.edietitian.local", "Avery Admin", Role.ADMIN, "ca-on", "America/Toronto"),
@@ -71,7 +72,6 @@ class Command(BaseCommand):
             credentials_file.parent.mkdir(parents=True, exist_ok=True)
             credentials_file.write_text("\n".join(lines) + "\n")
             credentials_file.chmod(0o600)
-        from community.demo import seed as seed_community
 
         demo = {u.email: u for u in User.objects.filter(email__endswith="@demo.edietitian.local")}
         if len(demo) == len(DEMO_USERS):
