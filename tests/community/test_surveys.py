@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from community.models import Response, Survey
-from tests.conftest import api_json, bearer
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from accounts.roles import Role
 from events import classes
 from events import services as events
 from events.models import Attendance, Event
-from tests.conftest import api_json, bearer
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
 

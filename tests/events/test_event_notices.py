@@ -18,7 +18,7 @@ from notifications import tasks
 from notifications.models import Notification
 from notifications.services import email_if_wanted, set_preference
 from realtime.models import Event as LogEvent
-from tests.conftest import api_json, bearer
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from accounts.roles import Role
 from events import services as events
 from events.models import Event, ReminderSent, Rsvp
 from notifications.models import Notification
-from tests.conftest import api_json, bearer
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
 

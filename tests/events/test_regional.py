@@ -14,7 +14,7 @@ from accounts.roles import Role
 from events import classes
 from events import services as events
 from events.models import Event
-from tests.conftest import api_json, bearer
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
 

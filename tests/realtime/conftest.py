@@ -11,7 +11,7 @@ from django.test import Client
 
 from accounts.models import User
 from server.asgi import application
-from tests.conftest import PASSWORD, bearer
+from tests.helpers import PASSWORD, bearer
 
 ORIGIN = (b"origin", b"http://localhost:8000")
 HOST = (b"host", b"localhost:8000")

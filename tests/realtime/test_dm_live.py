@@ -11,7 +11,7 @@ from django.test import Client
 from community import services as dm
 from community.models import Message
 from realtime import events
-from tests.conftest import bearer
+from tests.helpers import bearer
 from tests.realtime.conftest import (  # noqa: F401  (others import them from here still)
     communicator,
     next_of_type,

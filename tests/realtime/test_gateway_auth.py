@@ -11,7 +11,7 @@ from accounts import services
 from accounts.models import User
 from accounts.roles import Role
 from realtime import codes, sweeper
-from tests.conftest import bearer
+from tests.helpers import bearer
 from tests.realtime.conftest import (
     ORIGIN,
     communicator,

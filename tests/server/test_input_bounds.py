@@ -24,7 +24,7 @@ from community.models import Category
 from events.models import Event
 from realtime.registry import registry
 from server.api import api
-from tests.conftest import api_json, bearer
+from tests.helpers import api_json, bearer
 from tests.live import Server
 from tests.server.test_startup import clean_env
 
