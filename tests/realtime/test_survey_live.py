@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from community.surveys import services as surveys
-from tests.community.test_surveys import QUESTIONS
+from tests.community.helpers import QUESTIONS
 from tests.helpers import new_user
 from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
 
