@@ -19,11 +19,6 @@ from tests.helpers import api_json, bearer
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def dietitian(make_user):
-    return make_user(Role.DIETITIAN, time_zone="America/Toronto")
-
-
 def virtual_event(organiser, **fields: Any) -> Event:
     start = timezone.now() + timedelta(days=3)
     values: dict[str, Any] = {
