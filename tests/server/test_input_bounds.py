@@ -25,8 +25,7 @@ from events.models import Event
 from realtime.registry import registry
 from server.api import api
 from tests.helpers import api_json, bearer
-from tests.live import Server
-from tests.server.test_startup import clean_env
+from tests.live import Server, clean_env
 
 HUGE = 2**70  # 1180591620717411303424
 IN_9999 = "9999-12-31T23:59:00Z"
