@@ -15,8 +15,7 @@ from community.forum import moderation
 from community.forum import services as forum
 from community.models import Category, ModeratorScope
 from tests.helpers import new_user
-from tests.realtime.conftest import receive_json
-from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
+from tests.realtime.helpers import next_of_type, receive_json, signed_in, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,7 +16,7 @@ from events import rooms
 from events import services as events
 from events.models import Attendance, Event
 from tests.helpers import api_json, bearer, new_user
-from tests.realtime.conftest import next_of_type, rename, signed_in, subscribe
+from tests.realtime.helpers import next_of_type, rename, signed_in, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -22,7 +22,7 @@ from events import services as events
 from realtime import connections, sweeper
 from realtime.hub import get_hub
 from tests.helpers import api_json, bearer, new_user
-from tests.realtime.conftest import next_of_type, receive_json, signed_in, subscribe
+from tests.realtime.helpers import next_of_type, receive_json, signed_in, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

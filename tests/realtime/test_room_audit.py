@@ -16,7 +16,7 @@ from accounts.roles import Role
 from events import services as events
 from events.models import Event
 from tests.helpers import api_json, bearer, new_user
-from tests.realtime.conftest import signed_in, subscribe
+from tests.realtime.helpers import signed_in, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

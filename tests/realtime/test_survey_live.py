@@ -14,7 +14,7 @@ from accounts.roles import Role
 from community.surveys import services as surveys
 from tests.community.helpers import QUESTIONS
 from tests.helpers import new_user
-from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
+from tests.realtime.helpers import next_of_type, signed_in, subscribe
 
 
 @database_sync_to_async
