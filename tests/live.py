@@ -1,6 +1,7 @@
 """Real servers for end-to-end tests: ``scripts/serve`` processes in production mode,
 sharing one fresh PostgreSQL database and a Redis of their own (a redis-server on a free
-port, so a test can stop and start it)."""
+port, so a test can stop and start it); and what any test that starts a process needs (the
+repository root, a free port, an environment without the test settings)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,10 +21,29 @@ from pathlib import Path
 
 import psycopg
 
-from tests.server.test_startup import ROOT, clean_env, free_port
+from tests.helpers import PASSWORD
 
+ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-PASSWORD = "plum-lentil-kale-42"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without the settings a test server must not inherit
+    (the test database, Redis, Django settings, mode and secrets), plus ``extra``."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
+    }
+    for key in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "SERVER_MODE", "DATA_DIR"):
+        env.pop(key, None)
+    env["PYTHON"] = sys.executable
+    env.update(extra)
+    return env
 
 
 class RedisServer:

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.audit import record_access
 from accounts.models import AccessAuditEntry
 from accounts.roles import Role
-from tests.conftest import PASSWORD, api_json, bearer
+from tests.helpers import PASSWORD, api_json, bearer
 
 pytestmark = pytest.mark.django_db
 

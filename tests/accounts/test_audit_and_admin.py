@@ -7,7 +7,7 @@ from django.test import Client
 from accounts.audit import record_access
 from accounts.models import AccessAuditEntry
 from accounts.roles import Role
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.test import Client
 
 from accounts.models import AccessAuditEntry, User
 from accounts.roles import Role
-from tests.conftest import PASSWORD, api_json, bearer, csrf_token, follow_verification_link
+from tests.helpers import PASSWORD, api_json, bearer, csrf_token, follow_verification_link
 
 pytestmark = pytest.mark.django_db
 

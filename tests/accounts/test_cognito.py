@@ -15,7 +15,7 @@ from accounts import cognito
 from accounts.models import User
 from accounts.roles import Role
 from core.errors import InvalidToken
-from tests.conftest import CLIENT_ID, ISSUER, FakeUserPool, api_json
+from tests.helpers import CLIENT_ID, ISSUER, FakeUserPool, api_json, b64url, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -109,8 +109,6 @@ def test_hs256_signed_with_the_public_key_is_refused(client, user_pool):
 def test_tampered_payload_is_refused(client, user_pool):
     header, _, signature = user_pool.token().split(".")
     claims = user_pool.claims(**{"cognito:groups": ["admins"]})
-    from tests.conftest import b64url
-
     payload = b64url(json.dumps(claims).encode())
     assert_refused(client, f"{header}.{payload}.{signature}", "invalid token")
 
@@ -285,8 +283,6 @@ def test_a_local_signup_taking_the_address_first_does_not_break_cognito_sign_in(
 
 
 def test_roles_of_cognito_users_are_managed_in_the_pool(client, user_pool, make_user):
-    from tests.conftest import bearer
-
     admin = make_user(Role.ADMIN)
     user_id = api_json(get_me(client, user_pool.token(**{"cognito:groups": ["moderators"]})))["id"]
     response = client.put(

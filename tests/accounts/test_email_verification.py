@@ -18,7 +18,7 @@ from accounts.verification import SALT, verification_token
 from community import services as dm
 from events.models import Event, Rsvp
 from notifications.tasks import email_notice
-from tests.conftest import PASSWORD, api_json, bearer
+from tests.helpers import PASSWORD, api_json, bearer
 
 # Mail is queued when the transaction commits: run with real commits.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,7 +15,7 @@ from django.test import Client
 
 from accounts.identity import InvalidEmail, normalize_email
 from accounts.models import User
-from tests.conftest import PASSWORD, api_json, follow_verification_link
+from tests.helpers import PASSWORD, api_json, follow_verification_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

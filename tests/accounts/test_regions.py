@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.signals import rights_narrowed
-from tests.conftest import api_json, bearer
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory, override_settings
 
 from accounts import signin
 from accounts.roles import Role
-from tests.conftest import PASSWORD, api_json, bearer
+from tests.helpers import PASSWORD, api_json, bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 
 from accounts import limits, signin, verification
 from accounts.models import User
-from tests.conftest import PASSWORD, api_json, bearer
+from tests.helpers import PASSWORD, api_json, bearer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 
 from accounts import signin
 from accounts.models import User
-from tests.conftest import PASSWORD, api_json, follow_verification_link
+from tests.helpers import PASSWORD, api_json, follow_verification_link
 
 # Mail is queued when the transaction commits: run with real commits.
 pytestmark = pytest.mark.django_db(transaction=True)

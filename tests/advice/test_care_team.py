@@ -13,7 +13,7 @@ from advice import services as care
 from advice.models import CareTeamMember
 from community import services as dm
 from notifications.models import Notification
-from tests.conftest import api_json, bearer
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from community.models import Category, ModerationLogEntry, ModeratorScope, Post,
 from community.tasks import close_ended_forum_windows
 from notifications.models import Notification
 from realtime.models import LogEntry
-from tests.conftest import api_json, bearer
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
 

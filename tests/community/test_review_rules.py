@@ -9,7 +9,7 @@ from accounts.roles import Role
 from advice.models import CareTeamMember
 from community import services as dm
 from realtime import log
-from tests.conftest import api_json, bearer
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -13,16 +13,10 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from community.models import Response, Survey
-from tests.conftest import api_json, bearer
+from tests.community.helpers import QUESTIONS
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
-
-QUESTIONS = [
-    {"kind": "single", "text": "Breakfast?", "required": True, "options": ["Oats", "Eggs"]},
-    {"kind": "multiple", "text": "Fruit?", "options": ["Apple", "Pear", "Kiwi"]},
-    {"kind": "scale", "text": "Energy?", "scale_min": 1, "scale_max": 5},
-    {"kind": "text", "text": "Anything else?"},
-]
 
 
 def make_survey(client, author, **fields: Any):

@@ -9,7 +9,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from accounts.roles import Role
 from events import services as events
@@ -18,7 +17,8 @@ from notifications import tasks
 from notifications.models import Notification
 from notifications.services import email_if_wanted, set_preference
 from realtime.models import LogEntry
-from tests.conftest import api_json, bearer
+from tests.events.helpers import make_event
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -31,23 +31,6 @@ def queue(monkeypatch) -> list[tuple[Any, ...]]:
     return queued
 
 
-def an_event(organiser, **fields: Any) -> Event:
-    start = timezone.now() + timedelta(days=3)
-    return events.create_event(
-        organiser,
-        **{
-            "title": "Market walk",
-            "kind": "in_person",
-            "venue": "St. Lawrence Market",
-            "region": "ca-on",
-            "time_zone": "America/Toronto",
-            "starts_at": start,
-            "ends_at": start + timedelta(hours=2),
-            **fields,
-        },
-    )
-
-
 def patch(client, user, event: Event, **changes: Any):
     return client.patch(
         f"/api/events/{event.pk}", changes, content_type="application/json", **bearer(user)
@@ -58,7 +41,7 @@ def test_queued_mail_holds_ids_and_is_written_when_sent(
     client, make_user, queue, mailoutbox, django_capture_on_commit_callbacks
 ):
     organiser = make_user(Role.DIETITIAN, time_zone="America/Toronto")
-    event = an_event(organiser, capacity=1)
+    event = make_event(organiser, capacity=1)
     going, waiting = make_user(Role.CUSTOMER), make_user(Role.CUSTOMER)
     events.rsvp(going, event.pk)
     events.rsvp(waiting, event.pk)
@@ -100,7 +83,7 @@ def test_a_mail_is_not_sent_when_there_is_nothing_to_say_any_more(
     make_user, queue, mailoutbox, django_capture_on_commit_callbacks
 ):
     organiser = make_user(Role.DIETITIAN)
-    event = an_event(organiser)
+    event = make_event(organiser)
     member = make_user(Role.CUSTOMER)
     events.rsvp(member, event.pk)
     about = {"event": event.pk, "reminder": "hour"}
@@ -122,7 +105,7 @@ def test_a_mail_is_not_sent_when_there_is_nothing_to_say_any_more(
 
 def test_a_renamed_event_leaves_no_old_title_in_notices(client, make_user):
     organiser = make_user(Role.DIETITIAN, time_zone="America/Toronto")
-    event = an_event(organiser, capacity=1, title="Diabetes circle at Anna's")
+    event = make_event(organiser, capacity=1, title="Diabetes circle at Anna's")
     going, waiting = make_user(Role.CUSTOMER), make_user(Role.CUSTOMER)
     events.rsvp(going, event.pk)
     events.rsvp(waiting, event.pk)

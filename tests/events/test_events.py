@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -15,29 +14,10 @@ from accounts.roles import Role
 from events import services as events
 from events.models import Event, ReminderSent, Rsvp
 from notifications.models import Notification
-from tests.conftest import api_json, bearer
+from tests.events.helpers import make_event
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
-
-
-def make_event(organiser, **fields: Any) -> Event:
-    start = timezone.now() + timedelta(days=3)
-    values: dict[str, Any] = {
-        "title": "Market walk",
-        "kind": "in_person",
-        "venue": "St. Lawrence Market",
-        "region": "ca-on",
-        "time_zone": "America/Toronto",
-        "starts_at": start,
-        "ends_at": start + timedelta(hours=2),
-    }
-    values.update(fields)
-    return events.create_event(organiser, **values)
-
-
-@pytest.fixture
-def dietitian(make_user):
-    return make_user(Role.DIETITIAN, time_zone="America/Toronto")
 
 
 def statuses(event: Event) -> dict[int, str]:

@@ -14,14 +14,9 @@ from accounts.roles import Role
 from events import classes
 from events import services as events
 from events.models import Event
-from tests.conftest import api_json, bearer
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def dietitian(make_user):
-    return make_user(Role.DIETITIAN, time_zone="America/Toronto")
 
 
 def virtual_event(organiser, **fields: Any) -> Event:

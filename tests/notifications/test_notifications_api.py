@@ -4,7 +4,7 @@ import pytest
 
 from notifications.models import Notification
 from notifications.services import notify
-from tests.conftest import api_json, bearer
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
 

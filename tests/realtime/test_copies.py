@@ -25,7 +25,7 @@ from events.models import Event as CalendarEvent
 from notifications.models import Notification
 from realtime.models import LogEntry
 from realtime.registry import registry
-from tests.conftest import api_json, bearer
+from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -11,16 +11,8 @@ from django.test import Client
 from community import services as dm
 from community.models import Message
 from realtime import log
-from tests.conftest import bearer
-from tests.realtime.conftest import (  # noqa: F401  (others import them from here still)
-    communicator,
-    next_of_type,
-    receive_json,
-    rename,
-    signed_in,
-    subscribe,
-    token_for,
-)
+from tests.helpers import bearer
+from tests.realtime.helpers import next_of_type, receive_json, rename, signed_in, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

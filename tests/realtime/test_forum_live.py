@@ -14,9 +14,8 @@ from accounts.roles import Role
 from community.forum import moderation
 from community.forum import services as forum
 from community.models import Category, ModeratorScope
-from tests.conftest import _new_user
-from tests.realtime.conftest import receive_json
-from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
+from tests.helpers import new_user
+from tests.realtime.helpers import next_of_type, receive_json, signed_in, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,9 +35,7 @@ def setting_up(make_user):
 async def test_two_followers_see_reply_edit_and_hide_and_a_cursor_replays_them(
     make_user_async,
 ):
-    from tests.conftest import _new_user
-
-    _, author, reader, mod, thread = await setting_up(_new_user)
+    _, author, reader, mod, thread = await setting_up(new_user)
     a, b = await signed_in(author), await signed_in(reader)
     await subscribe(a, thread.topic)
     _, sub_b = await subscribe(b, thread.topic)
@@ -76,9 +73,7 @@ async def test_two_followers_see_reply_edit_and_hide_and_a_cursor_replays_them(
 async def test_a_category_follower_sees_new_topics_and_a_stranger_to_a_hidden_thread_cannot_follow(
     make_user_async,
 ):
-    from tests.conftest import _new_user
-
-    cat, author, reader, mod, thread = await setting_up(_new_user)
+    cat, author, reader, mod, thread = await setting_up(new_user)
     b = await signed_in(reader)
     await subscribe(b, cat.topic)
 
@@ -93,9 +88,7 @@ async def test_a_category_follower_sees_new_topics_and_a_stranger_to_a_hidden_th
 
 
 async def test_a_suspended_member_gets_an_error_frame_and_nothing_is_posted(make_user_async):
-    from tests.conftest import _new_user
-
-    _, _, reader, mod, thread = await setting_up(_new_user)
+    _, _, reader, mod, thread = await setting_up(new_user)
     await database_sync_to_async(moderation.suspend)(mod, reader.pk, 2, "cooling off")
     b = await signed_in(reader)
     await subscribe(b, thread.topic)
@@ -109,9 +102,8 @@ async def test_hiding_a_topic_removes_it_for_members_live_and_from_the_category_
     make_user_async,
 ):
     from realtime.models import LogEntry
-    from tests.conftest import _new_user
 
-    cat, _, reader, mod, thread = await setting_up(_new_user)
+    cat, _, reader, mod, thread = await setting_up(new_user)
     b = await signed_in(reader)
     await subscribe(b, cat.topic)
     await subscribe(b, thread.topic)
@@ -131,9 +123,7 @@ async def test_hiding_a_topic_removes_it_for_members_live_and_from_the_category_
 
 
 async def test_a_post_restored_then_hidden_again_never_replays_its_text(make_user_async):
-    from tests.conftest import _new_user
-
-    _, author, reader, mod, thread = await setting_up(_new_user)
+    _, author, reader, mod, thread = await setting_up(new_user)
     post = await database_sync_to_async(forum.reply)(author, thread.pk, "Secret remedy")
     await database_sync_to_async(moderation.hide_post)(mod, post.pk, "check")
     await database_sync_to_async(moderation.restore_post)(mod, post.pk, "fine after all")
@@ -152,8 +142,8 @@ async def test_a_replay_names_authors_as_they_choose_now_not_as_when_they_posted
     def setting_up():
         cat = Category.objects.create(name="Private", slug="private")
         old = timezone.now() - timedelta(days=100)
-        author = _new_user(Role.CUSTOMER, display_name="Jane Realname", date_joined=old)
-        reader = _new_user(Role.CUSTOMER, date_joined=old)
+        author = new_user(Role.CUSTOMER, display_name="Jane Realname", date_joined=old)
+        reader = new_user(Role.CUSTOMER, date_joined=old)
         thread, first = forum.start_thread(author, cat.pk, "My diagnosis", "It is new")
         forum.reply(reader, thread.pk, "Hang in there", reply_to=first.pk)
         forum.update_profile(author, handle="quiet_fox", name_style="pseudonym")

@@ -11,27 +11,24 @@ from accounts import services
 from accounts.models import User
 from accounts.roles import Role
 from realtime import codes, sweeper
-from tests.conftest import bearer
-from tests.realtime.conftest import (
+from tests.helpers import bearer
+from tests.realtime.helpers import (
     ORIGIN,
     communicator,
     expect_close,
     receive_json,
     session_cookie,
+    token_for,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def access_token(user: User) -> str:
-    return bearer(user)["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
 
 
 async def authed(user: User):
     comm = communicator()
     connected, _ = await comm.connect()
     assert connected
-    token = await database_sync_to_async(access_token)(user)
+    token = await database_sync_to_async(token_for)(user)
     await comm.send_json_to({"type": "auth", "token": token})
     ready = await receive_json(comm)
     assert ready["type"] == "ready"
@@ -60,7 +57,7 @@ async def test_socket_without_credentials_is_closed_after_the_auth_timeout(make_
 
 async def test_token_in_the_url_is_not_accepted(make_user_async):
     user = await make_user_async()
-    token = await database_sync_to_async(access_token)(user)
+    token = await database_sync_to_async(token_for)(user)
     comm = communicator(f"/ws/?token={token}")
     await comm.connect()
     frames = await expect_close(comm, codes.AUTH_TIMEOUT)
@@ -214,7 +211,7 @@ async def test_a_revocation_landing_during_sign_in_still_closes_the_socket(make_
     from datetime import UTC, datetime
 
     user = await make_user_async()
-    token = await database_sync_to_async(access_token)(user)
+    token = await database_sync_to_async(token_for)(user)
     issued = time.time()
     await asyncio.sleep(0.5)
     comm = communicator()
@@ -310,7 +307,7 @@ async def test_a_fresh_token_keeps_the_socket_signed_in(make_user_async, setting
     assert (await receive_json(comm))["type"] == "auth.expiring"
     settings.ACCESS_TOKEN_SECONDS = 900
     await comm.send_json_to(
-        {"type": "auth", "token": await database_sync_to_async(access_token)(user)}
+        {"type": "auth", "token": await database_sync_to_async(token_for)(user)}
     )
     renewed = await receive_json(comm)
     assert renewed["type"] == "auth.renewed"
@@ -323,7 +320,7 @@ async def test_a_token_of_someone_else_does_not_renew_a_socket(make_user_async):
     user, other = await make_user_async(), await make_user_async()
     comm = await authed(user)
     await comm.send_json_to(
-        {"type": "auth", "token": await database_sync_to_async(access_token)(other)}
+        {"type": "auth", "token": await database_sync_to_async(token_for)(other)}
     )
     refused = await receive_json(comm)
     assert refused["type"] == "error" and refused["code"] == "wrong_user"

@@ -15,21 +15,21 @@ from accounts.roles import Role
 from events import rooms
 from events import services as events
 from events.models import Attendance, Event
-from tests.conftest import _new_user, api_json, bearer
-from tests.realtime.conftest import next_of_type, rename, signed_in, subscribe
+from tests.helpers import api_json, bearer, new_user
+from tests.realtime.helpers import next_of_type, rename, signed_in, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @database_sync_to_async
 def a_room(places: int = 2):
-    host = _new_user(Role.DIETITIAN, time_zone="America/Toronto")
+    host = new_user(Role.DIETITIAN, time_zone="America/Toronto")
     start = timezone.now() + timedelta(minutes=30)
     event = events.create_event(
         host, title="Live class", kind=Event.Kind.VIRTUAL, starts_at=start,
         ends_at=start + timedelta(hours=1), time_zone="America/Toronto",
     )  # fmt: skip
-    attendees = [_new_user(Role.CUSTOMER) for _ in range(places)]
+    attendees = [new_user(Role.CUSTOMER) for _ in range(places)]
     for person in attendees:
         events.rsvp(person, event.pk)
     return event, host, attendees
@@ -41,7 +41,7 @@ async def chat(comm, event: Event, body: str, client_id: str) -> None:
 
 async def test_only_people_with_a_place_enter_and_chat_reaches_everyone_in_the_room():
     event, host, (ann, ben) = await a_room()
-    outsider = await database_sync_to_async(_new_user)(Role.CUSTOMER)
+    outsider = await database_sync_to_async(new_user)(Role.CUSTOMER)
     h, a, b, o = [await signed_in(u) for u in (host, ann, ben, outsider)]
     for comm in (h, a, b):
         await subscribe(comm, event.topic)

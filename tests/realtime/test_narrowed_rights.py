@@ -21,8 +21,8 @@ from community.models import Category, ModeratorScope
 from events import services as events
 from realtime import connections, sweeper
 from realtime.running import get_hub
-from tests.conftest import _new_user, api_json, bearer
-from tests.realtime.conftest import next_of_type, receive_json, signed_in, subscribe
+from tests.helpers import api_json, bearer, new_user
+from tests.realtime.helpers import next_of_type, receive_json, signed_in, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,9 +31,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def a_hidden_and_a_locked_topic():
     cat = Category.objects.create(name="Health", slug="health", region="ca-on")
     old = timezone.now() - timedelta(days=100)
-    author = _new_user(Role.CUSTOMER, region="ca-on", date_joined=old)
-    mod = _new_user(Role.MODERATOR, region="ca-on", date_joined=old)
-    admin = _new_user(Role.ADMIN)
+    author = new_user(Role.CUSTOMER, region="ca-on", date_joined=old)
+    mod = new_user(Role.MODERATOR, region="ca-on", date_joined=old)
+    admin = new_user(Role.ADMIN)
     ModeratorScope.objects.create(moderator=mod, region="ca-on")
     hidden, _ = forum.start_thread(author, cat.pk, "My HbA1c", "It was 9.1")
     moderation.thread_action(admin, hidden.pk, "hide", "private details")
@@ -88,7 +88,7 @@ async def test_the_tail_check_rechecks_a_topic_whose_recheck_broadcast_was_lost(
     visible, _ = await database_sync_to_async(forum.start_thread)(
         admin, (await database_sync_to_async(Category.objects.get)(slug="health")).pk, "T", "B"
     )
-    reader = await database_sync_to_async(_new_user)(Role.CUSTOMER, region="ca-on")
+    reader = await database_sync_to_async(new_user)(Role.CUSTOMER, region="ca-on")
     sock = await signed_in(reader)
     await subscribe(sock, visible.topic)
     # The recheck broadcast goes nowhere; only its stamp in the database is left.
@@ -104,8 +104,8 @@ async def test_the_tail_check_rechecks_a_topic_whose_recheck_broadcast_was_lost(
 
 
 async def test_a_block_reaches_the_blocked_members_open_socket():
-    alice = await database_sync_to_async(_new_user)()
-    bob = await database_sync_to_async(_new_user)()
+    alice = await database_sync_to_async(new_user)()
+    bob = await database_sync_to_async(new_user)()
     conversation = await database_sync_to_async(dm.start_conversation)(alice, [bob.pk])
     b = await signed_in(bob)
     await subscribe(b, conversation.topic)
@@ -121,8 +121,8 @@ async def test_a_block_reaches_the_blocked_members_open_socket():
 
 
 async def test_with_read_receipts_off_opening_a_conversation_shows_no_presence():
-    alice = await database_sync_to_async(_new_user)()
-    bob = await database_sync_to_async(_new_user)()
+    alice = await database_sync_to_async(new_user)()
+    bob = await database_sync_to_async(new_user)()
     conversation = await database_sync_to_async(dm.start_conversation)(alice, [bob.pk])
     await database_sync_to_async(dm.update_messaging_settings)(bob, share_read_receipts=False)
     a = await signed_in(alice)
@@ -135,8 +135,8 @@ async def test_with_read_receipts_off_opening_a_conversation_shows_no_presence()
 
 
 async def test_turning_receipts_off_takes_an_open_conversation_out_of_presence():
-    alice = await database_sync_to_async(_new_user)()
-    bob = await database_sync_to_async(_new_user)()
+    alice = await database_sync_to_async(new_user)()
+    bob = await database_sync_to_async(new_user)()
     conversation = await database_sync_to_async(dm.start_conversation)(alice, [bob.pk])
     a, b = await signed_in(alice), await signed_in(bob)
     await subscribe(a, conversation.topic)
@@ -153,13 +153,13 @@ async def test_turning_receipts_off_takes_an_open_conversation_out_of_presence()
 async def test_moving_out_of_a_regional_events_region_takes_a_member_out_of_its_live_room():
     @database_sync_to_async
     def setting_up():
-        host = _new_user(Role.DIETITIAN)
+        host = new_user(Role.DIETITIAN)
         start = timezone.now() + timedelta(minutes=30)
         event = events.create_event(
             host, title="Ontario circle", kind="virtual", region="ca-on", time_zone="UTC",
             starts_at=start, ends_at=start + timedelta(hours=1),
         )  # fmt: skip
-        member = _new_user(Role.CUSTOMER, region="ca-on")
+        member = new_user(Role.CUSTOMER, region="ca-on")
         events.rsvp(member, event.pk)
         return event, member
 
@@ -184,9 +184,9 @@ async def test_moving_out_of_a_regional_events_region_takes_a_member_out_of_its_
 async def test_a_demoted_dietitian_leaves_care_teams_and_loses_their_trust_at_once():
     @database_sync_to_async
     def setting_up():
-        admin = _new_user(Role.ADMIN)
-        dietitian = _new_user(Role.DIETITIAN)
-        patient = _new_user(Role.CUSTOMER)
+        admin = new_user(Role.ADMIN)
+        dietitian = new_user(Role.DIETITIAN)
+        patient = new_user(Role.CUSTOMER)
         care.add_to_care_team(admin, patient, dietitian)
         conversation = dm.start_conversation(dietitian, [patient.pk])
         dm.block(patient, dietitian.pk)  # a care relationship passes the block

@@ -15,21 +15,21 @@ from accounts.models import AccessAuditEntry
 from accounts.roles import Role
 from events import services as events
 from events.models import Event
-from tests.conftest import _new_user, api_json, bearer
-from tests.realtime.conftest import signed_in, subscribe
+from tests.helpers import api_json, bearer, new_user
+from tests.realtime.helpers import signed_in, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @database_sync_to_async
 def a_room_with_two():
-    host = _new_user(Role.DIETITIAN, display_name="Dana Host")
+    host = new_user(Role.DIETITIAN, display_name="Dana Host")
     start = timezone.now() + timedelta(minutes=30)
     event = events.create_event(
         host, title="Live class", kind=Event.Kind.VIRTUAL, starts_at=start,
         ends_at=start + timedelta(hours=1), time_zone="UTC",
     )  # fmt: skip
-    people = [_new_user(Role.CUSTOMER) for _ in range(2)]
+    people = [new_user(Role.CUSTOMER) for _ in range(2)]
     for person in people:
         events.rsvp(person, event.pk)
     return event, host, people

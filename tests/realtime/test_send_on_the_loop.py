@@ -12,7 +12,7 @@ from core.errors import Forbidden, NotFound
 from notifications.models import Notification
 from realtime import aio
 from realtime.models import LogEntry
-from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
+from tests.realtime.helpers import next_of_type, signed_in, subscribe
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from community.surveys import services as surveys
-from tests.community.test_surveys import QUESTIONS
-from tests.conftest import _new_user
-from tests.realtime.test_dm_live import next_of_type, signed_in, subscribe
+from tests.community.helpers import QUESTIONS
+from tests.helpers import new_user
+from tests.realtime.helpers import next_of_type, signed_in, subscribe
 
 
 @database_sync_to_async
@@ -37,8 +37,8 @@ def a_water_survey(author):
 async def test_results_arrive_live_for_those_allowed_to_see_them(settings):
     settings.SURVEY_MIN_GROUP = 1
     settings.SURVEY_MIN_ACCOUNT_AGE_DAYS = 0  # the member's account is older than the survey
-    author = await database_sync_to_async(_new_user)(Role.DIETITIAN)
-    member = await database_sync_to_async(_new_user)(Role.CUSTOMER)
+    author = await database_sync_to_async(new_user)(Role.DIETITIAN)
+    member = await database_sync_to_async(new_user)(Role.CUSTOMER)
     survey = await a_water_survey(author)
     a, m = await signed_in(author), await signed_in(member)
     await subscribe(a, survey.topic)
@@ -56,8 +56,8 @@ async def test_results_arrive_live_for_those_allowed_to_see_them(settings):
 async def test_followers_learn_nothing_until_the_group_grows_by_the_minimum(settings):
     settings.SURVEY_MIN_GROUP = 2
     settings.SURVEY_MIN_ACCOUNT_AGE_DAYS = 0
-    author = await database_sync_to_async(_new_user)(Role.DIETITIAN)
-    members = [await database_sync_to_async(_new_user)(Role.CUSTOMER) for _ in range(4)]
+    author = await database_sync_to_async(new_user)(Role.DIETITIAN)
+    members = [await database_sync_to_async(new_user)(Role.CUSTOMER) for _ in range(4)]
     survey = await a_water_survey(author)
     question = await database_sync_to_async(lambda: survey.questions.get())()
     a = await signed_in(author)
@@ -69,7 +69,7 @@ async def test_followers_learn_nothing_until_the_group_grows_by_the_minimum(sett
     # The first answer, or a second from someone who does not count (an account made
     # after the survey): the author cannot tell from the socket that anyone answered.
     await answers(members[0], 1)
-    late = await database_sync_to_async(_new_user)(Role.CUSTOMER)
+    late = await database_sync_to_async(new_user)(Role.CUSTOMER)
     await answers(late, 0)
     assert await a.receive_nothing(0.3)
     await answers(members[1], 0)

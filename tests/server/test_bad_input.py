@@ -13,7 +13,7 @@ from django.test import Client
 
 from accounts.roles import Role
 from server.api import api
-from tests.conftest import bearer
+from tests.helpers import bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import PASSWORD, Cluster, Server
+from tests.live import PASSWORD, ROOT, Cluster, Server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-ROOT = Path(__file__).resolve().parents[2]
 CLIENT_FAILURES = 5
 
 

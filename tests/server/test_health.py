@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from tests.conftest import api_json
+from tests.helpers import api_json
 
 pytestmark = pytest.mark.django_db
 

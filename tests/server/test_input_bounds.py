@@ -24,9 +24,8 @@ from community.models import Category
 from events.models import Event
 from realtime.registry import registry
 from server.api import api
-from tests.conftest import api_json, bearer
-from tests.live import Server
-from tests.server.test_startup import clean_env
+from tests.helpers import api_json, bearer
+from tests.live import Server, clean_env
 
 HUGE = 2**70  # 1180591620717411303424
 IN_9999 = "9999-12-31T23:59:00Z"

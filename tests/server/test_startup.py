@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,24 +14,7 @@ from pathlib import Path
 import pytest
 import websockets
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
-    }
-    for key in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "SERVER_MODE", "DATA_DIR"):
-        env.pop(key, None)
-    env["PYTHON"] = sys.executable
-    env.update(extra)
-    return env
+from tests.live import ROOT, clean_env, free_port
 
 
 class EmbeddedServer:

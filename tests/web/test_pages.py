@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from tests.conftest import PASSWORD, follow_verification_link
+from tests.helpers import PASSWORD, follow_verification_link
 
 pytestmark = pytest.mark.django_db
 
