@@ -109,7 +109,7 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 api.add_router("/", "accounts.api.router")
 api.add_router("/", "advice.api.router")
-api.add_router("/", "community.api.router")
+api.add_router("/", "community.messaging.api.router")
 api.add_router("/", "community.forum.api.router")
 api.add_router("/", "community.surveys.api.router")
 api.add_router("/", "events.api.router")

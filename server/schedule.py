@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 # (dotted task path, every so many seconds)
 PERIODIC_JOBS: list[tuple[str, float]] = [
     ("realtime.tasks.prune_event_log", 3600.0),
-    ("community.tasks.close_ended_forum_windows", 60.0),
+    ("community.forum.tasks.close_ended_forum_windows", 60.0),
     ("events.tasks.send_event_reminders", 60.0),
 ]
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.tasks import EXISTS_SUBJECT, VERIFY_SUBJECT
 from accounts.verification import SALT, verification_token
-from community import services as dm
+from community.messaging import sending
+from community.messaging import services as dm
 from events.models import Event, Rsvp
 from notifications.tasks import email_notice
 from tests.helpers import PASSWORD, api_json, bearer
@@ -140,7 +141,7 @@ def test_unverified_addresses_get_nothing_but_the_link(
     assert email_notice(member.pk, "event.changed", {"event": event.pk}) is False
     conversation = dm.start_conversation(sender, [member.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        dm.send_direct_message(sender, conversation.pk, "hello there", "c1")
+        sending.send_direct_message(sender, conversation.pk, "hello there", "c1")
     assert mails_to(member.email) == []
 
     User.objects.filter(pk=member.pk).update(email_verified_at=timezone.now())
@@ -215,7 +216,7 @@ def test_mail_about_a_message_says_who_wrote_not_what(
     for member, client_id in ((bob, "m1"), (carol, "m2")):
         conversation = dm.start_conversation(alice, [member.pk])
         with django_capture_on_commit_callbacks(execute=True):
-            dm.send_direct_message(alice, conversation.pk, "my HbA1c was 9.1", client_id)
+            sending.send_direct_message(alice, conversation.pk, "my HbA1c was 9.1", client_id)
     [to_bob] = mails_to(bob.email)
     assert to_bob.subject == "You have a new message from Alice"
     assert "HbA1c" not in to_bob.subject + to_bob.body

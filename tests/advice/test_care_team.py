@@ -11,7 +11,7 @@ from accounts.roles import Role
 from accounts.signals import rights_narrowed
 from advice import services as care
 from advice.models import CareTeamMember
-from community import services as dm
+from community.messaging import services as dm
 from notifications.models import Notification
 from tests.helpers import api_json, bearer
 

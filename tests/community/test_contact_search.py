@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from accounts.roles import Role
 from advice.models import CareTeamMember
-from community import services as dm
+from community.messaging import services as dm
 from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db

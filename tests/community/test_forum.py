@@ -13,8 +13,8 @@ from django.utils import timezone
 from accounts.roles import Role
 from community.forum import moderation
 from community.forum import services as forum
+from community.forum.tasks import close_ended_forum_windows
 from community.models import Category, ModerationLogEntry, ModeratorScope, Post, Thread
-from community.tasks import close_ended_forum_windows
 from notifications.models import Notification
 from realtime.models import LogEntry
 from tests.helpers import api_json, bearer

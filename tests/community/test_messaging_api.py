@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from advice.models import CareTeamMember
-from community import services as dm
+from community.messaging import sending
+from community.messaging import services as dm
 from community.models import Message
 from tests.helpers import api_json, bearer
 
@@ -392,11 +393,11 @@ def test_a_send_takes_two_queries(make_user, django_assert_max_num_queries):
 
     alice, bob = make_user(), make_user()
     conversation = dm.start_conversation(alice, [bob.pk])
-    dm.send_direct_message(alice, conversation.pk, "first", "q0")  # makes the topic row
+    sending.send_direct_message(alice, conversation.pk, "first", "q0")  # makes the topic row
     presence.store().refresh([(conversation.topic, bob.pk)])  # Bob is looking: no notice
     try:
         with django_assert_max_num_queries(2):
-            message = dm.send_direct_message(alice, conversation.pk, "second", "q1")
+            message = sending.send_direct_message(alice, conversation.pk, "second", "q1")
     finally:
         presence.store().leave(conversation.topic, bob.pk)
     assert Message.objects.get(pk=message.pk).seq == message.seq

@@ -7,7 +7,8 @@ from django.db import transaction
 
 from accounts.roles import Role
 from advice.models import CareTeamMember
-from community import services as dm
+from community.messaging import sending
+from community.messaging import services as dm
 from realtime import log
 from tests.helpers import api_json, bearer
 
@@ -53,7 +54,7 @@ def test_only_admins_build_others_care_teams_and_the_refusal_reveals_nothing(cli
 def test_a_deleted_message_does_not_come_back_in_a_replay(make_user):
     alice, bob = make_user(), make_user()
     conversation = dm.start_conversation(alice, [bob.pk])
-    message = dm.send_direct_message(alice, conversation.pk, "my secret is hunter2", "s1")
+    message = sending.send_direct_message(alice, conversation.pk, "my secret is hunter2", "s1")
     dm.edit_message(alice, message.pk, "my secret is ******")
     assert "hunter2" not in str([e.data for e in log.read_after(conversation.topic, 0) or []])
     dm.delete_message(alice, message.pk)
@@ -77,7 +78,7 @@ def test_people_who_blocked_one_another_cannot_be_put_in_a_group(client, make_us
 
 
 def test_a_blocked_person_can_no_longer_follow_or_type_in_the_direct_conversation(make_user):
-    from community.topics import can_follow
+    from community.messaging.topics import can_follow
 
     alice, bob = make_user(), make_user()
     conversation = dm.start_conversation(alice, [bob.pk])
@@ -103,7 +104,7 @@ def test_contacts_never_match_an_email_address(client, make_user):
 def test_the_read_position_cannot_pass_the_end(client, make_user):
     alice, bob = make_user(), make_user()
     conversation = dm.start_conversation(alice, [bob.pk])
-    message = dm.send_direct_message(alice, conversation.pk, "one", "r1")
+    message = sending.send_direct_message(alice, conversation.pk, "one", "r1")
     response = client.post(
         f"/api/conversations/{conversation.pk}/read",
         {"seq": 2**60},
@@ -111,7 +112,7 @@ def test_the_read_position_cannot_pass_the_end(client, make_user):
         **bearer(bob),
     )
     assert api_json(response)["seq"] == message.seq
-    dm.send_direct_message(alice, conversation.pk, "two", "r2")
+    sending.send_direct_message(alice, conversation.pk, "two", "r2")
     listed = api_json(client.get("/api/conversations", **bearer(bob)))[0]
     assert listed["unread"] == 1
 
@@ -119,7 +120,7 @@ def test_the_read_position_cannot_pass_the_end(client, make_user):
 def test_hidden_read_receipts_are_never_broadcast_or_stored(make_user):
     alice, bob = make_user(), make_user()
     conversation = dm.start_conversation(alice, [bob.pk])
-    message = dm.send_direct_message(alice, conversation.pk, "seen?", "h1")
+    message = sending.send_direct_message(alice, conversation.pk, "seen?", "h1")
     dm.update_messaging_settings(bob, share_read_receipts=False)
     with transaction.atomic():
         dm.mark_read(bob, conversation.pk, message.seq)

@@ -15,9 +15,10 @@ from django.utils import timezone
 from pydantic import BaseModel
 
 from accounts.roles import Role
-from community import services as dm
 from community.forum import moderation
 from community.forum import services as forum
+from community.messaging import sending
+from community.messaging import services as dm
 from community.models import Category
 from events import interaction
 from events import services as events
@@ -77,7 +78,7 @@ def old(make_user, role: str = Role.CUSTOMER, **fields: Any):
 def test_an_edited_direct_message_leaves_no_copy_of_the_replaced_words(make_user, client):
     alice, bob = make_user(), make_user()
     conversation = dm.start_conversation(alice, [bob.pk])
-    message = dm.send_direct_message(alice, conversation.pk, "my glucose was zebra-41", "c1")
+    message = sending.send_direct_message(alice, conversation.pk, "my glucose was zebra-41", "c1")
     assert copies_of("zebra-41")  # the message event, bob's notice and its event
 
     dm.edit_message(alice, message.pk, "my glucose was fine")
@@ -94,7 +95,7 @@ def test_an_edited_direct_message_leaves_no_copy_of_the_replaced_words(make_user
 def test_a_deleted_direct_message_takes_its_notice_with_it(make_user, client):
     alice, bob = make_user(), make_user()
     conversation = dm.start_conversation(alice, [bob.pk])
-    message = dm.send_direct_message(alice, conversation.pk, "dose quokka-17", "c1")
+    message = sending.send_direct_message(alice, conversation.pk, "dose quokka-17", "c1")
     note = Notification.objects.get(user=bob)
 
     dm.delete_message(alice, message.pk)

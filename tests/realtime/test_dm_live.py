@@ -8,7 +8,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
 
-from community import services as dm
+from community.messaging import sending
+from community.messaging import services as dm
 from community.models import Message
 from realtime import log
 from tests.helpers import bearer
@@ -126,7 +127,9 @@ async def test_reconnect_with_cursor_gets_exactly_the_missed_events_in_order(pai
 
 async def test_subscribing_without_a_cursor_starts_at_the_current_seq(pair):
     alice, bob, conversation = await pair()
-    await database_sync_to_async(dm.send_direct_message)(alice, conversation.pk, "before", "x1")
+    await database_sync_to_async(sending.send_direct_message)(
+        alice, conversation.pk, "before", "x1"
+    )
     b = await signed_in(bob)
     replayed, reply = await subscribe(b, conversation.topic)
     assert replayed == []
@@ -136,7 +139,7 @@ async def test_subscribing_without_a_cursor_starts_at_the_current_seq(pair):
 async def test_a_cursor_older_than_retention_gets_resync(pair, settings):
     alice, bob, conversation = await pair()
     for i in range(3):
-        await database_sync_to_async(dm.send_direct_message)(
+        await database_sync_to_async(sending.send_direct_message)(
             alice, conversation.pk, f"old {i}", f"o{i}"
         )
     settings.REALTIME_RETENTION_DAYS = 0
@@ -316,7 +319,7 @@ async def test_an_unexpected_failure_gets_an_error_and_the_socket_lives_on(pair,
 
 async def test_a_replay_names_the_sender_as_they_choose_now(pair):
     alice, bob, conversation = await pair()
-    await database_sync_to_async(dm.send_direct_message)(alice, conversation.pk, "Hi", "c1")
+    await database_sync_to_async(sending.send_direct_message)(alice, conversation.pk, "Hi", "c1")
     await rename(alice, "A. Nonymous")
     b = await signed_in(bob)
     replayed, _ = await subscribe(b, conversation.topic, since=0)
@@ -326,7 +329,7 @@ async def test_a_replay_names_the_sender_as_they_choose_now(pair):
 
 async def test_notices_and_new_conversations_name_the_sender_as_they_choose_now(pair):
     alice, bob, conversation = await pair()
-    await database_sync_to_async(dm.send_direct_message)(alice, conversation.pk, "Hi", "c1")
+    await database_sync_to_async(sending.send_direct_message)(alice, conversation.pk, "Hi", "c1")
     await rename(alice, "A. Nonymous")
 
     b = await signed_in(bob)

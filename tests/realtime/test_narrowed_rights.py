@@ -14,9 +14,9 @@ from django.utils import timezone
 from accounts import services as accounts
 from accounts.roles import Role
 from advice import services as care
-from community import services as dm
 from community.forum import moderation
 from community.forum import services as forum
+from community.messaging import services as dm
 from community.models import Category, ModeratorScope
 from events import services as events
 from realtime import connections, sweeper

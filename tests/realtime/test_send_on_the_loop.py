@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 
-from community import services as dm
+from community.messaging import sending
+from community.messaging import services as dm
 from community.models import Conversation, Message
 from core.errors import Forbidden, NotFound
 from notifications.models import Notification
@@ -34,8 +35,8 @@ async def test_a_socket_send_between_watching_members_takes_no_worker_thread(
     def no_thread(func):
         raise AssertionError(f"{func.__name__} went to a worker thread")
 
-    monkeypatch.setattr(dm, "in_db_thread", no_thread)
-    monkeypatch.setattr(dm, "in_thread", no_thread)
+    monkeypatch.setattr(sending, "in_db_thread", no_thread)
+    monkeypatch.setattr(sending, "in_thread", no_thread)
     await a.send_json_to(
         {"type": "dm.send", "id": "k1", "conversation": conversation.pk, "body": "hi"}
     )
@@ -53,7 +54,7 @@ async def test_a_group_send_stores_message_event_and_notices_for_those_away(make
     alice, bob, carol = await make_user_async(), await make_user_async(), await make_user_async()
     group = await database_sync_to_async(dm.start_conversation)(alice, [bob.pk, carol.pk], "Plan")
 
-    message = await dm.asend_direct_message(alice, group.pk, "Lentils **tonight**", "g1")
+    message = await sending.asend_direct_message(alice, group.pk, "Lentils **tonight**", "g1")
 
     stored = await database_sync_to_async(Message.objects.get)(pk=message.pk)
     assert (stored.body, stored.seq, stored.client_id) == ("Lentils **tonight**", 1, "g1")
@@ -74,8 +75,8 @@ async def test_a_retried_client_id_returns_the_first_message(make_user_async):
     alice, bob = await make_user_async(), await make_user_async()
     conversation = await database_sync_to_async(dm.start_conversation)(alice, [bob.pk])
 
-    first = await dm.asend_direct_message(alice, conversation.pk, "one", "same")
-    again = await dm.asend_direct_message(alice, conversation.pk, "one", "same")
+    first = await sending.asend_direct_message(alice, conversation.pk, "one", "same")
+    again = await sending.asend_direct_message(alice, conversation.pk, "one", "same")
 
     assert again.pk == first.pk and again.seq == first.seq
     count = await database_sync_to_async(Message.objects.filter(conversation=conversation).count)()
@@ -85,13 +86,13 @@ async def test_a_retried_client_id_returns_the_first_message(make_user_async):
 async def test_the_rules_apply_and_a_retry_from_before_a_block_is_still_acked(make_user_async):
     alice, bob = await make_user_async(), await make_user_async()
     conversation = await database_sync_to_async(dm.start_conversation)(alice, [bob.pk])
-    first = await dm.asend_direct_message(alice, conversation.pk, "before", "b1")
+    first = await sending.asend_direct_message(alice, conversation.pk, "before", "b1")
     await database_sync_to_async(dm.block)(bob, alice.pk)
 
     with pytest.raises(Forbidden) as refused:
-        await dm.asend_direct_message(alice, conversation.pk, "after", "b2")
+        await sending.asend_direct_message(alice, conversation.pk, "after", "b2")
     assert refused.value.code == "blocked"
-    retried = await dm.asend_direct_message(alice, conversation.pk, "before", "b1")
+    retried = await sending.asend_direct_message(alice, conversation.pk, "before", "b1")
     assert retried.pk == first.pk
     count = await database_sync_to_async(Message.objects.filter(conversation=conversation).count)()
     assert count == 1
@@ -102,7 +103,7 @@ async def test_a_stranger_gets_not_found_and_nothing_is_stored(make_user_async):
     conversation = await database_sync_to_async(dm.start_conversation)(alice, [bob.pk])
 
     with pytest.raises(NotFound):
-        await dm.asend_direct_message(mallory, conversation.pk, "let me in", "m1")
+        await sending.asend_direct_message(mallory, conversation.pk, "let me in", "m1")
     assert not await database_sync_to_async(Message.objects.exists)()
 
 
@@ -112,7 +113,7 @@ async def test_in_a_group_only_members_not_watching_get_a_notice(make_user_async
     b = await signed_in(bob)
     await subscribe(b, group.topic)
 
-    await dm.asend_direct_message(alice, group.pk, "who is here?", "w1")
+    await sending.asend_direct_message(alice, group.pk, "who is here?", "w1")
 
     event = await next_of_type(b, "event", "message.created")
     assert event["data"]["client_id"] == "w1"

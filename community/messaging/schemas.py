@@ -1,3 +1,5 @@
+"""The HTTP API's shapes of direct messaging (a message is its event's shape, with its seq)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,15 +9,11 @@ from pydantic import Field
 
 from accounts.bounds import Id
 from accounts.schemas import Input
-from community.services import MAX_BODY
+from community.messaging.sending import MAX_BODY
+from community.messaging.topics import MessageCreated, Person
 
 
-class PersonOut(Schema):
-    id: int
-    name: str
-
-
-class MemberOut(PersonOut):
+class MemberOut(Person):
     last_read_seq: int | None
 
 
@@ -43,16 +41,10 @@ class MessageEditIn(Input):
     body: str = Field(min_length=1, max_length=MAX_BODY)
 
 
-class MessageOut(Schema):
-    id: int
-    conversation: int
-    sender: PersonOut
-    client_id: str
-    html: str
+class MessageOut(MessageCreated):
+    """A message as the API shows it: its ``message.created`` event, with its seq."""
+
     seq: int
-    created_at: datetime
-    edited_at: datetime | None
-    deleted: bool
 
 
 class HistoryOut(Schema):

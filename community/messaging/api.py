@@ -13,10 +13,9 @@ from accounts import limits
 from accounts.models import Block, User
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
-from community import services
-from community.models import Message, MessagingSettings
-from community.permissions import membership_or_404
-from community.schemas import (
+from community.messaging import sending, services
+from community.messaging.permissions import membership_or_404
+from community.messaging.schemas import (
     BlockIn,
     ContactOut,
     ConversationIn,
@@ -30,22 +29,14 @@ from community.schemas import (
     SettingsIn,
     SettingsOut,
 )
+from community.messaging.sending import message_data
+from community.models import Message, MessagingSettings
 
 router = Router(tags=["messaging"])
 
 
 def _message_out(message: Message) -> dict[str, Any]:
-    return {
-        "id": message.pk,
-        "conversation": message.conversation_id,
-        "sender": {"id": message.sender_id, "name": message.sender.public_name()},
-        "client_id": message.client_id,
-        "html": message.html,
-        "seq": message.seq,
-        "created_at": message.created_at,
-        "edited_at": message.edited_at,
-        "deleted": message.deleted_at is not None,
-    }
+    return {**message_data(message, message.sender), "seq": message.seq}
 
 
 def _conversation_out(user: User, conversation_id: int) -> dict[str, Any]:
@@ -95,7 +86,7 @@ def send_message(
     request: HttpRequest, conversation_id: int, payload: MessageIn
 ) -> Status[dict[str, Any]]:
     """Idempotent by ``client_id``: a retry returns the message stored the first time."""
-    message = services.send_direct_message(
+    message = sending.send_direct_message(
         acting_user(request), conversation_id, payload.body, payload.client_id
     )
     return Status(201, _message_out(message))

@@ -1,0 +1,1 @@
+"""Direct messages: conversations of two or a group, on ``dm:{conversation}``."""
