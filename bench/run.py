@@ -1110,6 +1110,11 @@ async def bench_app(
 
 
 async def amain(cfg: Config) -> int:
+    # A TERM signal ends the run as Ctrl-C does: servers and load generators stopped,
+    # databases dropped, the baseline's checkout removed.
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     limit = raise_open_files_limit()
     need = cfg.idle_sockets + 200
     if limit < need:
