@@ -52,7 +52,9 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 # Benchmarks, not tests: about 6 minutes; writes docs/benchmarks.md. Needs PostgreSQL
-# and Redis on 127.0.0.1. `make bench BENCH_ARGS=--quick` for a short smoke run.
+# and Redis on 127.0.0.1. `make bench BENCH_ARGS=--quick` for a short smoke run;
+# `make bench BENCH_ARGS="--baseline <rev>"` benches the server at git revision <rev> too,
+# before this tree's, for a before-and-after comparison in one run.
 .PHONY: bench
 bench: $(STAMP)
 	ulimit -n 65536 2>/dev/null || ulimit -n "$$(ulimit -Hn)"; $(BIN)/python -m bench $(BENCH_ARGS)

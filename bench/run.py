@@ -14,7 +14,12 @@ same load generator (``bench/worker.py`` processes on raw asyncio sockets):
 
 Each scenario starts once the server is quiet again (``settle``).
 
-It prints a table of both side by side with their ratios and writes it, with the date,
+With ``--baseline REF`` our server at git revision REF runs first, the same way: checked
+out with ``git worktree add --detach`` in a temporary directory (removed at the end),
+served by that checkout's own ``scripts/serve`` with this interpreter, on a fresh database
+of its own, seeded by its own ``bench/seed.py``: before and after a change, in one run.
+
+It prints a table of all side by side with their ratios and writes it, with the date,
 the machine and the commands, into docs/benchmarks.md (``--no-docs`` to skip).
 Every load loop is bounded in count and time; all traffic stays on loopback.
 """
@@ -50,6 +55,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 DOCS = ROOT / "docs" / "benchmarks.md"
 RESULTS_START = "<!-- bench:results:start -->"
 RESULTS_END = "<!-- bench:results:end -->"
+SCENARIOS = ("fanout", "room", "direct", "idle")
 
 # The server's settings for the run: production mode, rate limits out of the way (the
 # load is deliberate), a send queue deep enough for a saturated fan-out.
@@ -84,9 +90,10 @@ class Config:
     idle_sockets: int = 10_000
     idle_workers: int = 4
     servers: tuple[str, ...] = ("ours", "reference")
-    scenarios: tuple[str, ...] = ("fanout", "room", "direct", "idle")
+    scenarios: tuple[str, ...] = SCENARIOS
     write_docs: bool = True
     command: str = "make bench"
+    baseline: Baseline | None = None  # our server at another revision, benched first
 
     @classmethod
     def quick(cls) -> Config:
@@ -131,6 +138,10 @@ def proc_cmdline(pid: int) -> bytes:
     return Path(f"/proc/{pid}/cmdline").read_bytes()
 
 
+def proc_cwd(pid: int) -> Path:
+    return Path(f"/proc/{pid}/cwd").resolve()
+
+
 def proc_cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -148,6 +159,7 @@ def percentile(values: list[float], q: float) -> float | None:
 
 class Server:
     name = ""
+    root = ROOT  # the tree the server runs from
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -166,7 +178,7 @@ class Server:
         with open(self.log_path, "ab") as out:
             self.proc = subprocess.Popen(
                 self.command(),
-                cwd=ROOT,
+                cwd=self.root,
                 env=self.env(),
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -218,9 +230,14 @@ class Server:
 
 
 class OurServer(Server):
-    name = "ours"
+    """Our server from a tree: this one ("ours"), or a checkout of another revision
+    ("baseline"), served by that tree's own ``scripts/serve`` and seeded by its own
+    ``bench/seed.py``, with this interpreter and its installed packages."""
 
-    def __init__(self, workdir: Path, database_url: str) -> None:
+    def __init__(
+        self, workdir: Path, database_url: str, name: str = "ours", root: Path = ROOT
+    ) -> None:
+        self.name, self.root = name, root.resolve()
         super().__init__(workdir)
         self.database_url = database_url
         self.migrated = False
@@ -231,12 +248,13 @@ class OurServer(Server):
             env.pop(key, None)
         env.update(SERVER_ENV)
         env.update(
+            PYTHON=PY,  # scripts/serve runs the app with it
             DATABASE_URL=self.database_url,
             REDIS_URL=REDIS_URL,
             SECRET_KEY="bench-" + secrets.token_hex(24),
             PORT=str(self.port),
             HOST="127.0.0.1",
-            DATA_DIR=str(self.workdir / "data"),
+            DATA_DIR=str(self.workdir / f"data-{self.name}"),
             SKIP_MIGRATE="1" if self.migrated else "0",
         )
         if not hasattr(self, "_secret"):
@@ -245,23 +263,50 @@ class OurServer(Server):
         return env
 
     def command(self) -> list[str]:
-        return [str(ROOT / "scripts" / "serve")]
+        return [str(self.root / "scripts" / "serve")]
 
     async def start(self) -> None:
         await super().start()
         self.migrated = True
         if b"daphne_main" not in proc_cmdline(self.pid):
             raise RuntimeError("scripts/serve did not exec daphne: cannot measure its memory")
+        # `python -m server.daphne_main` imports from its working directory first.
+        cwd = proc_cwd(self.pid)
+        if cwd != self.root:
+            raise RuntimeError(f"{self.name}: daphne runs in {cwd}, not in {self.root}")
+
+    def check_imports(self) -> dict[str, str]:
+        """Where this tree's packages are imported from, run as the server and the seeding
+        run (this interpreter, the server's environment, the tree as working directory):
+        from the tree itself, not from the editable install of the current one."""
+        names = sorted(p.parent.name for p in self.root.glob("*/__init__.py"))
+        result = subprocess.run(
+            [PY, "-c", IMPORT_CHECK, *names],
+            cwd=self.root,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{self.name}: import check failed:\n{result.stderr[-3000:]}")
+        origins: dict[str, str] = json.loads(result.stdout)
+        root = str(self.root) + os.sep
+        stray = {n: o for n, o in origins.items() if not str(Path(o).resolve()).startswith(root)}
+        if stray:
+            raise RuntimeError(f"{self.name}: packages not imported from {self.root}: {stray}")
+        return origins
 
     def seed(self, users: int, group: int, pairs: int, room: int) -> dict[str, Any]:
-        spec_path, out_path = self.workdir / "seed-spec.json", self.workdir / "seed-out.json"
+        spec_path = self.workdir / f"seed-spec-{self.name}.json"
+        out_path = self.workdir / f"seed-out-{self.name}.json"
         spec = {"users": users, "group": group, "pairs": pairs, "room": room}
         spec_path.write_text(json.dumps(spec))
         env = self.env()
         env.update(BENCH_SEED_SPEC=str(spec_path), BENCH_SEED_OUT=str(out_path))
         result = subprocess.run(
             [PY, "manage.py", "shell", "-c", "from bench.seed import main; main()"],
-            cwd=ROOT,
+            cwd=self.root,
             env=env,
             capture_output=True,
             timeout=600,
@@ -279,6 +324,78 @@ class ReferenceServer(Server):
 
     def command(self) -> list[str]:
         return [PY, "-m", "bench.reference_server", "--port", str(self.port)]
+
+
+# Prints where each named top-level package would be imported from, as JSON.
+IMPORT_CHECK = """\
+import importlib.util, json, sys
+spec = {n: importlib.util.find_spec(n) for n in sys.argv[1:]}
+print(json.dumps({n: s.origin or "" if s else "" for n, s in spec.items()}))
+"""
+
+
+# --- the baseline: our server at another revision, in a temporary checkout -------------
+
+
+@dataclass
+class Baseline:
+    ref: str  # as given
+    commit: str
+    short: str
+    subject: str
+    path: Path | None = None  # the checkout, while there is one
+
+    @property
+    def label(self) -> str:
+        return f"baseline ({self.short})"
+
+
+def git(*args: str) -> str:
+    result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def resolve_baseline(ref: str) -> Baseline:
+    commit = git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    return Baseline(
+        ref=ref,
+        commit=commit,
+        short=git("rev-parse", "--short", commit),
+        subject=git("log", "-1", "--format=%s", commit),
+    )
+
+
+def add_worktree(baseline: Baseline) -> None:
+    path = Path(tempfile.mkdtemp(prefix="edt-bench-baseline-"))
+    baseline.path = path
+    git("worktree", "add", "--detach", str(path), baseline.commit)
+    log(f"baseline: {baseline.ref} = {baseline.short} checked out in {path}")
+    for needed in ("scripts/serve", "bench/seed.py"):
+        if not (path / needed).exists():
+            raise RuntimeError(f"baseline: {baseline.short} has no {needed}: cannot bench it")
+
+
+def remove_worktree(baseline: Baseline) -> None:
+    path, baseline.path = baseline.path, None
+    if path is None:
+        return
+    with contextlib.suppress(RuntimeError):
+        git("worktree", "remove", "--force", str(path))
+    shutil.rmtree(path, ignore_errors=True)
+    with contextlib.suppress(RuntimeError):
+        git("worktree", "prune")
+    log(f"baseline: removed the checkout {path}")
+
+
+def our_revision() -> str:
+    """This tree's commit, and whether it has changes not committed."""
+    with contextlib.suppress(RuntimeError):
+        short = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+        return short + (" with uncommitted changes" if dirty else "")
+    return "unknown"
 
 
 # --- load generator processes ----------------------------------------------------------
@@ -701,11 +818,16 @@ def table(cfg: Config, res: dict[str, dict[str, Any]]) -> list[list[str]]:
     rows: list[list[str]] = []
 
     def row(label: str, path: tuple[str, ...], digits: int, target: str,
-            check: Any = None, show_ratio: bool = True) -> None:  # fmt: skip
-        ours, ref = get("ours", *path), get("reference", *path)
+            check: Any = None, show_ratio: bool = True, unit: Any = None) -> None:  # fmt: skip
+        base, ours, ref = (get(s, *path) for s in ("baseline", "ours", "reference"))
         ok = check(ours, ref) if check is not None and ours is not None else None
-        rows.append([label, fmt(ours, digits), fmt(ref, digits),
-                     ratio(ours, ref) if show_ratio else "-", target, verdict(ok)])  # fmt: skip
+        shown = [fmt(unit(v) if unit and v is not None else v, digits) for v in (base, ours, ref)]
+        if cfg.baseline is None:
+            rows.append([label, *shown[1:], ratio(ours, ref) if show_ratio else "-", target,
+                         verdict(ok)])  # fmt: skip
+        else:
+            rows.append([label, *shown, ratio(ours, base) if show_ratio else "-",
+                         ratio(ours, ref) if show_ratio else "-", target, verdict(ok)])  # fmt: skip
 
     n, pairs = cfg.fanout_sockets, cfg.pairs
     row(f"Fan-out to {n}: saturated deliveries/s", ("fanout", "saturated", "deliveries_per_s"), 0,
@@ -746,10 +868,8 @@ def table(cfg: Config, res: dict[str, dict[str, Any]]) -> list[list[str]]:
     row("Direct, saturated: server CPU (1 core = 1.00)", ("direct", "saturated", "server_cpu"),
         2, "")  # fmt: skip
     k = cfg.idle_sockets
-    row(f"{k:,} idle sockets: RSS before (MiB)", ("idle", "rss_before_kib"), 0, "")
-    rows[-1][1:3] = [fmt(_mib(get(s, "idle", "rss_before_kib")), 1) for s in ("ours", "reference")]
-    row(f"{k:,} idle sockets: RSS after (MiB)", ("idle", "rss_after_kib"), 0, "")
-    rows[-1][1:3] = [fmt(_mib(get(s, "idle", "rss_after_kib")), 1) for s in ("ours", "reference")]
+    row(f"{k:,} idle sockets: RSS before (MiB)", ("idle", "rss_before_kib"), 1, "", unit=_mib)
+    row(f"{k:,} idle sockets: RSS after (MiB)", ("idle", "rss_after_kib"), 1, "", unit=_mib)
     row(f"{k:,} idle sockets: KiB per socket", ("idle", "kib_per_socket"), 1, "<= 48 KiB",
         lambda o, r: o <= 48)  # fmt: skip
     return rows
@@ -759,15 +879,24 @@ def _mib(kib: float | None) -> float | None:
     return None if kib is None else kib / 1024
 
 
-def render(rows: list[list[str]], markdown: bool) -> str:
-    header = ["", "ours", "reference", "ours/ref", "target", "met"]
+def header(cfg: Config) -> list[str]:
+    if cfg.baseline is None:
+        return ["", "ours", "reference", "ours/ref", "target", "met"]
+    return ["", cfg.baseline.label, "ours", "reference", "ours/baseline", "ours/ref", "target",
+            "met"]  # fmt: skip
+
+
+def render(cfg: Config, rows: list[list[str]], markdown: bool) -> str:
+    header_ = header(cfg)
     if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines = ["| " + " | ".join(header_) + " |", "|" + "---|" * len(header_)]
         lines += ["| " + " | ".join(r) + " |" for r in rows]
         return "\n".join(lines)
-    widths = [max(len(r[i].replace("**", "")) for r in [header, *rows]) for i in range(6)]
+    widths = [
+        max(len(r[i].replace("**", "")) for r in [header_, *rows]) for i in range(len(header_))
+    ]
     out = []
-    for r in [header, *rows]:
+    for r in [header_, *rows]:
         cells = [c.replace("**", "") for c in r]
         out.append("  ".join(
             c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(cells)
@@ -798,8 +927,21 @@ def machine() -> dict[str, str]:
 
 def notes(cfg: Config, res: dict[str, dict[str, Any]]) -> list[str]:
     out = []
-    for server in ("ours", "reference"):
+    if cfg.baseline is not None:
+        names = {"baseline": "the baseline", "ours": "ours", "reference": "the reference"}
+        order = ", then ".join(names[s] for s in cfg.servers)
+        out.append(
+            f"Baseline: `{cfg.baseline.ref}` = {cfg.baseline.short} "
+            f'("{cfg.baseline.subject}"), checked out in a temporary git worktree and served '
+            f"by its own scripts/serve with this interpreter and its packages, on a fresh "
+            f"database of its own, seeded by its own bench/seed.py. Run order: each server "
+            f"through all its scenarios before the next starts: {order}; all driven by this "
+            f"tree's load generator."
+        )
+    for server in ("baseline", "ours", "reference"):
         r = res.get(server, {})
+        if cfg.baseline is not None and server == "baseline":
+            server = cfg.baseline.label
         fs = r.get("fanout", {}).get("saturated", {})
         ds = r.get("direct", {}).get("saturated", {})
         for label, rate in (("fan-out", r.get("fanout", {}).get("rate")),
@@ -842,7 +984,7 @@ def notes(cfg: Config, res: dict[str, dict[str, Any]]) -> list[str]:
 def commands(cfg: Config) -> list[str]:
     env = " ".join(f"{k}={v}" for k, v in SERVER_ENV.items())
     redis_db = REDIS_URL if REDIS_URL.startswith("redis://127.0.0.1") else "<redis>"
-    return [
+    lines = [
         f"$ {cfg.command}",
         "  = ulimit -n 65536 || ulimit -n $(ulimit -Hn); .venv/bin/python -m bench",
         "which starts, one after the other:",
@@ -853,6 +995,13 @@ def commands(cfg: Config) -> list[str]:
         "  .venv/bin/python -m bench.reference_server --port <free>",
         "  .venv/bin/python -m bench.worker  (2 to 4 at a time, driven over stdin)",
     ]
+    if cfg.baseline is not None:
+        lines[3:3] = [
+            f"  git worktree add --detach <temp> {cfg.baseline.short}  (removed at the end)",
+            "  the next two in <temp>, with PYTHON=.venv/bin/python and a database of its own "
+            "(the baseline), then here (ours):",
+        ]
+    return lines
 
 
 def write_docs(cfg: Config, rows: list[list[str]], res: dict[str, dict[str, Any]]) -> None:
@@ -864,6 +1013,11 @@ def write_docs(cfg: Config, rows: list[list[str]], res: dict[str, dict[str, Any]
         "",
         f"Run on {today} with `{cfg.command}`.",
         "",
+        *([] if cfg.baseline is None else [
+            f"Baseline: `{cfg.baseline.ref}` = {cfg.baseline.commit[:12]} "
+            f"(\"{cfg.baseline.subject}\"); ours: {our_revision()}.",
+            "",
+        ]),
         f"Machine: {info['nproc']} CPUs ({info['cpu'] or 'unknown model'}), "
         f"Python {info['python']}; {info['versions']}.",
         "",
@@ -880,7 +1034,7 @@ def write_docs(cfg: Config, rows: list[list[str]], res: dict[str, dict[str, Any]
         *commands(cfg),
         "```",
         "",
-        render(rows, markdown=True),
+        render(cfg, rows, markdown=True),
         "",
         "Details:",
         "",
@@ -928,7 +1082,39 @@ def fake_seed(cfg: Config) -> dict[str, Any]:
     }
 
 
+async def bench_app(
+    cfg: Config, work: Path, name: str, root: Path
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Our server from ``root`` on a fresh database of its own, seeded, then benched; the
+    database is dropped at the end. Returns the results and the seed."""
+    database, url = create_database()
+    log(f"{name}: created database {database}")
+    try:
+        server = OurServer(work, url, name=name, root=root)
+        origins = await asyncio.to_thread(server.check_imports)
+        log(f"{name}: imports {', '.join(origins)} from {root}")
+        try:
+            await server.start()
+            users = max(cfg.idle_sockets, cfg.room_sockets, cfg.fanout_sockets + 2 * cfg.pairs)
+            started = time.monotonic()
+            seed = await asyncio.to_thread(
+                server.seed, users, cfg.fanout_sockets, cfg.pairs, cfg.room_sockets
+            )
+            log(f"{name}: seeded {users} users in {time.monotonic() - started:.1f}s")
+        finally:
+            server.stop()
+        return await bench_server(cfg, server, seed, work), seed
+    finally:
+        drop_database(database)
+        log(f"{name}: dropped database {database}")
+
+
 async def amain(cfg: Config) -> int:
+    # A TERM signal ends the run as Ctrl-C does: servers and load generators stopped,
+    # databases dropped, the baseline's checkout removed.
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     limit = raise_open_files_limit()
     need = cfg.idle_sockets + 200
     if limit < need:
@@ -936,41 +1122,28 @@ async def amain(cfg: Config) -> int:
         return 2
     work = Path(tempfile.mkdtemp(prefix="edt-bench-"))
     results: dict[str, dict[str, Any]] = {}
-    database = None
     try:
         seed = fake_seed(cfg)
+        # One server after the other, each through all its scenarios: the baseline, ours,
+        # then the reference (which checks no tokens: ours' seed, or a made-up one, will do).
+        if "baseline" in cfg.servers:
+            assert cfg.baseline is not None and cfg.baseline.path is not None
+            results["baseline"], _ = await bench_app(cfg, work, "baseline", cfg.baseline.path)
         if "ours" in cfg.servers:
-            database, url = create_database()
-            log(f"created database {database}")
-            ours = OurServer(work, url)
-            try:
-                await ours.start()
-                users = max(cfg.idle_sockets, cfg.room_sockets, cfg.fanout_sockets + 2 * cfg.pairs)
-                started = time.monotonic()
-                seed = await asyncio.to_thread(
-                    ours.seed, users, cfg.fanout_sockets, cfg.pairs, cfg.room_sockets
-                )
-                log(f"seeded {users} users in {time.monotonic() - started:.1f}s")
-            finally:
-                ours.stop()
-            results["ours"] = await bench_server(cfg, ours, seed, work)
+            results["ours"], seed = await bench_app(cfg, work, "ours", ROOT)
         if "reference" in cfg.servers:
             results["reference"] = await bench_server(cfg, ReferenceServer(work), seed, work)
     except BaseException:
         log(f"failed; server and worker logs are kept in {work}")
         raise
-    finally:
-        if database is not None:
-            drop_database(database)
-            log(f"dropped database {database}")
     rows = table(cfg, results)
     print()
-    print(render(rows, markdown=False))
+    print(render(cfg, rows, markdown=False))
     print()
     for line in notes(cfg, results):
         print("- " + line)
     (work / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    complete = set(cfg.servers) == {"ours", "reference"} and len(cfg.scenarios) == 3
+    complete = {"ours", "reference"} <= set(cfg.servers) and set(cfg.scenarios) == set(SCENARIOS)
     if cfg.write_docs and complete:
         write_docs(cfg, rows, results)
     if os.environ.get("BENCH_KEEP_LOGS"):
@@ -989,14 +1162,25 @@ def main(argv: list[str] | None = None) -> int:
         default="fanout,room,direct,idle",
         help="comma-separated subset of fanout,room,direct,idle (default: all)",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also bench our server at git revision REF (a temporary checkout), before ours",
+    )
     parser.add_argument("--idle-sockets", type=int)
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     args = parser.parse_args(argv)
     cfg = Config.quick() if args.quick else Config()
     if args.only:
         cfg.servers = (args.only,)
+    if args.baseline:
+        try:
+            cfg.baseline = resolve_baseline(args.baseline)
+        except RuntimeError:
+            parser.error(f"--baseline: no commit {args.baseline!r} in this repository")
+        cfg.servers = ("baseline", *cfg.servers)
     cfg.scenarios = tuple(x.strip() for x in args.scenarios.split(",") if x.strip())
-    unknown = set(cfg.scenarios) - {"fanout", "room", "direct", "idle"}
+    unknown = set(cfg.scenarios) - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     if args.idle_sockets:
@@ -1006,7 +1190,13 @@ def main(argv: list[str] | None = None) -> int:
     cfg.command = "make bench" if argv is None and not sys.argv[1:] else (
         "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
     )  # fmt: skip
-    return asyncio.run(amain(cfg))
+    if cfg.baseline is None:
+        return asyncio.run(amain(cfg))
+    try:
+        add_worktree(cfg.baseline)
+        return asyncio.run(amain(cfg))
+    finally:
+        remove_worktree(cfg.baseline)
 
 
 if __name__ == "__main__":
