@@ -20,9 +20,9 @@ PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet \
 
 $(STAMP): requirements-dev.txt requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet --require-hashes -r requirements-dev.txt
-	$(PIP) install --quiet --no-deps -e .
+	# The project itself, built with the locked setuptools (no unpinned build download).
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
