@@ -13,7 +13,7 @@ from accounts.bounds import BoundedDate, BoundedDatetime
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
 from core.errors import NotFound
-from events import classes, interaction, rooms, services
+from events import classes, interaction, listings, rooms, services
 
 router = Router(tags=["events"])
 
@@ -96,8 +96,8 @@ class CancelIn(Input):
 def list_events(request: HttpRequest, query: Query[ListQuery]) -> list[dict[str, Any]]:
     """Upcoming events: in person in my region, and virtual ones; times also in my zone."""
     user = signed_in_user(request)
-    found = services.upcoming(user, **query.model_dump())[:200]
-    return [services.shape(user, e) for e in found]
+    found = listings.upcoming(user, **query.model_dump())[:200]
+    return [listings.shape(user, e) for e in found]
 
 
 @router.post("/events", response={201: EventOut})
@@ -105,14 +105,14 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status[dict[str, Any
     """Dietitians, medical providers and staff."""
     user = acting_user(request)
     fields = {k: v for k, v in payload.model_dump().items() if v is not None or k == "capacity"}
-    return Status(201, services.shape(user, services.create_event(user, **fields)))
+    return Status(201, listings.shape(user, services.create_event(user, **fields)))
 
 
 @router.get("/events/{event_id}", response=EventOut)
 def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
     """For those it is meant for: a regional event or class session for its region."""
     user = signed_in_user(request)
-    return services.shape(user, services.visible_event(user, event_id))
+    return listings.shape(user, services.visible_event(user, event_id))
 
 
 @router.patch("/events/{event_id}", response=EventOut)
@@ -120,13 +120,13 @@ def update_event(request: HttpRequest, event_id: int, payload: EventChangeIn) ->
     """The organiser; everyone signed up is told."""
     user = acting_user(request)
     changes = payload.model_dump(exclude_unset=True)
-    return services.shape(user, services.update_event(user, event_id, **changes))
+    return listings.shape(user, services.update_event(user, event_id, **changes))
 
 
 @router.post("/events/{event_id}/cancel", response=EventOut)
 def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> dict[str, Any]:
     user = acting_user(request)
-    return services.shape(user, services.cancel_event(user, event_id, payload.reason))
+    return listings.shape(user, services.cancel_event(user, event_id, payload.reason))
 
 
 @router.put("/events/{event_id}/rsvp", response=RsvpOut)
@@ -156,7 +156,7 @@ def message(request: HttpRequest, event_id: int, payload: MessageIn) -> dict[str
 
 @router.get("/events/{event_id}/event.ics", response={200: None})
 def calendar(request: HttpRequest, event_id: int) -> HttpResponse:
-    body = services.ics(services.visible_event(signed_in_user(request), event_id))
+    body = listings.ics(services.visible_event(signed_in_user(request), event_id))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event_id}.ics"'
     return response
