@@ -2,102 +2,45 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from ninja import Query, Router, Status
 
-from accounts.bounds import BoundedDate, BoundedDatetime
 from accounts.permissions import acting_user, signed_in_user
-from accounts.schemas import Input
 from core.errors import NotFound
-from events import classes, interaction, rooms, services
+from events import classes, interaction, listings, rooms, services
+from events.schemas import (
+    AttendanceRow,
+    Attendee,
+    CancelIn,
+    ChatOut,
+    EventChangeIn,
+    EventIn,
+    EventOut,
+    ListQuery,
+    MessageIn,
+    PollIn,
+    PollOut,
+    PresentOut,
+    QuestionsOut,
+    RoomIn,
+    RoomOut,
+    RoomView,
+    RsvpOut,
+    SeriesIn,
+    SeriesOut,
+)
 
 router = Router(tags=["events"])
-
-
-class EventIn(Input):
-    title: str = Field(max_length=200)
-    description: str = Field(default="", max_length=10_000)
-    kind: str = Field(max_length=10, description="in_person or virtual")
-    category: str = Field(default="", max_length=40)
-    venue: str = Field(default="", max_length=200)
-    address: str = Field(default="", max_length=300)
-    region: str = Field(default="", max_length=16)
-    time_zone: str | None = Field(
-        default=None, max_length=64, description="the organiser's by default"
-    )
-    starts_at: BoundedDatetime
-    ends_at: BoundedDatetime
-    capacity: int | None = Field(default=None, ge=1, le=100_000)
-
-
-class EventChangeIn(Input):
-    title: str | None = Field(default=None, max_length=200)
-    description: str | None = Field(default=None, max_length=10_000)
-    venue: str | None = Field(default=None, max_length=200)
-    address: str | None = Field(default=None, max_length=300)
-    starts_at: BoundedDatetime | None = None
-    ends_at: BoundedDatetime | None = None
-    capacity: int | None = Field(default=None, ge=1, le=100_000)
-
-
-class EventOut(Schema):
-    id: int
-    title: str
-    description: str
-    kind: str
-    category: str
-    organiser: str
-    venue: str
-    address: str
-    region: str
-    time_zone: str
-    starts_at: datetime
-    ends_at: datetime
-    starts_local: str
-    ends_local: str
-    capacity: int | None
-    going: int
-    cancelled: bool
-    my_status: str | None
-
-
-class ListQuery(Input):
-    kind: str | None = Field(default=None, max_length=10)
-    category: str | None = Field(default=None, max_length=40)
-    start: BoundedDate | None = Field(default=None, description="from this day, in my time zone")
-    end: BoundedDate | None = Field(default=None, description="to this day, included")
-
-
-class RsvpOut(Schema):
-    event: int
-    status: str
-
-
-class Attendee(Schema):
-    user: int
-    name: str
-    status: str
-    since: datetime
-
-
-class MessageIn(Input):
-    body: str = Field(max_length=500)
-
-
-class CancelIn(Input):
-    reason: str = Field(default="", max_length=500)
 
 
 @router.get("/events", response=list[EventOut])
 def list_events(request: HttpRequest, query: Query[ListQuery]) -> list[dict[str, Any]]:
     """Upcoming events: in person in my region, and virtual ones; times also in my zone."""
     user = signed_in_user(request)
-    found = services.upcoming(user, **query.model_dump())[:200]
-    return [services.shape(user, e) for e in found]
+    found = listings.upcoming(user, **query.model_dump())[:200]
+    return [listings.shape(user, e) for e in found]
 
 
 @router.post("/events", response={201: EventOut})
@@ -105,14 +48,14 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status[dict[str, Any
     """Dietitians, medical providers and staff."""
     user = acting_user(request)
     fields = {k: v for k, v in payload.model_dump().items() if v is not None or k == "capacity"}
-    return Status(201, services.shape(user, services.create_event(user, **fields)))
+    return Status(201, listings.shape(user, services.create_event(user, **fields)))
 
 
 @router.get("/events/{event_id}", response=EventOut)
 def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
     """For those it is meant for: a regional event or class session for its region."""
     user = signed_in_user(request)
-    return services.shape(user, services.visible_event(user, event_id))
+    return listings.shape(user, services.visible_event(user, event_id))
 
 
 @router.patch("/events/{event_id}", response=EventOut)
@@ -120,13 +63,13 @@ def update_event(request: HttpRequest, event_id: int, payload: EventChangeIn) ->
     """The organiser; everyone signed up is told."""
     user = acting_user(request)
     changes = payload.model_dump(exclude_unset=True)
-    return services.shape(user, services.update_event(user, event_id, **changes))
+    return listings.shape(user, services.update_event(user, event_id, **changes))
 
 
 @router.post("/events/{event_id}/cancel", response=EventOut)
 def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> dict[str, Any]:
     user = acting_user(request)
-    return services.shape(user, services.cancel_event(user, event_id, payload.reason))
+    return listings.shape(user, services.cancel_event(user, event_id, payload.reason))
 
 
 @router.put("/events/{event_id}/rsvp", response=RsvpOut)
@@ -156,57 +99,13 @@ def message(request: HttpRequest, event_id: int, payload: MessageIn) -> dict[str
 
 @router.get("/events/{event_id}/event.ics", response={200: None})
 def calendar(request: HttpRequest, event_id: int) -> HttpResponse:
-    body = services.ics(services.visible_event(signed_in_user(request), event_id))
+    body = listings.ics(services.visible_event(signed_in_user(request), event_id))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event_id}.ics"'
     return response
 
 
 # --- classes ---------------------------------------------------------------------------
-
-
-class SeriesIn(Input):
-    title: str = Field(max_length=200)
-    description: str = Field(default="", max_length=10_000)
-    wellness_education: bool = False
-    region: str = Field(default="", max_length=16)
-    capacity: int | None = Field(default=None, ge=1, le=100_000)
-    kind: str = Field(default="virtual", max_length=10)
-    venue: str = Field(default="", max_length=200)
-    address: str = Field(default="", max_length=300)
-    time_zone: str | None = Field(default=None, max_length=64)
-    first_start: BoundedDatetime
-    duration_minutes: int = Field(ge=5, le=24 * 60)
-    every_days: int = Field(default=7, ge=1, le=366)
-    sessions: int = Field(ge=1, le=classes.MAX_SESSIONS)
-
-
-class SessionOut(Schema):
-    event: int
-    starts_at: datetime
-    ends_at: datetime
-    cancelled: bool
-
-
-class SeriesOut(Schema):
-    id: int
-    title: str
-    description: str
-    organiser: str
-    wellness_education: bool
-    region: str
-    capacity: int | None
-    enrolled: int
-    me_enrolled: bool
-    sessions: list[SessionOut]
-
-
-class AttendanceRow(Schema):
-    user: int
-    name: str
-    first_joined: datetime
-    minutes: float
-    present: bool
 
 
 @router.get("/classes", response=list[SeriesOut])
@@ -252,39 +151,10 @@ def attendance(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
 # --- live rooms ------------------------------------------------------------------------
 
 
-class ChatOut(Schema):
-    id: int
-    event: int
-    author: dict[str, Any]
-    client_id: str
-    html: str
-    created_at: datetime
-    seq: int
-
-
-class RoomIn(Input):
-    chat_mode: str | None = Field(
-        default=None, max_length=8, description="everyone, hosts or nobody"
-    )
-    chat_slow_seconds: int | None = Field(default=None, ge=0, le=3600)
-
-
-class RoomOut(Schema):
-    event: int
-    chat_mode: str
-    chat_slow_seconds: int
-    ended: bool
-
-
 @router.get("/events/{event_id}/room/chat", response=list[ChatOut])
 def room_chat(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
     """The room's latest chat (hosts and people with a place); live on ``event:{id}``."""
     return rooms.history(signed_in_user(request), event_id)
-
-
-class RoomView(RoomOut):
-    title: str
-    host: bool
 
 
 @router.get("/events/{event_id}/room", response=RoomView)
@@ -322,31 +192,6 @@ def restrict(request: HttpRequest, event_id: int, user_id: int, action: str) -> 
 @router.post("/events/{event_id}/room/end", response=RoomOut)
 def end_room(request: HttpRequest, event_id: int) -> dict[str, Any]:
     return rooms.settings_shape(rooms.end(signed_in_user(request), event_id))
-
-
-class PollIn(Input):
-    question: str = Field(max_length=300)
-    options: list[str] = Field(max_length=interaction.MAX_OPTIONS)
-
-
-class PollOut(Schema):
-    id: int
-    event: int
-    question: str
-    options: list[str]
-    counts: list[int]
-    closed: bool
-
-
-class QuestionsOut(Schema):
-    questions: list[dict[str, Any]]
-    hidden: int
-
-
-class PresentOut(Schema):
-    count: int
-    attendees: list[dict[str, Any]]
-    hands: list[dict[str, Any]]
 
 
 @router.get("/events/{event_id}/room/questions", response=QuestionsOut)

@@ -1,14 +1,17 @@
-"""Events: making and changing them, RSVPs with a waitlist that promotes on its own,
-listings near a member, reminders and the ``.ics`` file."""
+"""Events: who organises and manages them, making and changing them, RSVPs with a
+waitlist that promotes on its own (those promoted, and everyone signed up when an event
+changes or is cancelled, are told), and the organiser's view of and message to those
+going. The listings and the ``.ics`` file are ``events.listings``, reminders
+``events.reminders``, and what a notice says ``events.notices``.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.audit import record_access
@@ -18,7 +21,7 @@ from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
 from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from events import notices
 from events.models import Enrollment, Event, ReminderSent, Rsvp
-from events.permissions import check_can_see_event, filter_visible_events
+from events.permissions import check_can_see_event
 from notifications.services import email_if_wanted, notify_many
 from realtime.publish import recheck_followers
 
@@ -295,140 +298,3 @@ def message_attendees(user: User, event_id: int, body: str) -> int:
         data={"event": event.pk}, source=notices.source(event),
     )  # fmt: skip
     return len(notes)
-
-
-# --- listings ----------------------------------------------------------------------------
-
-
-def upcoming(
-    user: User,
-    *,
-    kind: str | None = None,
-    category: str | None = None,
-    start: date | None = None,
-    end: date | None = None,
-) -> QuerySet[Event]:
-    """Events not yet over: in person near the member (their region), and virtual ones
-    for everyone or for their region; between two dates of the member's own calendar."""
-    own = zone(user.time_zone) if user.time_zone else ZoneInfo("UTC")
-    events = Event.objects.filter(cancelled_at__isnull=True, ends_at__gt=timezone.now())
-    near = Q(kind=Event.Kind.IN_PERSON, region=user.region) if user.region else Q(pk__in=[])
-    virtual = Q(kind=Event.Kind.VIRTUAL) & (Q(region="") | Q(region=user.region))
-    events = filter_visible_events(user, events.filter(near | virtual))
-    if kind:
-        events = events.filter(kind=kind)
-    if category:
-        events = events.filter(category=category)
-    if start:
-        events = events.filter(starts_at__gte=datetime.combine(start, time.min, own))
-    if end:
-        events = events.filter(
-            starts_at__lt=datetime.combine(end + timedelta(days=1), time.min, own)
-        )
-    return (
-        events.select_related("organiser")
-        .annotate(going=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)))
-        .order_by("starts_at", "id")  # a grouped query drops Meta.ordering
-    )
-
-
-def shape(user: User, event: Event) -> dict[str, Any]:
-    own = zone(user.time_zone) if user.time_zone else ZoneInfo("UTC")
-    going = getattr(event, "going", None)
-    if going is None:
-        going = Rsvp.objects.filter(event=event, status=Rsvp.Status.GOING).count()
-    mine = Rsvp.objects.filter(event=event, user=user).values_list("status", flat=True).first()
-    return {
-        "id": event.pk,
-        "title": event.title,
-        "description": event.description,
-        "kind": event.kind,
-        "category": event.category,
-        "organiser": event.organiser.public_name(),
-        "venue": event.venue,
-        "address": event.address,
-        "region": event.region,
-        "time_zone": event.time_zone,
-        "starts_at": event.starts_at,
-        "ends_at": event.ends_at,
-        "starts_local": event.starts_at.astimezone(own).isoformat(),
-        "ends_local": event.ends_at.astimezone(own).isoformat(),
-        "capacity": event.capacity,
-        "going": going,
-        "cancelled": event.cancelled_at is not None,
-        "my_status": mine,
-    }
-
-
-# --- reminders -----------------------------------------------------------------------
-
-
-def reminder_due(event: Event, kind: str) -> datetime:
-    """When a reminder is due: an hour before the start, or the day before at the same
-    wall-clock time in the event's zone (23 or 25 hours before across a DST change)."""
-    if kind == ReminderSent.Kind.HOUR:
-        return event.starts_at - timedelta(hours=1)
-    local = event.starts_at.astimezone(zone(event.time_zone))
-    day_before = datetime.combine(local.date() - timedelta(days=1), local.time(), local.tzinfo)
-    return day_before.astimezone(ZoneInfo("UTC"))
-
-
-def send_reminders(now: datetime | None = None) -> int:
-    """Send the reminders that are due and not sent; each person gets each once."""
-    now = now or timezone.now()
-    sent = 0
-    soon = Event.objects.filter(
-        cancelled_at__isnull=True, starts_at__gt=now, starts_at__lte=now + timedelta(hours=26)
-    )
-    for event in soon:
-        for kind in (ReminderSent.Kind.DAY, ReminderSent.Kind.HOUR):
-            if reminder_due(event, kind) > now:
-                continue
-            if kind == ReminderSent.Kind.DAY and event.starts_at - now <= timedelta(hours=1):
-                continue  # the hour's reminder is enough
-            with transaction.atomic():
-                Event.objects.select_for_update().filter(pk=event.pk).first()  # one sender
-                going = people_with_a_place(event)
-                done = set(
-                    ReminderSent.objects.filter(event=event, kind=kind).values_list(
-                        "user_id", flat=True
-                    )
-                )
-                due = sorted(going - done)
-                if not due:
-                    continue
-                ReminderSent.objects.bulk_create(
-                    [ReminderSent(event=event, user_id=pk, kind=kind, sent_at=now) for pk in due]
-                )
-                data: dict[str, int | str] = {"event": event.pk, "reminder": str(kind)}
-                title = notices.title("event.reminder", event, data)
-                notify_many(due, "event.reminder", title, data=data, source=notices.source(event))
-                email_if_wanted(due, "event.reminder", data)
-                sent += len(due)
-    return sent
-
-
-# --- calendar --------------------------------------------------------------------------
-
-
-def ics(event: Event) -> bytes:
-    from icalendar import Calendar
-    from icalendar import Event as CalendarEvent
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//eDietitian Community//Events//EN")
-    calendar.add("version", "2.0")
-    item = CalendarEvent()
-    item.add("uid", f"event-{event.pk}@edietitian-community")
-    item.add("summary", event.title)
-    item.add("dtstart", event.starts_at.astimezone(zone(event.time_zone)))
-    item.add("dtend", event.ends_at.astimezone(zone(event.time_zone)))
-    item.add("dtstamp", timezone.now())
-    if event.description:
-        item.add("description", event.description)
-    where = ", ".join(p for p in (event.venue, event.address) if p)
-    item.add("location", where or "Online")
-    if event.cancelled_at is not None:
-        item.add("status", "CANCELLED")
-    calendar.add_component(item)
-    return bytes(calendar.to_ical())

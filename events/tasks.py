@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from events.services import send_reminders
+from events.reminders import send_reminders
 
 
 @shared_task(ignore_result=True)

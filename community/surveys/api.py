@@ -12,7 +12,8 @@ from pydantic import AwareDatetime, Field
 from accounts.bounds import BoundedDatetime, Id
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
-from community.surveys import services
+from community.surveys import permissions, services
+from community.surveys import results as survey_results
 from community.surveys.topics import SurveyResults
 
 router = Router(tags=["surveys"])
@@ -85,7 +86,7 @@ class ResponseIn(Input):
 def list_surveys(request: HttpRequest) -> list[dict[str, Any]]:
     """The surveys of my audience (all of them for professionals and staff)."""
     user = signed_in_user(request)
-    return [services.shape(user, s, False) for s in services.visible_surveys(user)[:100]]
+    return [services.shape(user, s, False) for s in permissions.visible_surveys(user)[:100]]
 
 
 @router.post("/surveys", response={201: SurveyDetail})
@@ -100,7 +101,7 @@ def create_survey(request: HttpRequest, payload: SurveyIn) -> Status[dict[str, A
 @router.get("/surveys/{survey_id}", response=SurveyDetail)
 def get_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
     user = signed_in_user(request)
-    return services.shape(user, services.get_survey(user, survey_id))
+    return services.shape(user, permissions.get_survey(user, survey_id))
 
 
 @router.put("/surveys/{survey_id}/response", response=SurveyDetail)
@@ -108,20 +109,20 @@ def respond(request: HttpRequest, survey_id: int, payload: ResponseIn) -> dict[s
     """My answers, made or replaced while the survey is open."""
     user = acting_user(request)
     services.submit(user, survey_id, payload.answers)
-    return services.shape(user, services.get_survey(user, survey_id))
+    return services.shape(user, permissions.get_survey(user, survey_id))
 
 
 @router.get("/surveys/{survey_id}/results", response=SurveyResults)
 def results(request: HttpRequest, survey_id: int) -> dict[str, Any]:
     """Aggregates; ``suppressed`` with nothing per question below the minimum group size.
     The same shape arrives live on ``survey:{id}``."""
-    return services.results(signed_in_user(request), survey_id)
+    return survey_results.results(signed_in_user(request), survey_id)
 
 
 @router.get("/surveys/{survey_id}/export.csv", response={200: None})
 def export(request: HttpRequest, survey_id: int) -> HttpResponse:
     """The author's CSV of all responses, without names."""
-    body = services.export_csv(signed_in_user(request), survey_id)
+    body = survey_results.export_csv(signed_in_user(request), survey_id)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="survey-{survey_id}.csv"'
     return response

@@ -6,7 +6,7 @@ from __future__ import annotations
 from accounts.bounds import id_from_key
 from accounts.models import User
 from community.models import Survey
-from community.surveys.services import can_see_results
+from community.surveys.permissions import can_see_results
 from realtime.registry import EventSchema, TopicKind, registry
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
-from events import classes
+from events import classes, reminders
 from events import services as events
 from events.models import Attendance, Event
 from tests.helpers import api_json, bearer
@@ -79,7 +79,7 @@ def test_the_enrolled_get_reminders_and_the_organiser_sees_attendance(client, ma
     member = make_user(Role.CUSTOMER)
     classes.enroll(member, series.pk)
     session = Event.objects.get(series=series)
-    assert events.send_reminders(start - timedelta(hours=1)) == 1
+    assert reminders.send_reminders(start - timedelta(hours=1)) == 1
 
     Attendance.objects.create(
         event=session, user=member, joined_at=start, left_at=start + timedelta(minutes=20)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from accounts.roles import Role
+from events import reminders
 from events import services as events
 from events.models import Event
 from notifications import tasks
@@ -117,7 +118,7 @@ def test_a_renamed_event_leaves_no_old_title_in_notices(client, make_user):
     )
     assert api_json(sent) == {"sent": 1}
     patch(client, organiser, event, capacity=2)  # promotes, and tells of the change
-    events.send_reminders(event.starts_at - timedelta(hours=1))
+    reminders.send_reminders(event.starts_at - timedelta(hours=1))
 
     assert patch(client, organiser, event, title="Cooking circle").status_code == 200
 

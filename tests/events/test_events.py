@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
+from events import reminders
 from events import services as events
 from events.models import Event, ReminderSent, Rsvp
 from notifications.models import Notification
@@ -98,16 +99,16 @@ def test_reminders_go_out_once_at_the_local_time_across_a_dst_change(
     Rsvp.objects.create(event=event, user=member, status=Rsvp.Status.GOING)
 
     day_due = datetime(2027, 3, 13, 15, 0, tzinfo=UTC)
-    assert events.reminder_due(event, "day") == day_due
-    assert events.send_reminders(day_due - timedelta(minutes=1)) == 0
+    assert reminders.reminder_due(event, "day") == day_due
+    assert reminders.send_reminders(day_due - timedelta(minutes=1)) == 0
     with django_capture_on_commit_callbacks(execute=True):  # the email goes after the commit
-        assert events.send_reminders(day_due) == 1
+        assert reminders.send_reminders(day_due) == 1
     assert [m.subject for m in mailoutbox] == ["Spring cooking starts tomorrow"]
     assert mailoutbox[0].to == [member.email]
-    assert events.send_reminders(day_due + timedelta(minutes=5)) == 0  # once
-    assert events.send_reminders(start - timedelta(hours=1, minutes=1)) == 0
-    assert events.send_reminders(start - timedelta(hours=1)) == 1
-    assert events.send_reminders(start - timedelta(minutes=30)) == 0
+    assert reminders.send_reminders(day_due + timedelta(minutes=5)) == 0  # once
+    assert reminders.send_reminders(start - timedelta(hours=1, minutes=1)) == 0
+    assert reminders.send_reminders(start - timedelta(hours=1)) == 1
+    assert reminders.send_reminders(start - timedelta(minutes=30)) == 0
     sent = list(ReminderSent.objects.order_by("kind").values_list("kind", "user_id"))
     assert sent == [("day", member.pk), ("hour", member.pk)]
     titles = list(Notification.objects.order_by("id").values_list("title", flat=True))
