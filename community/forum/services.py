@@ -10,11 +10,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from community.forum import notices
 from community.forum import permissions as perms
 from community.forum.shapes import (
     category_shape,
@@ -33,7 +34,6 @@ from community.models import (
 )
 from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from core.text import render_markdown
-from notifications.services import notify_many
 from realtime.copies import source_key, withdraw
 from realtime.publish import publish
 
@@ -239,8 +239,8 @@ def _create_thread(
         ReadPosition.objects.create(user=user, thread=thread, last_read_number=1)
         publish(category.topic, "thread.created", {"thread": thread_shape(thread)})
         publish(thread.topic, "post.created", post_shape(post))
-        # Notices after the commit, each batch in its own transaction (see _notify_post).
-        transaction.on_commit(lambda: _notify_new_thread(thread, post), robust=True)
+        # Notices after the commit, each batch in its own transaction (see notices.notify_post).
+        transaction.on_commit(lambda: notices.notify_new_thread(thread, post), robust=True)
     return thread, post
 
 
@@ -295,7 +295,7 @@ def reply(
             publish(thread.topic, "post.created", post_shape(post))
             # After the commit, one transaction per batch of notices: two posts notifying
             # the same people in different orders cannot deadlock on their topics.
-            transaction.on_commit(lambda: _notify_post(thread, post, quoted), robust=True)
+            transaction.on_commit(lambda: notices.notify_post(thread, post, quoted), robust=True)
     except IntegrityError:
         existing = _posted_before(user, client_id)
         if existing is None:
@@ -499,96 +499,6 @@ def posts_page(user: User, thread_id: int, after: int, limit: int) -> dict[str, 
 
 def page_limit(limit: int | None) -> int:
     return max(1, min(limit or settings.FORUM_PAGE_SIZE, 100))
-
-
-# --- notifications ----------------------------------------------------------------------
-
-
-def _notify_new_thread(thread: Thread, post: Post) -> None:
-    if thread.hidden_at is not None:
-        return
-    watchers = set(
-        Follow.objects.filter(category=thread.category, level=Follow.Level.WATCHING)
-        .exclude(user=thread.author)
-        .values_list("user_id", flat=True)
-    )
-    mentioned = _mentioned(post, exclude={thread.author_id})
-    _notify_mentions(thread, post, mentioned)
-    if watchers - mentioned:
-        notify_many(
-            sorted(watchers - mentioned),
-            "forum.thread",
-            f"New topic: {thread.title}",
-            url=_post_url(thread, post),
-            data={"thread": thread.pk, "post": post.pk},
-            source=source_key("thread", thread.pk),
-        )
-
-
-def _notify_post(thread: Thread, post: Post, quoted: Post | None) -> None:
-    """One notice per person per post: a mention, else a reply to their post, else a new
-    post in a thread they watch. Nobody who muted the thread hears of it."""
-    if Thread.objects.filter(pk=thread.pk, hidden_at__isnull=False).exists():
-        return  # a hidden topic tells nobody
-    levels = dict(
-        Follow.objects.filter(thread=thread)
-        .exclude(user=post.author)
-        .values_list("user_id", "level")
-    )
-    muted = {pk for pk, level in levels.items() if level == Follow.Level.MUTED}
-    mentioned = _mentioned(post, exclude={post.author_id} | muted)
-    _notify_mentions(thread, post, mentioned)
-    replied = set()
-    if quoted is not None and quoted.author_id not in muted | mentioned | {post.author_id}:
-        replied = {quoted.author_id}
-        notify_many(
-            sorted(replied),
-            "forum.reply",
-            f"New reply in {thread.title}",
-            body=post.body[:200],
-            url=_post_url(thread, post),
-            data={"thread": thread.pk, "post": post.pk},
-            source=source_key("post", post.pk),
-        )
-    watching = {pk for pk, level in levels.items() if level == Follow.Level.WATCHING}
-    rest = sorted(watching - mentioned - replied)
-    if rest:
-        notify_many(
-            rest,
-            "forum.post",
-            f"New post in {thread.title}",
-            body=post.body[:200],
-            url=_post_url(thread, post),
-            data={"thread": thread.pk, "post": post.pk},
-            source=source_key("post", post.pk),
-        )
-
-
-def _mentioned(post: Post, exclude: set[int]) -> set[int]:
-    handles = {h.lower() for h in perms.MENTION.findall(post.body)}
-    if not handles:
-        return set()
-    found = ForumProfile.objects.filter(
-        Q(*[Q(handle__iexact=h) for h in handles], _connector=Q.OR)
-    ).values_list("user_id", flat=True)
-    return set(found) - exclude
-
-
-def _notify_mentions(thread: Thread, post: Post, mentioned: set[int]) -> None:
-    if mentioned:
-        notify_many(
-            sorted(mentioned),
-            "forum.mention",
-            f"You were mentioned in {thread.title}",
-            body=post.body[:200],
-            url=_post_url(thread, post),
-            data={"thread": thread.pk, "post": post.pk},
-            source=source_key("post", post.pk),
-        )
-
-
-def _post_url(thread: Thread, post: Post) -> str:
-    return f"/forum/t/{thread.pk}#post-{post.number}"
 
 
 # --- closing on time --------------------------------------------------------------------
