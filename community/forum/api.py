@@ -12,7 +12,7 @@ from pydantic import Field
 from accounts.bounds import BoundedDatetime
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
-from community.forum import moderation, search, services
+from community.forum import moderation, reading, search, services
 from community.forum.shapes import category_shape, display_name, thread_shape
 from community.forum.topics import CategoryShape, PostShape, ThreadShape
 
@@ -128,8 +128,8 @@ def categories(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/forum/categories/{category_id}/threads", response=ThreadsOut)
 def threads(request: HttpRequest, category_id: int, page: Query[Page]) -> dict[str, Any]:
     """Pinned topics first, then by latest post; ``unread`` counts posts I have not read."""
-    limit = services.page_limit(page.limit)
-    return services.threads_page(signed_in_user(request), category_id, page.offset, limit)
+    limit = reading.page_limit(page.limit)
+    return reading.threads_page(signed_in_user(request), category_id, page.offset, limit)
 
 
 class PostsQuery(Input):
@@ -140,8 +140,8 @@ class PostsQuery(Input):
 @router.get("/forum/threads/{thread_id}/posts", response=PostsOut)
 def posts(request: HttpRequest, thread_id: int, query: Query[PostsQuery]) -> dict[str, Any]:
     """Posts in order; page on with ``after`` = the last number seen."""
-    limit = services.page_limit(query.limit)
-    return services.posts_page(signed_in_user(request), thread_id, query.after, limit)
+    limit = reading.page_limit(query.limit)
+    return reading.posts_page(signed_in_user(request), thread_id, query.after, limit)
 
 
 @router.get("/forum/posts/{post_id}/revisions", response=list[Revision])
@@ -194,7 +194,7 @@ def start_thread(
     """A new topic with its opening post; idempotent by ``client_id``."""
     user = acting_user(request)
     thread, _ = services.start_thread(user, category_id, **payload.model_dump())
-    return Status(201, services.posts_page(user, thread.pk, 0, 1))
+    return Status(201, reading.posts_page(user, thread.pk, 0, 1))
 
 
 @router.post("/forum/threads/{thread_id}/posts", response={201: PostRow})
@@ -232,7 +232,7 @@ def unreact(request: HttpRequest, post_id: int, emoji: str) -> dict[str, int]:
 @router.put("/forum/follows", response={204: None})
 def follow(request: HttpRequest, payload: FollowIn) -> Status[None]:
     """How closely I follow a topic or a category: ``muted``, ``normal`` or ``watching``."""
-    services.set_follow(
+    reading.set_follow(
         signed_in_user(request),
         payload.level,
         thread_id=payload.thread,
@@ -243,7 +243,7 @@ def follow(request: HttpRequest, payload: FollowIn) -> Status[None]:
 
 @router.post("/forum/threads/{thread_id}/read", response=dict[str, int])
 def read(request: HttpRequest, thread_id: int, payload: ReadIn) -> dict[str, int]:
-    return {"number": services.mark_read(signed_in_user(request), thread_id, payload.number)}
+    return {"number": reading.mark_read(signed_in_user(request), thread_id, payload.number)}
 
 
 # --- moderation ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The forum's writes and reads: categories, threads, posts, edits, reactions, follows
-and read positions. Moderation is in ``moderation``; every rule is in ``permissions``."""
+"""The forum's writes: profiles, categories, threads, posts, edits, reactions and the
+read position a post moves. What members follow and read is in ``reading``, who hears of
+a post in ``notices``, moderation in ``moderation``; every rule is in ``permissions``."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
@@ -148,13 +147,13 @@ def categories_for(user: User) -> list[dict[str, Any]]:
     locale and region (a customer can browse the rest, and post only in their own)."""
     shaped = []
     for category in Category.objects.all():
-        for_you = not category.is_localized or _matches(user, category)
+        for_you = not category.is_localized or matches_member(user, category)
         shaped.append(category_shape(category, for_you))
     shaped.sort(key=lambda c: (not c["for_you"], c["archived"]))
     return shaped
 
 
-def _matches(user: User, category: Category) -> bool:
+def matches_member(user: User, category: Category) -> bool:
     return (not category.locale or category.locale == user.locale) and (
         not category.region or category.region == user.region
     )
@@ -291,7 +290,7 @@ def reply(
             Follow.objects.get_or_create(
                 user=user, thread=thread, defaults={"level": Follow.Level.NORMAL}
             )
-            _read_up_to(user, thread, post.number)
+            read_up_to(user, thread, post.number)
             publish(thread.topic, "post.created", post_shape(post))
             # After the commit, one transaction per batch of notices: two posts notifying
             # the same people in different orders cannot deadlock on their topics.
@@ -411,30 +410,11 @@ def reaction_counts(post_ids: list[int]) -> dict[int, dict[str, int]]:
     return found
 
 
-# --- following and reading ------------------------------------------------------------
+# --- read positions ---------------------------------------------------------------------
 
 
-def set_follow(
-    user: User, level: str, *, thread_id: int | None = None, category_id: int | None = None
-) -> Follow:
-    if level not in Follow.Level.values:
-        raise ServiceError("level is muted, normal or watching", code="invalid_field")
-    if (thread_id is None) == (category_id is None):
-        raise ServiceError("name a topic or a category", code="invalid_field")
-    if thread_id is not None:
-        target: dict[str, Any] = {"thread": get_thread(user, thread_id)}
-    else:
-        target = {"category": get_category(category_id or 0)}
-    follow, _ = Follow.objects.update_or_create(user=user, **target, defaults={"level": level})
-    return follow
-
-
-def mark_read(user: User, thread_id: int, number: int) -> int:
-    thread = get_thread(user, thread_id)
-    return _read_up_to(user, thread, min(number, thread.last_number))
-
-
-def _read_up_to(user: User, thread: Thread, number: int) -> int:
+def read_up_to(user: User, thread: Thread, number: int) -> int:
+    """Move the member's read position in the thread up to ``number``, never back."""
     position, _ = ReadPosition.objects.get_or_create(user=user, thread=thread)
     if number > position.last_read_number:
         ReadPosition.objects.filter(pk=position.pk, last_read_number__lt=number).update(
@@ -442,63 +422,6 @@ def _read_up_to(user: User, thread: Thread, number: int) -> int:
         )
         return number
     return position.last_read_number
-
-
-# --- listing ----------------------------------------------------------------------------
-
-
-def threads_page(user: User, category_id: int, offset: int, limit: int) -> dict[str, Any]:
-    """A page of a category's threads, pinned first then by last post, with this user's
-    unread counts: a bounded number of queries however many threads there are."""
-    category = get_category(category_id)
-    threads = _with_unread(user, perms.filter_visible_threads(user, category.threads.all()))
-    page = list(
-        threads.select_related("author__forum_profile", "category").order_by(
-            "-pinned", "-last_posted_at", "-id"
-        )[offset : offset + limit]
-    )
-    return {
-        "category": category_shape(category, _matches(user, category)),
-        "threads": [{**thread_shape(t), "unread": t.unread} for t in page],  # type: ignore[attr-defined]
-    }
-
-
-def _with_unread(user: User, threads: QuerySet[Thread]) -> QuerySet[Thread]:
-    read = ReadPosition.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_number")[
-        :1
-    ]
-    return threads.annotate(
-        unread=F("last_number") - Coalesce(Subquery(read), Value(0), output_field=IntegerField())
-    )
-
-
-def posts_page(user: User, thread_id: int, after: int, limit: int) -> dict[str, Any]:
-    """Posts after number ``after``, a page at a time: a bounded number of queries."""
-    thread = get_thread(user, thread_id)
-    posts = list(
-        thread.posts.filter(number__gt=after)
-        .select_related("author__forum_profile", "reply_to__author__forum_profile")
-        .order_by("number")[:limit]
-    )
-    counts = reaction_counts([p.pk for p in posts])
-    moderator = perms.can_moderate(user, thread.category)
-    shaped = []
-    for post in posts:
-        item = post_shape(post, counts.get(post.pk))
-        if moderator and post.hidden_at is not None and post.deleted_at is None:
-            item["hidden_html"] = post.html  # moderators review what is hidden
-        shaped.append(item)
-    position = ReadPosition.objects.filter(user=user, thread=thread).first()
-    return {
-        "thread": thread_shape(thread),
-        "last_read": position.last_read_number if position else 0,
-        "moderator": moderator,
-        "posts": shaped,
-    }
-
-
-def page_limit(limit: int | None) -> int:
-    return max(1, min(limit or settings.FORUM_PAGE_SIZE, 100))
 
 
 # --- closing on time --------------------------------------------------------------------

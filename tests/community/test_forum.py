@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
-from community.forum import moderation
+from community.forum import moderation, reading
 from community.forum import services as forum
 from community.forum.tasks import close_ended_forum_windows
 from community.models import Category, ModerationLogEntry, ModeratorScope, Post, Thread
@@ -260,8 +260,8 @@ def test_mentions_replies_and_watchers_are_notified_once_each(
     watcher = old_member(make_user)
     muted = old_member(make_user)
     thread, opening = forum.start_thread(author, cat.pk, "Meal prep", "Sundays?")
-    forum.set_follow(watcher, "watching", thread_id=thread.pk)
-    forum.set_follow(muted, "muted", thread_id=thread.pk)
+    reading.set_follow(watcher, "watching", thread_id=thread.pk)
+    reading.set_follow(muted, "muted", thread_id=thread.pk)
     forum.update_profile(muted, handle="quiet_one", name_style=None)
     forum.update_profile(watcher, handle="keen_bean", name_style=None)
     replier = old_member(make_user)
@@ -462,7 +462,7 @@ def test_watching_a_category_brings_notices_of_new_topics(
 ):
     cat = category()
     watcher, author = old_member(make_user), old_member(make_user)
-    forum.set_follow(watcher, "watching", category_id=cat.pk)
+    reading.set_follow(watcher, "watching", category_id=cat.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         thread, _ = forum.start_thread(author, cat.pk, "Picnic ideas", "Summer is coming")
