@@ -12,7 +12,7 @@ from pydantic import Field
 from accounts.bounds import BoundedDatetime
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
-from community.forum import moderation, reading, search, services
+from community.forum import moderation, profiles, reading, search, services
 from community.forum.shapes import category_shape, display_name, thread_shape
 from community.forum.topics import CategoryShape, PostShape, ThreadShape
 
@@ -165,11 +165,11 @@ def update_my_profile(request: HttpRequest, payload: ProfileIn) -> dict[str, Any
     """My handle (how others @mention me) and how my name is shown: ``full``,
     ``first_initial`` or ``pseudonym`` (the handle alone)."""
     user = signed_in_user(request)
-    return _profile_out(user, services.update_profile(user, **payload.model_dump()))
+    return _profile_out(user, profiles.update_profile(user, **payload.model_dump()))
 
 
 def _profile_out(user: Any, profile: Any) -> dict[str, Any]:
-    profile = profile or services.profile_of(user)
+    profile = profile or profiles.profile_of(user)
     return {
         "handle": profile.handle,
         "name_style": profile.name_style,

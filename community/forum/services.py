@@ -1,10 +1,10 @@
-"""The forum's writes: profiles, categories, threads, posts, edits, reactions and the
-read position a post moves. What members follow and read is in ``reading``, who hears of
-a post in ``notices``, moderation in ``moderation``; every rule is in ``permissions``."""
+"""The forum's writes: categories, threads, posts, edits, reactions and the read position
+a post moves. Handles are in ``profiles``, what members follow and read in ``reading``,
+who hears of a post in ``notices``, moderation in ``moderation``; every rule is in
+``permissions``."""
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from community.forum import notices
 from community.forum import permissions as perms
+from community.forum.profiles import profile_of
 from community.forum.shapes import (
     category_shape,
     post_shape,
@@ -24,7 +25,6 @@ from community.forum.shapes import (
 from community.models import (
     Category,
     Follow,
-    ForumProfile,
     Post,
     PostRevision,
     Reaction,
@@ -50,60 +50,6 @@ def _clean(text: str, what: str, limit: int) -> str:
     if "\x00" in text:
         raise ServiceError(f"a {what} cannot contain NUL characters", code="invalid_field")
     return text
-
-
-# --- profiles ---------------------------------------------------------------------------
-
-
-DEFAULT_HANDLE_PREFIX = "member_"
-
-
-def profile_of(user: User) -> ForumProfile:
-    """The member's forum profile, made on first use with a random handle such as
-    ``member_3fa81c`` (random, so it says nothing about who they are)."""
-    profile = ForumProfile.objects.filter(user=user).first()
-    for _ in range(5):
-        if profile is not None:
-            break
-        try:
-            with transaction.atomic():
-                profile = ForumProfile.objects.create(
-                    user=user, handle=DEFAULT_HANDLE_PREFIX + secrets.token_hex(3)
-                )
-        except IntegrityError:  # the handle was taken, or another request made the profile
-            profile = ForumProfile.objects.filter(user=user).first()
-    if profile is None:
-        raise Conflict("could not make a forum profile; try again", code="try_again")
-    user.forum_profile = profile
-    return profile
-
-
-def update_profile(user: User, *, handle: str | None, name_style: str | None) -> ForumProfile:
-    profile = profile_of(user)
-    if handle is not None:
-        if not perms.MENTION.fullmatch("@" + handle):
-            raise ServiceError(
-                "a handle is 3 to 30 letters, digits or underscores", code="invalid_field"
-            )
-        if handle.lower().startswith(DEFAULT_HANDLE_PREFIX) and handle != profile.handle:
-            raise ServiceError(
-                f"handles starting with {DEFAULT_HANDLE_PREFIX} are given, not chosen",
-                code="invalid_field",
-            )
-        taken = ForumProfile.objects.filter(handle__iexact=handle).exclude(pk=profile.pk)
-        if taken.exists():
-            raise Conflict("this handle is taken", code="handle_taken")
-        profile.handle = handle
-    if name_style is not None:
-        if name_style not in ForumProfile.NameStyle.values:
-            raise ServiceError("unknown name style", code="invalid_field")
-        profile.name_style = name_style
-    try:
-        with transaction.atomic():
-            profile.save()
-    except IntegrityError:
-        raise Conflict("this handle is taken", code="handle_taken") from None
-    return profile
 
 
 # --- categories -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from accounts.roles import Role
-from community.forum import moderation
+from community.forum import moderation, profiles
 from community.forum import services as forum
 from community.models import Category, ModeratorScope
 from tests.helpers import new_user
@@ -146,7 +146,7 @@ async def test_a_replay_names_authors_as_they_choose_now_not_as_when_they_posted
         reader = new_user(Role.CUSTOMER, date_joined=old)
         thread, first = forum.start_thread(author, cat.pk, "My diagnosis", "It is new")
         forum.reply(reader, thread.pk, "Hang in there", reply_to=first.pk)
-        forum.update_profile(author, handle="quiet_fox", name_style="pseudonym")
+        profiles.update_profile(author, handle="quiet_fox", name_style="pseudonym")
         return cat, reader, thread
 
     cat, reader, thread = await setting_up()
