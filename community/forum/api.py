@@ -12,7 +12,7 @@ from pydantic import Field
 from accounts.bounds import BoundedDatetime
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
-from community.forum import moderation, profiles, reading, search, services
+from community.forum import flags, moderation, profiles, reading, search, services
 from community.forum.shapes import category_shape, display_name, thread_shape
 from community.forum.topics import CategoryShape, PostShape, ThreadShape
 
@@ -303,20 +303,20 @@ class LogEntry(Schema):
 @router.post("/forum/posts/{post_id}/flags", response={204: None})
 def flag(request: HttpRequest, post_id: int, payload: FlagIn) -> Status[None]:
     """Flag a post for moderators. Enough flags hide it until it is reviewed."""
-    moderation.flag(acting_user(request), post_id, payload.reason, payload.note)
+    flags.flag(acting_user(request), post_id, payload.reason, payload.note)
     return Status(204, None)
 
 
 @router.get("/forum/moderation/queue", response=list[QueueItem])
 def queue(request: HttpRequest) -> list[dict[str, Any]]:
     """Flagged posts in the categories I moderate, the most flagged first."""
-    return moderation.review_queue(signed_in_user(request))
+    return flags.review_queue(signed_in_user(request))
 
 
 @router.post("/forum/moderation/posts/{post_id}/resolve", response={204: None})
 def resolve(request: HttpRequest, post_id: int, payload: ResolveIn) -> Status[None]:
     """``upheld`` keeps the post hidden; ``dismissed`` shows it again."""
-    moderation.resolve(signed_in_user(request), post_id, payload.outcome, payload.reason)
+    flags.resolve(signed_in_user(request), post_id, payload.outcome, payload.reason)
     return Status(204, None)
 
 
