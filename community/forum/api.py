@@ -12,7 +12,7 @@ from pydantic import Field
 from accounts.bounds import BoundedDatetime
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
-from community.forum import flags, moderation, profiles, reading, search, services
+from community.forum import flags, moderation, profiles, reading, search, services, suspensions
 from community.forum.shapes import category_shape, display_name, thread_shape
 from community.forum.topics import CategoryShape, PostShape, ThreadShape
 
@@ -273,7 +273,7 @@ class SlowModeIn(ReasonIn):
 
 class SuspendIn(ReasonIn):
     user: int = ID
-    hours: float = Field(gt=0, le=moderation.MAX_SUSPENSION_DAYS * 24)
+    hours: float = Field(gt=0, le=suspensions.MAX_SUSPENSION_DAYS * 24)
 
 
 class ScopeIn(Input):
@@ -359,7 +359,7 @@ def category_slow_mode(request: HttpRequest, category_id: int, payload: SlowMode
 
 @router.post("/forum/moderation/suspensions", response={201: dict[str, Any]})
 def suspend(request: HttpRequest, payload: SuspendIn) -> Status[dict[str, Any]]:
-    made = moderation.suspend(signed_in_user(request), payload.user, payload.hours, payload.reason)
+    made = suspensions.suspend(signed_in_user(request), payload.user, payload.hours, payload.reason)
     return Status(201, {"id": made.pk, "user": made.user_id, "until": made.until})
 
 
@@ -367,7 +367,7 @@ def suspend(request: HttpRequest, payload: SuspendIn) -> Status[dict[str, Any]]:
 def lift(
     request: HttpRequest, suspension_id: int, reason: str = Query(..., max_length=500)
 ) -> Status[None]:
-    moderation.lift_suspension(signed_in_user(request), suspension_id, reason)
+    suspensions.lift_suspension(signed_in_user(request), suspension_id, reason)
     return Status(204, None)
 
 

@@ -1,23 +1,20 @@
-"""Keeping the forum healthy: moderator actions on posts, threads, categories and
-members, the moderation log every action writes, and the scopes admins give moderators.
-Flags and their review queue are in ``flags``.
+"""Keeping the forum healthy: moderator actions on posts, threads and categories, the
+moderation log every action writes, and the scopes admins give moderators. Flags and
+their review queue are in ``flags``, suspending members in ``suspensions``.
 
 A moderator acts only inside their scopes (``permissions.can_moderate``); every action
 names a reason, is logged with who, what and why, and is published like any change."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.audit import record_access
 from accounts.models import User
 from accounts.roles import Role
-from accounts.signals import narrow_rights
 from community.forum import permissions as perms
 from community.forum.services import get_category, get_thread, reaction_counts
 from community.forum.shapes import post_shape, thread_shape
@@ -27,7 +24,6 @@ from community.models import (
     ModerationLogEntry,
     ModeratorScope,
     Post,
-    Suspension,
     Thread,
 )
 from core.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -35,8 +31,6 @@ from notifications.services import notify_many
 from realtime import log
 from realtime.copies import source_key, withdraw
 from realtime.publish import publish, recheck_followers
-
-MAX_SUSPENSION_DAYS = 365
 
 
 def clean_reason(reason: str) -> str:
@@ -98,7 +92,7 @@ def hide_post(moderator: User, post_id: int, reason: str) -> Post:
         else:
             Post.objects.filter(pk=post.pk).update(hidden_reason="moderator")
         log_action(moderator, "hide_post", "post", post.pk, reason, post.thread.category)
-        _tell_author(post.author_id, "A moderator hid your post", reason, post)
+        tell_member(post.author_id, "A moderator hid your post", reason, post)
     return post
 
 
@@ -142,7 +136,7 @@ def delete_post(user: User, post_id: int, reason: str = "") -> Post:
         )
         if by_moderator:
             log_action(user, "delete_post", "post", post.pk, reason, post.thread.category)
-            _tell_author(post.author_id, "A moderator deleted your post", reason, post)
+            tell_member(post.author_id, "A moderator deleted your post", reason, post)
     return post
 
 
@@ -171,7 +165,8 @@ def show_to_members(post: Post) -> None:
     publish(post.thread.topic, "post.restored", post_shape(post, counts))
 
 
-def _tell_author(user_id: int, title: str, reason: str, post: Post | None) -> None:
+def tell_member(user_id: int, title: str, reason: str, post: Post | None) -> None:
+    """A moderation notice to the member, naming their post if it is about one."""
     data = {"post": post.pk, "thread": post.thread_id} if post is not None else {}
     notify_many([user_id], "forum.moderation", title, body=reason, data=data)
 
@@ -278,61 +273,7 @@ def category_slow_mode(moderator: User, category_id: int, seconds: int, reason: 
     return category
 
 
-# --- members ---------------------------------------------------------------------------
-
-
-def can_suspend(moderator: User, member: User) -> bool:
-    """Admins suspend anyone but admins; moderators suspend customers, and a scoped
-    moderator only customers of a region or locale they moderate."""
-    if member.role == Role.ADMIN or member.pk == moderator.pk:
-        return False
-    if moderator.role == Role.ADMIN:
-        return True
-    if moderator.role != Role.MODERATOR or member.role != Role.CUSTOMER:
-        return False
-    for scope in ModeratorScope.objects.filter(moderator=moderator, category__isnull=True):
-        if (not scope.region or scope.region == member.region) and (
-            not scope.locale or scope.locale == member.locale
-        ):
-            return True
-    return False
-
-
-def suspend(moderator: User, member_id: int, hours: float, reason: str) -> Suspension:
-    reason = clean_reason(reason)
-    member = User.objects.filter(pk=member_id).first()
-    if member is None:
-        raise NotFound("no such user")
-    if not can_suspend(moderator, member):
-        raise Forbidden("you cannot suspend this member", code="not_your_scope")
-    if not 0 < hours <= MAX_SUSPENSION_DAYS * 24:
-        raise ServiceError(
-            f"a suspension lasts up to {MAX_SUSPENSION_DAYS} days", code="invalid_field"
-        )
-    with transaction.atomic():
-        made = Suspension.objects.create(
-            user=member, until=timezone.now() + timedelta(hours=hours), reason=reason, by=moderator
-        )
-        log_action(moderator, "suspend", "user", member.pk, reason, None, hours=hours)
-        record_access(moderator, [member], "suspend", "forum", "http")
-        narrow_rights([member.pk])  # open sockets act with the suspension at once
-        _tell_author(member.pk, "You are suspended from the forum", reason, None)
-    return made
-
-
-def lift_suspension(moderator: User, suspension_id: int, reason: str) -> Suspension:
-    reason = clean_reason(reason)
-    made = Suspension.objects.select_related("user").filter(pk=suspension_id).first()
-    if made is None or made.lifted_at is not None:
-        raise NotFound("no such suspension")
-    if not can_suspend(moderator, made.user):
-        raise Forbidden("you cannot lift this suspension", code="not_your_scope")
-    with transaction.atomic():
-        made.lifted_at = timezone.now()
-        made.save(update_fields=["lifted_at"])
-        log_action(moderator, "lift_suspension", "user", made.user_id, reason, None)
-        record_access(moderator, [made.user_id], "lift suspension", "forum", "http")
-    return made
+# --- the log and moderators' scopes ----------------------------------------------------
 
 
 def log_for(moderator: User, limit: int = 100) -> list[dict[str, Any]]:
