@@ -13,7 +13,7 @@ from accounts.bounds import BoundedDatetime
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
 from community.forum import flags, moderation, profiles, reading, search, services, suspensions
-from community.forum.shapes import category_shape, display_name, thread_shape
+from community.forum.shapes import category_shape, display_name, post_shape, thread_shape
 from community.forum.topics import CategoryShape, PostShape, ThreadShape
 
 router = Router(tags=["forum"])
@@ -201,13 +201,13 @@ def start_thread(
 def reply(request: HttpRequest, thread_id: int, payload: PostIn) -> Status[dict[str, Any]]:
     """A reply, quoting ``reply_to`` if given; idempotent by ``client_id``."""
     post = services.reply(acting_user(request), thread_id, **payload.model_dump())
-    return Status(201, services.post_shape(post))
+    return Status(201, post_shape(post))
 
 
 @router.patch("/forum/posts/{post_id}", response=PostRow)
 def edit(request: HttpRequest, post_id: int, payload: EditIn) -> dict[str, Any]:
     post = services.edit_post(acting_user(request), post_id, payload.body)
-    return services.post_shape(post, services.reaction_counts([post.pk]).get(post.pk))
+    return post_shape(post, services.reaction_counts([post.pk]).get(post.pk))
 
 
 @router.delete("/forum/posts/{post_id}", response={204: None})
