@@ -12,8 +12,8 @@ from pydantic import Field
 from accounts.bounds import BoundedDatetime
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
-from community.forum import moderation, search, services
-from community.forum.shapes import category_shape, display_name, thread_shape
+from community.forum import flags, moderation, profiles, reading, search, services, suspensions
+from community.forum.shapes import category_shape, display_name, post_shape, thread_shape
 from community.forum.topics import CategoryShape, PostShape, ThreadShape
 
 router = Router(tags=["forum"])
@@ -128,8 +128,8 @@ def categories(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/forum/categories/{category_id}/threads", response=ThreadsOut)
 def threads(request: HttpRequest, category_id: int, page: Query[Page]) -> dict[str, Any]:
     """Pinned topics first, then by latest post; ``unread`` counts posts I have not read."""
-    limit = services.page_limit(page.limit)
-    return services.threads_page(signed_in_user(request), category_id, page.offset, limit)
+    limit = reading.page_limit(page.limit)
+    return reading.threads_page(signed_in_user(request), category_id, page.offset, limit)
 
 
 class PostsQuery(Input):
@@ -140,8 +140,8 @@ class PostsQuery(Input):
 @router.get("/forum/threads/{thread_id}/posts", response=PostsOut)
 def posts(request: HttpRequest, thread_id: int, query: Query[PostsQuery]) -> dict[str, Any]:
     """Posts in order; page on with ``after`` = the last number seen."""
-    limit = services.page_limit(query.limit)
-    return services.posts_page(signed_in_user(request), thread_id, query.after, limit)
+    limit = reading.page_limit(query.limit)
+    return reading.posts_page(signed_in_user(request), thread_id, query.after, limit)
 
 
 @router.get("/forum/posts/{post_id}/revisions", response=list[Revision])
@@ -165,11 +165,11 @@ def update_my_profile(request: HttpRequest, payload: ProfileIn) -> dict[str, Any
     """My handle (how others @mention me) and how my name is shown: ``full``,
     ``first_initial`` or ``pseudonym`` (the handle alone)."""
     user = signed_in_user(request)
-    return _profile_out(user, services.update_profile(user, **payload.model_dump()))
+    return _profile_out(user, profiles.update_profile(user, **payload.model_dump()))
 
 
 def _profile_out(user: Any, profile: Any) -> dict[str, Any]:
-    profile = profile or services.profile_of(user)
+    profile = profile or profiles.profile_of(user)
     return {
         "handle": profile.handle,
         "name_style": profile.name_style,
@@ -194,20 +194,20 @@ def start_thread(
     """A new topic with its opening post; idempotent by ``client_id``."""
     user = acting_user(request)
     thread, _ = services.start_thread(user, category_id, **payload.model_dump())
-    return Status(201, services.posts_page(user, thread.pk, 0, 1))
+    return Status(201, reading.posts_page(user, thread.pk, 0, 1))
 
 
 @router.post("/forum/threads/{thread_id}/posts", response={201: PostRow})
 def reply(request: HttpRequest, thread_id: int, payload: PostIn) -> Status[dict[str, Any]]:
     """A reply, quoting ``reply_to`` if given; idempotent by ``client_id``."""
     post = services.reply(acting_user(request), thread_id, **payload.model_dump())
-    return Status(201, services.post_shape(post))
+    return Status(201, post_shape(post))
 
 
 @router.patch("/forum/posts/{post_id}", response=PostRow)
 def edit(request: HttpRequest, post_id: int, payload: EditIn) -> dict[str, Any]:
     post = services.edit_post(acting_user(request), post_id, payload.body)
-    return services.post_shape(post, services.reaction_counts([post.pk]).get(post.pk))
+    return post_shape(post, services.reaction_counts([post.pk]).get(post.pk))
 
 
 @router.delete("/forum/posts/{post_id}", response={204: None})
@@ -232,7 +232,7 @@ def unreact(request: HttpRequest, post_id: int, emoji: str) -> dict[str, int]:
 @router.put("/forum/follows", response={204: None})
 def follow(request: HttpRequest, payload: FollowIn) -> Status[None]:
     """How closely I follow a topic or a category: ``muted``, ``normal`` or ``watching``."""
-    services.set_follow(
+    reading.set_follow(
         signed_in_user(request),
         payload.level,
         thread_id=payload.thread,
@@ -243,7 +243,7 @@ def follow(request: HttpRequest, payload: FollowIn) -> Status[None]:
 
 @router.post("/forum/threads/{thread_id}/read", response=dict[str, int])
 def read(request: HttpRequest, thread_id: int, payload: ReadIn) -> dict[str, int]:
-    return {"number": services.mark_read(signed_in_user(request), thread_id, payload.number)}
+    return {"number": reading.mark_read(signed_in_user(request), thread_id, payload.number)}
 
 
 # --- moderation ------------------------------------------------------------------------
@@ -273,7 +273,7 @@ class SlowModeIn(ReasonIn):
 
 class SuspendIn(ReasonIn):
     user: int = ID
-    hours: float = Field(gt=0, le=moderation.MAX_SUSPENSION_DAYS * 24)
+    hours: float = Field(gt=0, le=suspensions.MAX_SUSPENSION_DAYS * 24)
 
 
 class ScopeIn(Input):
@@ -303,20 +303,20 @@ class LogEntry(Schema):
 @router.post("/forum/posts/{post_id}/flags", response={204: None})
 def flag(request: HttpRequest, post_id: int, payload: FlagIn) -> Status[None]:
     """Flag a post for moderators. Enough flags hide it until it is reviewed."""
-    moderation.flag(acting_user(request), post_id, payload.reason, payload.note)
+    flags.flag(acting_user(request), post_id, payload.reason, payload.note)
     return Status(204, None)
 
 
 @router.get("/forum/moderation/queue", response=list[QueueItem])
 def queue(request: HttpRequest) -> list[dict[str, Any]]:
     """Flagged posts in the categories I moderate, the most flagged first."""
-    return moderation.review_queue(signed_in_user(request))
+    return flags.review_queue(signed_in_user(request))
 
 
 @router.post("/forum/moderation/posts/{post_id}/resolve", response={204: None})
 def resolve(request: HttpRequest, post_id: int, payload: ResolveIn) -> Status[None]:
     """``upheld`` keeps the post hidden; ``dismissed`` shows it again."""
-    moderation.resolve(signed_in_user(request), post_id, payload.outcome, payload.reason)
+    flags.resolve(signed_in_user(request), post_id, payload.outcome, payload.reason)
     return Status(204, None)
 
 
@@ -359,7 +359,7 @@ def category_slow_mode(request: HttpRequest, category_id: int, payload: SlowMode
 
 @router.post("/forum/moderation/suspensions", response={201: dict[str, Any]})
 def suspend(request: HttpRequest, payload: SuspendIn) -> Status[dict[str, Any]]:
-    made = moderation.suspend(signed_in_user(request), payload.user, payload.hours, payload.reason)
+    made = suspensions.suspend(signed_in_user(request), payload.user, payload.hours, payload.reason)
     return Status(201, {"id": made.pk, "user": made.user_id, "until": made.until})
 
 
@@ -367,7 +367,7 @@ def suspend(request: HttpRequest, payload: SuspendIn) -> Status[dict[str, Any]]:
 def lift(
     request: HttpRequest, suspension_id: int, reason: str = Query(..., max_length=500)
 ) -> Status[None]:
-    moderation.lift_suspension(signed_in_user(request), suspension_id, reason)
+    suspensions.lift_suspension(signed_in_user(request), suspension_id, reason)
     return Status(204, None)
 
 

@@ -1,33 +1,29 @@
-"""Keeping the forum healthy: flags and the review queue, moderator actions on posts,
-threads, categories and members, and the moderation log every action writes.
+"""Keeping the forum healthy: moderator actions on posts, threads and categories, the
+moderation log every action writes, and the scopes admins give moderators. Flags and
+their review queue are in ``flags``, suspending members in ``suspensions``.
 
 A moderator acts only inside their scopes (``permissions.can_moderate``); every action
 names a reason, is logged with who, what and why, and is published like any change."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts.audit import record_access
 from accounts.models import User
-from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
-from accounts.signals import narrow_rights
+from accounts.roles import Role
 from community.forum import permissions as perms
-from community.forum.services import get_category, get_thread, post_shape, reaction_counts
-from community.forum.shapes import thread_shape
+from community.forum.services import get_category, get_thread, reaction_counts
+from community.forum.shapes import post_shape, thread_shape
 from community.models import (
     Category,
     Flag,
     ModerationLogEntry,
     ModeratorScope,
     Post,
-    Suspension,
     Thread,
 )
 from core.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -36,10 +32,9 @@ from realtime import log
 from realtime.copies import source_key, withdraw
 from realtime.publish import publish, recheck_followers
 
-MAX_SUSPENSION_DAYS = 365
 
-
-def _reason(reason: str) -> str:
+def clean_reason(reason: str) -> str:
+    """The reason a moderator gives for an action: required, 500 characters at most."""
     reason = reason.strip()
     if not reason:
         raise ServiceError("say why: a reason is required", code="invalid_field")
@@ -48,7 +43,7 @@ def _reason(reason: str) -> str:
     return reason[:500]
 
 
-def _log(
+def log_action(
     moderator: User,
     action: str,
     kind: str,
@@ -68,7 +63,8 @@ def _log(
     )
 
 
-def _post(post_id: int) -> Post:
+def existing_post(post_id: int) -> Post:
+    """A post that is not deleted, in a topic that is not deleted."""
     post = (
         Post.objects.select_related("thread__category", "author__forum_profile")
         .filter(pk=post_id, deleted_at__isnull=True, thread__deleted_at__isnull=True)
@@ -79,109 +75,12 @@ def _post(post_id: int) -> Post:
     return post
 
 
-# --- flags -----------------------------------------------------------------------------
-
-
-def flag(user: User, post_id: int, reason: str, note: str = "") -> Flag:
-    """A member flags a post. Enough flags from different members hide it until a
-    moderator reviews it."""
-    if reason not in Flag.Reason.values:
-        raise ServiceError(
-            f"reason is one of {', '.join(Flag.Reason.values)}", code="invalid_field"
-        )
-    post = _post(post_id)
-    perms.check_visible_thread(user, post.thread)
-    perms.check_not_suspended(user)
-    if post.author_id == user.pk:
-        raise Forbidden("you cannot flag your own post")
-    limits = perms.trust_limits(user)
-    counts = limits is None or limits.level >= 1
-    # Posts of staff and care professionals go to the queue, never hidden by flags alone.
-    can_hide = post.author.role not in STAFF_ROLES | CARE_ROLES
-    try:
-        with transaction.atomic():
-            current = Post.objects.select_for_update().get(pk=post.pk)  # flags in turn
-            if current.hidden_at is not None and current.hidden_reason == "moderator":
-                raise Conflict("a moderator has hidden this post already", code="hidden")
-            made = Flag.objects.create(
-                post=post, flagged_by=user, reason=reason, note=note.strip()[:500], counts=counts
-            )
-            Post.objects.filter(pk=post.pk).update(flag_count=F("flag_count") + 1)
-            weighty = Flag.objects.filter(post=post, resolved_at__isnull=True, counts=True)
-            if (
-                can_hide
-                and current.hidden_at is None
-                and weighty.count() >= settings.FORUM_FLAGS_TO_HIDE
-            ):
-                _hide(post, "flags")
-    except IntegrityError:
-        raise Conflict("you flagged this post already", code="flagged") from None
-    return made
-
-
-def review_queue(moderator: User, limit: int = 50) -> list[dict[str, Any]]:
-    """Posts with open flags in the moderator's categories, the most flagged first."""
-    scope = perms.moderated_categories(moderator)
-    found = (
-        Post.objects.filter(
-            thread__category__in=scope,
-            thread__deleted_at__isnull=True,
-            pk__in=Flag.objects.filter(resolved_at__isnull=True).values("post_id"),
-            deleted_at__isnull=True,
-        )
-        .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
-        .select_related("thread", "author__forum_profile", "reply_to__author__forum_profile")
-        .order_by("-open_flags", "id")[:limit]
-    )
-    posts = list(found)
-    flags = Flag.objects.filter(post__in=posts, resolved_at__isnull=True).order_by("id")
-    reasons: dict[int, list[dict[str, Any]]] = {}
-    for item in flags:
-        reasons.setdefault(item.post_id, []).append(
-            {"reason": item.reason, "note": item.note, "at": item.created_at}
-        )
-    return [
-        {
-            "post": {**post_shape(post), "hidden_html": post.html},
-            "thread": {"id": post.thread_id, "title": post.thread.title},
-            "open_flags": post.open_flags,
-            "flags": reasons.get(post.pk, []),
-        }
-        for post in posts
-    ]
-
-
-def resolve(moderator: User, post_id: int, outcome: str, reason: str) -> Post:
-    """Close a post's open flags: upheld keeps it hidden (hiding it if it was not),
-    dismissed shows it again."""
-    reason = _reason(reason)
-    if outcome not in Flag.Outcome.values:
-        raise ServiceError("outcome is upheld or dismissed", code="invalid_field")
-    post = _post(post_id)
-    perms.check_can_moderate(moderator, post.thread.category)
-    with transaction.atomic():
-        closed = Flag.objects.filter(post=post, resolved_at__isnull=True).update(
-            resolved_at=timezone.now(), resolved_by=moderator, outcome=outcome
-        )
-        if not closed:
-            raise Conflict("this post has no open flags", code="no_flags")
-        if outcome == Flag.Outcome.UPHELD:
-            if post.hidden_at is None:
-                _hide(post, "moderator")
-            else:
-                Post.objects.filter(pk=post.pk).update(hidden_reason="moderator")
-        elif post.hidden_at is not None and post.hidden_reason == "flags":
-            _restore(post)
-        _log(moderator, f"flags_{outcome}", "post", post.pk, reason, post.thread.category)
-    return post
-
-
 # --- posts -----------------------------------------------------------------------------
 
 
 def hide_post(moderator: User, post_id: int, reason: str) -> Post:
-    reason = _reason(reason)
-    post = _post(post_id)
+    reason = clean_reason(reason)
+    post = existing_post(post_id)
     perms.check_can_moderate(moderator, post.thread.category)
     with transaction.atomic():
         current = Post.objects.select_for_update().get(pk=post.pk)
@@ -189,38 +88,38 @@ def hide_post(moderator: User, post_id: int, reason: str) -> Post:
             raise Conflict("this post is hidden already", code="hidden")
         post.hidden_at = current.hidden_at
         if post.hidden_at is None:
-            _hide(post, "moderator")
+            hide_from_members(post, "moderator")
         else:
             Post.objects.filter(pk=post.pk).update(hidden_reason="moderator")
-        _log(moderator, "hide_post", "post", post.pk, reason, post.thread.category)
-        _tell_author(post.author_id, "A moderator hid your post", reason, post)
+        log_action(moderator, "hide_post", "post", post.pk, reason, post.thread.category)
+        tell_member(post.author_id, "A moderator hid your post", reason, post)
     return post
 
 
 def restore_post(moderator: User, post_id: int, reason: str) -> Post:
-    reason = _reason(reason)
-    post = _post(post_id)
+    reason = clean_reason(reason)
+    post = existing_post(post_id)
     perms.check_can_moderate(moderator, post.thread.category)
     if post.hidden_at is None:
         raise Conflict("this post is not hidden", code="not_hidden")
     with transaction.atomic():
-        _restore(post)
+        show_to_members(post)
         Flag.objects.filter(post=post, resolved_at__isnull=True).update(
             resolved_at=timezone.now(), resolved_by=moderator, outcome=Flag.Outcome.DISMISSED
         )
-        _log(moderator, "restore_post", "post", post.pk, reason, post.thread.category)
+        log_action(moderator, "restore_post", "post", post.pk, reason, post.thread.category)
     return post
 
 
 def delete_post(user: User, post_id: int, reason: str = "") -> Post:
     """The author deletes their post, or a moderator does (with a reason). The opening
     post of a thread goes with its thread (``thread_action`` delete)."""
-    post = _post(post_id)
+    post = existing_post(post_id)
     perms.check_visible_thread(user, post.thread)
     by_moderator = post.author_id != user.pk
     if by_moderator:
         perms.check_can_moderate(user, post.thread.category)
-        reason = _reason(reason)
+        reason = clean_reason(reason)
     if post.number == 1:
         raise Conflict("the opening post goes with its topic", code="opening_post")
     with transaction.atomic():
@@ -236,12 +135,12 @@ def delete_post(user: User, post_id: int, reason: str = "") -> Post:
             },
         )
         if by_moderator:
-            _log(user, "delete_post", "post", post.pk, reason, post.thread.category)
-            _tell_author(post.author_id, "A moderator deleted your post", reason, post)
+            log_action(user, "delete_post", "post", post.pk, reason, post.thread.category)
+            tell_member(post.author_id, "A moderator deleted your post", reason, post)
     return post
 
 
-def _hide(post: Post, why: str) -> None:
+def hide_from_members(post: Post, why: str) -> None:
     """Hide a post's text from members, in the database and in the stored events, so no
     replay brings it back."""
     Post.objects.filter(pk=post.pk).update(hidden_at=timezone.now(), hidden_reason=why)
@@ -259,14 +158,15 @@ def _redact(post: Post, flag: str) -> None:
     log.redact(post.thread.topic, ("post.created", "post.restored"), post.pk, {flag: True})
 
 
-def _restore(post: Post) -> None:
+def show_to_members(post: Post) -> None:
     Post.objects.filter(pk=post.pk).update(hidden_at=None, hidden_reason="")
     post.hidden_at, post.hidden_reason = None, ""
     counts = reaction_counts([post.pk]).get(post.pk)
     publish(post.thread.topic, "post.restored", post_shape(post, counts))
 
 
-def _tell_author(user_id: int, title: str, reason: str, post: Post | None) -> None:
+def tell_member(user_id: int, title: str, reason: str, post: Post | None) -> None:
+    """A moderation notice to the member, naming their post if it is about one."""
     data = {"post": post.pk, "thread": post.thread_id} if post is not None else {}
     notify_many([user_id], "forum.moderation", title, body=reason, data=data)
 
@@ -287,7 +187,7 @@ def thread_action(
 ) -> Thread:
     if action not in THREAD_ACTIONS:
         raise ServiceError(f"action is one of {', '.join(THREAD_ACTIONS)}", code="invalid_field")
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     thread = get_thread(moderator, thread_id)
     old_category = thread.category
     perms.check_can_moderate(moderator, old_category)
@@ -316,7 +216,7 @@ def thread_action(
         for field, value in changes.items():
             setattr(thread, field, value)
         thread.save(update_fields=[f for f in changes])
-        _log(moderator, f"{action}_thread", "thread", thread.pk, reason, old_category, **data)
+        log_action(moderator, f"{action}_thread", "thread", thread.pk, reason, old_category, **data)
         update = {
             "thread": thread_shape(thread),
             "change": action,
@@ -355,13 +255,13 @@ def _seconds(seconds: int | None) -> int:
 
 
 def category_slow_mode(moderator: User, category_id: int, seconds: int, reason: str) -> Category:
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     category = get_category(category_id)
     perms.check_can_moderate(moderator, category)
     category.slow_mode_seconds = _seconds(seconds)
     with transaction.atomic():
         category.save(update_fields=["slow_mode_seconds"])
-        _log(
+        log_action(
             moderator,
             "slow_mode_category",
             "category",
@@ -373,61 +273,7 @@ def category_slow_mode(moderator: User, category_id: int, seconds: int, reason: 
     return category
 
 
-# --- members ---------------------------------------------------------------------------
-
-
-def can_suspend(moderator: User, member: User) -> bool:
-    """Admins suspend anyone but admins; moderators suspend customers, and a scoped
-    moderator only customers of a region or locale they moderate."""
-    if member.role == Role.ADMIN or member.pk == moderator.pk:
-        return False
-    if moderator.role == Role.ADMIN:
-        return True
-    if moderator.role != Role.MODERATOR or member.role != Role.CUSTOMER:
-        return False
-    for scope in ModeratorScope.objects.filter(moderator=moderator, category__isnull=True):
-        if (not scope.region or scope.region == member.region) and (
-            not scope.locale or scope.locale == member.locale
-        ):
-            return True
-    return False
-
-
-def suspend(moderator: User, member_id: int, hours: float, reason: str) -> Suspension:
-    reason = _reason(reason)
-    member = User.objects.filter(pk=member_id).first()
-    if member is None:
-        raise NotFound("no such user")
-    if not can_suspend(moderator, member):
-        raise Forbidden("you cannot suspend this member", code="not_your_scope")
-    if not 0 < hours <= MAX_SUSPENSION_DAYS * 24:
-        raise ServiceError(
-            f"a suspension lasts up to {MAX_SUSPENSION_DAYS} days", code="invalid_field"
-        )
-    with transaction.atomic():
-        made = Suspension.objects.create(
-            user=member, until=timezone.now() + timedelta(hours=hours), reason=reason, by=moderator
-        )
-        _log(moderator, "suspend", "user", member.pk, reason, None, hours=hours)
-        record_access(moderator, [member], "suspend", "forum", "http")
-        narrow_rights([member.pk])  # open sockets act with the suspension at once
-        _tell_author(member.pk, "You are suspended from the forum", reason, None)
-    return made
-
-
-def lift_suspension(moderator: User, suspension_id: int, reason: str) -> Suspension:
-    reason = _reason(reason)
-    made = Suspension.objects.select_related("user").filter(pk=suspension_id).first()
-    if made is None or made.lifted_at is not None:
-        raise NotFound("no such suspension")
-    if not can_suspend(moderator, made.user):
-        raise Forbidden("you cannot lift this suspension", code="not_your_scope")
-    with transaction.atomic():
-        made.lifted_at = timezone.now()
-        made.save(update_fields=["lifted_at"])
-        _log(moderator, "lift_suspension", "user", made.user_id, reason, None)
-        record_access(moderator, [made.user_id], "lift suspension", "forum", "http")
-    return made
+# --- the log and moderators' scopes ----------------------------------------------------
 
 
 def log_for(moderator: User, limit: int = 100) -> list[dict[str, Any]]:

@@ -1,21 +1,22 @@
-"""The forum's writes and reads: categories, threads, posts, edits, reactions, follows
-and read positions. Moderation is in ``moderation``; every rule is in ``permissions``."""
+"""The forum's writes: categories, threads, posts, edits, reactions and the read position
+a post moves. Handles are in ``profiles``, what members follow and read in ``reading``,
+who hears of a post in ``notices``, moderation in ``moderation``; every rule is in
+``permissions``."""
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
+from community.forum import notices
 from community.forum import permissions as perms
+from community.forum.profiles import profile_of
 from community.forum.shapes import (
     category_shape,
     post_shape,
@@ -24,7 +25,6 @@ from community.forum.shapes import (
 from community.models import (
     Category,
     Follow,
-    ForumProfile,
     Post,
     PostRevision,
     Reaction,
@@ -33,7 +33,6 @@ from community.models import (
 )
 from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from core.text import render_markdown
-from notifications.services import notify_many
 from realtime.copies import source_key, withdraw
 from realtime.publish import publish
 
@@ -51,60 +50,6 @@ def _clean(text: str, what: str, limit: int) -> str:
     if "\x00" in text:
         raise ServiceError(f"a {what} cannot contain NUL characters", code="invalid_field")
     return text
-
-
-# --- profiles ---------------------------------------------------------------------------
-
-
-DEFAULT_HANDLE_PREFIX = "member_"
-
-
-def profile_of(user: User) -> ForumProfile:
-    """The member's forum profile, made on first use with a random handle such as
-    ``member_3fa81c`` (random, so it says nothing about who they are)."""
-    profile = ForumProfile.objects.filter(user=user).first()
-    for _ in range(5):
-        if profile is not None:
-            break
-        try:
-            with transaction.atomic():
-                profile = ForumProfile.objects.create(
-                    user=user, handle=DEFAULT_HANDLE_PREFIX + secrets.token_hex(3)
-                )
-        except IntegrityError:  # the handle was taken, or another request made the profile
-            profile = ForumProfile.objects.filter(user=user).first()
-    if profile is None:
-        raise Conflict("could not make a forum profile; try again", code="try_again")
-    user.forum_profile = profile
-    return profile
-
-
-def update_profile(user: User, *, handle: str | None, name_style: str | None) -> ForumProfile:
-    profile = profile_of(user)
-    if handle is not None:
-        if not perms.MENTION.fullmatch("@" + handle):
-            raise ServiceError(
-                "a handle is 3 to 30 letters, digits or underscores", code="invalid_field"
-            )
-        if handle.lower().startswith(DEFAULT_HANDLE_PREFIX) and handle != profile.handle:
-            raise ServiceError(
-                f"handles starting with {DEFAULT_HANDLE_PREFIX} are given, not chosen",
-                code="invalid_field",
-            )
-        taken = ForumProfile.objects.filter(handle__iexact=handle).exclude(pk=profile.pk)
-        if taken.exists():
-            raise Conflict("this handle is taken", code="handle_taken")
-        profile.handle = handle
-    if name_style is not None:
-        if name_style not in ForumProfile.NameStyle.values:
-            raise ServiceError("unknown name style", code="invalid_field")
-        profile.name_style = name_style
-    try:
-        with transaction.atomic():
-            profile.save()
-    except IntegrityError:
-        raise Conflict("this handle is taken", code="handle_taken") from None
-    return profile
 
 
 # --- categories -------------------------------------------------------------------------
@@ -148,13 +93,13 @@ def categories_for(user: User) -> list[dict[str, Any]]:
     locale and region (a customer can browse the rest, and post only in their own)."""
     shaped = []
     for category in Category.objects.all():
-        for_you = not category.is_localized or _matches(user, category)
+        for_you = not category.is_localized or matches_member(user, category)
         shaped.append(category_shape(category, for_you))
     shaped.sort(key=lambda c: (not c["for_you"], c["archived"]))
     return shaped
 
 
-def _matches(user: User, category: Category) -> bool:
+def matches_member(user: User, category: Category) -> bool:
     return (not category.locale or category.locale == user.locale) and (
         not category.region or category.region == user.region
     )
@@ -239,8 +184,8 @@ def _create_thread(
         ReadPosition.objects.create(user=user, thread=thread, last_read_number=1)
         publish(category.topic, "thread.created", {"thread": thread_shape(thread)})
         publish(thread.topic, "post.created", post_shape(post))
-        # Notices after the commit, each batch in its own transaction (see _notify_post).
-        transaction.on_commit(lambda: _notify_new_thread(thread, post), robust=True)
+        # Notices after the commit, each batch in its own transaction (see notices.notify_post).
+        transaction.on_commit(lambda: notices.notify_new_thread(thread, post), robust=True)
     return thread, post
 
 
@@ -291,11 +236,11 @@ def reply(
             Follow.objects.get_or_create(
                 user=user, thread=thread, defaults={"level": Follow.Level.NORMAL}
             )
-            _read_up_to(user, thread, post.number)
+            read_up_to(user, thread, post.number)
             publish(thread.topic, "post.created", post_shape(post))
             # After the commit, one transaction per batch of notices: two posts notifying
             # the same people in different orders cannot deadlock on their topics.
-            transaction.on_commit(lambda: _notify_post(thread, post, quoted), robust=True)
+            transaction.on_commit(lambda: notices.notify_post(thread, post, quoted), robust=True)
     except IntegrityError:
         existing = _posted_before(user, client_id)
         if existing is None:
@@ -411,30 +356,11 @@ def reaction_counts(post_ids: list[int]) -> dict[int, dict[str, int]]:
     return found
 
 
-# --- following and reading ------------------------------------------------------------
+# --- read positions ---------------------------------------------------------------------
 
 
-def set_follow(
-    user: User, level: str, *, thread_id: int | None = None, category_id: int | None = None
-) -> Follow:
-    if level not in Follow.Level.values:
-        raise ServiceError("level is muted, normal or watching", code="invalid_field")
-    if (thread_id is None) == (category_id is None):
-        raise ServiceError("name a topic or a category", code="invalid_field")
-    if thread_id is not None:
-        target: dict[str, Any] = {"thread": get_thread(user, thread_id)}
-    else:
-        target = {"category": get_category(category_id or 0)}
-    follow, _ = Follow.objects.update_or_create(user=user, **target, defaults={"level": level})
-    return follow
-
-
-def mark_read(user: User, thread_id: int, number: int) -> int:
-    thread = get_thread(user, thread_id)
-    return _read_up_to(user, thread, min(number, thread.last_number))
-
-
-def _read_up_to(user: User, thread: Thread, number: int) -> int:
+def read_up_to(user: User, thread: Thread, number: int) -> int:
+    """Move the member's read position in the thread up to ``number``, never back."""
     position, _ = ReadPosition.objects.get_or_create(user=user, thread=thread)
     if number > position.last_read_number:
         ReadPosition.objects.filter(pk=position.pk, last_read_number__lt=number).update(
@@ -442,195 +368,3 @@ def _read_up_to(user: User, thread: Thread, number: int) -> int:
         )
         return number
     return position.last_read_number
-
-
-# --- listing ----------------------------------------------------------------------------
-
-
-def threads_page(user: User, category_id: int, offset: int, limit: int) -> dict[str, Any]:
-    """A page of a category's threads, pinned first then by last post, with this user's
-    unread counts: a bounded number of queries however many threads there are."""
-    category = get_category(category_id)
-    threads = _with_unread(user, perms.filter_visible_threads(user, category.threads.all()))
-    page = list(
-        threads.select_related("author__forum_profile", "category").order_by(
-            "-pinned", "-last_posted_at", "-id"
-        )[offset : offset + limit]
-    )
-    return {
-        "category": category_shape(category, _matches(user, category)),
-        "threads": [{**thread_shape(t), "unread": t.unread} for t in page],  # type: ignore[attr-defined]
-    }
-
-
-def _with_unread(user: User, threads: QuerySet[Thread]) -> QuerySet[Thread]:
-    read = ReadPosition.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_number")[
-        :1
-    ]
-    return threads.annotate(
-        unread=F("last_number") - Coalesce(Subquery(read), Value(0), output_field=IntegerField())
-    )
-
-
-def posts_page(user: User, thread_id: int, after: int, limit: int) -> dict[str, Any]:
-    """Posts after number ``after``, a page at a time: a bounded number of queries."""
-    thread = get_thread(user, thread_id)
-    posts = list(
-        thread.posts.filter(number__gt=after)
-        .select_related("author__forum_profile", "reply_to__author__forum_profile")
-        .order_by("number")[:limit]
-    )
-    counts = reaction_counts([p.pk for p in posts])
-    moderator = perms.can_moderate(user, thread.category)
-    shaped = []
-    for post in posts:
-        item = post_shape(post, counts.get(post.pk))
-        if moderator and post.hidden_at is not None and post.deleted_at is None:
-            item["hidden_html"] = post.html  # moderators review what is hidden
-        shaped.append(item)
-    position = ReadPosition.objects.filter(user=user, thread=thread).first()
-    return {
-        "thread": thread_shape(thread),
-        "last_read": position.last_read_number if position else 0,
-        "moderator": moderator,
-        "posts": shaped,
-    }
-
-
-def page_limit(limit: int | None) -> int:
-    return max(1, min(limit or settings.FORUM_PAGE_SIZE, 100))
-
-
-# --- notifications ----------------------------------------------------------------------
-
-
-def _notify_new_thread(thread: Thread, post: Post) -> None:
-    if thread.hidden_at is not None:
-        return
-    watchers = set(
-        Follow.objects.filter(category=thread.category, level=Follow.Level.WATCHING)
-        .exclude(user=thread.author)
-        .values_list("user_id", flat=True)
-    )
-    mentioned = _mentioned(post, exclude={thread.author_id})
-    _notify_mentions(thread, post, mentioned)
-    if watchers - mentioned:
-        notify_many(
-            sorted(watchers - mentioned),
-            "forum.thread",
-            f"New topic: {thread.title}",
-            url=_post_url(thread, post),
-            data={"thread": thread.pk, "post": post.pk},
-            source=source_key("thread", thread.pk),
-        )
-
-
-def _notify_post(thread: Thread, post: Post, quoted: Post | None) -> None:
-    """One notice per person per post: a mention, else a reply to their post, else a new
-    post in a thread they watch. Nobody who muted the thread hears of it."""
-    if Thread.objects.filter(pk=thread.pk, hidden_at__isnull=False).exists():
-        return  # a hidden topic tells nobody
-    levels = dict(
-        Follow.objects.filter(thread=thread)
-        .exclude(user=post.author)
-        .values_list("user_id", "level")
-    )
-    muted = {pk for pk, level in levels.items() if level == Follow.Level.MUTED}
-    mentioned = _mentioned(post, exclude={post.author_id} | muted)
-    _notify_mentions(thread, post, mentioned)
-    replied = set()
-    if quoted is not None and quoted.author_id not in muted | mentioned | {post.author_id}:
-        replied = {quoted.author_id}
-        notify_many(
-            sorted(replied),
-            "forum.reply",
-            f"New reply in {thread.title}",
-            body=post.body[:200],
-            url=_post_url(thread, post),
-            data={"thread": thread.pk, "post": post.pk},
-            source=source_key("post", post.pk),
-        )
-    watching = {pk for pk, level in levels.items() if level == Follow.Level.WATCHING}
-    rest = sorted(watching - mentioned - replied)
-    if rest:
-        notify_many(
-            rest,
-            "forum.post",
-            f"New post in {thread.title}",
-            body=post.body[:200],
-            url=_post_url(thread, post),
-            data={"thread": thread.pk, "post": post.pk},
-            source=source_key("post", post.pk),
-        )
-
-
-def _mentioned(post: Post, exclude: set[int]) -> set[int]:
-    handles = {h.lower() for h in perms.MENTION.findall(post.body)}
-    if not handles:
-        return set()
-    found = ForumProfile.objects.filter(
-        Q(*[Q(handle__iexact=h) for h in handles], _connector=Q.OR)
-    ).values_list("user_id", flat=True)
-    return set(found) - exclude
-
-
-def _notify_mentions(thread: Thread, post: Post, mentioned: set[int]) -> None:
-    if mentioned:
-        notify_many(
-            sorted(mentioned),
-            "forum.mention",
-            f"You were mentioned in {thread.title}",
-            body=post.body[:200],
-            url=_post_url(thread, post),
-            data={"thread": thread.pk, "post": post.pk},
-            source=source_key("post", post.pk),
-        )
-
-
-def _post_url(thread: Thread, post: Post) -> str:
-    return f"/forum/t/{thread.pk}#post-{post.number}"
-
-
-# --- closing on time --------------------------------------------------------------------
-
-
-def close_ended_windows(now: datetime | None = None) -> int:
-    """Archive the categories and threads whose end has passed, and tell their followers.
-    Posting is refused from the end on whether or not this has run (``is_open``)."""
-    now = now or timezone.now()
-    closed = 0
-    for category in Category.objects.filter(ends_at__lte=now, archived_at__isnull=True):
-        with transaction.atomic():
-            if Category.objects.filter(pk=category.pk, archived_at__isnull=True).update(
-                archived_at=now
-            ):
-                category.archived_at = now
-                publish(
-                    category.topic,
-                    "category.updated",
-                    {"category": category_shape(category, False), "change": "archived"},
-                )
-                closed += 1
-    ended = Thread.objects.filter(
-        ends_at__lte=now, archived_at__isnull=True, hidden_at__isnull=True, deleted_at__isnull=True
-    ).select_related("category", "author__forum_profile")
-    # Hidden and deleted topics are archived without a word: nobody but moderators sees them.
-    Thread.objects.filter(ends_at__lte=now, archived_at__isnull=True).exclude(
-        hidden_at__isnull=True, deleted_at__isnull=True
-    ).update(archived_at=now)
-    for thread in ended:
-        with transaction.atomic():
-            if Thread.objects.filter(pk=thread.pk, archived_at__isnull=True).update(
-                archived_at=now
-            ):
-                thread.archived_at = now
-                update = {
-                    "thread": thread_shape(thread),
-                    "change": "archived",
-                    "hidden": thread.hidden_at is not None,
-                    "deleted": thread.deleted_at is not None,
-                }
-                publish(thread.topic, "thread.updated", update)
-                publish(thread.category.topic, "thread.updated", update)
-                closed += 1
-    return closed

@@ -26,7 +26,7 @@ def display_name(user: User, profile: ForumProfile | None) -> str:
 
 
 def author_of(user: User) -> dict[str, Any]:
-    """``user`` as an author; the profile must exist (``services.profile_of`` makes it)."""
+    """``user`` as an author; the profile must exist (``profiles.profile_of`` makes it)."""
     profile = getattr(user, "forum_profile", None)
     handle = profile.handle if profile is not None else "member"
     return {"handle": handle, "name": display_name(user, profile)}

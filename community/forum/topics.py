@@ -12,7 +12,7 @@ from pydantic import Field
 from accounts.bounds import id_from_key
 from accounts.models import User
 from community.forum import permissions as perms
-from community.forum import services
+from community.forum import reading, services
 from community.forum.shapes import present_authors
 from community.models import Category, Thread
 from core.errors import ServiceError
@@ -159,7 +159,7 @@ def react(user: User, payload: ReactIn, client_id: str) -> dict[str, Any]:
 def read(user: User, payload: ReadIn, client_id: str) -> dict[str, Any]:
     return {
         "thread": payload.thread,
-        "number": services.mark_read(user, payload.thread, payload.number),
+        "number": reading.mark_read(user, payload.thread, payload.number),
     }
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
-from community.forum import moderation
+from community.forum import moderation, profiles, reading
 from community.forum import services as forum
 from community.forum.tasks import close_ended_forum_windows
 from community.models import Category, ModerationLogEntry, ModeratorScope, Post, Thread
@@ -260,10 +260,10 @@ def test_mentions_replies_and_watchers_are_notified_once_each(
     watcher = old_member(make_user)
     muted = old_member(make_user)
     thread, opening = forum.start_thread(author, cat.pk, "Meal prep", "Sundays?")
-    forum.set_follow(watcher, "watching", thread_id=thread.pk)
-    forum.set_follow(muted, "muted", thread_id=thread.pk)
-    forum.update_profile(muted, handle="quiet_one", name_style=None)
-    forum.update_profile(watcher, handle="keen_bean", name_style=None)
+    reading.set_follow(watcher, "watching", thread_id=thread.pk)
+    reading.set_follow(muted, "muted", thread_id=thread.pk)
+    profiles.update_profile(muted, handle="quiet_one", name_style=None)
+    profiles.update_profile(watcher, handle="keen_bean", name_style=None)
     replier = old_member(make_user)
 
     with django_capture_on_commit_callbacks(execute=True):  # notices go out after the commit
@@ -284,7 +284,7 @@ def test_a_pseudonymous_author_is_shown_by_their_handle_only(client, make_user):
     cat = category()
     member = old_member(make_user, display_name="Jane Smith")
     other = old_member(make_user, display_name="Ravi Patel")
-    forum.update_profile(member, handle="oat_fan", name_style="pseudonym")
+    profiles.update_profile(member, handle="oat_fan", name_style="pseudonym")
     thread, _ = forum.start_thread(member, cat.pk, "Private question", "About my diet")
     forum.reply(other, thread.pk, "Welcome")
 
@@ -462,7 +462,7 @@ def test_watching_a_category_brings_notices_of_new_topics(
 ):
     cat = category()
     watcher, author = old_member(make_user), old_member(make_user)
-    forum.set_follow(watcher, "watching", category_id=cat.pk)
+    reading.set_follow(watcher, "watching", category_id=cat.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         thread, _ = forum.start_thread(author, cat.pk, "Picnic ideas", "Summer is coming")
@@ -512,7 +512,7 @@ def test_hiding_a_post_withdraws_its_text_from_notifications(
 ):
     cat = category()
     author, mentioned = old_member(make_user), old_member(make_user)
-    forum.update_profile(mentioned, handle="pat_p", name_style=None)
+    profiles.update_profile(mentioned, handle="pat_p", name_style=None)
     thread, _ = forum.start_thread(author, cat.pk, "Remedies", "Ideas")
     with django_capture_on_commit_callbacks(execute=True):
         post = forum.reply(author, thread.pk, "@pat_p try this dangerous thing")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from pydantic import BaseModel
 
 from accounts.roles import Role
-from community.forum import moderation
+from community.forum import moderation, profiles
 from community.forum import services as forum
 from community.messaging import sending
 from community.messaging import services as dm
@@ -121,7 +121,7 @@ def test_an_edited_forum_post_leaves_no_copy_of_the_replaced_words(make_user):
 def test_a_hidden_topic_leaves_no_copy_of_its_title_or_its_posts(make_user):
     cat = Category.objects.create(name="Health", slug="health")
     author, mentioned, admin = old(make_user), old(make_user), make_user(Role.ADMIN)
-    forum.update_profile(mentioned, handle="pat_q", name_style=None)
+    profiles.update_profile(mentioned, handle="pat_q", name_style=None)
     thread, _ = forum.start_thread(author, cat.pk, "About ibis-12", "@pat_q my meds")
     forum.reply(author, thread.pk, "@pat_q and heron-55 too")
     assert Notification.objects.filter(user=mentioned).count() == 2

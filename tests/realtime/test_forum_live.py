@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from accounts.roles import Role
-from community.forum import moderation
+from community.forum import moderation, profiles, suspensions
 from community.forum import services as forum
 from community.models import Category, ModeratorScope
 from tests.helpers import new_user
@@ -89,7 +89,7 @@ async def test_a_category_follower_sees_new_topics_and_a_stranger_to_a_hidden_th
 
 async def test_a_suspended_member_gets_an_error_frame_and_nothing_is_posted(make_user_async):
     _, _, reader, mod, thread = await setting_up(new_user)
-    await database_sync_to_async(moderation.suspend)(mod, reader.pk, 2, "cooling off")
+    await database_sync_to_async(suspensions.suspend)(mod, reader.pk, 2, "cooling off")
     b = await signed_in(reader)
     await subscribe(b, thread.topic)
     await b.send_json_to({"type": "forum.reply", "id": "x1", "thread": thread.pk, "body": "hi"})
@@ -146,7 +146,7 @@ async def test_a_replay_names_authors_as_they_choose_now_not_as_when_they_posted
         reader = new_user(Role.CUSTOMER, date_joined=old)
         thread, first = forum.start_thread(author, cat.pk, "My diagnosis", "It is new")
         forum.reply(reader, thread.pk, "Hang in there", reply_to=first.pk)
-        forum.update_profile(author, handle="quiet_fox", name_style="pseudonym")
+        profiles.update_profile(author, handle="quiet_fox", name_style="pseudonym")
         return cat, reader, thread
 
     cat, reader, thread = await setting_up()

@@ -1,0 +1,64 @@
+"""A member's forum profile: the handle others @mention them by (a random one until they
+choose, so it says nothing about who they are) and the style their name is shown in.
+Every thread and post write makes sure the author has one."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from community.forum import permissions as perms
+from community.models import ForumProfile
+from core.errors import Conflict, ServiceError
+
+DEFAULT_HANDLE_PREFIX = "member_"
+
+
+def profile_of(user: User) -> ForumProfile:
+    """The member's forum profile, made on first use with a random handle such as
+    ``member_3fa81c`` (random, so it says nothing about who they are)."""
+    profile = ForumProfile.objects.filter(user=user).first()
+    for _ in range(5):
+        if profile is not None:
+            break
+        try:
+            with transaction.atomic():
+                profile = ForumProfile.objects.create(
+                    user=user, handle=DEFAULT_HANDLE_PREFIX + secrets.token_hex(3)
+                )
+        except IntegrityError:  # the handle was taken, or another request made the profile
+            profile = ForumProfile.objects.filter(user=user).first()
+    if profile is None:
+        raise Conflict("could not make a forum profile; try again", code="try_again")
+    user.forum_profile = profile
+    return profile
+
+
+def update_profile(user: User, *, handle: str | None, name_style: str | None) -> ForumProfile:
+    profile = profile_of(user)
+    if handle is not None:
+        if not perms.MENTION.fullmatch("@" + handle):
+            raise ServiceError(
+                "a handle is 3 to 30 letters, digits or underscores", code="invalid_field"
+            )
+        if handle.lower().startswith(DEFAULT_HANDLE_PREFIX) and handle != profile.handle:
+            raise ServiceError(
+                f"handles starting with {DEFAULT_HANDLE_PREFIX} are given, not chosen",
+                code="invalid_field",
+            )
+        taken = ForumProfile.objects.filter(handle__iexact=handle).exclude(pk=profile.pk)
+        if taken.exists():
+            raise Conflict("this handle is taken", code="handle_taken")
+        profile.handle = handle
+    if name_style is not None:
+        if name_style not in ForumProfile.NameStyle.values:
+            raise ServiceError("unknown name style", code="invalid_field")
+        profile.name_style = name_style
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError:
+        raise Conflict("this handle is taken", code="handle_taken") from None
+    return profile
