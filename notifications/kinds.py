@@ -5,7 +5,7 @@
 ``compose``: for kinds mailed by ``notifications.tasks.email_notice``, the function that
 writes the mail when it is sent (``"module.function"``, called with the member, the kind
 and the ids the mail was queued with; None when there is nothing to send any more).
-Direct messages are mailed by their own task (``community.tasks``).
+Direct messages are mailed by their own task (``community.messaging.tasks``).
 """
 
 from __future__ import annotations
