@@ -19,6 +19,7 @@ from accounts.models import User
 from events.models import Enrollment, Event, Rsvp
 from events.permissions import can_see_event
 from notifications import services as notifications
+from notifications.kinds import Kind, register
 
 KINDS = ("event.promoted", "event.changed", "event.cancelled", "event.reminder", "event.message")
 
@@ -97,3 +98,12 @@ def _details(user: User, event: Event) -> str:
     start = event.starts_at.astimezone(own)
     where = ", ".join(p for p in (event.venue, event.address) if p) or "Online"
     return f"{event.title}\n{start:%A %d %B %Y, %H:%M} ({own.key})\n{where}"
+
+
+register(
+    Kind("event.reminder", "A reminder of an event you are going to", compose=compose_mail),
+    Kind("event.changed", "An event you signed up for changed", compose=compose_mail),
+    Kind("event.cancelled", "An event you signed up for was cancelled", compose=compose_mail),
+    Kind("event.promoted", "A place freed up for you at an event", compose=compose_mail),
+    Kind("event.message", "A message from an event's organiser", email=False, mailed=False),
+)

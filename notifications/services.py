@@ -194,7 +194,7 @@ def email_if_wanted(user_ids: list[int], kind: str, about: dict[str, int | str])
     stored then. Returns how many were queued."""
     from notifications.tasks import email_notice  # the task module imports this one
 
-    if not KINDS[kind].compose:
+    if KINDS[kind].compose is None:
         raise ValueError(f"{kind!r} is not mailed by email_notice")
     if not all(
         type(v) is int or (type(v) is str and v.isalnum() and len(v) <= 16) for v in about.values()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
-from django.utils.module_loading import import_string
 
 from accounts.mail import send_to_member
 from accounts.models import User
@@ -28,7 +27,7 @@ def email_notice(user_id: int, kind: str, about: dict[str, Any]) -> bool:
         return False
     if not preference(user, kind)[1]:
         return False
-    mail = import_string(found.compose)(user, kind, about)
+    mail = found.compose(user, kind, about)
     if mail is None:
         return False
     subject, body = mail

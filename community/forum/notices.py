@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from community.forum import permissions as perms
 from community.models import Follow, ForumProfile, Post, Thread
+from notifications.kinds import Kind, register
 from notifications.services import notify_many
 from realtime.copies import source_key
 
@@ -98,3 +99,17 @@ def _notify_mentions(thread: Thread, post: Post, mentioned: set[int]) -> None:
 
 def _post_url(thread: Thread, post: Post) -> str:
     return f"/forum/t/{thread.pk}#post-{post.number}"
+
+
+register(
+    Kind("forum.mention", "Someone mentioned you in the forum", email=False, mailed=False),
+    Kind("forum.reply", "Someone replied to your post", email=False, mailed=False),
+    Kind("forum.post", "New post in a thread you watch", email=False, mailed=False),
+    Kind("forum.thread", "New thread in a category you watch", email=False, mailed=False),
+    Kind(
+        "forum.moderation",
+        "A moderator acted on your post or account",
+        email=False,
+        mailed=False,
+    ),
+)

@@ -29,6 +29,7 @@ from community.messaging.tasks import email_unread_messages
 from community.models import Conversation, Membership, Message
 from core.errors import Conflict, Forbidden, ServiceError
 from core.text import is_plain, render_markdown
+from notifications.kinds import Kind, register
 from notifications.services import notify_many, preferences
 from realtime import aio, presence
 from realtime.copies import source_key
@@ -37,6 +38,8 @@ from realtime.publish import apublish_stored, next_seq, publish, publish_stored
 from realtime.threads import in_db_thread, in_thread
 
 MAX_BODY = 10_000
+
+register(Kind("dm.message", "New direct message", title="New message from {actor}"))
 
 
 def clean_body(body: str) -> str:

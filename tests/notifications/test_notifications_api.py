@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from events.notices import compose_mail
+from notifications.kinds import KINDS
 from notifications.models import Notification
 from notifications.services import notify
 from tests.helpers import api_json, bearer
@@ -112,3 +114,13 @@ def test_kinds_that_are_never_mailed_are_never_on_by_email(client, make_user):
         "email": False,
         "mailed": False,
     }
+
+
+def test_every_app_s_kinds_are_offered_in_the_preferences(client, make_user):
+    """Each app registers its own kinds; once the server is up, a member's preferences
+    offer every one, and the event kinds are mailed by the events app's composer."""
+    listed = api_json(client.get("/api/notifications/preferences", **bearer(make_user())))
+    offered = {p["kind"] for p in listed}
+    assert {"dm.message", "forum.reply", "forum.moderation", "event.reminder"} <= offered
+    assert KINDS["event.reminder"].compose is compose_mail
+    assert KINDS["dm.message"].compose is None  # mailed by its own task
