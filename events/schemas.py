@@ -13,6 +13,7 @@ from pydantic import Field
 from accounts.bounds import BoundedDate, BoundedDatetime
 from accounts.schemas import Input
 from events import classes, interaction
+from events.topics import RoomChat, RoomPoll
 
 
 class EventIn(Input):
@@ -139,13 +140,9 @@ class AttendanceRow(Schema):
 # --- live rooms ------------------------------------------------------------------------
 
 
-class ChatOut(Schema):
-    id: int
-    event: int
-    author: dict[str, Any]
-    client_id: str
-    html: str
-    created_at: datetime
+class ChatOut(RoomChat):
+    """A chat message as the API shows it: its ``room.chat`` event, with its seq."""
+
     seq: int
 
 
@@ -173,13 +170,8 @@ class PollIn(Input):
     options: list[str] = Field(max_length=interaction.MAX_OPTIONS)
 
 
-class PollOut(Schema):
-    id: int
-    event: int
-    question: str
-    options: list[str]
-    counts: list[int]
-    closed: bool
+class PollOut(RoomPoll):
+    """A poll as the API shows it: the shape of its ``room.poll`` event."""
 
 
 class QuestionsOut(Schema):
