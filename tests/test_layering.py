@@ -1,8 +1,9 @@
 """The apps stand on floors; these checks keep them there.
 
-- ``lint-imports`` checks the ``layers`` contract in pyproject.toml: an app imports
-  only apps on lower floors (a lower app that must react to a higher one listens to a
-  Django signal).
+- ``lint-imports`` checks the contracts in pyproject.toml: an app imports only apps on
+  lower floors (a lower app that must react to a higher one listens to a Django signal),
+  and no app but ``realtime`` imports the log's models, the hub or its backends (apps
+  publish through ``realtime.publish`` and store through ``realtime.log``).
 - An import inside a function hides a dependency; one of a first-party app must say on
   its line why it cannot be at the top of the module.
 - Within an app, no modules import each other in a cycle at module level.
