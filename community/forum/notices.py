@@ -51,27 +51,11 @@ def notify_post(thread: Thread, post: Post, quoted: Post | None) -> None:
     replied = set()
     if quoted is not None and quoted.author_id not in muted | mentioned | {post.author_id}:
         replied = {quoted.author_id}
-        notify_many(
-            sorted(replied),
-            "forum.reply",
-            f"New reply in {thread.title}",
-            body=post.body[:200],
-            url=_post_url(thread, post),
-            data={"thread": thread.pk, "post": post.pk},
-            source=source_key("post", post.pk),
-        )
+        _tell(thread, post, sorted(replied), "forum.reply", f"New reply in {thread.title}")
     watching = {pk for pk, level in levels.items() if level == Follow.Level.WATCHING}
     rest = sorted(watching - mentioned - replied)
     if rest:
-        notify_many(
-            rest,
-            "forum.post",
-            f"New post in {thread.title}",
-            body=post.body[:200],
-            url=_post_url(thread, post),
-            data={"thread": thread.pk, "post": post.pk},
-            source=source_key("post", post.pk),
-        )
+        _tell(thread, post, rest, "forum.post", f"New post in {thread.title}")
 
 
 def _mentioned(post: Post, exclude: set[int]) -> set[int]:
@@ -86,15 +70,27 @@ def _mentioned(post: Post, exclude: set[int]) -> set[int]:
 
 def _notify_mentions(thread: Thread, post: Post, mentioned: set[int]) -> None:
     if mentioned:
-        notify_many(
+        _tell(
+            thread,
+            post,
             sorted(mentioned),
             "forum.mention",
             f"You were mentioned in {thread.title}",
-            body=post.body[:200],
-            url=_post_url(thread, post),
-            data={"thread": thread.pk, "post": post.pk},
-            source=source_key("post", post.pk),
         )
+
+
+def _tell(thread: Thread, post: Post, user_ids: list[int], kind: str, title: str) -> None:
+    """A notice about ``post`` to ``user_ids``: its first words, a link, and its source
+    (so the notice goes when the post is hidden or deleted)."""
+    notify_many(
+        user_ids,
+        kind,
+        title,
+        body=post.body[:200],
+        url=_post_url(thread, post),
+        data={"thread": thread.pk, "post": post.pk},
+        source=source_key("post", post.pk),
+    )
 
 
 def _post_url(thread: Thread, post: Post) -> str:
