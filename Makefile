@@ -25,7 +25,13 @@ $(STAMP): requirements-dev.txt requirements.txt pyproject.toml
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The browser pages' checkers (ESLint, TypeScript); the server needs no Node.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 # requirements.txt: what the server runs on; requirements-dev.txt: that and the dev extra,
 # at the same versions.
@@ -39,12 +45,14 @@ lock:
 run: $(STAMP)
 	./scripts/serve
 
-lint: $(STAMP)
+lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	npx --no-install eslint --max-warnings=0 .
 
-typecheck: $(STAMP)
+typecheck: $(STAMP) $(NODE_STAMP)
 	$(BIN)/mypy .
+	npx --no-install tsc -p tsconfig.json
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
@@ -60,4 +68,4 @@ bench: $(STAMP)
 	ulimit -n 65536 2>/dev/null || ulimit -n "$$(ulimit -Hn)"; $(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache node_modules

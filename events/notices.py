@@ -24,6 +24,11 @@ from notifications.kinds import Kind, register
 KINDS = ("event.promoted", "event.changed", "event.cancelled", "event.reminder", "event.message")
 
 
+def page(event: Event) -> str:
+    """Where a notice about the event takes the member: the event's page."""
+    return f"/events/{event.pk}"
+
+
 def source(event: Event) -> str:
     return f"event:{event.pk}"
 

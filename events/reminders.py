@@ -56,7 +56,10 @@ def send_reminders(now: datetime | None = None) -> int:
                 )
                 data: dict[str, int | str] = {"event": event.pk, "reminder": str(kind)}
                 title = notices.title("event.reminder", event, data)
-                notify_many(due, "event.reminder", title, data=data, source=notices.source(event))
+                notify_many(
+                    due, "event.reminder", title, url=notices.page(event), data=data,
+                    source=notices.source(event),
+                )  # fmt: skip
                 email_if_wanted(due, "event.reminder", data)
                 sent += len(due)
     return sent

@@ -239,7 +239,7 @@ def _fill_places(event: Event) -> list[int]:
     if promoted:
         title = notices.title("event.promoted", event)
         notify_many(
-            promoted, "event.promoted", title, url=f"/api/events/{event.pk}",
+            promoted, "event.promoted", title, url=notices.page(event),
             data={"event": event.pk}, source=notices.source(event),
         )  # fmt: skip
         email_if_wanted(promoted, "event.promoted", {"event": event.pk})
@@ -258,8 +258,8 @@ def _tell_signed_up(
     if people:
         title = notices.title(kind, event)
         notify_many(
-            sorted(people), kind, title, body=body, data={"event": event.pk},
-            source=notices.source(event),
+            sorted(people), kind, title, body=body, url=notices.page(event),
+            data={"event": event.pk}, source=notices.source(event),
         )  # fmt: skip
         email_if_wanted(sorted(people), kind, {"event": event.pk})
 
@@ -295,6 +295,6 @@ def message_attendees(user: User, event_id: int, body: str) -> int:
     )
     notes = notify_many(
         sorted(going), "event.message", notices.title("event.message", event), body=body[:500],
-        data={"event": event.pk}, source=notices.source(event),
+        url=notices.page(event), data={"event": event.pk}, source=notices.source(event),
     )  # fmt: skip
     return len(notes)

@@ -140,6 +140,12 @@ class Server:
         user_id, _ = self._sign_up_and_in(email, name)
         return user_id, email
 
+    def member(self, name: str) -> tuple[int, str, str]:
+        """A new customer account: (user id, email, access token)."""
+        email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.org"
+        user_id, token = self._sign_up_and_in(email, name)
+        return user_id, email, token
+
     def sign_up(self, name: str) -> tuple[int, str]:
         return self._sign_up_and_in(f"{name}-{uuid.uuid4().hex[:8]}@example.org", name)
 

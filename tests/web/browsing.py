@@ -17,6 +17,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM) and os.environ.get("CI", "").lower() != "true":
     pytest.skip("Chromium is not installed here (CI installs it)", allow_module_level=True)
 
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import (  # noqa: E402
     Browser,
     ConsoleMessage,
@@ -70,8 +71,15 @@ def watch_for_csp_violations(page: Page) -> None:
     page.on("console", note)
 
 
-def signed_in_page(browser: Browser, server: Server, email: str) -> Page:
-    page = browser.new_context(base_url=server.url).new_page()
+# Phones first: the pages are tested at a small phone's width unless a test says otherwise.
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def signed_in_page(
+    browser: Browser, server: Server, email: str, viewport: dict[str, int] | None = None
+) -> Page:
+    page = browser.new_context(base_url=server.url, viewport=viewport or PHONE).new_page()
     watch_for_csp_violations(page)
     page.goto("/login")
     page.fill("input[name=email]", email)
@@ -79,3 +87,28 @@ def signed_in_page(browser: Browser, server: Server, email: str) -> Page:
     page.click("button[type=submit]")
     expect(page.locator("#ws-state")).to_have_text("connected")
     return page
+
+
+# axe-core rules of WCAG 2.0, 2.1 and 2.2 at levels A and AA, and its best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def assert_accessible(page: Page, what: str = "") -> None:
+    """axe-core finds no serious or critical violation on the page as it is now, and the
+    page is not wider than the screen (nothing to scroll sideways)."""
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + "; ".join(", ".join(node["target"]) for node in v["nodes"][:5])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], f"{what or page.url}: " + "\n".join(serious)
+    assert_fits(page, what)
+
+
+def assert_fits(page: Page, what: str = "") -> None:
+    """Nothing on the page makes it scroll sideways at its width."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.evaluate("window.innerWidth")
+    assert width <= viewport, f"{what or page.url}: {width} px wide on a {viewport} px screen"

@@ -1,0 +1,140 @@
+"""The shell around every page, in Chromium at a phone's width: navigation by role, the
+notification bell (live count, list, mark read, go to the thing), the unread message count
+on every page, and each page accessible (axe-core) without sideways scrolling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.live import Cluster, Server
+from tests.web.browsing import (
+    Browser,
+    a_cluster,
+    assert_accessible,
+    expect,
+    launch,
+    signed_in_page,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    yield from a_cluster(tmp_path_factory.mktemp("shell"))
+
+
+@pytest.fixture(scope="module")
+def server(cluster: Cluster) -> Server:
+    return cluster.start_server(migrate=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    yield from launch()
+
+
+def test_the_bell_counts_live_lists_and_marks_read_and_messages_count_on_every_page(
+    server, browser, cluster
+):
+    alice_id, _, alice = server.member("Alice Apricot")
+    bob_id, bob_email, bob_token = server.member("Bob Beetroot")
+    bob = signed_in_page(browser, server, bob_email)
+    bob.goto("/forum")
+    expect(bob.locator("#ws-state")).to_have_text("connected")
+    bell = bob.locator("#bell")
+    expect(bell).to_have_accessible_name("Notifications")
+    expect(bob.get_by_role("link", name="Forum")).to_have_attribute("aria-current", "page")
+    expect(bob.get_by_role("link", name="Moderation")).to_have_count(0)
+
+    # Alice writes to Bob: Bob, on the forum, sees the count on "Messages" and in the title.
+    status, conversation = server.call(
+        "POST", "/api/conversations", {"members": [bob_id]}, token=alice
+    )
+    assert status in (200, 201), conversation
+    status, sent = server.call(
+        "POST",
+        f"/api/conversations/{conversation['id']}/messages",
+        {"body": "Hello Bob", "client_id": "shell-1"},
+        token=alice,
+    )
+    assert status in (200, 201), sent
+    expect(bob.locator("#dm-count")).to_have_text("1")
+    expect(bob.get_by_role("link", name="Messages, 1 unread")).to_be_visible()
+    # A new conversation also rings the bell (the socket did not follow it yet).
+    expect(bob.locator("#bell-count")).to_have_text("1")
+    expect(bob).to_have_title("(2) Forum · eDietitian Community")
+
+    # Alice, now a dietitian, makes an event; Bob takes a place; her message to those
+    # going rings his bell.
+    cluster.sql("UPDATE accounts_user SET role = 'dietitian' WHERE id = %s", alice_id)
+    status, event = server.call(
+        "POST",
+        "/api/events",
+        {
+            "title": "Label reading walk",
+            "kind": "virtual",
+            "starts_at": "2031-03-01T17:00:00+00:00",
+            "ends_at": "2031-03-01T18:00:00+00:00",
+            "capacity": 10,
+        },
+        token=alice,
+    )
+    assert status == 201, event
+    status, place = server.call("PUT", f"/api/events/{event['id']}/rsvp", token=bob_token)
+    assert status == 200, place
+    status, said = server.call(
+        "POST", f"/api/events/{event['id']}/message", {"body": "Bring a cereal box"}, token=alice
+    )
+    assert status in (200, 202), said
+    expect(bob.locator("#bell-count")).to_have_text("2")
+    expect(bell).to_have_accessible_name("Notifications, 2 unread")
+    expect(bob).to_have_title("(3) Forum · eDietitian Community")
+
+    # The list: open it by keyboard, see the notice, go to the thing; it is read then.
+    bell.focus()
+    bob.keyboard.press("Enter")
+    panel = bob.locator("#bell-panel")
+    expect(panel).to_be_visible()
+    notice = panel.locator(".notice-link").first
+    expect(notice).to_contain_text("Label reading walk")
+    assert_accessible(bob, "the bell's list open on the forum")
+    bob.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(bell).to_be_focused()
+    bell.click()
+    href = notice.get_attribute("href")
+    assert href and str(event["id"]) in href
+    notice.click()
+    bob.wait_for_url(f"**{href}")
+    expect(bob.locator("#bell-count")).to_have_text("1")
+    status, count = server.call("GET", "/api/notifications/unread-count", token=bob_token)
+    assert count["unread_count"] == 1
+
+    # Mark all read from the list.
+    bob.locator("#bell").click()
+    bob.get_by_role("button", name="Mark all read").click()
+    expect(bob.locator("#bell-count")).to_be_hidden()
+    status, count = server.call("GET", "/api/notifications/unread-count", token=bob_token)
+    assert count["unread_count"] == 0
+
+
+def test_the_account_menu_signs_out_and_the_header_fits_a_phone(server, browser):
+    _, email, _ = server.member("Maximiliana Featherstonehaugh-Wolfeschlegelsteinhausen")
+    page = signed_in_page(browser, server, email)
+    assert_accessible(page, "messages with the shell")
+    page.get_by_text("Account menu").click()
+    expect(page.get_by_role("link", name="Settings")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login")
+
+
+def test_moderators_see_moderation_in_the_navigation(server, browser, cluster):
+    user_id, email, _ = server.member("Mona Moderator")
+    cluster.sql("UPDATE accounts_user SET role = 'moderator' WHERE id = %s", user_id)
+    page = signed_in_page(browser, server, email)
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
+        ["Messages", "Forum", "Events", "Classes", "Surveys", "Moderation"]
+    )

@@ -1,0 +1,64 @@
+"""The shell's navigation: the parts of the app a member's role may use, the current one
+marked. Pages add themselves here as they are built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from accounts.models import User
+from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    # Which roles see it (None: every signed-in member).
+    roles: frozenset[str] | None = None
+    # An element id for a live count shown beside it (the shell fills it in).
+    count_id: str = ""
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("Messages", "/", count_id="dm-count"),
+    NavItem("Forum", "/forum"),
+    NavItem("Events", "/events"),
+    NavItem("Classes", "/classes"),
+    NavItem("Surveys", "/surveys"),
+    NavItem("Moderation", "/moderation", roles=frozenset(STAFF_ROLES)),
+)
+
+# Roles that may create events, classes and surveys (the API decides; the pages offer).
+ORGANISERS = frozenset(CARE_ROLES | STAFF_ROLES)
+SURVEY_AUTHORS = frozenset({Role.DIETITIAN, *STAFF_ROLES})
+
+
+def _is_current(href: str, path: str) -> bool:
+    if href == "/":
+        return path == "/" or path.startswith("/messages")
+    return path == href or path.startswith(href + "/")
+
+
+def shell(request: HttpRequest) -> dict[str, object]:
+    """Template context for the shell: ``nav`` (label, href, current, count_id) and what
+    the signed-in member may create."""
+    user = getattr(request, "user", None)
+    if not isinstance(user, User):
+        return {"nav": []}
+    items = [
+        {
+            "label": item.label,
+            "href": item.href,
+            "current": _is_current(item.href, request.path),
+            "count_id": item.count_id,
+        }
+        for item in NAV
+        if item.roles is None or user.role in item.roles or user.is_superuser
+    ]
+    return {
+        "nav": items,
+        "may_organise": user.role in ORGANISERS or user.is_superuser,
+        "may_author_surveys": user.role in SURVEY_AUTHORS or user.is_superuser,
+    }
