@@ -1,0 +1,1 @@
+"""Browser pages, one module per part of the app (events, settings, moderation, ...)."""
