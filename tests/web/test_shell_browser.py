@@ -124,11 +124,15 @@ def test_the_bell_counts_live_lists_and_marks_read_and_messages_count_on_every_p
 def test_the_account_menu_signs_out_and_the_header_fits_a_phone(server, browser):
     _, email, _ = server.member("Maximiliana Featherstonehaugh-Wolfeschlegelsteinhausen")
     page = signed_in_page(browser, server, email)
-    assert_accessible(page, "messages with the shell")
-    page.get_by_text("Account menu").click()
-    expect(page.get_by_role("link", name="Settings")).to_be_visible()
+    page.goto("/notifications")
+    assert_accessible(page, "the shell with a long name")
+    page.locator("summary", has_text="Account menu").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("banner").get_by_role("link", name="Settings")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/login")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.goto("/notifications")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
 def test_moderators_see_moderation_in_the_navigation(server, browser, cluster):
@@ -138,3 +142,53 @@ def test_moderators_see_moderation_in_the_navigation(server, browser, cluster):
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
         ["Messages", "Forum", "Events", "Classes", "Surveys", "Moderation"]
     )
+
+
+def test_the_notifications_page_lists_filters_marks_read_and_updates_live(
+    server, browser, cluster
+):
+    host_id, _, host = server.member("Hana Host")
+    cluster.sql("UPDATE accounts_user SET role = 'dietitian' WHERE id = %s", host_id)
+    _, email, token = server.member("Nico Notified")
+    status, event = server.call(
+        "POST",
+        "/api/events",
+        {
+            "title": "Fibre and you",
+            "kind": "virtual",
+            "starts_at": "2031-04-01T17:00:00+00:00",
+            "ends_at": "2031-04-01T18:00:00+00:00",
+            "capacity": 10,
+        },
+        token=host,
+    )
+    assert status == 201, event
+    assert server.call("PUT", f"/api/events/{event['id']}/rsvp", token=token)[0] == 200
+    for body in ("Bring water", "Wear comfy shoes"):
+        server.call("POST", f"/api/events/{event['id']}/message", {"body": body}, token=host)
+
+    page = signed_in_page(browser, server, email)
+    page.goto("/notifications")
+    expect(page).to_have_title("Notifications · eDietitian Community")
+    items = page.locator("#notifications li")
+    expect(items).to_have_count(2)
+    expect(items.first).to_contain_text("Wear comfy shoes")
+    assert_accessible(page, "notifications page")
+
+    # One marked read by keyboard: its button goes and focus stays on the notice.
+    page.get_by_role("button", name="Mark read: ").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Mark read: ")).to_have_count(1)
+    page.get_by_label("Unread only").check()
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("Bring water")
+
+    # A new notice arrives live, at the top.
+    server.call("POST", f"/api/events/{event['id']}/message", {"body": "Starting soon"}, token=host)
+    expect(items).to_have_count(2)
+    expect(items.first).to_contain_text("Starting soon")
+    page.get_by_role("button", name="Mark all read").click()
+    expect(page.get_by_text("Nothing unread.")).to_be_visible()
+    assert server.call("GET", "/api/notifications/unread-count", token=token)[1] == {
+        "unread_count": 0
+    }
