@@ -144,9 +144,7 @@ def test_moderators_see_moderation_in_the_navigation(server, browser, cluster):
     )
 
 
-def test_the_notifications_page_lists_filters_marks_read_and_updates_live(
-    server, browser, cluster
-):
+def test_the_notifications_page_lists_filters_marks_read_and_updates_live(server, browser, cluster):
     host_id, _, host = server.member("Hana Host")
     cluster.sql("UPDATE accounts_user SET role = 'dietitian' WHERE id = %s", host_id)
     _, email, token = server.member("Nico Notified")

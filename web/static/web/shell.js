@@ -32,6 +32,8 @@ const state = {
   followed: new Map(),
   /** @type {number | undefined} */
   refreshTimer: undefined,
+  /** @type {number | undefined} */
+  noticeTimer: undefined,
 };
 
 function render() {
@@ -127,6 +129,14 @@ async function loadConversations() {
   render();
 }
 
+/** Count the unread notices again soon (a burst of notices makes one request). */
+function refreshNotices() {
+  window.clearTimeout(state.noticeTimer);
+  state.noticeTimer = window.setTimeout(() => {
+    loadUnreadNotices().catch(() => undefined);
+  }, 150);
+}
+
 /** Count again soon (several events in a burst make one request). */
 function refreshConversations() {
   window.clearTimeout(state.refreshTimer);
@@ -178,7 +188,8 @@ if (me.id && bell && panel) {
         case "notification.created":
           if (frame.topic !== "user:" + me.id || !data.title) break;
           state.notices = [data, ...state.notices.filter((n) => n.id !== data.id)].slice(0, 20);
-          if (!data.read_at) state.unreadNotices += 1;
+          // Counted by the server (a replay after a reconnect must not count twice).
+          refreshNotices();
           announce("New notification: " + data.title);
           render();
           break;
