@@ -65,6 +65,7 @@ async function change(method) {
     await load();
     const said = method === "PUT" ? "You are enrolled in the class." : "You left the class.";
     announce(said);
+    enrol.disabled = leave.disabled = false;
     (method === "PUT" ? leave : enrol).focus();
   } catch (failure) {
     error.textContent =

@@ -128,7 +128,7 @@ export function statusText(status) {
 /** Places of an event: taken, free, full. @param {EventData} e */
 export function placesText(e) {
   if (e.capacity === null) return e.going + " going · no limit";
-  if (e.going >= e.capacity) return "Full (" + e.capacity + " places) · waitlist open";
+  if (e.going >= e.capacity) return "Full (" + e.capacity + (e.capacity === 1 ? " place" : " places") + ") · waitlist open";
   return e.going + " of " + e.capacity + " places taken";
 }
 

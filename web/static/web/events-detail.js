@@ -149,6 +149,8 @@ async function changePlace(method) {
           : "You gave up your place.";
     byId("my-status").textContent = said;
     announce(said);
+    take.disabled = giveUp.disabled = false;
+    // The button that now stands where the pressed one was.
     (giveUp.hidden ? take : giveUp).focus();
     if (manages) loadAttendees();
   } catch (error) {
