@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.roles import Role
-from events import classes
+from events import classes, rooms
 from events import services as events
 from events.models import Event
 
@@ -60,3 +60,27 @@ def test_only_organisers_get_the_forms_to_create_events_and_classes(make_user, d
         assert organiser.get(path).status_code == 200, path
     for path in ("/events", "/events?mine=1", "/classes"):
         assert customer.get(path).status_code == 200, path
+
+
+def test_the_live_room_page_says_why_one_is_not_in(make_user, dietitian):
+    start = timezone.now() + timedelta(days=2)
+    in_person = events.create_event(
+        dietitian, title="Market walk", kind=Event.Kind.IN_PERSON, venue="Market",
+        region="ca-on", starts_at=start, ends_at=start + timedelta(hours=1),
+    )  # fmt: skip
+    online = events.create_event(
+        dietitian, title="Online talk", kind=Event.Kind.VIRTUAL, starts_at=start,
+        ends_at=start + timedelta(hours=1),
+    )  # fmt: skip
+    ann, ben = make_user(Role.CUSTOMER), make_user(Role.CUSTOMER)
+    events.rsvp(ann, online.pk)
+    rooms.restrict(dietitian, online.pk, ann.pk, muted=None, removed=True)
+
+    assert signed_in(ann).get(f"/events/{in_person.pk}/room").status_code == 404
+    removed = signed_in(ann).get(f"/events/{online.pk}/room").content.decode()
+    assert "The host removed you from this room." in removed
+    outside = signed_in(ben).get(f"/events/{online.pk}/room").content.decode()
+    assert "You are not in this room." in outside and "take a place" in outside
+    events.cancel_event(dietitian, online.pk, "ill")
+    cancelled = signed_in(ben).get(f"/events/{online.pk}/room").content.decode()
+    assert "This event was cancelled: its room is closed." in cancelled

@@ -100,5 +100,13 @@ def room_page(request: HttpRequest, event_id: int) -> HttpResponse:
     of its audience without a place are told so, with the way to take one."""
     user = _member(request)
     event = _event(user, event_id)
-    context = {"event": event, "inside": rooms.can_enter(user, event)}
+    if event.kind != Event.Kind.VIRTUAL:
+        raise Http404("an event in person has no live room")
+    inside = rooms.can_enter(user, event)
+    why = ""
+    if event.cancelled_at is not None:
+        why = "This event was cancelled: its room is closed."
+    elif not inside and services.has_a_place(user, event):
+        why = "The host removed you from this room."
+    context = {"event": event, "inside": inside, "why": why}
     return render(request, "web/room.html", context)

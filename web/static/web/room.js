@@ -5,54 +5,27 @@
 // vote and my hand); what changes after comes on the socket.
 
 import { ApiError, announce, api, byId, byIdAs, el, live, me } from "./live.js";
+import { act, eventId, message, roomPath, state } from "./room-common.js";
+import { renderHand, renderHands, renderPoll, showPoll } from "./room-poll.js";
+import { loadQuestions, onQuestionEvent } from "./room-questions.js";
 
 /**
  * @typedef {{id: number, event: number, author: {id: number, name: string, host: boolean},
  *   client_id: string, html: string, created_at: string}} Chat
- * @typedef {{id: number, event: number, author: string, body: string, votes: number,
- *   answered: boolean, created_at: string}} Question
- * @typedef {{id: number, event: number, question: string, options: string[],
- *   counts: number[], closed: boolean}} Poll
  * @typedef {{event: number, chat_mode: string, chat_slow_seconds: number, ended: boolean}} Settings
- * @typedef {{user: number, name: string, host?: boolean}} Person
+ * @typedef {import("./room-common.js").Person} Person
  */
 
-const root = byId("room");
-const eventId = Number(root.dataset.eventId);
-const inside = root.dataset.inside === "1";
+const inside = byId("room").dataset.inside === "1";
 const topic = "event:" + eventId;
-const roomPath = "/events/" + eventId + "/room";
-
-const state = {
-  host: false,
-  ended: false,
-  muted: false,
-  chatMode: "everyone",
-  /** @type {Poll | null} */
-  poll: null,
-  /** @type {number | null} */
-  myVote: null,
-  myHand: false,
-};
-
-/** @param {unknown} error */
-function message(error) {
-  return error instanceof ApiError || error instanceof Error ? error.message : String(error);
-}
 
 /**
- * Send a room action; resolves with its ack. Room actions name the event by its id in
- * ``event`` (the field an event frame uses for the event's name).
- * @param {Record<string, unknown>} frame @param {boolean} [resend]
+ * The member is not (or no longer) in the room: say so, and the way in when there is one.
+ * @param {string} why @param {boolean} [wayIn]
  */
-function act(frame, resend) {
-  return live.request(/** @type {import("./live.js").Frame} */ (frame), { resend: Boolean(resend) });
-}
-
-/** The member is not (or no longer) in the room: say so, and the way in. */
-function shutOut(/** @type {string} */ why) {
+function shutOut(why, wayIn = true) {
   byId("room-state").textContent = why;
-  byId("room-way-in").hidden = false;
+  byId("room-way-in").hidden = !wayIn;
   byId("room-panels").hidden = true;
   byId("host-controls").hidden = true;
 }
@@ -145,196 +118,6 @@ function renderSettings(s, live) {
   if (live && s.ended && !wasEnded) announce("The host ended the session.");
 }
 
-// --- questions -----------------------------------------------------------------------------
-
-/** @param {Question} q */
-function upsertQuestion(q) {
-  const list = byId("questions");
-  let item = list.querySelector('[data-question="' + q.id + '"]');
-  if (!(item instanceof HTMLLIElement)) {
-    item = el("li", { className: "question", dataset: { question: String(q.id) } });
-    list.append(item);
-  }
-  const parts = [
-    el("p", { className: "question-body" }, q.body),
-    el(
-      "p",
-      { className: "question-meta" },
-      q.author + " · ",
-      el("span", { className: "votes" }, q.votes),
-      q.votes === 1 ? " vote" : " votes",
-    ),
-  ];
-  item.replaceChildren(...parts);
-  const actions = el("div", { className: "actions-row" });
-  if (q.answered) {
-    item.classList.add("answered");
-    actions.append(el("span", { className: "tag answered-tag" }, "✓ Answered"));
-  } else {
-    const up = el("button", { type: "button", className: "secondary small" });
-    up.append(el("span", { ariaHidden: "true" }, "▲ "), "Upvote");
-    up.addEventListener("click", async () => {
-      byId("ask-error").textContent = "";
-      try {
-        await act({ type: "room.upvote", question: q.id });
-      } catch (error) {
-        byId("ask-error").textContent = message(error);
-      }
-    });
-    actions.append(up);
-  }
-  if (state.host && !q.answered) {
-    for (const action of ["answer", "hide"]) {
-      const button = el(
-        "button",
-        { type: "button", className: "secondary small" },
-        action === "answer" ? "Mark answered" : "Hide",
-      );
-      button.addEventListener("click", () =>
-        api("POST", roomPath + "/questions/" + q.id + "/" + action).catch((error) => {
-          byId("ask-error").textContent = message(error);
-        }),
-      );
-      actions.append(button);
-    }
-  }
-  item.append(actions);
-}
-
-/** @param {number} id */
-function questionItem(id) {
-  return byId("questions").querySelector('[data-question="' + id + '"]');
-}
-
-/** @type {Map<number, Question>} */
-const questions = new Map();
-
-/** @param {Question} q */
-function showQuestion(q) {
-  questions.set(q.id, q);
-  upsertQuestion(q);
-}
-
-const askForm = byIdAs("ask-form", HTMLFormElement);
-askForm.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const input = byIdAs("ask-body", HTMLInputElement);
-  const body = input.value.trim();
-  if (!body) return;
-  byId("ask-error").textContent = "";
-  input.value = "";
-  try {
-    await act({ type: "room.ask", event: eventId, body });
-  } catch (error) {
-    byId("ask-error").textContent = message(error);
-    if (!input.value) input.value = body;
-  }
-});
-
-// --- polls and hands -----------------------------------------------------------------------
-
-function renderPoll() {
-  const p = state.poll;
-  const box = byId("poll");
-  if (!p) {
-    box.replaceChildren(el("p", { className: "muted" }, "No poll yet."));
-    return;
-  }
-  box.replaceChildren(el("p", { className: "poll-question" }, p.question + (p.closed ? " (closed)" : "")));
-  p.options.forEach((label, i) => {
-    const button = el("button", { type: "button", className: "option" }, label + " · " + p.counts[i]);
-    button.disabled = p.closed || state.myVote !== null;
-    button.setAttribute("aria-pressed", String(state.myVote === i));
-    button.addEventListener("click", async () => {
-      byId("poll-error").textContent = "";
-      try {
-        await act({ type: "room.vote", poll: p.id, option: i });
-        state.myVote = i;
-        renderPoll();
-      } catch (error) {
-        byId("poll-error").textContent = message(error);
-      }
-    });
-    box.append(el("div", {}, button));
-  });
-  if (state.myVote !== null) {
-    box.append(el("p", { className: "muted" }, "Your vote: " + p.options[state.myVote] + "."));
-  }
-  if (state.host && !p.closed) {
-    const close = el("button", { type: "button", className: "secondary" }, "Close the poll");
-    close.addEventListener("click", () =>
-      api("POST", roomPath + "/polls/" + p.id + "/close").catch((error) => {
-        byId("poll-error").textContent = message(error);
-      }),
-    );
-    box.append(close);
-  }
-}
-
-/** @param {Poll} p */
-function showPoll(p) {
-  if (!state.poll || state.poll.id !== p.id) state.myVote = null;
-  state.poll = p;
-  renderPoll();
-}
-
-byIdAs("poll-form", HTMLFormElement).addEventListener("submit", async (event) => {
-  event.preventDefault();
-  byId("poll-error").textContent = "";
-  const options = byIdAs("poll-options", HTMLInputElement)
-    .value.split(",")
-    .map((o) => o.trim())
-    .filter(Boolean);
-  try {
-    const question = byIdAs("poll-question", HTMLInputElement).value;
-    showPoll(await api("POST", roomPath + "/polls", { question, options }));
-    byIdAs("poll-form", HTMLFormElement).reset();
-  } catch (error) {
-    byId("poll-error").textContent = message(error);
-  }
-});
-
-function renderHand() {
-  const button = byIdAs("hand", HTMLButtonElement);
-  button.textContent = state.myHand ? "Lower my hand" : "Raise my hand";
-  button.setAttribute("aria-pressed", String(state.myHand));
-}
-
-/** @param {Person[]} raised */
-function renderHands(raised) {
-  state.myHand = raised.some((h) => h.user === me.id);
-  renderHand();
-  const list = byId("hands");
-  list.replaceChildren(
-    ...raised.map((h) => {
-      const item = el("li", {}, el("span", {}, "✋ " + h.name));
-      if (state.host) {
-        const lower = el("button", { type: "button", className: "secondary small" }, "Lower");
-        lower.addEventListener("click", () =>
-          api("DELETE", roomPath + "/hands/" + h.user).catch((error) => {
-            byId("hand-error").textContent = message(error);
-          }),
-        );
-        item.append(" ", lower);
-      }
-      return item;
-    }),
-  );
-}
-
-byIdAs("hand", HTMLButtonElement).addEventListener("click", async () => {
-  byId("hand-error").textContent = "";
-  const up = !state.myHand;
-  try {
-    await act({ type: "room.hand", event: eventId, up });
-    state.myHand = up;
-    renderHand();
-    announce(up ? "Your hand is raised." : "Your hand is lowered.");
-  } catch (error) {
-    byId("hand-error").textContent = message(error);
-  }
-});
-
 // --- hosts ---------------------------------------------------------------------------------
 
 async function loadPresent() {
@@ -411,31 +194,15 @@ function onEvent(frame) {
     case "room.attendee":
       if (data.user === me.id) {
         state.muted = data.muted;
-        if (data.removed) shutOut("The host removed you from this room.");
+        if (data.removed) shutOut("The host removed you from this room.", false);
         else renderComposer();
       }
       break;
     case "room.question":
-      showQuestion(data);
-      break;
-    case "room.question_votes": {
-      const q = questions.get(data.question);
-      if (q) showQuestion({ ...q, votes: data.votes });
-      break;
-    }
-    case "room.question_answered": {
-      const q = questions.get(data.question);
-      if (q) {
-        showQuestion({ ...q, answered: true });
-        const item = questionItem(q.id);
-        if (item) byId("questions").append(item); // answered ones go last
-      }
-      break;
-    }
+    case "room.question_votes":
+    case "room.question_answered":
     case "room.question_hidden":
-      questions.delete(data.question);
-      questionItem(data.question)?.remove();
-      byId("hidden-count").textContent = data.hidden + " hidden by the hosts";
+      onQuestionEvent(frame.event, data);
       break;
     case "room.poll":
       showPoll(data);
@@ -463,9 +230,7 @@ async function load() {
   renderPoll();
   renderHand();
   await loadChat();
-  const qa = await api("GET", roomPath + "/questions");
-  for (const q of qa.questions) showQuestion(q);
-  if (qa.hidden) byId("hidden-count").textContent = qa.hidden + " hidden by the hosts";
+  await loadQuestions();
   await loadPresent();
 }
 
