@@ -211,6 +211,28 @@ def test_a_dietitian_creates_an_event_and_a_class_and_a_customer_enrols(cluster,
     expect(page.locator("#attendees")).to_contain_text("Nobody has signed up yet.")
     assert_accessible(page, "the organiser's event page")
 
+    # A customer takes a place; the organiser sees them, writes to them, edits the event.
+    gus = signed_in_page(browser, server, gus_email)
+    gus.goto(f"/events/{event_id}")
+    gus.get_by_role("button", name="Take a place").click()
+    expect(gus.locator("#my-status")).to_have_text("You have a place.")
+    page.reload()
+    expect(page.locator("#attendees li")).to_have_text(["Gus Customer going"])
+    page.get_by_label("Message everyone going").fill("Bring a bag")
+    page.get_by_role("button", name="Send the message").click()
+    expect(page.locator("#message-result")).to_have_text("Sent to 1 person.")
+    page.get_by_text("Edit the event").click()
+    expect(page.get_by_label("Title")).to_be_focused()
+    expect(page.get_by_label("Starts (Europe/Paris)")).to_have_value("2031-03-01T17:00")
+    assert_accessible(page, "the organiser's edit form")
+    page.get_by_label("Title").fill("Pantry basics, refreshed")
+    page.get_by_label("Ends (Europe/Paris)").fill("2031-03-01T19:00")
+    page.get_by_role("button", name="Save the changes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pantry basics, refreshed")
+    expect(page).to_have_title("Pantry basics, refreshed · eDietitian Community")
+    status, event = server.call("GET", f"/api/events/{event_id}", token=dana)
+    assert event["ends_at"].startswith("2031-03-01T18:00:00"), event
+
     # Cancelling asks for a reason in a dialog; closing it gives focus back.
     page.get_by_role("button", name="Cancel the event…").click()
     dialog = page.get_by_role("dialog", name="Cancel this event?")
@@ -222,6 +244,11 @@ def test_a_dietitian_creates_an_event_and_a_class_and_a_customer_enrols(cluster,
     dialog.get_by_label("Reason").fill("The hall is closed")
     dialog.get_by_role("button", name="Cancel the event").click()
     expect(page.locator("#event-cancelled")).to_have_text("This event was cancelled.")
+    gus.reload()
+    expect(gus.locator("#event-cancelled")).to_have_text("This event was cancelled.")
+    expect(gus.locator("#rsvp-give-up")).to_be_hidden()
+    expect(gus.locator("#rsvp-take")).to_be_hidden()
+    assert_accessible(gus, "a cancelled event's page")
 
     # A class of two sessions with one place.
     page.goto("/classes")
@@ -240,11 +267,11 @@ def test_a_dietitian_creates_an_event_and_a_class_and_a_customer_enrols(cluster,
     class_id = int(page.url.rsplit("/", 1)[1])
 
     # A customer of the region enrols; the next one finds it full.
-    gus = signed_in_page(browser, server, gus_email)
     gus.goto("/classes")
     assert_accessible(gus, "the classes list")
     gus.get_by_role("link", name="Cooking for one").click()
     gus.wait_for_url(f"**/classes/{class_id}")
+    assert_accessible(gus, "a class without a place")
     gus.get_by_role("button", name="Enrol in the class").click()
     expect(gus.locator("#class-status")).to_have_text(
         "You are enrolled: you have a place in every session."
@@ -263,3 +290,4 @@ def test_a_dietitian_creates_an_event_and_a_class_and_a_customer_enrols(cluster,
     hal.goto(f"/classes/{class_id}")
     hal.get_by_role("button", name="Enrol in the class").click()
     expect(hal.locator("#enrol-error")).to_have_text("The class is full: no place is left.")
+    assert_accessible(hal, "a full class")
