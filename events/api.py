@@ -159,10 +159,16 @@ def room_chat(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
 
 @router.get("/events/{event_id}/room", response=RoomView)
 def room_settings(request: HttpRequest, event_id: int) -> dict[str, Any]:
-    """The room as I enter it: its settings, and whether I am one of its hosts."""
+    """The room as I enter it: its settings, whether I am one of its hosts, the latest poll
+    with my vote, and whether my hand is up (a reload loses neither)."""
     user = signed_in_user(request)
     event = rooms.room(user, event_id)
-    return {**rooms.settings_shape(event), "title": event.title, "host": rooms.is_host(user, event)}
+    return {
+        **rooms.settings_shape(event),
+        "title": event.title,
+        "host": rooms.is_host(user, event),
+        **interaction.my_room_state(user, event),
+    }
 
 
 @router.patch("/events/{event_id}/room", response=RoomOut)

@@ -152,6 +152,7 @@ def shape(user: User, series: ClassSeries) -> dict[str, Any]:
         "organiser": series.organiser.public_name(),
         "wellness_education": series.wellness_education,
         "region": series.region,
+        "kind": sessions[0].kind if sessions else Event.Kind.VIRTUAL,
         "capacity": series.capacity,
         "enrolled": series.enrollments.count(),
         "me_enrolled": series.enrollments.filter(user=user).exists(),

@@ -207,6 +207,22 @@ def close_poll(user: User, event_id: int, poll_id: int) -> Poll:
     return poll
 
 
+def my_room_state(user: User, event: Event) -> dict[str, Any]:
+    """What a member entering (or reloading) the room needs besides the chat and the
+    questions: the latest poll and their vote in it, and whether their hand is up."""
+    poll = Poll.objects.filter(event=event).order_by("-id").first()
+    my_vote = None
+    if poll is not None:
+        my_vote = (
+            PollVote.objects.filter(poll=poll, user=user).values_list("option", flat=True).first()
+        )
+    return {
+        "poll": poll_shape(poll) if poll is not None else None,
+        "my_vote": my_vote,
+        "hand_raised": RaisedHand.objects.filter(event=event, user=user).exists(),
+    }
+
+
 def poll_shape(poll: Poll) -> dict[str, Any]:
     counts = dict(PollVote.objects.filter(poll=poll).values_list("option").annotate(n=Count("id")))
     return {
@@ -250,7 +266,9 @@ def present(user: User, event_id: int) -> dict[str, Any]:
     record_access(user, people, "view_room_presence", f"event:{event.pk}", "http")
     return {
         "count": len(online),
-        "attendees": [{"user": p.pk, "name": p.public_name()} for p in people],
+        "attendees": [
+            {"user": p.pk, "name": p.public_name(), "host": is_host(p, event)} for p in people
+        ],
         "hands": hands(event),
     }
 

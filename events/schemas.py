@@ -123,6 +123,7 @@ class SeriesOut(Schema):
     organiser: str
     wellness_education: bool
     region: str
+    kind: str = Field(description="its sessions' kind: in_person or virtual")
     capacity: int | None
     enrolled: int
     me_enrolled: bool
@@ -160,11 +161,6 @@ class RoomOut(Schema):
     ended: bool
 
 
-class RoomView(RoomOut):
-    title: str
-    host: bool
-
-
 class PollIn(Input):
     question: str = Field(max_length=300)
     options: list[str] = Field(max_length=interaction.MAX_OPTIONS)
@@ -172,6 +168,14 @@ class PollIn(Input):
 
 class PollOut(RoomPoll):
     """A poll as the API shows it: the shape of its ``room.poll`` event."""
+
+
+class RoomView(RoomOut):
+    title: str
+    host: bool
+    poll: PollOut | None = Field(description="the latest poll, open or closed; null if none")
+    my_vote: int | None = Field(description="the option I chose in that poll, if any")
+    hand_raised: bool = Field(description="whether my hand is up")
 
 
 class QuestionsOut(Schema):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from web import views
-from web.pages import notifications
+from web.pages import events, notifications
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,7 +13,13 @@ urlpatterns = [
     path("forum", views.forum_page, name="forum"),
     path("forum/t/<int:thread_id>", views.thread_page, name="thread"),
     path("surveys", views.surveys_page, name="surveys"),
-    path("events/<int:event_id>/room", views.room_page, name="room"),
+    path("events", events.events_page, name="events"),
+    path("events/new", events.new_event_page, name="event-new"),
+    path("events/<int:event_id>", events.event_page, name="event"),
+    path("events/<int:event_id>/room", events.room_page, name="room"),
+    path("classes", events.classes_page, name="classes"),
+    path("classes/new", events.new_class_page, name="class-new"),
+    path("classes/<int:series_id>", events.class_page, name="class"),
     path("surveys/<int:survey_id>", views.survey_page, name="survey"),
     path("notifications", notifications.notifications_page, name="notifications"),
 ]

@@ -77,13 +77,17 @@ DESKTOP = {"width": 1280, "height": 800}
 
 
 def signed_in_page(
-    browser: Browser, server: Server, email: str, viewport: dict[str, int] | None = None
+    browser: Browser,
+    server: Server,
+    email: str,
+    viewport: dict[str, int] | None = None,
+    password: str = PASSWORD,
 ) -> Page:
     page = browser.new_context(base_url=server.url, viewport=viewport or PHONE).new_page()
     watch_for_csp_violations(page)
     page.goto("/login")
     page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     expect(page.locator("#ws-state")).to_have_text("connected")
     return page
