@@ -1,9 +1,9 @@
 """Demo content for embedded mode, made through the services so it is what members would
 have made. It tells one story: Casey (a customer in Ontario, in Toronto's zone) is in the
 care of Dana (a dietitian), and they have chatted; Casey is enrolled in Dana's upcoming
-virtual class, has a place at a live Q&A starting in minutes (its room open now), can answer a survey, has
-a topic of their own in the Ontario forum with Dana's reply, and has notices to look at;
-Morgan (a moderator) has a flagged post in the review queue.
+virtual class, has a place at a live Q&A starting in minutes (its room open now), can
+answer a survey, has a topic of their own in the Ontario forum with Dana's reply, and has
+notices to look at; Morgan (a moderator) has a flagged post in the review queue.
 
 Each part is made once, when what it makes is missing (``make run`` calls this on every
 start); the live Q&A is made again when the last one is over, so its room can be opened
