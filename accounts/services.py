@@ -151,10 +151,12 @@ def change_password(
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])  # ends other access: accounts.signals
-    if request is not None and hasattr(request, "session"):
-        # Keep the session the change was made from; everything else is signed out.
-        update_session_auth_hash(request, user)
-        request.session[SESSION_AUTH_AT] = time.time()
+        if request is not None and hasattr(request, "session"):
+            # Keep the session the change was made from; everything else is signed out.
+            # Before the commit, which closes the sockets: a page whose socket closes asks
+            # whether its session still counts, and must not find the old one to sign out.
+            update_session_auth_hash(request, user)
+            request.session[SESSION_AUTH_AT] = time.time()
 
 
 def set_active(actor: User, user: User, active: bool, *, door: str = "http") -> User:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from web import views
+from web.pages import account
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,4 +15,6 @@ urlpatterns = [
     path("surveys", views.surveys_page, name="surveys"),
     path("events/<int:event_id>/room", views.room_page, name="room"),
     path("surveys/<int:survey_id>", views.survey_page, name="survey"),
+    path("settings", account.settings_page, name="settings"),
+    path("care", account.care_page, name="care"),
 ]
