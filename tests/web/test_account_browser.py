@@ -111,6 +111,17 @@ def test_a_new_member_signs_up_with_region_and_zone_and_their_settings_stick(
     items = events["items"] if isinstance(events, dict) else events
     assert "Stanley Park walk" in [e["title"] for e in items]
 
+    # Someone Nia blocked is listed in her settings, to unblock.
+    blocked_id, _, _ = server.member("Bo Blocked")
+    status, tokens = server.call(
+        "POST", "/api/auth/token", {"email": "nia@example.org", "password": PASSWORD}
+    )
+    assert status == 200, tokens
+    status, _ = server.call(
+        "POST", "/api/blocks", {"user_id": blocked_id}, token=tokens["access_token"]
+    )
+    assert status == 204
+
     # Settings, from the account menu.
     page.locator("details.account summary").click()
     page.get_by_role("link", name="Settings").click()
@@ -118,6 +129,10 @@ def test_a_new_member_signs_up_with_region_and_zone_and_their_settings_stick(
     expect(page.locator("#forum-handle-shown")).to_have_text(re.compile(r"^@member_"))
     expect(page.locator("#preference-list fieldset").first).to_be_visible()
     assert_accessible(page, "the settings page")
+
+    page.get_by_role("button", name="Unblock Bo Blocked").click()
+    expect(page.locator("#blocks-status")).to_have_text("You unblocked Bo Blocked.")
+    expect(page.locator("#block-list")).to_have_text("You block nobody.")
 
     page.get_by_label("Name shown to others").fill("Nia N.")
     page.get_by_label("Time zone").select_option("America/Edmonton")
@@ -216,6 +231,10 @@ def test_a_dietitian_takes_a_customer_into_care_and_both_message(server, browser
     team = casey.locator("#care-list")
     expect(team).to_contain_text("Dana Dietwell")
     expect(team).to_contain_text("Dietitian")
+    # Who read Casey's data: Dana, adding Casey and listing her customers.
+    access = casey.locator("#access-list")
+    expect(access).to_contain_text(re.compile(r"Dana Dietwell \(dietitian\): add care team", re.I))
+    expect(access).to_contain_text(re.compile(r"Dana Dietwell \(dietitian\): list care team", re.I))
     assert_accessible(casey, "the settings page with a care team")
     # Leaving asks first; cancelling keeps Dana.
     casey.get_by_role("button", name="Remove Dana Dietwell from my care team").click()
