@@ -77,6 +77,7 @@ if (findForm) {
     try {
       await api("POST", "/care-team", { customer_id: person.id, professional_id: me.id });
       button.closest("li")?.remove();
+      foundHeading.hidden = found.children.length === 0;
       showStatus("find-status", person.name + " is now in your care; they were told.");
       await loadCustomers();
       byIdAs("customers-heading", HTMLElement).focus();
