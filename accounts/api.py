@@ -9,7 +9,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 from ninja.utils import check_csrf
 
-from accounts import audit, services, signin, verification
+from accounts import audit, regions, services, signin, verification
 from accounts.bounds import MAX_ID
 from accounts.models import AccessAuditEntry, User
 from accounts.permissions import can_view_account, check_role, signed_in_user
@@ -25,6 +25,7 @@ from accounts.schemas import (
     ProfilePatchIn,
     RefreshIn,
     RegionIn,
+    RegionOut,
     ResendIn,
     RoleIn,
     SignUpIn,
@@ -130,6 +131,12 @@ def change_password(request: HttpRequest, payload: PasswordChangeIn) -> Status[N
         session_request, signed_in_user(request), payload.current_password, payload.new_password
     )
     return Status(204, None)
+
+
+@router.get("/regions", auth=None, response=list[RegionOut], tags=["me"])
+def list_regions(request: HttpRequest) -> list[dict[str, str]]:
+    """The regions a member may choose at sign-up and in their settings."""
+    return regions.regions()
 
 
 @router.get("/me", response=UserOut, tags=["me"])

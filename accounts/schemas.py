@@ -7,6 +7,7 @@ from pydantic import ConfigDict, Field, field_validator
 
 from accounts.audit import role_label, shown_actor
 from accounts.models import AccessAuditEntry, User
+from accounts.regions import region_change_allowed_from
 
 
 class Input(Schema):
@@ -73,6 +74,11 @@ class RegionIn(Input):
     region: str = Field(max_length=16, description="e.g. 'ca-on'; blank: no region")
 
 
+class RegionOut(Schema):
+    code: str
+    label: str
+
+
 class UserOut(Schema):
     id: int
     email: str | None
@@ -86,10 +92,16 @@ class UserOut(Schema):
     email_message_text: bool
     is_active: bool
     date_joined: datetime
+    # When the member may choose another region (null: now); see REGION_CHANGE_DAYS.
+    region_change_allowed_from: datetime | None
 
     @staticmethod
     def resolve_email_verified(user: User) -> bool:
         return user.email_verified_at is not None
+
+    @staticmethod
+    def resolve_region_change_allowed_from(user: User) -> datetime | None:
+        return region_change_allowed_from(user)
 
 
 class SignUpOut(Schema):

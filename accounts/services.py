@@ -5,9 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-import zoneinfo
-from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +31,7 @@ from accounts.permissions import (
     check_staff,
     filter_manageable_users,
 )
+from accounts.regions import is_region, region_change_allowed_from, time_zones
 from accounts.roles import STAFF_ROLES, Role
 from accounts.signals import SESSION_AUTH_AT, revoke_access
 from accounts.verification import check_sign_up_allowed, queue_account_mail
@@ -49,12 +47,6 @@ from core.errors import (
 logger = logging.getLogger(__name__)
 
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]{1,3})?$")
-
-
-@lru_cache(maxsize=1)
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
 
 
 def _check_profile_fields(fields: dict[str, Any]) -> None:
@@ -64,9 +56,12 @@ def _check_profile_fields(fields: dict[str, Any]) -> None:
         raise ServiceError(
             "locale must be a language tag such as 'en' or 'fr-CA'", code="invalid_field"
         )
-    if "region" in fields and fields["region"] and not REGION_RE.match(fields["region"]):
-        raise ServiceError("region must look like 'ca' or 'ca-on'", code="invalid_field")
-    if "time_zone" in fields and fields["time_zone"] not in _time_zones():
+    if "region" in fields and fields["region"] and not is_region(fields["region"]):
+        raise ServiceError(
+            "region must be one of the regions listed (GET /api/regions), or blank",
+            code="invalid_field",
+        )
+    if "time_zone" in fields and fields["time_zone"] not in time_zones():
         raise ServiceError(
             "time_zone must be an IANA zone such as 'America/Toronto'", code="invalid_field"
         )
@@ -156,10 +151,12 @@ def change_password(
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])  # ends other access: accounts.signals
-    if request is not None and hasattr(request, "session"):
-        # Keep the session the change was made from; everything else is signed out.
-        update_session_auth_hash(request, user)
-        request.session[SESSION_AUTH_AT] = time.time()
+        if request is not None and hasattr(request, "session"):
+            # Keep the session the change was made from; everything else is signed out.
+            # Before the commit, which closes the sockets: a page whose socket closes asks
+            # whether its session still counts, and must not find the old one to sign out.
+            update_session_auth_hash(request, user)
+            request.session[SESSION_AUTH_AT] = time.time()
 
 
 def set_active(actor: User, user: User, active: bool, *, door: str = "http") -> User:
@@ -235,11 +232,9 @@ def update_profile(user: User, **fields: Any) -> User:
 
 
 def _check_region_change_allowed(user: User) -> None:
-    if user.region_changed_at is None:
-        return
-    allowed_at = user.region_changed_at + timedelta(days=settings.REGION_CHANGE_DAYS)
-    wait = (allowed_at - timezone.now()).total_seconds()
-    if wait > 0:
+    allowed_at = region_change_allowed_from(user)
+    if user.region_changed_at is not None and allowed_at is not None:
+        wait = (allowed_at - timezone.now()).total_seconds()
         raise TooSoon(
             wait,
             f"you changed your region on {user.region_changed_at:%Y-%m-%d}; you can change it "

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from accounts import limits
 from accounts.models import User
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
 from advice import services
-from advice.permissions import check_can_add_to_care_team
+from advice.permissions import check_can_add_to_care_team, check_can_search_customers
 
 router = Router(tags=["care teams"])
 
@@ -27,6 +29,23 @@ class CareTeamIn(Input):
 def my_care_relations(request: HttpRequest) -> list[dict[str, Any]]:
     """For a customer, their care team; for a professional, the customers they care for."""
     return services.care_relations(signed_in_user(request))
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+
+
+@router.get("/care-team/candidates", response=list[CustomerOut])
+def candidates(request: HttpRequest, q: str = Query("", max_length=80)) -> list[dict[str, Any]]:
+    """For dietitians (and admins): customers whose display name holds ``q`` (3 characters
+    or more), to take into their care; never matched on e-mail. Counts toward
+    ``CONTACT_SEARCHES_PER_MINUTE``."""
+    actor = signed_in_user(request)
+    check_can_search_customers(actor)
+    limits.charge(actor, "contact_search", settings.CONTACT_SEARCHES_PER_MINUTE, 60)
+    found = services.customers_to_take_into_care(actor, q)
+    return [{"id": u.pk, "name": u.public_name()} for u in found]
 
 
 @router.post("/care-team", response={204: None})

@@ -6,4 +6,7 @@ class AdviceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from advice import services  # noqa: F401  (connects the role-change receiver)
+        from advice import (
+            notices,  # noqa: F401  (registers its notification kind)
+            services,  # noqa: F401  (connects the role-change receiver)
+        )

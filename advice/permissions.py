@@ -32,3 +32,9 @@ def check_can_leave_care_team(actor: User, customer_id: int, professional_id: in
     """Admins, and either side of the relationship."""
     if actor.role != Role.ADMIN and actor.pk not in (customer_id, professional_id):
         raise Forbidden("you cannot change this care team")
+
+
+def check_can_search_customers(actor: User) -> None:
+    """Those who may take a customer into their own care look for one by name."""
+    if actor.role not in (Role.DIETITIAN, Role.ADMIN):
+        raise Forbidden("dietitians look for customers to take into their care")

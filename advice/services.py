@@ -13,8 +13,13 @@ from accounts.audit import record_access
 from accounts.models import Block, User
 from accounts.roles import CARE_ROLES, Role
 from accounts.signals import narrow_rights, rights_narrowed
+from advice import notices
 from advice.models import CareTeamMember
-from advice.permissions import check_can_add_to_care_team, check_can_leave_care_team
+from advice.permissions import (
+    check_can_add_to_care_team,
+    check_can_leave_care_team,
+    check_can_search_customers,
+)
 from core.errors import Conflict, Forbidden, ServiceError
 
 
@@ -22,8 +27,8 @@ def add_to_care_team(
     actor: User, customer: User, professional: User, *, door: str = "http"
 ) -> CareTeamMember:
     """Put ``professional`` in ``customer``'s care team. The customer sees it in their
-    care team and their access log; no notification or mail goes out about it (a care
-    relationship is health information)."""
+    care team and their access log, and is told in the app (``care.added``); nothing is
+    mailed (a care relationship is health information)."""
     check_can_add_to_care_team(actor, professional.pk)
     if customer.role != Role.CUSTOMER or not customer.is_active:
         raise ServiceError("care teams belong to active customers", code="invalid_field")
@@ -40,6 +45,7 @@ def add_to_care_team(
         with transaction.atomic():
             member = CareTeamMember.objects.create(customer=customer, professional=professional)
             record_access(actor, [customer], "add", "care team", door)
+            notices.notify_added(customer, professional)
             return member
     except IntegrityError:
         raise Conflict("already in this care team", code="already_member") from None
@@ -56,6 +62,30 @@ def remove_from_care_team(
         if removed:
             record_access(actor, [customer_id], "remove", "care team", door)
             narrow_rights([customer_id, professional_id])
+
+
+# As for a contact search: a letter or two of a name would list the members.
+CUSTOMER_QUERY_MIN = 3
+CUSTOMER_RESULTS = 20
+
+
+def customers_to_take_into_care(actor: User, query: str) -> list[User]:
+    """Active customers whose display name holds ``query`` (never matched on e-mail),
+    at most ``CUSTOMER_RESULTS``: not already in ``actor``'s care and not blocking them
+    (they could not be added)."""
+    check_can_search_customers(actor)
+    query = " ".join(query.split())
+    if len(query) < CUSTOMER_QUERY_MIN:
+        raise ServiceError(
+            f"type at least {CUSTOMER_QUERY_MIN} characters of a name", code="query_too_short"
+        )
+    found = (
+        User.objects.filter(role=Role.CUSTOMER, is_active=True, display_name__icontains=query)
+        .exclude(care_team__professional=actor)
+        .exclude(pk__in=Block.objects.filter(blocked=actor).values("blocker_id"))
+        .order_by("display_name", "id")
+    )
+    return list(found[:CUSTOMER_RESULTS])
 
 
 def care_relations(user: User) -> list[dict[str, Any]]:

@@ -1,4 +1,14 @@
-"""Demo forum and survey content for embedded mode, made once through the services."""
+"""Demo content for embedded mode, made through the services so it is what members would
+have made. It tells one story: Casey (a customer in Ontario, in Toronto's zone) is in the
+care of Dana (a dietitian), and they have chatted; Casey is enrolled in Dana's upcoming
+virtual class, has a place at a live Q&A starting in minutes (its room open now), can
+answer a survey, has a topic of their own in the Ontario forum with Dana's reply, and has
+notices to look at; Morgan (a moderator) has a flagged post in the review queue.
+
+Each part is made once, when what it makes is missing (``make run`` calls this on every
+start); the live Q&A is made again when the last one is over, so its room can be opened
+on any day the demo starts.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +17,43 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
-from community.forum import moderation
+from advice import services as care
+from advice.models import CareTeamMember
+from community.forum import flags, moderation
 from community.forum import services as forum
-from community.models import Category
+from community.messaging import services as messaging
+from community.messaging.sending import send_direct_message
+from community.models import Category, Survey, Thread
 from community.surveys import services as surveys
+from events import classes
+from events import services as events
+from events.models import ClassSeries, Event
+from events.reminders import send_reminders
+
+DOMAIN = "@demo.edietitian.local"
+CASEY_TOPIC = "Saturday market walk in Toronto?"
+OFF_TOPIC = "Message me for a detox tea that melts 10 kg in a week!!! Best price."
+CLASS_TITLE = "Eat well on a budget"
+LIVE_TITLE = "Live Q&A: snacks that keep you going"
 
 
 def seed(by_email: dict[str, User]) -> None:
+    people = {email.removesuffix(DOMAIN): user for email, user in by_email.items()}
+    _forum(people)
+    _forum_story(people)
+    _care_team(people)
+    _class(people)
+    _live_event(people)
+    _market_walk(people)
+    _survey(people)
+    # The reminders due now (the Q&A within the hour, the class tomorrow): Casey is told.
+    send_reminders()
+
+
+def _forum(people: dict[str, User]) -> None:
     if Category.objects.exists():
         return
-    admin = by_email["admin@demo.edietitian.local"]
-    dietitian = by_email["dietitian@demo.edietitian.local"]
-    casey = by_email["casey@demo.edietitian.local"]
+    admin, dietitian, casey = people["admin"], people["dietitian"], people["casey"]
     now = timezone.now()
     recipes = forum.create_category(
         admin, name="Healthy recipes", slug="recipes", description="Share what you cook."
@@ -41,19 +76,146 @@ def seed(by_email: dict[str, User]) -> None:
         starts_at=now,
         ends_at=now + timedelta(days=30),
     )
-    moderation.add_scope(
-        admin,
-        by_email["moderator@demo.edietitian.local"].pk,
-        category_id=None,
-        region="ca-on",
-        locale="",
-    )
+    moderation.add_scope(admin, people["moderator"].pk, category_id=None, region="ca-on", locale="")
     thread, opening = forum.start_thread(
         dietitian, recipes.pk, "Warming winter soups", "What do you cook when it is **cold**?"
     )
     forum.reply(casey, thread.pk, "Red lentil soup with cumin!", reply_to=opening.pk)
-    surveys.create_survey(
+
+
+def _forum_story(people: dict[str, User]) -> None:
+    """Casey's own topic in the Ontario forum, which Dana answers (a notice for Casey),
+    and an off-topic advert in the recipes that two members flag (Morgan's queue)."""
+    if Thread.objects.filter(title=CASEY_TOPIC).exists():
+        return
+    admin, dietitian, casey = people["admin"], people["dietitian"], people["casey"]
+    ontario = Category.objects.get(slug="ontario")
+    recipes = Category.objects.get(slug="recipes")
+    forum.start_thread(
         dietitian,
+        ontario.pk,
+        "Cooking class at the Scarborough library",
+        "A free hands-on class every first Tuesday: knife skills and **batch cooking**.",
+    )
+    thread, opening = forum.start_thread(
+        casey,
+        ontario.pk,
+        CASEY_TOPIC,
+        "Is anyone going to the St. Lawrence market on Saturday morning? "
+        "I would like to learn which vegetables are in season.",
+    )
+    forum.reply(
+        dietitian,
+        thread.pk,
+        "I will be there at 9, by the north entrance: come and say hello, we can look at "
+        "the root vegetables together.",
+        reply_to=opening.pk,
+    )
+    # Morgan moderates the recipes too, where the advert is.
+    moderation.add_scope(
+        admin, people["moderator"].pk, category_id=recipes.pk, region="", locale=""
+    )
+    soups = Thread.objects.filter(category=recipes, title="Warming winter soups").first()
+    if soups is not None:
+        advert = forum.reply(people["robin"], soups.pk, OFF_TOPIC)
+        flags.flag(casey, advert.pk, "spam", "an advert, not a recipe")
+        flags.flag(people["sam"], advert.pk, "off_topic")
+
+
+def _care_team(people: dict[str, User]) -> None:
+    """Dana takes Casey into her care (Casey is told) and they chat; Dana's last
+    message waits for Casey."""
+    dietitian, casey = people["dietitian"], people["casey"]
+    if CareTeamMember.objects.filter(customer=casey, professional=dietitian).exists():
+        return
+    care.add_to_care_team(dietitian, casey, dietitian, door="task")
+    conversation = messaging.start_conversation(dietitian, [casey.pk])
+    for n, (sender, body) in enumerate(
+        [
+            (dietitian, "Hi Casey, welcome! I am Dana, your dietitian here."),
+            (casey, "Hi Dana, thank you! I would like to eat more vegetables."),
+            (
+                dietitian,
+                "A good start: try one new vegetable a week. My class tomorrow has "
+                "ideas too, and I saved you a place.",
+            ),
+        ]
+    ):
+        send_direct_message(sender, conversation.pk, body, f"demo-care-{n}")
+
+
+def _class(people: dict[str, User]) -> None:
+    """Dana's virtual class for Ontario, its first session tomorrow; Casey is enrolled."""
+    now = timezone.now()
+    upcoming = Event.objects.filter(
+        series__title=CLASS_TITLE, starts_at__gt=now, cancelled_at__isnull=True
+    )
+    if upcoming.exists():
+        return
+    dietitian = people["dietitian"]
+    # Tomorrow, on the hour: the day-before reminder is due already.
+    first = (now + timedelta(hours=23)).replace(minute=0, second=0, microsecond=0)
+    series: ClassSeries = classes.create_series(
+        dietitian,
+        title=CLASS_TITLE,
+        description="Six weekly sessions: planning, shopping lists, batch cooking.",
+        region="ca-on",
+        capacity=12,
+        first_start=first,
+        duration_minutes=60,
+        sessions=6,
+    )
+    classes.enroll(people["casey"], series.pk)
+
+
+def _live_event(people: dict[str, User]) -> None:
+    """A virtual Q&A for everyone starting in a few minutes (a place is taken before the
+    start): Casey has one, and its live room opens now. Made again once the last one is
+    over."""
+    now = timezone.now()
+    live = Event.objects.filter(title=LIVE_TITLE, ends_at__gt=now, cancelled_at__isnull=True)
+    if live.exists():
+        return
+    event = events.create_event(
+        people["dietitian"],
+        title=LIVE_TITLE,
+        description="Bring your questions about snacks between meals.",
+        kind=Event.Kind.VIRTUAL,
+        category="webinar",
+        starts_at=now + timedelta(minutes=10),
+        ends_at=now + timedelta(minutes=100),
+        capacity=50,
+    )
+    events.rsvp(people["casey"], event.pk)
+
+
+def _market_walk(people: dict[str, User]) -> None:
+    """An in-person event in Ontario next week, for finding an event near you."""
+    now = timezone.now()
+    if Event.objects.filter(title="Farmers' market walk", starts_at__gt=now).exists():
+        return
+    start = (now + timedelta(days=6)).replace(minute=0, second=0, microsecond=0)
+    events.create_event(
+        people["dietitian"],
+        title="Farmers' market walk",
+        description="What is in season, and how to cook it.",
+        kind=Event.Kind.IN_PERSON,
+        category="walk",
+        venue="St. Lawrence Market, north entrance",
+        address="92 Front St E, Toronto",
+        region="ca-on",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=15,
+    )
+
+
+def _survey(people: dict[str, User]) -> None:
+    now = timezone.now()
+    if Survey.objects.filter(closes_at__gt=now).exists():
+        return
+    surveys.create_survey(
+        people["dietitian"],
         title="Breakfast habits",
         description="Two minutes, anonymous in the results.",
         audience="all",

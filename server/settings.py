@@ -241,6 +241,23 @@ SIGN_UPS_PER_HOUR = env_int("SIGN_UPS_PER_HOUR", 10)
 
 # How often a member may change their own region (staff may set anyone's at any time).
 REGION_CHANGE_DAYS = env_int("REGION_CHANGE_DAYS", 30)
+# The regions a member may choose (code, label): regional forums, events and classes are
+# for the people of their region. A member's region is one of these or blank.
+REGIONS: tuple[tuple[str, str], ...] = (
+    ("ca-ab", "Alberta"),
+    ("ca-bc", "British Columbia"),
+    ("ca-mb", "Manitoba"),
+    ("ca-nb", "New Brunswick"),
+    ("ca-nl", "Newfoundland and Labrador"),
+    ("ca-ns", "Nova Scotia"),
+    ("ca-nt", "Northwest Territories"),
+    ("ca-nu", "Nunavut"),
+    ("ca-on", "Ontario"),
+    ("ca-pe", "Prince Edward Island"),
+    ("ca-qc", "Quebec"),
+    ("ca-sk", "Saskatchewan"),
+    ("ca-yt", "Yukon"),
+)
 
 # AWS Cognito: bearer JWTs from an existing user pool. Off unless a pool is named.
 COGNITO_REGION = os.environ.get("COGNITO_REGION", "")

@@ -27,6 +27,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Events", "/events"),
     NavItem("Classes", "/classes"),
     NavItem("Surveys", "/surveys"),
+    NavItem("My customers", "/care", roles=frozenset(CARE_ROLES)),
     NavItem("Moderation", "/moderation", roles=frozenset(STAFF_ROLES)),
 )
 

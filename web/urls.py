@@ -1,7 +1,7 @@
 from django.urls import path
 
 from web import views
-from web.pages import events, notifications
+from web.pages import account, events, notifications
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,4 +22,6 @@ urlpatterns = [
     path("classes/<int:series_id>", events.class_page, name="class"),
     path("surveys/<int:survey_id>", views.survey_page, name="survey"),
     path("notifications", notifications.notifications_page, name="notifications"),
+    path("settings", account.settings_page, name="settings"),
+    path("care", account.care_page, name="care"),
 ]

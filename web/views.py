@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services, signin, verification
+from accounts import regions, services, signin, verification
 from accounts.models import User
 from core.errors import ServiceError
 
@@ -54,16 +54,27 @@ def login_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/login.html", context, status=400 if error else 200)
 
 
+# The region select's choice for "none of these regions" (a member with no region).
+NO_REGION = "none"
+
+
 @require_http_methods(["GET", "POST"])
 def signup_page(request: HttpRequest) -> HttpResponse:
-    """Sign-up answers "check your mail" whether the address was new or registered."""
+    """Sign-up answers "check your mail" whether the address was new or registered. It asks
+    the member's region (regional forums and events are for its people) and time zone
+    (the page preselects the browser's)."""
     error, status = "", 200
+    region = request.POST.get("region", "")
+    zone = request.POST.get("time_zone", "")
     if request.method == "POST":
         try:
             email = services.sign_up(
                 email=request.POST.get("email", ""),
                 password=request.POST.get("password", ""),
                 display_name=request.POST.get("display_name", ""),
+                # The page requires a choice; a form without one signs up with no region.
+                region="" if region == NO_REGION else region,
+                time_zone=zone or "UTC",
                 client=signin.client_key(request),
             )
         except ServiceError as exc:
@@ -74,6 +85,11 @@ def signup_page(request: HttpRequest) -> HttpResponse:
         "error": error,
         "email": request.POST.get("email", ""),
         "display_name": request.POST.get("display_name", ""),
+        "regions": regions.regions(),
+        "region": region,
+        "no_region": NO_REGION,
+        "zones": regions.time_zone_choices(),
+        "zone": zone or "UTC",
     }
     return render(request, "web/signup.html", context, status=status)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.signals import rights_narrowed
-from tests.helpers import api_json, bearer
+from tests.helpers import PASSWORD, api_json, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +99,64 @@ def test_region_and_role_changes_reach_open_sockets(
     with django_capture_on_commit_callbacks(execute=True):
         patch_me(client, member, display_name="No rights change")
     assert narrowed == [[member.pk]] * 3
+
+
+def test_the_regions_a_member_chooses_from_are_listed_and_no_other_is_taken(client, make_user):
+    listed = api_json(client.get("/api/regions"))
+    assert {"code": "ca-on", "label": "Ontario"} in listed
+    assert {"code": "ca-qc", "label": "Quebec"} in listed
+    member = make_user(region="")
+    for unknown in ("xx-yy", "ca-zz", "Ontario"):
+        refused = patch_me(client, member, region=unknown)
+        assert refused.status_code == 400 and api_json(refused)["code"] == "invalid_field"
+    assert api_json(patch_me(client, member, region=""))["region"] == ""
+
+
+def test_sign_up_takes_a_region_and_a_time_zone_and_checks_them(
+    client, django_capture_on_commit_callbacks
+):
+    def sign_up(email: str, **fields):
+        body = {"email": email, "password": PASSWORD, "display_name": "Nia", **fields}
+        return client.post("/api/auth/signup", body, content_type="application/json")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        made = sign_up("nia@example.org", region="ca-bc", time_zone="America/Vancouver")
+    assert made.status_code == 202
+    nia = User.objects.get(email="nia@example.org")
+    assert (nia.region, nia.time_zone) == ("ca-bc", "America/Vancouver")
+    for fields in ({"region": "bc"}, {"time_zone": "Mars/Olympus"}):
+        refused = sign_up("other@example.org", **fields)
+        assert refused.status_code == 400 and api_json(refused)["code"] == "invalid_field"
+    assert not User.objects.filter(email="other@example.org").exists()
+
+
+def test_the_sign_up_page_asks_region_and_zone(client, django_capture_on_commit_callbacks):
+    page = client.get("/signup")
+    assert b'name="region"' in page.content and b'name="time_zone"' in page.content
+    assert b'value="ca-on"' in page.content and b'value="America/Toronto"' in page.content
+    form = {
+        "display_name": "Ola",
+        "email": "ola@example.org",
+        "password": PASSWORD,
+        "region": "ca-qc",
+        "time_zone": "America/Montreal",
+    }
+    refused = client.post("/signup", {**form, "region": "ca-zz"})
+    assert refused.status_code == 400 and b"region" in refused.content
+    # What was typed stays in the form.
+    assert b'value="ola@example.org"' in refused.content
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post("/signup", form)
+    assert done.status_code == 200 and b"Check your mail" in done.content
+    ola = User.objects.get(email="ola@example.org")
+    assert (ola.region, ola.time_zone) == ("ca-qc", "America/Montreal")
+
+
+def test_me_says_when_the_region_may_change_next(client, make_user, settings):
+    settings.REGION_CHANGE_DAYS = 30
+    member = make_user(region="")
+    assert api_json(client.get("/api/me", **bearer(member)))["region_change_allowed_from"] is None
+    patch_me(client, member, region="ca-on")
+    allowed = api_json(client.get("/api/me", **bearer(member)))["region_change_allowed_from"]
+    expected = (timezone.now() + timedelta(days=30)).strftime("%Y-%m-%d")
+    assert allowed.startswith(expected)

@@ -1,5 +1,6 @@
-"""Care teams: admins set any; a dietitian takes a customer into their own care only.
-Every change is in the customer's access log, and nothing about it is mailed."""
+"""Care teams: admins set any; a dietitian takes a customer into their own care only,
+finding them by name. Every change is in the customer's access log; the customer is told
+in the app, and nothing about it is mailed."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from accounts.signals import rights_narrowed
 from advice import services as care
 from advice.models import CareTeamMember
 from community.messaging import services as dm
-from notifications.models import Notification
 from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +38,20 @@ def test_a_dietitian_takes_a_customer_into_their_own_care(client, make_user):
     assert [(e["actor_name"], e["actor_role"], e["action"], e["resource"]) for e in log] == [
         ("Dana", "dietitian", "add", "care team")
     ]
-    # Nothing about a care relationship goes out by mail or notification.
+    # The customer is told in the app, naming the dietitian; nothing goes out by mail.
     assert mail.outbox == []
-    assert not Notification.objects.filter(user=customer).exists()
+    notices = api_json(client.get("/api/notifications", **bearer(customer)))["items"]
+    assert [(n["kind"], n["title"], n["url"]) for n in notices] == [
+        ("care.added", "Dana took you into their care", "/settings#care-team")
+    ]
+    # A care relationship is never mailed: the kind cannot be turned on by e-mail.
+    refused = client.put(
+        "/api/notifications/preferences/care.added",
+        {"in_app": True, "email": True},
+        content_type="application/json",
+        **bearer(customer),
+    )
+    assert refused.status_code == 400 and api_json(refused)["code"] == "invalid_field"
     # Twice is a conflict, not a second row.
     assert add(client, dietitian, customer.pk, dietitian.pk).status_code == 409
 
@@ -112,3 +123,52 @@ def test_a_professional_reading_their_customers_is_in_each_customers_access_log(
     assert listed.status_code == 200 and len(listed.json()) == 2
     read = AccessAuditEntry.objects.filter(actor=dietitian, action="list", resource="care team")
     assert sorted(read.values_list("subject_id", flat=True)) == sorted(p.pk for p in patients)
+
+
+def search(client, actor, q: str):
+    return client.get("/api/care-team/candidates", {"q": q}, **bearer(actor))
+
+
+def test_a_dietitian_finds_customers_to_take_into_care_by_name_only(client, make_user):
+    dietitian = make_user(Role.DIETITIAN, display_name="Dana")
+    casey = make_user(display_name="Casey Carrot", email="casey.secret@example.com")
+    cared = make_user(display_name="Casey Cared")
+    blocker = make_user(display_name="Casey Blocker")
+    make_user(Role.DIETITIAN, display_name="Casey Colleague")
+    care.add_to_care_team(dietitian, cared, dietitian)
+    dm.block(blocker, dietitian.pk)
+
+    found = api_json(search(client, dietitian, "casey"))
+    # Customers only; not those in my care already, nor those who blocked me.
+    assert found == [{"id": casey.pk, "name": "Casey Carrot"}]
+    # Never by e-mail address.
+    assert api_json(search(client, dietitian, "secret@example")) == []
+    short = search(client, dietitian, "ca")
+    assert short.status_code == 400 and api_json(short)["code"] == "query_too_short"
+    # The dietitian then takes the one found into their care.
+    assert add(client, dietitian, found[0]["id"], dietitian.pk).status_code == 204
+    assert api_json(search(client, dietitian, "casey")) == []
+
+
+def test_only_dietitians_and_admins_look_for_customers(client, make_user):
+    make_user(display_name="Casey Carrot")
+    for role in (Role.CUSTOMER, Role.MEDICAL_PROVIDER, Role.MODERATOR):
+        assert search(client, make_user(role), "casey").status_code == 403
+    assert len(api_json(search(client, make_user(Role.ADMIN), "casey"))) == 1
+
+
+def test_a_customer_sees_and_leaves_their_care_team(client, make_user):
+    dietitian, customer = make_user(Role.DIETITIAN, display_name="Dana"), make_user()
+    assert add(client, dietitian, customer.pk, dietitian.pk).status_code == 204
+    team = api_json(client.get("/api/care-team", **bearer(customer)))
+    assert [(t["professional"]["name"], t["professional"]["role"]) for t in team] == [
+        ("Dana", "dietitian")
+    ]
+    left = client.delete(f"/api/care-team/{customer.pk}/{dietitian.pk}", **bearer(customer))
+    assert left.status_code == 204
+    assert api_json(client.get("/api/care-team", **bearer(dietitian))) == []
+    # Someone outside the relationship cannot end it.
+    add(client, dietitian, customer.pk, dietitian.pk)
+    stranger = make_user()
+    refused = client.delete(f"/api/care-team/{customer.pk}/{dietitian.pk}", **bearer(stranger))
+    assert refused.status_code == 403

@@ -177,13 +177,40 @@ class LiveSocket {
     socket.onclose = (event) => {
       this.ready = false;
       this.setState("reconnecting");
-      if (event.code === 4401 || event.code === 4403) {
-        location.href = "/login?next=" + encodeURIComponent(location.pathname);
+      if (event.code === 4403) {
+        // Asked a moment later: a request sent with the old session cookie before the
+        // answer to a password change landed would take the new cookie away.
+        window.setTimeout(() => this.afterAccessEnded(3), 1000);
+        return;
+      }
+      if (event.code === 4401) {
+        this.toSignIn();
         return;
       }
       window.setTimeout(() => this.open(), this.backoff);
       this.backoff = Math.min(this.backoff * 2, 10000);
     };
+  }
+
+  /**
+   * Access ended (a sign-out, a password change). A password changed from this very
+   * session keeps it (its answer, with the new cookie, lands after the close): then
+   * reconnect; else sign in again.
+   * @param {number} tries
+   */
+  afterAccessEnded(tries) {
+    fetch("/api/me", { credentials: "same-origin" }).then(
+      (r) => {
+        if (r.ok) this.open();
+        else if (tries > 1) window.setTimeout(() => this.afterAccessEnded(tries - 1), 1000);
+        else this.toSignIn();
+      },
+      () => window.setTimeout(() => this.open(), this.backoff),
+    );
+  }
+
+  toSignIn() {
+    location.href = "/login?next=" + encodeURIComponent(location.pathname);
   }
 
   /** @param {string} state */

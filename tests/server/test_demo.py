@@ -1,0 +1,105 @@
+"""The demo data tells the story a new visitor follows: the demo customer is in the demo
+dietitian's care team and they have chatted, enrolled in an upcoming virtual class, has a
+place at a live Q&A whose room opens now, a survey to answer, topics in their region's
+forum, notices to look at; the moderator has a flagged post to review. Made once."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import User
+from advice.models import CareTeamMember
+from community.forum import flags
+from community.models import Post, Thread
+from events import rooms
+from events.models import Enrollment, Event, Rsvp
+from notifications.models import Notification
+from tests.helpers import api_json, bearer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DOMAIN = "@demo.edietitian.local"
+
+
+@pytest.fixture
+def seeded(settings, tmp_path) -> str:
+    settings.EMBEDDED = True
+    settings.DATA_DIR = tmp_path
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def person(name: str) -> User:
+    return User.objects.get(email=name + DOMAIN)
+
+
+def test_the_demo_customer_is_in_the_dietitians_care_and_they_have_chatted(seeded, client):
+    casey, dana = person("casey"), person("dietitian")
+    assert "casey@demo.edietitian.local" in seeded  # the accounts are printed
+    assert (casey.region, casey.time_zone) == ("ca-on", "America/Toronto")
+    assert CareTeamMember.objects.filter(customer=casey, professional=dana).exists()
+    team = api_json(client.get("/api/care-team", **bearer(casey)))
+    assert [t["professional"]["name"] for t in team] == ["Dana Dietitian"]
+    conversations = api_json(client.get("/api/conversations", **bearer(casey)))
+    [chat] = conversations if isinstance(conversations, list) else conversations["items"]
+    assert {m["id"] for m in chat["members"]} == {casey.pk, dana.pk}
+    assert chat["unread"] >= 1
+
+
+def test_the_demo_customer_has_a_class_a_live_room_a_survey_and_regional_topics(seeded, client):
+    casey = person("casey")
+    now = timezone.now()
+    enrolled = Enrollment.objects.get(user=casey)
+    assert enrolled.series.sessions.filter(starts_at__gt=now, kind="virtual").exists()
+    soon = now + timedelta(minutes=15)
+    live = Event.objects.get(rsvps__user=casey, starts_at__lte=soon, ends_at__gt=now)
+    assert live.kind == Event.Kind.VIRTUAL and rooms.can_enter(casey, live)
+    assert Rsvp.objects.filter(event=live, user=casey).exists()
+    listed = api_json(client.get("/api/surveys", **bearer(casey)))
+    items = listed if isinstance(listed, list) else listed["items"]
+    assert any(s["title"] == "Breakfast habits" for s in items)
+    ontario = Thread.objects.filter(category__region="ca-on", deleted_at__isnull=True)
+    assert ontario.count() >= 2 and ontario.filter(author=casey).exists()
+    categories = api_json(client.get("/api/forum/categories", **bearer(casey)))
+    mine = [c["name"] for c in categories if c["for_you"]]
+    assert "Ontario meetups" in mine and "Recettes du Québec" not in mine
+    events = api_json(client.get("/api/events", **bearer(casey)))
+    titles = {e["title"] for e in (events if isinstance(events, list) else events["items"])}
+    assert "Farmers' market walk" in titles
+
+
+def test_the_demo_customer_has_notices_and_the_moderator_a_queue(seeded):
+    casey = person("casey")
+    kinds = set(Notification.objects.filter(user=casey).values_list("kind", flat=True))
+    assert {"care.added", "forum.reply", "event.reminder"} <= kinds
+    queue = flags.review_queue(person("moderator"))
+    assert len(queue) == 1
+    assert queue[0]["open_flags"] == 2
+    flagged = Post.objects.get(pk=queue[0]["post"]["id"])
+    assert flagged.author == person("robin") and flagged.flag_count == 2
+
+
+def test_seeding_again_makes_nothing_twice(seeded, settings):
+    counts = (
+        Thread.objects.count(),
+        Event.objects.count(),
+        CareTeamMember.objects.count(),
+        Notification.objects.count(),
+        Post.objects.count(),
+    )
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "casey@demo.edietitian.local" in out.getvalue()
+    assert counts == (
+        Thread.objects.count(),
+        Event.objects.count(),
+        CareTeamMember.objects.count(),
+        Notification.objects.count(),
+        Post.objects.count(),
+    )

@@ -1,0 +1,298 @@
+"""A member's own pages in Chromium at a phone's width: sign-up with region and time zone,
+settings that stick, a dietitian taking a customer into their care and both messaging,
+and signing out everywhere; each page and state accessible (axe-core) without sideways
+scrolling."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tests.live import PASSWORD, Cluster, Server
+from tests.web.browsing import (
+    PHONE,
+    Browser,
+    Page,
+    a_cluster,
+    assert_accessible,
+    expect,
+    launch,
+    signed_in_page,
+    watch_for_csp_violations,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    yield from a_cluster(tmp_path_factory.mktemp("account"))
+
+
+@pytest.fixture(scope="module")
+def server(cluster: Cluster) -> Server:
+    return cluster.start_server(migrate=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    yield from launch()
+
+
+def with_role(cluster: Cluster, user_id: int, role: str) -> None:
+    cluster.sql("UPDATE accounts_user SET role = %s WHERE id = %s", role, user_id)
+
+
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    expect(page.locator("#ws-state")).to_have_text("connected")
+
+
+def test_a_new_member_signs_up_with_region_and_zone_and_their_settings_stick(
+    server, browser, cluster
+):
+    # What the region holds: a forum category and an event for British Columbia.
+    admin_id, _, admin = server.member("Ada Admin")
+    with_role(cluster, admin_id, "admin")
+    status, category = server.call(
+        "POST",
+        "/api/forum/categories",
+        {"name": "BC gatherings", "slug": "bc-gatherings", "region": "ca-bc"},
+        token=admin,
+    )
+    assert status in (200, 201), category
+    status, event = server.call(
+        "POST",
+        "/api/events",
+        {
+            "title": "Stanley Park walk",
+            "kind": "in_person",
+            "venue": "Stanley Park",
+            "region": "ca-bc",
+            "starts_at": "2031-05-01T17:00:00+00:00",
+            "ends_at": "2031-05-01T18:00:00+00:00",
+        },
+        token=admin,
+    )
+    assert status == 201, event
+
+    context = browser.new_context(
+        base_url=server.url, viewport=PHONE, timezone_id="America/Vancouver"
+    )
+    page = context.new_page()
+    watch_for_csp_violations(page)
+    page.goto("/signup")
+    # The zone starts at the browser's own.
+    expect(page.get_by_label("Your time zone")).to_have_value("America/Vancouver")
+    assert_accessible(page, "the sign-up page")
+    page.get_by_label("Name shown to others").fill("Nia Newmember")
+    page.get_by_label("Email").fill("nia@example.org")
+    page.get_by_label("Password (10 characters or more)").fill(PASSWORD)
+    page.get_by_label("Your region").select_option(label="British Columbia")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("status")).to_contain_text("Check your mail")
+    assert_accessible(page, "the sign-up page, mail sent")
+
+    server.confirm_address("nia@example.org")
+    sign_in(page, "nia@example.org")
+    me = page.evaluate("fetch('/api/me').then((r) => r.json())")
+    assert (me["region"], me["time_zone"]) == ("ca-bc", "America/Vancouver")
+    # Their region's forum category is "for you", and its event is listed for them.
+    categories = page.evaluate("fetch('/api/forum/categories').then((r) => r.json())")
+    assert [c["name"] for c in categories if c["for_you"]] == ["BC gatherings"]
+    page.goto("/forum")
+    expect(page.get_by_text("BC gatherings").first).to_be_visible()
+    events = page.evaluate("fetch('/api/events').then((r) => r.json())")
+    items = events["items"] if isinstance(events, dict) else events
+    assert "Stanley Park walk" in [e["title"] for e in items]
+
+    # Someone Nia blocked is listed in her settings, to unblock.
+    blocked_id, _, _ = server.member("Bo Blocked")
+    status, tokens = server.call(
+        "POST", "/api/auth/token", {"email": "nia@example.org", "password": PASSWORD}
+    )
+    assert status == 200, tokens
+    status, _ = server.call(
+        "POST", "/api/blocks", {"user_id": blocked_id}, token=tokens["access_token"]
+    )
+    assert status == 204
+
+    # Settings, from the account menu.
+    page.locator("details.account summary").click()
+    page.get_by_role("link", name="Settings").click()
+    expect(page).to_have_title("Settings · eDietitian Community")
+    expect(page.locator("#forum-handle-shown")).to_have_text(re.compile(r"^@member_"))
+    expect(page.locator("#preference-list fieldset").first).to_be_visible()
+    assert_accessible(page, "the settings page")
+
+    page.get_by_role("button", name="Unblock Bo Blocked").click()
+    expect(page.locator("#blocks-status")).to_have_text("You unblocked Bo Blocked.")
+    expect(page.locator("#block-list")).to_have_text("You block nobody.")
+
+    page.get_by_label("Name shown to others").fill("Nia N.")
+    page.get_by_label("Time zone").select_option("America/Edmonton")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.locator("#profile-status")).to_have_text(
+        "Saved: you are Nia N., in America/Edmonton."
+    )
+    expect(page.locator(".account-name")).to_have_text("Nia N.")
+
+    page.get_by_label("Handle (3 to 30 letters, digits or _)").fill("nia_bc")
+    page.get_by_label("First name and initial").check()
+    page.get_by_role("button", name="Save forum name").click()
+    expect(page.locator("#forum-status")).to_have_text("Saved: others mention you as @nia_bc.")
+    expect(page.locator("#forum-handle-shown")).to_have_text("@nia_bc")
+
+    reminders = page.locator(
+        "fieldset", has=page.locator("legend", has_text="A reminder of an event")
+    )
+    expect(reminders.get_by_label("By e-mail")).to_be_checked()
+    reminders.get_by_label("By e-mail").uncheck()
+    page.get_by_role("button", name="Save notification settings").click()
+    expect(page.locator("#notifications-status")).to_have_text("Saved your notification settings.")
+
+    # A wrong current password is said; the right one changes it.
+    page.get_by_label("Current password").fill("not-my-password")
+    page.get_by_label("New password (10 characters or more)").fill("a-new-long-password-7")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#password-status")).to_contain_text("Not saved:")
+    expect(page.locator("#password-status")).to_have_class(re.compile(r"\berror\b"))
+    assert_accessible(page, "the settings page with an error")
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password (10 characters or more)").fill("a-new-long-password-7")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#password-status")).to_contain_text("Your password is changed")
+
+    # The region: the first change after sign-up is free, the next waits and says until when.
+    page.locator("#profile-region").select_option(label="Alberta")
+    page.get_by_role("button", name="Save region").click()
+    expect(page.locator("#region-status")).to_contain_text("Saved: your region is Alberta.")
+    expect(page.locator("#region-status")).to_contain_text("You can change it again from")
+    page.locator("#profile-region").select_option(label="British Columbia")
+    page.get_by_role("button", name="Save region").click()
+    expect(page.locator("#region-status")).to_contain_text("you can change it again from")
+    assert_accessible(page, "the settings page after saving")
+
+    # Everything sticks after a reload.
+    page.reload()
+    expect(page.get_by_label("Name shown to others")).to_have_value("Nia N.")
+    expect(page.get_by_label("Time zone")).to_have_value("America/Edmonton")
+    expect(page.locator("#profile-region")).to_have_value("ca-ab")
+    expect(page.locator("#region-help")).to_contain_text("you can change your region again from")
+    expect(page.get_by_label("Handle (3 to 30 letters, digits or _)")).to_have_value("nia_bc")
+    expect(page.get_by_label("First name and initial")).to_be_checked()
+    expect(reminders.get_by_label("By e-mail")).not_to_be_checked()
+    expect(reminders.get_by_label("In the app")).to_be_checked()
+    # The new password is the one that signs in.
+    other = browser.new_context(base_url=server.url, viewport=PHONE).new_page()
+    sign_in(other, "nia@example.org", "a-new-long-password-7")
+    other.context.close()
+    context.close()
+
+
+def test_a_dietitian_takes_a_customer_into_care_and_both_message(server, browser, cluster):
+    dana_id, dana_email, _ = server.member("Dana Dietwell")
+    with_role(cluster, dana_id, "dietitian")
+    _, casey_email, _ = server.member("Casey Carrotson")
+    dana = signed_in_page(browser, server, dana_email)
+    nav = dana.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="My customers").click()
+    expect(dana).to_have_title("My customers · eDietitian Community")
+    expect(nav.get_by_role("link", name="My customers")).to_have_attribute("aria-current", "page")
+    expect(dana.locator("#customer-list")).to_contain_text("No customer is in your care yet.")
+    assert_accessible(dana, "my customers, none yet")
+
+    # Found by name (never by e-mail), taken into care by keyboard.
+    dana.get_by_label("Name of the customer").fill(casey_email)
+    dana.get_by_label("Name of the customer").press("Enter")
+    expect(dana.locator("#find-status")).to_contain_text("No customer to add")
+    dana.get_by_label("Name of the customer").fill("Carrot")
+    dana.get_by_label("Name of the customer").press("Enter")
+    expect(dana.locator("#find-status")).to_have_text("1 customer found.")
+    take = dana.get_by_role("button", name="Take into my care: Casey Carrotson")
+    assert_accessible(dana, "my customers, one found")
+    take.focus()
+    dana.keyboard.press("Enter")
+    expect(dana.locator("#find-status")).to_contain_text("Casey Carrotson is now in your care")
+    customers = dana.locator("#customer-list")
+    expect(customers).to_contain_text("Casey Carrotson")
+    expect(dana.locator("#customers-heading")).to_be_focused()
+    assert_accessible(dana, "my customers, one in care")
+
+    # Casey is told, and finds Dana in their settings' care team.
+    casey = signed_in_page(browser, server, casey_email)
+    expect(casey.locator("#bell-count")).to_have_text("1")
+    casey.goto("/settings#care-team")
+    team = casey.locator("#care-list")
+    expect(team).to_contain_text("Dana Dietwell")
+    expect(team).to_contain_text("Dietitian")
+    # Who read Casey's data: Dana, adding Casey and listing her customers.
+    access = casey.locator("#access-list")
+    expect(access).to_contain_text(re.compile(r"Dana Dietwell \(dietitian\): add care team", re.I))
+    expect(access).to_contain_text(re.compile(r"Dana Dietwell \(dietitian\): list care team", re.I))
+    assert_accessible(casey, "the settings page with a care team")
+    # Leaving asks first; cancelling keeps Dana.
+    casey.get_by_role("button", name="Remove Dana Dietwell from my care team").click()
+    dialog = casey.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    assert_accessible(casey, "the leave-care-team dialog")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(
+        casey.get_by_role("button", name="Remove Dana Dietwell from my care team")
+    ).to_be_focused()
+
+    # Each side's Message button opens their conversation.
+    casey.get_by_role("button", name="Message Dana Dietwell").click()
+    casey.wait_for_url(re.compile(r"/\?conversation=\d+$"))
+    conversation = casey.url.rsplit("=", 1)[1]
+    expect(conversation_heading(casey, "Dana Dietwell")).to_be_visible()
+
+    customers.get_by_role("button", name="Message Casey Carrotson").click()
+    dana.wait_for_url(f"**/?conversation={conversation}")
+    expect(conversation_heading(dana, "Casey Carrotson")).to_be_visible()
+    dana.context.close()
+    casey.context.close()
+
+    # A customer has no "My customers"; the page says what it is for.
+    page = signed_in_page(browser, server, casey_email)
+    expect(page.get_by_role("link", name="My customers")).to_have_count(0)
+    response = page.goto("/care")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("link", name="settings")).to_be_visible()
+    page.context.close()
+
+
+def conversation_heading(page: Page, name: str):
+    """The open conversation's heading, naming the other person (the chat page's own
+    markup: a heading, or its header)."""
+    heading = page.get_by_role("heading", name=re.compile(re.escape(name)))
+    return heading.or_(page.locator("#thread-header", has_text=name)).first
+
+
+def test_sign_out_everywhere_ends_the_other_browsers_session(server, browser):
+    _, email, _ = server.member("Sol Signout")
+    phone = signed_in_page(browser, server, email)
+    laptop = signed_in_page(browser, server, email, viewport={"width": 1280, "height": 800})
+    laptop.goto("/forum")
+    expect(laptop.locator("#ws-state")).to_have_text("connected")
+
+    phone.goto("/settings#sessions")
+    phone.get_by_role("button", name="Sign out everywhere").click()
+    dialog = phone.get_by_role("dialog")
+    expect(dialog).to_contain_text("Every session ends")
+    assert_accessible(phone, "the sign-out-everywhere dialog")
+    dialog.get_by_role("button", name="Sign out everywhere").click()
+    phone.wait_for_url("**/login")
+
+    # The other browser's socket is closed and its session gone: it is at the sign-in page.
+    laptop.wait_for_url(re.compile(r"/login"))
+    laptop.goto("/settings")
+    expect(laptop).to_have_url(re.compile(r"/login\?next=/settings"))
+    phone.context.close()
+    laptop.context.close()

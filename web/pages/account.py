@@ -1,0 +1,46 @@
+"""A member's own pages: settings (profile, forum name, messaging, blocks, notices,
+password, sign-out everywhere, care team, who read my data) and, for dietitians and
+medical providers, their customers (``/care``). The pages render the shell and the
+choices; the data comes from the JSON API."""
+
+from __future__ import annotations
+
+from django.conf import settings as django_settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from accounts import regions
+from accounts.models import User
+from accounts.roles import CARE_ROLES, Role
+
+
+@login_required
+@ensure_csrf_cookie
+def settings_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    allowed_from = regions.region_change_allowed_from(user)
+    context = {
+        "regions": regions.regions(),
+        "zones": regions.time_zone_choices(),
+        "current_zone": user.time_zone,
+        "region_allowed_from": allowed_from,
+        "region_label": regions.region_label(user.region),
+        "region_change_days": django_settings.REGION_CHANGE_DAYS,
+        "is_customer": user.role == Role.CUSTOMER,
+        "is_professional": user.role in CARE_ROLES,
+    }
+    return render(request, "web/settings.html", context)
+
+
+@login_required
+@ensure_csrf_cookie
+def care_page(request: HttpRequest) -> HttpResponse:
+    """The customers in my care, each a message away; a dietitian takes new ones in."""
+    user = request.user
+    assert isinstance(user, User)
+    if user.role not in CARE_ROLES:
+        return render(request, "web/care.html", {"refused": True}, status=403)
+    return render(request, "web/care.html", {"may_add": user.role == Role.DIETITIAN})

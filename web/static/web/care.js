@@ -1,0 +1,119 @@
+// @ts-check
+// My customers: the customers in my care, each a message away; a dietitian finds a
+// customer by name (GET /api/care-team/candidates) and takes them into their care
+// (POST /api/care-team); either side may end it (DELETE /api/care-team/...).
+
+import { api, byIdAs, el, me, when } from "./live.js";
+import { confirmAction, messageButton, reason, showStatus } from "./settings-common.js";
+
+/**
+ * @typedef {{id: number, name: string}} Person
+ * @typedef {{customer: Person, professional: Person & {role: string}, since: string}} CareRelation
+ */
+
+const customerList = byIdAs("customer-list", HTMLUListElement);
+
+async function loadCustomers() {
+  try {
+    showCustomers(await api("GET", "/care-team"));
+  } catch (error) {
+    showStatus("customers-status", "Could not load your customers: " + reason(error), true);
+  }
+}
+
+/** @param {CareRelation[]} relations */
+function showCustomers(relations) {
+  customerList.replaceChildren();
+  const mine = relations.filter((r) => r.professional.id === me.id);
+  if (mine.length === 0) {
+    customerList.append(el("li", { className: "muted" }, "No customer is in your care yet."));
+    return;
+  }
+  for (const r of mine) {
+    const person = r.customer;
+    const remove = el("button", { type: "button", className: "secondary" }, "Remove");
+    remove.setAttribute("aria-label", "Remove " + person.name + " from my care");
+    remove.addEventListener("click", async () => {
+      const sure = await confirmAction(
+        "Remove " + person.name + " from your care?",
+        "You will no longer be in " + person.name + "’s care team.",
+        "Remove",
+      );
+      if (!sure) return;
+      try {
+        await api("DELETE", `/care-team/${person.id}/${me.id}`);
+        showStatus("customers-status", person.name + " is no longer in your care.");
+        await loadCustomers();
+        byIdAs("customers-heading", HTMLElement).focus();
+      } catch (error) {
+        showStatus("customers-status", "Not removed: " + reason(error), true);
+      }
+    });
+    customerList.append(
+      el(
+        "li",
+        {},
+        el(
+          "span",
+          { className: "person-name" },
+          person.name,
+          el("span", { className: "muted since" }, " · since " + when(r.since, { dateStyle: "medium" })),
+        ),
+        el("span", { className: "actions-row" }, messageButton(person, "customers-status"), remove),
+      ),
+    );
+  }
+}
+
+const findForm = /** @type {HTMLFormElement | null} */ (document.getElementById("find-form"));
+if (findForm) {
+  const name = byIdAs("find-name", HTMLInputElement);
+  const found = byIdAs("found-list", HTMLUListElement);
+  const foundHeading = byIdAs("found-heading", HTMLElement);
+
+  /** @param {Person} person @param {HTMLButtonElement} button */
+  async function takeIntoCare(person, button) {
+    button.disabled = true;
+    try {
+      await api("POST", "/care-team", { customer_id: person.id, professional_id: me.id });
+      button.closest("li")?.remove();
+      foundHeading.hidden = found.children.length === 0;
+      showStatus("find-status", person.name + " is now in your care; they were told.");
+      await loadCustomers();
+      byIdAs("customers-heading", HTMLElement).focus();
+    } catch (error) {
+      button.disabled = false;
+      showStatus("find-status", "Not added: " + reason(error), true);
+    }
+  }
+
+  findForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showStatus("find-status", "Searching…");
+    try {
+      /** @type {Person[]} */
+      const people = await api("GET", "/care-team/candidates?q=" + encodeURIComponent(name.value));
+      found.replaceChildren();
+      foundHeading.hidden = false;
+      for (const person of people) {
+        const add = el("button", { type: "button" }, "Take into my care");
+        add.setAttribute("aria-label", "Take into my care: " + person.name);
+        add.addEventListener("click", () => takeIntoCare(person, add));
+        found.append(el("li", {}, el("span", { className: "person-name" }, person.name), add));
+      }
+      showStatus(
+        "find-status",
+        people.length === 0
+          ? "No customer to add goes by a name like “" + name.value.trim() + "”."
+          : people.length === 1
+            ? "1 customer found."
+            : people.length + " customers found.",
+      );
+      if (people.length === 0) foundHeading.hidden = true;
+    } catch (error) {
+      showStatus("find-status", "Search failed: " + reason(error), true);
+    }
+  });
+}
+
+loadCustomers();
