@@ -9,7 +9,6 @@ export default [
     ignores: [
       "web/static/web/forum.js",
       "web/static/web/room.js",
-      "web/static/web/surveys.js",
     ],
   },
   js.configs.recommended,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from web import views
+from web.pages import surveys
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,7 +12,8 @@ urlpatterns = [
     path("verify-email/resend", views.resend_verification_page, name="verify-email-resend"),
     path("forum", views.forum_page, name="forum"),
     path("forum/t/<int:thread_id>", views.thread_page, name="thread"),
-    path("surveys", views.surveys_page, name="surveys"),
+    path("surveys", surveys.surveys_page, name="surveys"),
+    path("surveys/new", surveys.new_survey_page, name="survey-new"),
     path("events/<int:event_id>/room", views.room_page, name="room"),
-    path("surveys/<int:survey_id>", views.survey_page, name="survey"),
+    path("surveys/<int:survey_id>", surveys.survey_page, name="survey"),
 ]

@@ -135,19 +135,6 @@ def thread_page(request: HttpRequest, thread_id: int) -> HttpResponse:
 
 @login_required
 @ensure_csrf_cookie
-def surveys_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/surveys.html")
-
-
-@login_required
-@ensure_csrf_cookie
-def survey_page(request: HttpRequest, survey_id: int) -> HttpResponse:
-    """Answer a survey; those allowed see its results update live."""
-    return render(request, "web/survey.html", {"survey_id": survey_id})
-
-
-@login_required
-@ensure_csrf_cookie
 def room_page(request: HttpRequest, event_id: int) -> HttpResponse:
     """The live room of a virtual event or class session: chat, Q&A, polls, hands."""
     return render(request, "web/room.html", {"event_id": event_id})
