@@ -29,7 +29,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 @pytest.fixture(scope="module")
 def server(cluster: Cluster) -> Server:
-    return cluster.start_server(migrate=True)
+    # Results from two responses by accounts of any age, so a test can show them.
+    return cluster.start_server(migrate=True, SURVEY_MIN_GROUP="2", SURVEY_MIN_ACCOUNT_AGE_DAYS="0")
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +46,8 @@ def a_dietitian(server: Server, cluster: Cluster, name: str) -> tuple[int, str, 
 
 def test_a_customer_answers_every_kind_of_question_through_its_labels(server, browser, cluster):
     _, _, dietitian = a_dietitian(server, cluster, "Rita Rosemary")
+    _, sam_email, _ = server.member("Sam Sorrel")
+    _, _, tia = server.member("Tia Thyme")
     status, survey = server.call(
         "POST",
         "/api/surveys",
@@ -66,7 +69,14 @@ def test_a_customer_answers_every_kind_of_question_through_its_labels(server, br
         token=dietitian,
     )  # fmt: skip
     assert status == 201, survey
-    _, sam_email, _ = server.member("Sam Sorrel")
+    ids = [q["id"] for q in survey["questions"]]
+    status, answered = server.call(
+        "PUT",
+        f"/api/surveys/{survey['id']}/response",
+        {"answers": {str(ids[0]): 0, str(ids[1]): [1], str(ids[2]): 5}},
+        token=tia,
+    )
+    assert status == 200, answered
     sam = signed_in_page(browser, server, sam_email)
     sam.goto("/surveys")
     expect(sam).to_have_title("Surveys · eDietitian Community")
@@ -101,9 +111,15 @@ def test_a_customer_answers_every_kind_of_question_through_its_labels(server, br
     expect(sam.get_by_label("Eggs")).not_to_be_checked()
     expect(scale.get_by_label("4", exact=True)).to_be_checked()
     expect(sam.get_by_label("Anything else?")).to_have_value("More protein, please")
-    # Results for respondents: too few so far, and said in words.
-    expect(sam.locator("#results-count")).to_contain_text("Results appear once")
-    assert_accessible(sam, "a survey answered")
+    # Results for respondents, now that two answered: bars with their numbers in words.
+    expect(sam.locator("#results-count")).to_have_text("2 responses counted.")
+    breakfast = sam.locator(".result", has_text="Do you eat breakfast?")
+    expect(breakfast.locator(".bar-row")).to_have_text(
+        ["Every day1 (50%)", "Sometimes1 (50%)", "Never0 (0%)"]
+    )
+    hunger = sam.locator(".result", has_text="How hungry are you by noon?")
+    expect(hunger).to_contain_text("Mean 4.5")
+    assert_accessible(sam, "a survey answered, with its results")
 
 
 def test_a_dietitian_builds_a_survey_a_customer_of_its_audience_sees_it_and_the_author_gets_the_csv(
