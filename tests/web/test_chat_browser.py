@@ -58,8 +58,9 @@ def test_two_people_chat_live_and_a_reload_shows_the_history(server, browser):
     conversation_button = bob.locator("#conversation-list button", has_text="Alice Avocado")
     expect(conversation_button.locator(".badge")).to_have_text("1")
 
-    # Bob opens it: the message, sanitized.
+    # Bob opens it: the message, sanitized; the count in the navigation goes.
     conversation_button.click()
+    expect(bob.locator("#dm-count")).to_be_hidden()
     first = bob.locator(".message").first
     expect(first.locator(".body strong")).to_have_text("Bob")
     assert bob.locator(".message img").count() == 0

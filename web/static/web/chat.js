@@ -235,6 +235,7 @@ function onEvent(frame) {
         showMessage(/** @type {Message} */ (data), frame.seq);
         if (data.sender.id !== me.id) {
           typing.textContent = "";
+          if (!data.deleted) announce("New message from " + data.sender.name);
           if (document.visibilityState === "visible") markRead();
         }
         if (state.current) showSeen(state.current);
