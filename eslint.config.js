@@ -7,9 +7,7 @@ export default [
   // Pages not yet rewritten as typed ES modules (they use legacy.js); emptied as they are.
   {
     ignores: [
-      "web/static/web/chat.js",
       "web/static/web/forum.js",
-      "web/static/web/surveys.js",
     ],
   },
   js.configs.recommended,

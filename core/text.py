@@ -59,9 +59,14 @@ def is_plain(text: str) -> bool:
     return PLAIN.match(text) is not None and "www." not in text.lower()
 
 
+# ``nl2br``: a single line break is kept as one (people write messages and posts line by
+# line, not in Markdown paragraphs); an empty line still starts a new paragraph.
+MARKDOWN_EXTENSIONS = ("fenced_code", "sane_lists", "nl2br")
+
+
 def render_markdown(text: str) -> str:
     if is_plain(text):
         return f"<p>{text}</p>"  # nothing to render or sanitize: the same as the long way
-    html = markdown.markdown(text, extensions=["fenced_code", "sane_lists"], output_format="html")
+    html = markdown.markdown(text, extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
     cleaner, linker = _sanitizers()
     return linker.linkify(cleaner.clean(html))

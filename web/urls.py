@@ -1,7 +1,7 @@
 from django.urls import path
 
 from web import views
-from web.pages import account, events, notifications
+from web.pages import account, events, notifications, surveys
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,7 +12,8 @@ urlpatterns = [
     path("verify-email/resend", views.resend_verification_page, name="verify-email-resend"),
     path("forum", views.forum_page, name="forum"),
     path("forum/t/<int:thread_id>", views.thread_page, name="thread"),
-    path("surveys", views.surveys_page, name="surveys"),
+    path("surveys", surveys.surveys_page, name="surveys"),
+    path("surveys/new", surveys.new_survey_page, name="survey-new"),
     path("events", events.events_page, name="events"),
     path("events/new", events.new_event_page, name="event-new"),
     path("events/<int:event_id>", events.event_page, name="event"),
@@ -20,7 +21,7 @@ urlpatterns = [
     path("classes", events.classes_page, name="classes"),
     path("classes/new", events.new_class_page, name="class-new"),
     path("classes/<int:series_id>", events.class_page, name="class"),
-    path("surveys/<int:survey_id>", views.survey_page, name="survey"),
+    path("surveys/<int:survey_id>", surveys.survey_page, name="survey"),
     path("notifications", notifications.notifications_page, name="notifications"),
     path("settings", account.settings_page, name="settings"),
     path("care", account.care_page, name="care"),

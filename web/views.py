@@ -147,16 +147,3 @@ def forum_page(request: HttpRequest) -> HttpResponse:
 def thread_page(request: HttpRequest, thread_id: int) -> HttpResponse:
     """One topic's posts, live: replies, edits, reactions and moderation as they happen."""
     return render(request, "web/thread.html", {"thread_id": thread_id})
-
-
-@login_required
-@ensure_csrf_cookie
-def surveys_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/surveys.html")
-
-
-@login_required
-@ensure_csrf_cookie
-def survey_page(request: HttpRequest, survey_id: int) -> HttpResponse:
-    """Answer a survey; those allowed see its results update live."""
-    return render(request, "web/survey.html", {"survey_id": survey_id})

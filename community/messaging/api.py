@@ -36,7 +36,7 @@ router = Router(tags=["messaging"])
 
 
 def _message_out(message: Message) -> dict[str, Any]:
-    return {**message_data(message, message.sender), "seq": message.seq}
+    return {**message_data(message, message.sender), "seq": message.seq, "body": message.body}
 
 
 def _conversation_out(user: User, conversation_id: int) -> dict[str, Any]:

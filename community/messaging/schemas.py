@@ -42,9 +42,11 @@ class MessageEditIn(Input):
 
 
 class MessageOut(MessageCreated):
-    """A message as the API shows it: its ``message.created`` event, with its seq."""
+    """A message as the API shows it: its ``message.created`` event, with its seq and its
+    Markdown ``body`` (what an edit starts from; empty once deleted)."""
 
     seq: int
+    body: str
 
 
 class HistoryOut(Schema):

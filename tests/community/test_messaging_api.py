@@ -126,6 +126,9 @@ def test_history_pages_back_by_seq_cursor(client, make_user):
         if before is None:
             break
     assert seen == [f"<p>message {i}</p>" for i in reversed(range(7))]
+    # Each item holds its Markdown too, which an edit starts from.
+    newest = api_json(client.get(f"/api/conversations/{conversation}/messages", **bearer(alice)))
+    assert newest["items"][0]["body"] == "message 6"
 
 
 def test_strangers_cannot_read_or_post_over_http(client, make_user):
@@ -221,6 +224,7 @@ def test_edit_within_the_window_and_delete_own_messages_only(client, make_user, 
         **bearer(alice),
     )
     assert api_json(edited)["html"] == "<p>typo</p>"
+    assert api_json(edited)["body"] == "typo"
     assert api_json(edited)["edited_at"] is not None
     assert (
         client.patch(
@@ -244,7 +248,7 @@ def test_edit_within_the_window_and_delete_own_messages_only(client, make_user, 
     item = api_json(client.get(f"/api/conversations/{conversation}/messages", **bearer(bob)))[
         "items"
     ][0]
-    assert item["deleted"] is True and item["html"] == ""
+    assert item["deleted"] is True and item["html"] == "" and item["body"] == ""
 
 
 def test_http_send_is_idempotent_by_client_id(client, make_user):
@@ -375,13 +379,24 @@ def test_plain_text_takes_the_short_way_with_the_same_result():
     ]
     short = 0
     for sample in samples:
-        long_way = markdown.markdown(sample, extensions=["fenced_code", "sane_lists"])
+        long_way = markdown.markdown(sample, extensions=list(text.MARKDOWN_EXTENSIONS))
         cleaner, linker = text._sanitizers()
         expected = linker.linkify(cleaner.clean(long_way))
         if text.PLAIN.match(sample) and "www." not in sample.lower():
             short += 1
             assert text.render_markdown(sample) == expected, sample
     assert short > 100  # the short way is really taken
+
+
+def test_a_single_line_break_is_kept_and_an_empty_line_makes_a_paragraph():
+    from core.text import render_markdown
+
+    assert render_markdown("Soup on Friday\nbring a bowl") == (
+        "<p>Soup on Friday<br>\nbring a bowl</p>"
+    )
+    assert render_markdown("one\n\ntwo") == "<p>one</p>\n<p>two</p>"
+    assert render_markdown("- a\n- b") == "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"
+    assert render_markdown("```\nx = 1\ny = 2\n```") == "<pre><code>x = 1\ny = 2\n</code></pre>"
 
 
 @pytest.mark.postgres

@@ -118,12 +118,12 @@ def test_survey_results_update_live_on_the_authors_page(cluster, server, browser
     eve.goto("/surveys")
     eve.locator("#survey-list a", has_text="Hydration check").click()
     eve.get_by_label("4 to 8").check()
-    eve.get_by_label("How thirsty?").fill("4")
+    eve.get_by_role("group", name="How thirsty?").get_by_label("4", exact=True).check()
     eve.get_by_role("button", name="Send my answers").click()
     expect(eve.locator("#answers-note")).to_contain_text("your answers are saved")
 
     # Dee's page updates without a reload.
-    expect(dee.locator("#results-count")).to_have_text("1 responses")
+    expect(dee.locator("#results-count")).to_have_text("1 responses counted.")
     glasses = dee.locator(".result").first
-    expect(glasses.locator(".count")).to_have_text(["0", "1", "0"])
+    expect(glasses.locator(".count")).to_have_text(["0 (0%)", "1 (100%)", "0 (0%)"])
     expect(dee.locator(".result").nth(1)).to_contain_text("Mean 4")

@@ -1,310 +1,370 @@
-// The chat page: conversations over HTTP, live messages over the /ws/ protocol
-// (docs/realtime-protocol.md). Reconnects and resumes each topic from its cursor; a send
-// keeps its client id until acked, so a retry after a reconnect is stored once.
-"use strict";
+// @ts-check
+// The chat page: conversations over HTTP, live messages on the tab's one socket
+// (docs/realtime-protocol.md). The socket resumes each followed topic from its cursor after
+// a reconnect; a send keeps its id until acked, so a retry is stored once. On a phone the
+// page shows the list or the open conversation, with a way back.
 
-(function () {
-  const root = document.getElementById("chat");
-  const me = Number(root.dataset.userId);
-  const $ = (id) => document.getElementById(id);
-  const state = {
-    conversations: [],
-    current: null,        // conversation id shown
-    unacked: new Map(),   // client id -> frame, resent after a reconnect
-    online: new Set(),
-    typingTimer: null,
-    lastTypingSent: 0,
-  };
+import { api, ApiError, announce, byIdAs, clientId, el, live, me } from "./live.js";
+import {
+  clearMessages,
+  notSent,
+  patchMessage,
+  sent,
+  showMessage,
+  showOlder,
+  showPending,
+  showSeen,
+  shownRange,
+} from "./chat-messages.js";
+import { setUpContactSearch, setUpGroupForm } from "./chat-people.js";
 
-  const { api, clientId } = window.Live;
-  const live = window.Live.connect(
-    {
-      onReady() {
-        for (const pending of state.unacked.values()) send(pending);
-      },
-      onSubscribed(frame) {
-        if (frame.online && frame.topic === "dm:" + state.current) {
-          state.online = new Set(frame.online);
-          renderHeader();
-        }
-      },
-      onResync(frame) {
-        // Too far behind for a replay: reload what is shown, continue from the new cursor.
-        if (frame.topic === "dm:" + state.current) openConversation(state.current);
-      },
-      onEvent,
-      onAck,
-      onError(frame) {
-        if (frame.code === "rate_limited" && state.unacked.has(frame.id)) {
-          const retry = state.unacked.get(frame.id);
-          setTimeout(() => send(retry), Math.ceil(frame.retry_after * 1000));
-        } else if (frame.id) failPending(frame.id, frame.message);
-        else console.warn("server:", frame.code, frame.message);
-      },
-    },
-    $("ws-state"),
+/** @typedef {import("./chat-types.js").Conversation} Conversation */
+/** @typedef {import("./chat-types.js").Message} Message */
+/** @typedef {import("./chat-types.js").HistoryPage} HistoryPage */
+/** @typedef {import("./live.js").Frame} Frame */
+
+const PAGE = 50;
+
+const root = byIdAs("chat", HTMLDivElement);
+const conversationList = byIdAs("conversation-list", HTMLUListElement);
+const emptyNote = byIdAs("conversations-empty", HTMLParagraphElement);
+const title = byIdAs("thread-title", HTMLHeadingElement);
+const presence = byIdAs("thread-presence", HTMLParagraphElement);
+const earlier = byIdAs("load-earlier", HTMLButtonElement);
+const typing = byIdAs("typing", HTMLParagraphElement);
+const composer = byIdAs("composer", HTMLFormElement);
+const textarea = byIdAs("body", HTMLTextAreaElement);
+const composerError = byIdAs("composer-error", HTMLParagraphElement);
+const back = byIdAs("back", HTMLButtonElement);
+
+const state = {
+  /** @type {Conversation[]} */
+  conversations: [],
+  /** @type {Conversation | null} */
+  current: null,
+  /** @type {(() => void) | null} */
+  release: null,
+  /** Who is online, per conversation topic (from every `subscribed` frame and change,
+   * whichever part of the page followed the topic first). @type {Map<string, Set<number>>} */
+  online: new Map(),
+  /** @type {number | null} the `before` cursor of the next older page */
+  nextBefore: null,
+  /** @type {number | undefined} */
+  typingTimer: undefined,
+  lastTypingSent: 0,
+  readSeq: 0,
+};
+
+const topic = () => (state.current ? "dm:" + state.current.id : "");
+
+/** @param {Conversation} c */
+function conversationName(c) {
+  if (c.title) return c.title;
+  const others = c.members.filter((m) => m.id !== me.id).map((m) => m.name);
+  return others.join(", ") || "Just you";
+}
+
+/** @param {"list" | "thread"} view */
+function showView(view) {
+  root.dataset.view = view;
+}
+
+// --- conversations ---------------------------------------------------------------------
+
+async function loadConversations() {
+  state.conversations = /** @type {Conversation[]} */ (await api("GET", "/conversations"));
+  if (state.current) {
+    const id = state.current.id;
+    const fresh = state.conversations.find((c) => c.id === id);
+    if (fresh) state.current = fresh;
+  }
+  renderConversations();
+}
+
+function renderConversations() {
+  emptyNote.hidden = state.conversations.length > 0;
+  conversationList.replaceChildren(
+    ...state.conversations.map((c) => {
+      const current = c.id === state.current?.id;
+      const unread = current ? 0 : c.unread;
+      const button = el(
+        "button",
+        { type: "button", dataset: { conversation: String(c.id) } },
+        el("span", { className: "name" }, conversationName(c)),
+        c.kind === "group" ? el("span", { className: "tag" }, "group") : null,
+        unread > 0 ? el("span", { className: "badge" }, String(unread)) : null,
+        unread > 0 ? el("span", { className: "visually-hidden" }, " unread") : null,
+      );
+      button.setAttribute("aria-current", String(current));
+      button.addEventListener("click", () => openConversation(c.id, { focus: true }));
+      return el("li", {}, button);
+    }),
   );
-  const send = live.send;
-  live.subscribe("user:" + me);
+}
 
-  function onEvent(frame) {
-    const data = frame.data;
-    switch (frame.event) {
-      case "message.created":
-        if (data.conversation === state.current) {
-          upsertMessage(data, frame.seq);
-          markRead(frame.seq);
-        }
-        break;
-      case "message.edited":
-      case "message.deleted":
-        if (data.conversation === state.current) patchMessage(data);
-        break;
-      case "read.updated":
-        if (data.conversation === state.current && data.user_id !== me) showSeen(data.seq);
-        break;
-      case "typing.started":
-        if (data.conversation === state.current) showTyping(data.user_id);
-        break;
-      case "presence.changed":
-        if (frame.topic === "dm:" + state.current) {
-          if (data.online) state.online.add(data.user_id);
-          else state.online.delete(data.user_id);
-          renderHeader();
-        }
-        break;
-      case "notification.created":
-      case "notification.withdrawn":
-      case "conversation.added":
-        loadConversations();
-        break;
-    }
-  }
-
-  // --- conversations -----------------------------------------------------------------
-
-  async function loadConversations() {
-    state.conversations = await api("GET", "/conversations");
-    const list = $("conversation-list");
-    list.replaceChildren();
-    for (const c of state.conversations) {
-      const item = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.dataset.conversation = c.id;
-      button.setAttribute("aria-current", String(c.id === state.current));
-      const name = document.createElement("span");
-      name.textContent = conversationName(c);
-      button.append(name);
-      if (c.unread > 0 && c.id !== state.current) {
-        const badge = document.createElement("span");
-        badge.className = "badge";
-        badge.textContent = c.unread;
-        badge.setAttribute("aria-label", c.unread + " unread");
-        button.append(badge);
-      }
-      button.addEventListener("click", () => openConversation(c.id));
-      item.append(button);
-      list.append(item);
-    }
-  }
-
-  function conversationName(c) {
-    if (c.title) return c.title;
-    const others = c.members.filter((m) => m.id !== me).map((m) => m.name);
-    return others.join(", ") || "Just you";
-  }
-
-  async function openConversation(id) {
-    if (state.current && state.current !== id) live.unsubscribe("dm:" + state.current);
-    state.current = id;
-    state.online = new Set();
-    const page = await api("GET", "/conversations/" + id + "/messages?limit=50");
-    const messages = $("messages");
-    messages.replaceChildren();
-    const items = page.items.slice().reverse();
-    for (const m of items) upsertMessage(m, m.seq);
-    const topic = "dm:" + id;
-    // Follow from the newest message shown (or the start): the server replays the rest.
-    live.subscribe(topic, items.length ? items[items.length - 1].seq : 0);
-    $("composer").hidden = false;
-    renderHeader();
-    if (items.length) markRead(items[items.length - 1].seq);
-    loadConversations();
-  }
-
-  function renderHeader() {
-    const c = state.conversations.find((x) => x.id === state.current);
-    const header = $("thread-header");
-    header.replaceChildren();
-    if (!c) { header.textContent = "Conversation"; return; }
-    for (const m of c.members.filter((x) => x.id !== me)) {
-      const dot = document.createElement("span");
-      dot.className = "dot" + (state.online.has(m.id) ? " online" : "");
-      dot.title = state.online.has(m.id) ? "here now" : "away";
-      header.append(dot, document.createTextNode(m.name + " "));
-    }
-  }
-
-  async function markRead(seq) {
-    if (!state.current || !seq) return;
-    if (!send({ type: "dm.read", conversation: state.current, seq })) {
-      try { await api("POST", "/conversations/" + state.current + "/read", { seq }); } catch (e) { /* next time */ }
-    }
-  }
-
-  // --- messages ----------------------------------------------------------------------
-
-  function upsertMessage(m, seq) {
-    const key = m.client_id && document.querySelector('[data-client-id="' + CSS.escape(m.client_id) + '"]');
-    let item = key || document.querySelector('[data-message="' + m.id + '"]');
-    if (!item) {
-      item = document.createElement("li");
-      $("messages").append(item);
-    }
-    item.className = "message" + (m.sender.id === me ? " mine" : "") + (m.deleted ? " deleted" : "");
-    item.dataset.message = m.id;
-    item.dataset.seq = seq;
-    if (m.client_id) item.dataset.clientId = m.client_id;
-    item.replaceChildren();
-    const meta = document.createElement("div");
-    meta.className = "meta";
-    meta.textContent = m.sender.name + " · " + new Date(m.created_at).toLocaleTimeString() + (m.edited_at ? " · edited" : "");
-    const body = document.createElement("div");
-    body.className = "body";
-    if (m.deleted) body.textContent = "message deleted";
-    else body.innerHTML = m.html;  // sanitized by the server (bleach) before it was stored
-    item.append(meta, body);
-    if (m.sender.id === me && !m.deleted) {
-      const actions = document.createElement("div");
-      actions.className = "actions";
-      const remove = document.createElement("button");
-      remove.type = "button";
-      remove.textContent = "Delete";
-      remove.addEventListener("click", () => {
-        const frame = { type: "dm.delete", id: clientId(), message: m.id };
-        if (!send(frame)) api("DELETE", "/messages/" + m.id).catch(alert);
-      });
-      actions.append(remove);
-      item.append(actions);
-    }
-    item.scrollIntoView({ block: "end" });
-  }
-
-  function patchMessage(data) {
-    const item = document.querySelector('[data-message="' + data.id + '"]');
-    if (!item) return;
-    const body = item.querySelector(".body");
-    if (data.deleted_at) {
-      item.classList.add("deleted");
-      body.textContent = "message deleted";
-      const actions = item.querySelector(".actions");
-      if (actions) actions.remove();
-    } else {
-      body.innerHTML = data.html;
-      item.querySelector(".meta").textContent += " · edited";
-    }
-  }
-
-  function showSeen(seq) {
-    document.querySelectorAll(".message.mine").forEach((item) => {
-      item.title = Number(item.dataset.seq) <= seq ? "Seen" : "";
-    });
-  }
-
-  function showTyping(userId) {
-    const c = state.conversations.find((x) => x.id === state.current);
-    const who = c && c.members.find((m) => m.id === userId);
-    const line = $("typing");
-    line.textContent = (who ? who.name : "Someone") + " is typing…";
-    line.hidden = false;
-    clearTimeout(state.typingTimer);
-    state.typingTimer = setTimeout(() => { line.hidden = true; }, 4000);
-  }
-
-  function failPending(id, message) {
-    const item = document.querySelector('[data-client-id="' + CSS.escape(id) + '"]');
-    state.unacked.delete(id);
-    if (item) {
-      item.classList.remove("pending");
-      item.title = "Not sent: " + message;
-      item.querySelector(".meta").textContent += " · not sent: " + message;
-    }
-  }
-
-  function onAck(frame) {
-    state.unacked.delete(frame.id);
-    const item = document.querySelector('[data-client-id="' + CSS.escape(frame.id) + '"]');
-    if (item) item.classList.remove("pending");
-  }
-
-  $("composer").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const textarea = $("body");
-    const body = textarea.value.trim();
-    if (!body || !state.current) return;
-    const frame = { type: "dm.send", id: clientId(), conversation: state.current, body };
-    state.unacked.set(frame.id, frame);
-    const item = document.createElement("li");
-    item.className = "message mine pending";
-    item.dataset.clientId = frame.id;
-    const meta = document.createElement("div");
-    meta.className = "meta";
-    meta.textContent = root.dataset.userName + " · sending…";
-    const text = document.createElement("div");
-    text.className = "body";
-    text.textContent = body;
-    item.append(meta, text);
-    $("messages").append(item);
-    item.scrollIntoView({ block: "end" });
-    textarea.value = "";
-    send(frame);  // if the socket is down, it goes out on the next "ready"
-  });
-
-  $("body").addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey) {
-      event.preventDefault();
-      $("composer").requestSubmit();
+/**
+ * Show a conversation: its newest page, then follow its topic from the newest shown.
+ * @param {number} id @param {{focus?: boolean}} [options]
+ */
+async function openConversation(id, options) {
+  let conversation = state.conversations.find((c) => c.id === id);
+  if (!conversation) {
+    try {
+      conversation = /** @type {Conversation} */ (await api("GET", "/conversations/" + id));
+    } catch (failure) {
+      composerError.textContent =
+        failure instanceof ApiError && failure.status === 404
+          ? "That conversation is not there, or you are not in it."
+          : "The conversation did not open: try again.";
       return;
     }
-    const now = Date.now();
-    if (state.current && now - state.lastTypingSent > 3000) {
-      state.lastTypingSent = now;
-      send({ type: "dm.typing", conversation: state.current });
+    state.conversations.unshift(conversation);
+  }
+  if (state.release) state.release();
+  state.release = null;
+  state.current = conversation;
+  state.readSeq = 0;
+  composerError.textContent = "";
+  typing.textContent = "";
+  clearMessages();
+  title.textContent = conversationName(conversation);
+  renderPresence();
+  renderConversations();
+  showView("thread");
+  composer.hidden = false;
+  if (options?.focus) title.focus();
+
+  const page = /** @type {HistoryPage} */ (
+    await api("GET", `/conversations/${id}/messages?limit=${PAGE}`)
+  );
+  if (state.current?.id !== id) return; // another one was opened meanwhile
+  for (const m of page.items.slice().reverse()) showMessage(m, m.seq || 0);
+  state.nextBefore = page.next_before;
+  earlier.hidden = state.nextBefore === null;
+  // Follow from the newest message shown: the server replays what came after it.
+  state.release = live.follow("dm:" + id, shownRange().newest);
+  showSeen(conversation);
+  markRead();
+}
+
+/**
+ * After each (re)subscription, merge the newest page: the replay covers what came after
+ * the socket's cursor, but the topic may have been followed (by the shell) before any
+ * cursor was known, and then nothing is replayed. Merging is idempotent and keeps seq order.
+ */
+async function catchUp() {
+  const c = state.current;
+  if (!c) return;
+  try {
+    const page = /** @type {HistoryPage} */ (
+      await api("GET", `/conversations/${c.id}/messages?limit=${PAGE}`)
+    );
+    if (state.current?.id !== c.id) return;
+    for (const m of page.items.slice().reverse()) showMessage(m, m.seq || 0);
+    showSeen(c);
+    markRead();
+  } catch {
+    // the next subscription tries again
+  }
+}
+
+async function loadEarlier() {
+  if (!state.current || state.nextBefore === null) return;
+  const id = state.current.id;
+  earlier.disabled = true;
+  try {
+    const page = /** @type {HistoryPage} */ (
+      await api("GET", `/conversations/${id}/messages?limit=${PAGE}&before=${state.nextBefore}`)
+    );
+    if (state.current?.id !== id) return;
+    showOlder(page.items);
+    state.nextBefore = page.next_before;
+    earlier.hidden = state.nextBefore === null;
+    announce(page.items.length + " earlier messages loaded");
+    if (earlier.hidden) title.focus();
+    if (state.current) showSeen(state.current);
+  } catch (failure) {
+    composerError.textContent = failure instanceof Error ? failure.message : "Not loaded";
+  } finally {
+    earlier.disabled = false;
+  }
+}
+
+function renderPresence() {
+  const c = state.current;
+  if (!c) return;
+  const others = c.members.filter((m) => m.id !== me.id);
+  presence.replaceChildren(
+    ...others.flatMap((m, i) => {
+      const here = state.online.get(topic())?.has(m.id) || false;
+      return [
+        i ? ", " : "",
+        el("span", { className: "dot" + (here ? " online" : ""), ariaHidden: "true" }),
+        m.name + (here ? " (online)" : " (away)"),
+      ];
+    }),
+  );
+}
+
+/** Tell the server what I have read, and the shell to count again. */
+async function markRead() {
+  const c = state.current;
+  const newest = shownRange().newest;
+  if (!c || !newest || newest <= state.readSeq) return;
+  state.readSeq = newest;
+  try {
+    await live.request({ type: "dm.read", conversation: c.id, seq: newest });
+  } catch (failure) {
+    if (failure instanceof ApiError && failure.code === "offline") {
+      await api("POST", `/conversations/${c.id}/read`, { seq: newest }).catch(() => undefined);
     }
-  });
+  }
+  c.unread = 0;
+  document.dispatchEvent(new Event("unread-changed"));
+}
 
-  // --- starting a conversation -------------------------------------------------------
+// --- the socket ------------------------------------------------------------------------
 
-  let searchTimer = null;
-  $("contact-search").addEventListener("input", (event) => {
-    clearTimeout(searchTimer);
-    const q = event.target.value.trim();
-    searchTimer = setTimeout(async () => {
-      const results = $("contact-results");
-      results.replaceChildren();
-      if (q.length < 3) return; // the server searches names from 3 characters on
-      for (const person of await api("GET", "/messaging/contacts?q=" + encodeURIComponent(q))) {
-        const item = document.createElement("li");
-        const button = document.createElement("button");
-        button.type = "button";
-        button.textContent = person.name + " (" + person.role.replace("_", " ") + ")";
-        button.addEventListener("click", async () => {
-          const c = await api("POST", "/conversations", { members: [person.id] });
-          results.replaceChildren();
-          $("contact-search").value = "";
-          await loadConversations();
-          openConversation(c.id);
-        });
-        item.append(button);
-        results.append(item);
+/** @param {Frame} frame */
+function onEvent(frame) {
+  const data = frame.data || {};
+  const here = state.current !== null && frame.topic === topic();
+  switch (frame.event) {
+    case "message.created":
+      if (here && typeof frame.seq === "number") {
+        showMessage(/** @type {Message} */ (data), frame.seq);
+        if (data.sender.id !== me.id) {
+          typing.textContent = "";
+          if (!data.deleted) announce("New message from " + data.sender.name);
+          if (document.visibilityState === "visible") markRead();
+        }
+        if (state.current) showSeen(state.current);
+      } else if (frame.topic?.startsWith("dm:")) {
+        loadConversations();
       }
-    }, 250);
-  });
-  $("new-conversation").addEventListener("submit", (event) => event.preventDefault());
+      break;
+    case "message.edited":
+    case "message.deleted":
+      if (here) {
+        patchMessage(data);
+        if (state.current) showSeen(state.current);
+      }
+      break;
+    case "read.updated":
+      if (here && state.current) {
+        const member = state.current.members.find((m) => m.id === data.user_id);
+        if (member) member.last_read_seq = Math.max(member.last_read_seq || 0, data.seq);
+        if (data.user_id !== me.id) showSeen(state.current);
+      }
+      break;
+    case "typing.started":
+      if (here) showTyping(data.user_id);
+      break;
+    case "presence.changed":
+      if (frame.topic?.startsWith("dm:")) {
+        const online = state.online.get(frame.topic) || new Set();
+        if (data.online) online.add(data.user_id);
+        else online.delete(data.user_id);
+        state.online.set(frame.topic, online);
+        if (here) renderPresence();
+      }
+      break;
+    case "conversation.added":
+    case "notification.created":
+      loadConversations();
+      break;
+  }
+}
 
-  loadConversations().then(() => {
-    const wanted = Number(new URLSearchParams(location.search).get("conversation"));
-    if (wanted) openConversation(wanted);
-  });
-})();
+/** @param {number} userId */
+function showTyping(userId) {
+  const who = state.current?.members.find((m) => m.id === userId);
+  typing.textContent = (who ? who.name : "Someone") + " is typing…";
+  window.clearTimeout(state.typingTimer);
+  state.typingTimer = window.setTimeout(() => (typing.textContent = ""), 4000);
+}
+
+live.listen({
+  onEvent,
+  onSubscribed(frame) {
+    if (frame.topic?.startsWith("dm:") && frame.online) {
+      state.online.set(frame.topic, new Set(frame.online));
+      if (frame.topic === topic()) renderPresence();
+    }
+    if (frame.topic === topic()) catchUp();
+  },
+  onResync(frame) {
+    // Too far behind for a replay: reload what is shown; the cursor continues from there.
+    if (frame.topic === topic() && state.current) openConversation(state.current.id);
+  },
+  onReady() {
+    // Who wrote while this tab was away: the list's order and counts.
+    loadConversations().catch(() => undefined);
+  },
+});
+
+// --- sending ---------------------------------------------------------------------------
+
+composer.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = textarea.value.trim();
+  const c = state.current;
+  if (!body || !c) return;
+  const id = clientId();
+  showPending(id, body);
+  textarea.value = "";
+  composerError.textContent = "";
+  try {
+    // Resent after a reconnect until acked; the server stores it once by its id.
+    const ack = await live.request(
+      { type: "dm.send", id, conversation: c.id, body },
+      { resend: true },
+    );
+    sent(id, Number(ack.message), Number(ack.seq));
+    if (state.current) showSeen(state.current);
+  } catch (failure) {
+    const reason = failure instanceof Error ? failure.message : "refused";
+    notSent(id, reason);
+    composerError.textContent = "Not sent: " + reason;
+  }
+});
+
+textarea.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    composer.requestSubmit();
+    return;
+  }
+  const now = Date.now();
+  if (state.current && now - state.lastTypingSent > 3000) {
+    state.lastTypingSent = now;
+    live.send({ type: "dm.typing", conversation: state.current.id });
+  }
+});
+
+earlier.addEventListener("click", loadEarlier);
+
+back.addEventListener("click", () => {
+  const id = state.current?.id;
+  showView("list");
+  const button = id && conversationList.querySelector(`[data-conversation="${id}"]`);
+  if (button instanceof HTMLElement) button.focus();
+});
+
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") markRead();
+});
+
+/** @param {Conversation} conversation */
+async function started(conversation) {
+  await loadConversations();
+  await openConversation(conversation.id, { focus: true });
+}
+
+setUpContactSearch(started);
+setUpGroupForm(started);
+
+loadConversations().then(() => {
+  const wanted = Number(new URLSearchParams(location.search).get("conversation"));
+  if (wanted > 0) openConversation(wanted, { focus: true });
+});

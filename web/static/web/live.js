@@ -334,8 +334,15 @@ class LiveSocket {
   follow(topic, since) {
     const count = this.followers.get(topic) || 0;
     this.followers.set(topic, count + 1);
+    const cursor = this.cursors[topic];
     if (count === 0) {
       if (since !== undefined) this.cursors[topic] = since;
+      this.sendSubscribe(topic);
+    } else if (since !== undefined && (cursor === undefined || since < cursor)) {
+      // Followed already (by the shell) from a later point, or with no cursor yet: follow
+      // again from this part's own point, so it misses nothing between (the server
+      // replays; listeners take events by id, so one seen twice changes nothing).
+      this.cursors[topic] = since;
       this.sendSubscribe(topic);
     }
     let released = false;
