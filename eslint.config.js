@@ -8,8 +8,7 @@ export default [
   {
     ignores: [
       "web/static/web/chat.js",
-      "web/static/web/forum.js",
-      "web/static/web/room.js",
+        "web/static/web/room.js",
       "web/static/web/surveys.js",
     ],
   },
