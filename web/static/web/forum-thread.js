@@ -259,24 +259,33 @@ function nodeOf(id) {
   return /** @type {HTMLElement | null} */ (postsList.querySelector('[data-post="' + id + '"]'));
 }
 
-/** @param {Post} p */
+/** The reaction buttons, updated in place (focus stays where it is). @param {Post} p */
 function renderReactions(p) {
   const node = nodeOf(p.id);
   if (!node) return;
   const box = /** @type {HTMLElement} */ (node.querySelector(".reactions"));
-  box.replaceChildren();
-  if (p.hidden || p.deleted) return;
+  if (p.hidden || p.deleted) {
+    box.replaceChildren();
+    return;
+  }
   const mine = state.mine.get(p.id) || new Set();
   for (const emoji of REACTIONS) {
+    let button = /** @type {HTMLButtonElement | null} */ (box.querySelector('[data-emoji="' + emoji + '"]'));
+    if (!button) {
+      const made = el("button", { type: "button", className: "reaction" });
+      made.dataset.emoji = emoji;
+      made.addEventListener("click", () => {
+        const current = state.posts.get(p.id) || p;
+        react(current, emoji, made.getAttribute("aria-pressed") !== "true");
+      });
+      box.append(made);
+      button = made;
+    }
     const n = p.reactions[emoji] || 0;
-    const pressed = mine.has(emoji);
-    const button = el("button", { type: "button", className: "reaction", textContent: n ? emoji + " " + n : emoji });
+    button.textContent = n ? emoji + " " + n : emoji;
     button.setAttribute("aria-label", "react " + emoji + (n ? ", " + n : ""));
-    button.setAttribute("aria-pressed", String(pressed));
+    button.setAttribute("aria-pressed", String(mine.has(emoji)));
     button.disabled = !canAct();
-    button.dataset.emoji = emoji;
-    button.addEventListener("click", () => react(p, emoji, !pressed));
-    box.append(button);
   }
 }
 
@@ -309,12 +318,7 @@ async function react(p, emoji, on) {
   state.mine.set(p.id, new Set(answer.mine));
   const current = state.posts.get(p.id) || p;
   current.reactions = answer.reactions;
-  const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.emoji : undefined;
   renderReactions(current);
-  if (focused) {
-    const again = /** @type {HTMLElement | null} */ (nodeOf(p.id)?.querySelector('[data-emoji="' + focused + '"]'));
-    if (again) again.focus();
-  }
   announce(on ? "You reacted " + emoji : "Reaction " + emoji + " taken back");
 }
 
