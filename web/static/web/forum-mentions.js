@@ -10,7 +10,7 @@ const TYPING = /(?:^|[^\w@])@([A-Za-z0-9_]{1,30})$/;
 
 /**
  * @param {HTMLTextAreaElement} area @param {HTMLElement} list
- * @param {() => void} submit what Enter does when no list is open
+ * @param {(() => void) | null} submit what Enter does when no list is open (null: a new line)
  */
 export function attachMentions(area, list, submit) {
   /** @type {{handle: string, name: string}[]} */
@@ -114,7 +114,7 @@ export function attachMentions(area, list, submit) {
       close();
       return;
     }
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    if (submit && event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       submit();
     }

@@ -140,6 +140,19 @@ export function linkMentions(body) {
   }
 }
 
+/**
+ * Show a post's line breaks as the member typed them: a paragraph whose HTML kept them as
+ * newlines (no <br>) keeps them on screen; one with <br> already shows them.
+ * @param {HTMLElement} body
+ */
+export function keepLineBreaks(body) {
+  for (const paragraph of body.querySelectorAll("p")) {
+    if (!paragraph.querySelector("br") && (paragraph.textContent || "").trim().includes("\n")) {
+      paragraph.classList.add("keep-lines");
+    }
+  }
+}
+
 /** Why a member may not post here, in words. @param {Posting} posting */
 export function whyNotPosting(posting) {
   switch (posting.code) {

@@ -8,6 +8,7 @@ import { ApiError, announce, api, byId, byIdAs, clientId, el, live, when } from 
 import {
   FLAG_REASONS,
   REACTIONS,
+  keepLineBreaks,
   linkMentions,
   openDialog,
   whyNotPosting,
@@ -186,12 +187,24 @@ function renderPosting() {
   const why = byId("reply-why");
   why.hidden = allowed;
   why.textContent = allowed ? "" : whyNotPosting(state.posting);
-  for (const post of state.posts.values()) renderActions(post);
+  for (const post of state.posts.values()) {
+    renderActions(post);
+    renderReactions(post);
+  }
 }
 
-/** May I act on posts (react, edit)? Not when I may not post here. */
-function canAct() {
-  return Boolean(state.posting && state.posting.allowed) && !state.gone;
+/** What I may do here besides replying: react and flag unless suspended (reacting only
+ * while the topic is open), edit my posts while it is open and unlocked. */
+function may() {
+  const suspended = Boolean(state.posting && state.posting.code === "suspended") || state.gone;
+  const open = Boolean(state.thread && state.thread.open);
+  const locked = Boolean(state.thread && state.thread.locked);
+  return {
+    reply: Boolean(state.posting && state.posting.allowed) && !state.gone,
+    react: !suspended && open,
+    flag: !suspended,
+    edit: !suspended && open && !locked,
+  };
 }
 
 // --- posts -------------------------------------------------------------------------------
@@ -232,11 +245,13 @@ function upsert(p) {
   } else {
     body.innerHTML = p.html; // sanitized by the server (bleach)
     linkMentions(body);
+    keepLineBreaks(body);
   }
   node.append(body);
   if (p.hidden && !p.deleted && state.moderator && p.hidden_html) {
     const hiddenBody = el("div", { className: "body hidden-text" });
     hiddenBody.innerHTML = p.hidden_html; // sanitized by the server (bleach)
+    keepLineBreaks(hiddenBody);
     node.append(
       el("details", { className: "hidden-text-box" }, el("summary", { textContent: "Hidden text (moderators only)" }), hiddenBody),
     );
@@ -285,7 +300,7 @@ function renderReactions(p) {
     button.textContent = n ? emoji + " " + n : emoji;
     button.setAttribute("aria-label", "react " + emoji + (n ? ", " + n : ""));
     button.setAttribute("aria-pressed", String(mine.has(emoji)));
-    button.disabled = !canAct();
+    button.disabled = !may().react;
   }
 }
 
@@ -340,22 +355,25 @@ function renderActions(p) {
   const error = el("p", { className: "error post-error", role: "alert" });
   const mine = p.author.handle === state.me;
   const shown = !p.hidden && !p.deleted;
-  if (shown && canAct()) {
+  const allowed = may();
+  if (shown && allowed.reply) {
     const reply = button("Reply", "Reply to #" + p.number);
     reply.addEventListener("click", () => replyTo(p));
     actions.append(reply);
   }
-  if (shown && mine && canAct()) {
-    const edit = button("Edit", "Edit #" + p.number);
-    edit.addEventListener("click", () => startEdit(p));
-    actions.append(edit);
+  if (shown && mine) {
+    if (allowed.edit) {
+      const edit = button("Edit", "Edit #" + p.number);
+      edit.addEventListener("click", () => startEdit(p));
+      actions.append(edit);
+    }
     if (p.number > 1) {
       const remove = button("Delete", "Delete #" + p.number);
       remove.addEventListener("click", () => deletePost(p));
       actions.append(remove);
     }
   }
-  if (shown && !mine) {
+  if (shown && !mine && allowed.flag) {
     const flag = button("Flag", "Flag #" + p.number);
     flag.addEventListener("click", () => flagPost(p));
     actions.append(flag);

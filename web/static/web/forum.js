@@ -5,6 +5,7 @@
 
 import { announce, api, byId, byIdAs, clientId, el, live } from "./live.js";
 import { whyNotPosting } from "./forum-shared.js";
+import { attachMentions } from "./forum-mentions.js";
 
 /**
  * @typedef {import("./forum-shared.js").Thread} Thread
@@ -184,4 +185,5 @@ byIdAs("search", HTMLFormElement).addEventListener("submit", (event) => {
   search(query, true);
 });
 
+attachMentions(byIdAs("thread-body", HTMLTextAreaElement), byId("thread-mention-list"), null);
 loadCategories();

@@ -5,7 +5,7 @@
 // actions, category slow mode, suspensions and the moderation log.
 
 import { announce, api, byId, byIdAs, el, when } from "./live.js";
-import { FLAG_REASONS, askReason, linkMentions } from "./forum-shared.js";
+import { FLAG_REASONS, askReason, keepLineBreaks, linkMentions } from "./forum-shared.js";
 import { hidePost, restorePost, suspendMember, topicActionForm } from "./moderation-actions.js";
 
 /**
@@ -53,6 +53,7 @@ function queueItem(item) {
   const html = p.hidden_html || p.html;
   body.innerHTML = html; // sanitized by the server (bleach)
   linkMentions(body);
+  keepLineBreaks(body);
   const flags = el("ul", { className: "flags" });
   for (const f of item.flags) {
     flags.append(
