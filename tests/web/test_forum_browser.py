@@ -219,6 +219,20 @@ def test_a_member_reacts_mentions_edits_deletes_searches_and_follows_on_a_phone(
     status, page = server.call("GET", f"/api/forum/threads/{thread_id}/posts", token=ben_token)
     assert page["follow"] == "watching"
 
+    # The forum page, a category open with its form to start a topic.
+    ada.goto(f"/forum?c={category_id}")
+    expect(ada.get_by_role("heading", name="Breakfasts")).to_be_visible()
+    expect(ada.get_by_label("Notices from this category")).to_have_value("normal")
+    expect(ada.get_by_role("button", name="Start the topic")).to_be_visible()
+    assert_accessible(ada, "a category on a phone")
+
+    # A mention links to the posts that mention the member.
+    ada.goto(f"/forum/t/{thread_id}")
+    ada.get_by_role("link", name="@ben_bakes").click()
+    expect(
+        ada.locator("#search-results").get_by_role("link", name="Porridge toppings")
+    ).to_be_visible()
+
     # Search from the forum page.
     ada.goto("/forum")
     ada.get_by_label("Search the forum").fill("porridge")

@@ -53,16 +53,30 @@ export function openDialog(dialog, first) {
   for (const button of dialog.querySelectorAll("[data-close]")) {
     /** @type {HTMLElement} */ (button).onclick = () => dialog.close("cancel");
   }
-  dialog.addEventListener(
-    "close",
-    () => {
-      if (back && back.isConnected) back.focus();
-    },
-    { once: true },
-  );
+  dialog.addEventListener("close", () => refocus(back), { once: true });
   dialog.returnValue = "";
   dialog.showModal();
   if (first) first.focus();
+}
+
+/**
+ * Focus ``node``, or if the page redrew it meanwhile, the control that took its place
+ * (the same id, or the same accessible label).
+ * @param {HTMLElement | null} node
+ */
+export function refocus(node) {
+  if (!node) return;
+  if (node.isConnected) {
+    node.focus();
+    return;
+  }
+  const label = node.getAttribute("aria-label");
+  const again = node.id
+    ? document.getElementById(node.id)
+    : label
+      ? document.querySelector('[aria-label="' + CSS.escape(label) + '"]')
+      : null;
+  if (again instanceof HTMLElement) again.focus();
 }
 
 /**

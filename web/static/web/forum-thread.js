@@ -11,6 +11,7 @@ import {
   keepLineBreaks,
   linkMentions,
   openDialog,
+  refocus,
   whyNotPosting,
 } from "./forum-shared.js";
 import { attachMentions } from "./forum-mentions.js";
@@ -259,6 +260,7 @@ function upsert(p) {
   node.append(el("div", { className: "reactions", role: "group", ariaLabel: "Reactions to #" + p.number }));
   node.append(el("div", { className: "actions" }));
   const existing = postsList.querySelector('[data-post="' + p.id + '"]');
+  const focused = existing && document.activeElement instanceof HTMLElement && existing.contains(document.activeElement) ? document.activeElement : null;
   if (existing) existing.replaceWith(node);
   else {
     const after = [...postsList.querySelectorAll(".post")].find((n) => Number(n.id.slice(5)) > p.number);
@@ -267,6 +269,12 @@ function upsert(p) {
   }
   renderReactions(p);
   renderActions(p);
+  if (focused) {
+    const emoji = focused.dataset.emoji;
+    const same = emoji ? node.querySelector('[data-emoji="' + emoji + '"]') : null;
+    if (same instanceof HTMLElement) same.focus();
+    else refocus(focused);
+  }
 }
 
 /** @param {number} id */
@@ -440,7 +448,8 @@ replyForm.addEventListener("submit", async (event) => {
   clearReplyTo();
   try {
     // Idempotent by its id: if the socket is down, it goes out after the reconnect.
-    await live.request(frame, { resend: true });
+    const ack = await live.request(frame, { resend: true });
+    refetch(ack.number); // my post with its text as I wrote it (to edit it)
   } catch (problem) {
     replyBody.value = body;
     replyError.textContent = problem instanceof Error ? problem.message : String(problem);
