@@ -105,6 +105,9 @@ live.listen({
   },
   onError(frame) {
     if (frame.topic === topic && frame.code === "forbidden") topicGone();
+    if (frame.code === "rate_limited" && frame.retry_after) {
+      replyError.textContent = "Slow down: your post goes out in " + Math.ceil(frame.retry_after) + " s.";
+    }
   },
   onResync(frame) {
     if (frame.topic === topic) load();
@@ -449,10 +452,12 @@ replyForm.addEventListener("submit", async (event) => {
   try {
     // Idempotent by its id: if the socket is down, it goes out after the reconnect.
     const ack = await live.request(frame, { resend: true });
+    replyError.textContent = "";
     refetch(ack.number); // my post with its text as I wrote it (to edit it)
   } catch (problem) {
     replyBody.value = body;
     replyError.textContent = problem instanceof Error ? problem.message : String(problem);
+    refetch(state.last); // a lock or a suspension since the page loaded: say so
   }
 });
 
