@@ -197,9 +197,15 @@ def test_a_member_reacts_mentions_edits_deletes_searches_and_follows_on_a_phone(
     expect(edited).to_be_focused()
 
     # Ada deletes a reply after confirming in a dialog; Ben sees it go.
-    ada.get_by_role("textbox", name="Your reply").fill("Oops, wrong topic")
-    ada.keyboard.press("Enter")
+    reply = ada.get_by_role("textbox", name="Your reply")
+    reply.press_sequentially("Oops,")
+    reply.press("Shift+Enter")  # a new line, as typed
+    reply.press_sequentially("wrong topic")
+    reply.press("Enter")
     expect(ada.locator(".post")).to_have_count(3)
+    # Shown on two lines, as typed, in both browsers.
+    expect(ada.locator("#post-3 .body")).to_have_text("Oops,\nwrong topic", use_inner_text=True)
+    expect(ben.locator("#post-3 .body")).to_have_text("Oops,\nwrong topic", use_inner_text=True)
     ada.get_by_role("button", name="Delete #3").click()
     confirm = ada.get_by_role("dialog", name="Delete your reply?")
     expect(confirm).to_be_visible()
