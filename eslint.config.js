@@ -4,12 +4,6 @@ import globals from "globals";
 
 export default [
   { ignores: ["node_modules/", "web/static/web/vendor/", ".venv/", "var/"] },
-  // Pages not yet rewritten as typed ES modules (they use legacy.js); emptied as they are.
-  {
-    ignores: [
-      "web/static/web/forum.js",
-    ],
-  },
   js.configs.recommended,
   {
     files: ["web/static/web/**/*.js", "eslint.config.js"],

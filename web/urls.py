@@ -1,7 +1,7 @@
 from django.urls import path
 
 from web import views
-from web.pages import account, events, notifications, surveys
+from web.pages import account, events, forum, moderation, notifications, surveys
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,8 +10,9 @@ urlpatterns = [
     path("logout", views.logout_page, name="logout"),
     path("verify-email", views.verify_email_page, name="verify-email"),
     path("verify-email/resend", views.resend_verification_page, name="verify-email-resend"),
-    path("forum", views.forum_page, name="forum"),
-    path("forum/t/<int:thread_id>", views.thread_page, name="thread"),
+    path("forum", forum.forum_page, name="forum"),
+    path("forum/t/<int:thread_id>", forum.thread_page, name="thread"),
+    path("moderation", moderation.moderation_page, name="moderation"),
     path("surveys", surveys.surveys_page, name="surveys"),
     path("surveys/new", surveys.new_survey_page, name="survey-new"),
     path("events", events.events_page, name="events"),

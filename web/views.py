@@ -133,17 +133,3 @@ def logout_page(request: HttpRequest) -> HttpResponse:
     if isinstance(request.user, User):
         services.log_out(request, request.user)
     return redirect("/login")
-
-
-@login_required
-@ensure_csrf_cookie
-def forum_page(request: HttpRequest) -> HttpResponse:
-    """Categories (mine first) and the topics of the one chosen, live."""
-    return render(request, "web/forum.html")
-
-
-@login_required
-@ensure_csrf_cookie
-def thread_page(request: HttpRequest, thread_id: int) -> HttpResponse:
-    """One topic's posts, live: replies, edits, reactions and moderation as they happen."""
-    return render(request, "web/thread.html", {"thread_id": thread_id})

@@ -29,13 +29,31 @@ class ThreadRow(ThreadShape):
     unread: int
 
 
+class Posting(Schema):
+    """Whether I may post here (a topic in a category, a reply in a topic), and if not why:
+    ``code`` is the refusal's (closed, locked, suspended, audience); a suspension says
+    ``until`` when and the moderator's ``reason``."""
+
+    allowed: bool
+    code: str
+    message: str
+    until: datetime | None
+    reason: str
+
+
 class ThreadsOut(Schema):
     category: CategoryShape
     threads: list[ThreadRow]
+    follow: str = Field(description="my level for the category: muted, normal or watching")
+    posting: Posting
+    moderator: bool
 
 
 class PostRow(PostShape):
     hidden_html: str | None = None
+    mine: list[str] = Field(default=[], description="the reactions I gave this post")
+    author_id: int | None = Field(default=None, description="for moderators only")
+    source: str | None = Field(default=None, description="my own posts: the text I wrote")
 
 
 class PostsOut(Schema):
@@ -43,6 +61,8 @@ class PostsOut(Schema):
     last_read: int
     moderator: bool
     posts: list[PostRow]
+    follow: str = Field(description="my level for the topic: muted, normal or watching")
+    posting: Posting
 
 
 class CategoryIn(Input):
@@ -103,6 +123,15 @@ class SearchQuery(Input):
     q: str = Field(max_length=200)
 
 
+class HandleQuery(Input):
+    q: str = Field(min_length=1, max_length=31)
+
+
+class Handle(Schema):
+    handle: str
+    name: str
+
+
 class Hit(Schema):
     thread: int
     title: str
@@ -153,6 +182,13 @@ def revisions(request: HttpRequest, post_id: int) -> list[dict[str, Any]]:
 @router.get("/forum/search", response=list[Hit])
 def search_forum(request: HttpRequest, query: Query[SearchQuery]) -> list[dict[str, Any]]:
     return search.search(signed_in_user(request), query.q)
+
+
+@router.get("/forum/handles", response=list[Handle])
+def handles(request: HttpRequest, query: Query[HandleQuery]) -> list[dict[str, str]]:
+    """Members to @mention whose handle, or name as the forum shows it, starts with ``q``:
+    at most 8, never by e-mail, none I blocked or who blocked me."""
+    return profiles.find_handles(signed_in_user(request), query.q)
 
 
 @router.get("/forum/me", response=ProfileOut)
@@ -206,8 +242,11 @@ def reply(request: HttpRequest, thread_id: int, payload: PostIn) -> Status[dict[
 
 @router.patch("/forum/posts/{post_id}", response=PostRow)
 def edit(request: HttpRequest, post_id: int, payload: EditIn) -> dict[str, Any]:
-    post = services.edit_post(acting_user(request), post_id, payload.body)
-    return post_shape(post, services.reaction_counts([post.pk]).get(post.pk))
+    user = acting_user(request)
+    post = services.edit_post(user, post_id, payload.body)
+    shaped = post_shape(post, services.reaction_counts([post.pk]).get(post.pk))
+    mine = services.my_reactions(user, [post.pk]).get(post.pk, [])
+    return {**shaped, "mine": mine, "source": post.body}
 
 
 @router.delete("/forum/posts/{post_id}", response={204: None})
@@ -369,6 +408,20 @@ def lift(
 ) -> Status[None]:
     suspensions.lift_suspension(signed_in_user(request), suspension_id, reason)
     return Status(204, None)
+
+
+class SuspensionRow(Schema):
+    id: int
+    user: int
+    name: str
+    until: datetime
+    reason: str
+
+
+@router.get("/forum/moderation/suspensions", response=list[SuspensionRow])
+def active_suspensions(request: HttpRequest) -> list[dict[str, Any]]:
+    """The suspensions in force that I may lift, the soonest to end first."""
+    return suspensions.active_suspensions(signed_in_user(request))
 
 
 @router.get("/forum/moderation/log", response=list[LogEntry])

@@ -86,7 +86,7 @@ def review_queue(moderator: User, limit: int = 50) -> list[dict[str, Any]]:
         )
     return [
         {
-            "post": {**post_shape(post), "hidden_html": post.html},
+            "post": {**post_shape(post), "hidden_html": post.html, "author_id": post.author_id},
             "thread": {"id": post.thread_id, "title": post.thread.title},
             "open_flags": post.open_flags,
             "flags": reasons.get(post.pk, []),

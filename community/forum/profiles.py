@@ -7,9 +7,11 @@ from __future__ import annotations
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
-from accounts.models import User
+from accounts.models import Block, User
 from community.forum import permissions as perms
+from community.forum.shapes import display_name
 from community.models import ForumProfile
 from core.errors import Conflict, ServiceError
 
@@ -62,3 +64,37 @@ def update_profile(user: User, *, handle: str | None, name_style: str | None) ->
     except IntegrityError:
         raise Conflict("this handle is taken", code="handle_taken") from None
     return profile
+
+
+MAX_HANDLES = 8
+
+
+def find_handles(user: User, query: str, limit: int = MAX_HANDLES) -> list[dict[str, str]]:
+    """Members to @mention, as ``user`` types: a handle, or a name as the forum shows it,
+    that starts with ``query``. Never by e-mail, never a name a member keeps to themselves
+    (a pseudonym matches by its handle only; "first name and initial" by the first name),
+    and nobody on either side of a block."""
+    query = query.strip().lstrip("@")
+    if not 1 <= len(query) <= 30 or "\x00" in query:
+        raise ServiceError("type 1 to 30 characters of a handle or name", code="invalid_field")
+    styles = ForumProfile.NameStyle
+    match = Q(handle__istartswith=query) | Q(
+        name_style=styles.FULL, user__display_name__istartswith=query
+    )
+    if " " in query:
+        match |= Q(name_style=styles.FULL, user__display_name__icontains=" " + query)
+    else:
+        match |= Q(name_style=styles.FIRST_INITIAL, user__display_name__istartswith=query) | Q(
+            name_style=styles.FULL, user__display_name__icontains=" " + query
+        )
+    blocked = Block.objects.filter(Q(blocker=user) | Q(blocked=user)).values_list(
+        "blocker_id", "blocked_id"
+    )
+    hidden = {pk for pair in blocked for pk in pair} | {user.pk}
+    found = (
+        ForumProfile.objects.filter(match, user__is_active=True)
+        .exclude(user_id__in=hidden)
+        .select_related("user")
+        .order_by("handle")[:limit]
+    )
+    return [{"handle": p.handle, "name": display_name(p.user, p)} for p in found]

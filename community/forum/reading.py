@@ -5,6 +5,7 @@ a topic's posts, as the API and the socket actions serve them. The writes are in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -17,12 +18,13 @@ from community.forum.services import (
     get_category,
     get_thread,
     matches_member,
+    my_reactions,
     reaction_counts,
     read_up_to,
 )
 from community.forum.shapes import category_shape, post_shape, thread_shape
-from community.models import Follow, ReadPosition, Thread
-from core.errors import ServiceError
+from community.models import Category, Follow, ReadPosition, Thread
+from core.errors import Forbidden, ServiceError
 
 # --- following and reading ------------------------------------------------------------
 
@@ -40,6 +42,32 @@ def set_follow(
         target = {"category": get_category(category_id or 0)}
     follow, _ = Follow.objects.update_or_create(user=user, **target, defaults={"level": level})
     return follow
+
+
+def follow_level(
+    user: User, *, thread: Thread | None = None, category: Category | None = None
+) -> str:
+    """How closely ``user`` follows the topic or the category: ``normal`` until they choose."""
+    target: dict[str, Any] = {"thread": thread} if thread is not None else {"category": category}
+    level = Follow.objects.filter(user=user, **target).values_list("level", flat=True).first()
+    return level or Follow.Level.NORMAL
+
+
+def posting_state(user: User, check: Callable[[], None]) -> dict[str, Any]:
+    """Whether ``check`` lets ``user`` post, and if not why: so a page offers a form only
+    where posting is allowed and says why elsewhere (locked, closed, suspended, audience)."""
+    try:
+        check()
+    except Forbidden as refused:
+        suspension = perms.active_suspension(user) if refused.code == "suspended" else None
+        return {
+            "allowed": False,
+            "code": refused.code,
+            "message": refused.message,
+            "until": suspension.until if suspension else None,
+            "reason": suspension.reason if suspension else "",
+        }
+    return {"allowed": True, "code": "", "message": "", "until": None, "reason": ""}
 
 
 def mark_read(user: User, thread_id: int, number: int) -> int:
@@ -63,6 +91,9 @@ def threads_page(user: User, category_id: int, offset: int, limit: int) -> dict[
     return {
         "category": category_shape(category, matches_member(user, category)),
         "threads": [{**thread_shape(t), "unread": t.unread} for t in page],  # type: ignore[attr-defined]
+        "follow": follow_level(user, category=category),
+        "posting": posting_state(user, lambda: perms.check_can_post_in_category(user, category)),
+        "moderator": perms.can_moderate(user, category),
     }
 
 
@@ -83,13 +114,19 @@ def posts_page(user: User, thread_id: int, after: int, limit: int) -> dict[str, 
         .select_related("author__forum_profile", "reply_to__author__forum_profile")
         .order_by("number")[:limit]
     )
-    counts = reaction_counts([p.pk for p in posts])
+    ids = [p.pk for p in posts]
+    counts, mine = reaction_counts(ids), my_reactions(user, ids)
     moderator = perms.can_moderate(user, thread.category)
     shaped = []
     for post in posts:
         item = post_shape(post, counts.get(post.pk))
-        if moderator and post.hidden_at is not None and post.deleted_at is None:
-            item["hidden_html"] = post.html  # moderators review what is hidden
+        item["mine"] = mine.get(post.pk, [])
+        if post.author_id == user.pk and post.visible:
+            item["source"] = post.body  # what I wrote, to edit it
+        if moderator:
+            item["author_id"] = post.author_id  # to suspend an author from their post
+            if post.hidden_at is not None and post.deleted_at is None:
+                item["hidden_html"] = post.html  # moderators review what is hidden
         shaped.append(item)
     position = ReadPosition.objects.filter(user=user, thread=thread).first()
     return {
@@ -97,6 +134,8 @@ def posts_page(user: User, thread_id: int, after: int, limit: int) -> dict[str, 
         "last_read": position.last_read_number if position else 0,
         "moderator": moderator,
         "posts": shaped,
+        "follow": follow_level(user, thread=thread),
+        "posting": posting_state(user, lambda: perms.check_can_reply(user, thread)),
     }
 
 

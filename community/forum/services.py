@@ -344,6 +344,17 @@ def react(user: User, post_id: int, emoji: str, on: bool) -> dict[str, int]:
     return counts
 
 
+def my_reactions(user: User, post_ids: list[int]) -> dict[int, list[str]]:
+    """The reactions ``user`` gave each post, in the order of ``REACTIONS``: per member, so
+    in the API's answers to them and never in the broadcast events."""
+    found: dict[int, set[str]] = defaultdict(set)
+    for post_id, emoji in Reaction.objects.filter(user=user, post_id__in=post_ids).values_list(
+        "post_id", "emoji"
+    ):
+        found[post_id].add(emoji)
+    return {pk: [e for e in REACTIONS if e in emojis] for pk, emojis in found.items()}
+
+
 def reaction_counts(post_ids: list[int]) -> dict[int, dict[str, int]]:
     found: dict[int, dict[str, int]] = defaultdict(dict)
     rows = (

@@ -6,6 +6,7 @@ it ends; the member's open sockets act with it at once."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -73,3 +74,25 @@ def lift_suspension(moderator: User, suspension_id: int, reason: str) -> Suspens
         log_action(moderator, "lift_suspension", "user", made.user_id, reason, None)
         record_access(moderator, [made.user_id], "lift suspension", "forum", "http")
     return made
+
+
+def active_suspensions(moderator: User, limit: int = 100) -> list[dict[str, Any]]:
+    """The suspensions in force that ``moderator`` may lift, the soonest to end first."""
+    if moderator.role not in (Role.MODERATOR, Role.ADMIN):
+        raise Forbidden("moderators only")
+    found = (
+        Suspension.objects.filter(until__gt=timezone.now(), lifted_at__isnull=True)
+        .select_related("user")
+        .order_by("until")[: limit * 2]
+    )
+    return [
+        {
+            "id": s.pk,
+            "user": s.user_id,
+            "name": s.user.public_name(),
+            "until": s.until,
+            "reason": s.reason,
+        }
+        for s in found
+        if can_suspend(moderator, s.user)
+    ][:limit]

@@ -150,10 +150,11 @@ def reply(user: User, payload: ReplyIn, client_id: str) -> dict[str, Any]:
 
 
 def react(user: User, payload: ReactIn, client_id: str) -> dict[str, Any]:
-    return {
-        "post": payload.post,
-        "reactions": services.react(user, payload.post, payload.emoji, payload.on),
-    }
+    """The ack has the counts and ``mine``: the reactions this member now gives the post
+    (the ``reaction.updated`` event, sent to every follower, has the counts only)."""
+    counts = services.react(user, payload.post, payload.emoji, payload.on)
+    mine = services.my_reactions(user, [payload.post]).get(payload.post, [])
+    return {"post": payload.post, "reactions": counts, "mine": mine}
 
 
 def read(user: User, payload: ReadIn, client_id: str) -> dict[str, Any]:

@@ -160,3 +160,29 @@ async def test_a_replay_names_authors_as_they_choose_now_not_as_when_they_posted
     assert {"handle": "quiet_fox", "name": "quiet_fox"} in authors
     quoted = [f["data"]["reply_to"] for f in replayed if f["data"].get("reply_to")]
     assert quoted[0]["author"] == {"handle": "quiet_fox", "name": "quiet_fox"}
+
+
+async def test_a_reaction_ack_says_which_are_mine_and_the_event_says_counts_only(
+    make_user_async,
+):
+    _, author, reader, _, thread = await setting_up(new_user)
+    opening = await database_sync_to_async(lambda: thread.posts.get(number=1).pk)()
+    a, b = await signed_in(author), await signed_in(reader)
+    await subscribe(a, thread.topic)
+    await subscribe(b, thread.topic)
+
+    await b.send_json_to({"type": "forum.react", "id": "x1", "post": opening, "emoji": "🎉"})
+    ack = await next_of_type(b, "ack")
+    seen = await next_of_type(a, "event", "reaction.updated")
+    assert ack["mine"] == ["🎉"] and ack["reactions"] == {"🎉": 1}
+    assert seen["data"] == {"post": opening, "thread": thread.pk, "reactions": {"🎉": 1}}
+
+    await b.send_json_to(
+        {"type": "forum.react", "id": "x2", "post": opening, "emoji": "🎉", "on": False}
+    )
+    ack = await next_of_type(b, "ack")
+    seen = await next_of_type(a, "event", "reaction.updated")
+    assert ack["mine"] == [] and ack["reactions"] == {}
+    assert seen["data"]["reactions"] == {}
+    for client in (a, b):
+        await client.disconnect()

@@ -1,7 +1,10 @@
 """The forum and survey pages in real browsers (Chromium, driven by Playwright) against a
 real server in production mode: a topic started in one browser appears in another's
-category list, replies and reactions arrive live both ways, a reload shows them, and a
-survey's results update on its author's page as a customer answers."""
+category list, replies and reactions arrive live both ways, a reload shows them; at a
+phone's width a member reacts and takes it back (by mouse and by keyboard), mentions
+another by picking their handle, edits and deletes their post (others see it live, and
+the earlier version), searches and follows a topic; and a survey's results update on its
+author's page as a customer answers."""
 
 from __future__ import annotations
 
@@ -11,7 +14,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.live import Cluster, Server
-from tests.web.browsing import Browser, a_cluster, expect, launch, signed_in_page
+from tests.web.browsing import (
+    Browser,
+    a_cluster,
+    assert_accessible,
+    expect,
+    launch,
+    signed_in_page,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
@@ -83,6 +93,162 @@ def test_a_topic_and_its_replies_and_reactions_go_live_between_two_browsers(
     expect(ben.locator(".post")).to_have_count(2)
     expect(ben.locator(".post").nth(1).get_by_role("button", name="react 👍")).to_have_text("👍 1")
     assert ben.locator(".post .body").all_inner_texts()[1].startswith("Miso soup")
+
+
+def test_a_member_reacts_mentions_edits_deletes_searches_and_follows_on_a_phone(
+    cluster, server, browser
+):
+    (category_id,) = cluster.sql(
+        "INSERT INTO community_category (name, slug, description, locale, region, position,"
+        " created_at, slow_mode_seconds) VALUES ('Breakfasts', 'breakfasts', 'Mornings', '',"
+        " '', 0, now(), 0) RETURNING id"
+    )[0]
+    _, ada_email, _ = server.member("Ada Apricot")
+    _, ben_email, ben_token = server.member("Ben Buckwheat")
+    status, _ = server.call(
+        "PATCH", "/api/forum/me", {"handle": "ben_bakes", "name_style": "full"}, token=ben_token
+    )
+    assert status == 200
+    status, made = server.call(
+        "POST",
+        f"/api/forum/categories/{category_id}/threads",
+        {"title": "Porridge toppings", "body": "Which ones do you like?"},
+        token=ben_token,
+    )
+    assert status == 201, made
+    thread_id = made["thread"]["id"]
+    ada = signed_in_page(browser, server, ada_email)
+    ben = signed_in_page(browser, server, ben_email)
+    ben.goto(f"/forum/t/{thread_id}")
+    expect(ben.locator(".post")).to_have_count(1)
+    ada.goto(f"/forum/t/{thread_id}")
+    expect(ada).to_have_title("Porridge toppings · eDietitian Community")
+    expect(ada.locator(".post")).to_have_count(1)
+    assert_accessible(ada, "a topic on a phone")
+
+    # A reaction, and taking it back: the button says which is mine; Ben sees the count.
+    thumbs = ada.locator(".post").first.get_by_role("button", name="react 👍")
+    thumbs.click()
+    expect(thumbs).to_have_attribute("aria-pressed", "true")
+    expect(thumbs).to_have_text("👍 1")
+    expect(ben.locator(".post").first.get_by_role("button", name="react 👍")).to_have_text("👍 1")
+    thumbs.click()
+    expect(thumbs).to_have_attribute("aria-pressed", "false")
+    expect(ben.locator(".post").first.get_by_role("button", name="react 👍")).to_have_text("👍")
+
+    # By keyboard: Tab to the next reaction, Space to react, Enter to take it back.
+    thumbs.focus()
+    ada.keyboard.press("Tab")
+    heart = ada.locator(".post").first.get_by_role("button", name="react ❤️")
+    expect(heart).to_be_focused()
+    ada.keyboard.press("Space")
+    expect(heart).to_have_attribute("aria-pressed", "true")
+    expect(heart).to_be_focused()
+    ada.keyboard.press("Enter")
+    expect(heart).to_have_attribute("aria-pressed", "false")
+    ada.reload()
+    expect(ada.locator(".post").first.get_by_role("button", name="react ❤️")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    ada.locator(".post").first.get_by_role("button", name="react 🎉").click()
+    ada.reload()
+    expect(ada.locator(".post").first.get_by_role("button", name="react 🎉")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+
+    # A mention, picked from the list of members as Ada types; Ben's bell rings.
+    status, before = server.call("GET", "/api/notifications/unread-count", token=ben_token)
+    box = ada.get_by_role("textbox", name="Your reply")
+    box.click()
+    box.press_sequentially("Thanks @Buck")  # his name as the forum shows it
+    option = ada.get_by_role("option", name="Ben Buckwheat @ben_bakes")
+    expect(option).to_be_visible()
+    expect(option).to_have_attribute("aria-selected", "true")
+    assert_accessible(ada, "the mention list open")
+    ada.keyboard.press("Enter")
+    expect(box).to_have_value("Thanks @ben_bakes ")
+    box.press_sequentially("for the idea")
+    ada.keyboard.press("Enter")
+    expect(ada.locator(".post")).to_have_count(2)
+    mention = ada.locator(".post").nth(1).get_by_role("link", name="@ben_bakes")
+    expect(mention).to_be_visible()
+    expect(ben.locator(".post")).to_have_count(2)
+    expect(ben.locator("#bell-count")).to_have_text(str(before["unread_count"] + 1))
+    status, notices = server.call("GET", "/api/notifications", token=ben_token)
+    assert status == 200
+    assert any(n["kind"] == "forum.mention" for n in notices["items"]), notices
+
+    # Ada edits her post: Ben sees it live, marked edited, with the earlier version.
+    ada.get_by_role("button", name="Edit #2").click()
+    editor = ada.get_by_label("Edit post #2")
+    expect(editor).to_be_focused()
+    expect(editor).to_have_value("Thanks @ben_bakes for the idea")
+    assert_accessible(ada, "editing a post")
+    editor.fill("Thanks @ben_bakes for the **great** idea")
+    ada.get_by_role("button", name="Save").click()
+    expect(ben.locator(".post").nth(1).locator(".body strong")).to_have_text("great")
+    edited = ben.locator(".post").nth(1).get_by_role("button", name="edited")
+    expect(edited).to_be_visible()
+    edited.click()
+    dialog = ben.get_by_role("dialog", name="Earlier versions")
+    expect(dialog).to_contain_text("Thanks @ben_bakes for the idea")
+    assert_accessible(ben, "a post's earlier versions")
+    dialog.get_by_role("button", name="Close").click()
+    expect(edited).to_be_focused()
+
+    # Ada deletes a reply after confirming in a dialog; Ben sees it go.
+    reply = ada.get_by_role("textbox", name="Your reply")
+    reply.press_sequentially("Oops,")
+    reply.press("Shift+Enter")  # a new line, as typed
+    reply.press_sequentially("wrong topic")
+    reply.press("Enter")
+    expect(ada.locator(".post")).to_have_count(3)
+    # Shown on two lines, as typed, in both browsers.
+    expect(ada.locator("#post-3 .body")).to_have_text("Oops,\nwrong topic", use_inner_text=True)
+    expect(ben.locator("#post-3 .body")).to_have_text("Oops,\nwrong topic", use_inner_text=True)
+    ada.get_by_role("button", name="Delete #3").click()
+    confirm = ada.get_by_role("dialog", name="Delete your reply?")
+    expect(confirm).to_be_visible()
+    assert_accessible(ada, "the delete confirmation")
+    confirm.get_by_role("button", name="Keep it").click()
+    expect(confirm).to_be_hidden()
+    expect(ada.get_by_role("button", name="Delete #3")).to_be_focused()
+    ada.get_by_role("button", name="Delete #3").click()
+    confirm.get_by_role("button", name="Delete the reply").click()
+    expect(ben.locator(".post").nth(2)).to_contain_text("This post was deleted.")
+
+    # Ben follows the topic closely; the page shows it after a reload, and the API agrees.
+    ben.get_by_label("Notices from this topic").select_option("watching")
+    expect(ben.locator("#thread-follow-note")).to_have_text("Saved.")
+    ben.reload()
+    expect(ben.get_by_label("Notices from this topic")).to_have_value("watching")
+    status, page = server.call("GET", f"/api/forum/threads/{thread_id}/posts", token=ben_token)
+    assert page["follow"] == "watching"
+
+    # The forum page, a category open with its form to start a topic.
+    ada.goto(f"/forum?c={category_id}")
+    expect(ada.get_by_role("heading", name="Breakfasts")).to_be_visible()
+    expect(ada.get_by_label("Notices from this category")).to_have_value("normal")
+    expect(ada.get_by_role("button", name="Start the topic")).to_be_visible()
+    assert_accessible(ada, "a category on a phone")
+
+    # A mention links to the posts that mention the member.
+    ada.goto(f"/forum/t/{thread_id}")
+    ada.get_by_role("link", name="@ben_bakes").click()
+    expect(
+        ada.locator("#search-results").get_by_role("link", name="Porridge toppings")
+    ).to_be_visible()
+
+    # Search from the forum page.
+    ada.goto("/forum")
+    ada.get_by_label("Search the forum").fill("porridge")
+    ada.get_by_role("button", name="Search").click()
+    result = ada.locator("#search-results").get_by_role("link", name="Porridge toppings")
+    expect(result).to_be_visible()
+    expect(ada.locator("#search-heading")).to_be_focused()
+    assert_accessible(ada, "search results")
+    result.click()
+    ada.wait_for_url(f"**/forum/t/{thread_id}")
 
 
 def test_survey_results_update_live_on_the_authors_page(cluster, server, browser):
