@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -16,3 +17,26 @@ def no_content_security_policy_violations() -> Iterator[None]:
     CSP_VIOLATIONS.clear()
     yield
     assert CSP_VIOLATIONS == []
+
+
+# One cluster (database, Redis, a server) and one Chromium for the browser modules that
+# share them; a module that needs a database of its own (it counts what every member
+# sees) defines its own ``cluster``/``server``. Imported here, not at the top: importing
+# tests.web.browsing skips when Chromium is missing.
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from tests.web.browsing import a_cluster  # skips without Chromium, see above
+
+    yield from a_cluster(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="session")
+def server(cluster: Any) -> object:
+    return cluster.start_server(migrate=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from tests.web.browsing import launch  # skips without Chromium, see above
+
+    yield from launch()

@@ -13,12 +13,10 @@ import pytest
 from tests.live import PASSWORD, Cluster, Server
 from tests.web.browsing import (
     PHONE,
-    Browser,
     Page,
     a_cluster,
     assert_accessible,
     expect,
-    launch,
     signed_in_page,
     watch_for_csp_violations,
 )
@@ -34,11 +32,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 @pytest.fixture(scope="module")
 def server(cluster: Cluster) -> Server:
     return cluster.start_server(migrate=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 def with_role(cluster: Cluster, user_id: int, role: str) -> None:

@@ -7,37 +7,16 @@ reconnect both sides show the same order."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.live import Cluster, Server
 from tests.web.browsing import (
-    Browser,
-    a_cluster,
     assert_accessible,
     assert_fits,
     expect,
-    launch,
     signed_in_page,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    yield from a_cluster(tmp_path_factory.mktemp("browser"))
-
-
-@pytest.fixture(scope="module")
-def server(cluster: Cluster) -> Server:
-    return cluster.start_server(migrate=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 def test_two_people_chat_live_and_a_reload_shows_the_history(server, browser):
@@ -103,7 +82,8 @@ def test_a_customer_finds_their_dietitian_and_works_the_conversation_with_the_ke
     assert status == 204, answer
 
     cara = signed_in_page(browser, server, cara_email)
-    expect(cara).to_have_title("Messages · eDietitian Community")
+    # One unread notice: Dana took her into care.
+    expect(cara).to_have_title("(1) Messages · eDietitian Community")
     expect(cara.get_by_role("heading", level=1)).to_have_text("Messages")
     # With the search box empty, her care team is listed: her dietitian at once.
     dana_button = cara.locator("#contact-results").get_by_role(

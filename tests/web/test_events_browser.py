@@ -15,11 +15,9 @@ import pytest
 
 from tests.live import Cluster, Server
 from tests.web.browsing import (
-    Browser,
     a_cluster,
     assert_accessible,
     expect,
-    launch,
     signed_in_page,
 )
 
@@ -34,11 +32,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 @pytest.fixture(scope="module")
 def server(cluster: Cluster) -> Server:
     return cluster.start_server(migrate=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 def a_member(cluster: Cluster, server: Server, name: str, role: str = "customer", **fields: str):

@@ -8,18 +8,14 @@ author's page as a customer answers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.live import Cluster, Server
 from tests.web.browsing import (
-    Browser,
-    a_cluster,
     assert_accessible,
     expect,
-    launch,
     signed_in_page,
 )
 
@@ -27,22 +23,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    yield from a_cluster(
-        tmp_path_factory.mktemp("forum-browser"),
-        SURVEY_MIN_GROUP="1",
-        SURVEY_MIN_ACCOUNT_AGE_DAYS="0",  # Eve's account is older than the survey
-    )
-
-
-@pytest.fixture(scope="module")
 def server(cluster: Cluster) -> Server:
-    return cluster.start_server(migrate=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
+    """A server of the shared cluster that counts a survey's results from one response
+    by an account of any age."""
+    return cluster.start_server(SURVEY_MIN_GROUP="1", SURVEY_MIN_ACCOUNT_AGE_DAYS="0")
 
 
 def test_a_topic_and_its_replies_and_reactions_go_live_between_two_browsers(

@@ -12,11 +12,9 @@ import pytest
 
 from tests.live import Cluster, Server
 from tests.web.browsing import (
-    Browser,
     a_cluster,
     assert_accessible,
     expect,
-    launch,
     signed_in_page,
 )
 
@@ -31,11 +29,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 @pytest.fixture(scope="module")
 def server(cluster: Cluster) -> Server:
     return cluster.start_server(migrate=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 def a_moderator(server: Server, cluster: Cluster, name: str) -> str:

@@ -7,37 +7,19 @@ and the composer closes for everyone when the host ends the session."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.live import PASSWORD, Cluster, Server
+from tests.live import PASSWORD, Server
 from tests.web.browsing import (
     Browser,
-    a_cluster,
     assert_accessible,
     expect,
-    launch,
     signed_in_page,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    yield from a_cluster(tmp_path_factory.mktemp("room-browser"), PRESENCE_COUNT_SECONDS="0.2")
-
-
-@pytest.fixture(scope="module")
-def server(cluster: Cluster) -> Server:
-    return cluster.start_server(migrate=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 def token(server: Server, email: str) -> str:

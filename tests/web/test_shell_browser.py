@@ -4,36 +4,15 @@ on every page, and each page accessible (axe-core) without sideways scrolling.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.live import Cluster, Server
 from tests.web.browsing import (
-    Browser,
-    a_cluster,
     assert_accessible,
     expect,
-    launch,
     signed_in_page,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    yield from a_cluster(tmp_path_factory.mktemp("shell"))
-
-
-@pytest.fixture(scope="module")
-def server(cluster: Cluster) -> Server:
-    return cluster.start_server(migrate=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 def test_the_bell_counts_live_lists_and_marks_read_and_messages_count_on_every_page(
@@ -120,6 +99,22 @@ def test_the_bell_counts_live_lists_and_marks_read_and_messages_count_on_every_p
     status, count = server.call("GET", "/api/notifications/unread-count", token=bob_token)
     assert count["unread_count"] == 0
 
+    # A page that names itself once loaded (a topic) keeps its name after the count.
+    (category_id,) = cluster.sql(
+        "INSERT INTO community_category (name, slug, description, locale, region, position,"
+        " created_at, slow_mode_seconds) VALUES ('Shell talk', 'shell-talk', '', '', '', 0,"
+        " now(), 0) RETURNING id"
+    )[0]
+    status, topic = server.call(
+        "POST",
+        f"/api/forum/categories/{category_id}/threads",
+        {"title": "Soup swaps", "body": "Who has a good lentil soup?", "client_id": "shell-t1"},
+        token=bob_token,
+    )
+    assert status == 201, topic
+    bob.goto(f"/forum/t/{topic['thread']['id']}")
+    expect(bob).to_have_title("(1) Soup swaps · eDietitian Community")
+
 
 def test_the_account_menu_signs_out_and_the_header_fits_a_phone(server, browser):
     _, email, _ = server.member("Maximiliana Featherstonehaugh-Wolfeschlegelsteinhausen")
@@ -167,7 +162,7 @@ def test_the_notifications_page_lists_filters_marks_read_and_updates_live(server
 
     page = signed_in_page(browser, server, email)
     page.goto("/notifications")
-    expect(page).to_have_title("Notifications · eDietitian Community")
+    expect(page).to_have_title("(2) Notifications · eDietitian Community")
     items = page.locator("#notifications li")
     expect(items).to_have_count(2)
     expect(items.first).to_contain_text("Wear comfy shoes")

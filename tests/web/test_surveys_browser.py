@@ -5,17 +5,12 @@ enough responses; every page and state accessible (axe-core) without sideways sc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.live import Cluster, Server
 from tests.web.browsing import (
-    Browser,
-    a_cluster,
     assert_accessible,
     expect,
-    launch,
     signed_in_page,
 )
 
@@ -23,19 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    yield from a_cluster(tmp_path_factory.mktemp("surveys"))
-
-
-@pytest.fixture(scope="module")
 def server(cluster: Cluster) -> Server:
     # Results from two responses by accounts of any age, so a test can show them.
-    return cluster.start_server(migrate=True, SURVEY_MIN_GROUP="2", SURVEY_MIN_ACCOUNT_AGE_DAYS="0")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
+    return cluster.start_server(SURVEY_MIN_GROUP="2", SURVEY_MIN_ACCOUNT_AGE_DAYS="0")
 
 
 def a_dietitian(server: Server, cluster: Cluster, name: str) -> tuple[int, str, str]:

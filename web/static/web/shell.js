@@ -6,8 +6,11 @@
 
 import { announce, api, el, live, me, when } from "./live.js";
 
-/** How many conversations the shell follows for the unread count (the rest via HTTP). */
-const FOLLOWED_CONVERSATIONS = 50;
+/** How many conversations the shell follows for the unread count. A message in one it
+ * does not follow comes as a ``dm.message`` notice (the server sends one to members not
+ * following the conversation), which makes the shell count again. Every page load opens
+ * the socket anew, so this stays small. */
+const FOLLOWED_CONVERSATIONS = 20;
 
 /**
  * @typedef {{id: number, kind: string, title: string, body: string, url: string,
@@ -20,7 +23,6 @@ const panel = document.getElementById("bell-panel");
 const list = document.getElementById("bell-list");
 const bellCount = document.getElementById("bell-count");
 const dmCount = document.getElementById("dm-count");
-const baseTitle = document.title;
 
 const state = {
   unreadNotices: 0,
@@ -59,9 +61,22 @@ function render() {
       else link.removeAttribute("aria-label");
     }
   }
-  const total = state.unreadNotices + state.unreadMessages;
-  document.title = total > 0 ? "(" + total + ") " + baseTitle : baseTitle;
+  renderTitle();
   if (list && state.loaded) renderList();
+}
+
+/** The tab's title starts with the unread total: "(3) Forum · eDietitian Community". */
+function renderTitle() {
+  const total = state.unreadNotices + state.unreadMessages;
+  const title = document.title.replace(/^\(\d+\) /, "");
+  const wanted = total > 0 ? "(" + total + ") " + title : title;
+  if (document.title !== wanted) document.title = wanted;
+}
+
+// A page may retitle itself once it has loaded (a topic, an event): count on its title.
+const titleNode = document.querySelector("title");
+if (titleNode) {
+  new MutationObserver(renderTitle).observe(titleNode, { childList: true, characterData: true, subtree: true });
 }
 
 function renderList() {
@@ -187,6 +202,7 @@ if (me.id && bell && panel) {
       switch (frame.event) {
         case "notification.created":
           if (frame.topic !== "user:" + me.id || !data.title) break;
+          if (data.kind === "dm.message") refreshConversations();
           state.notices = [data, ...state.notices.filter((n) => n.id !== data.id)].slice(0, 20);
           // Counted by the server (a replay after a reconnect must not count twice).
           refreshNotices();
