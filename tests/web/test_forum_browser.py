@@ -32,11 +32,7 @@ def server(cluster: Cluster) -> Server:
 def test_a_topic_and_its_replies_and_reactions_go_live_between_two_browsers(
     cluster, server, browser
 ):
-    (category_id,) = cluster.sql(
-        "INSERT INTO community_category (name, slug, description, locale, region, position,"
-        " created_at, slow_mode_seconds) VALUES ('Recipes', 'recipes', 'Share what you cook',"
-        " '', '', 0, now(), 0) RETURNING id"
-    )[0]
+    category_id = cluster.category("Recipes", "recipes", "Share what you cook")
     _, ada_email = server.create_account("Ada Artichoke")
     _, ben_email = server.create_account("Ben Beetroot")
     ada = signed_in_page(browser, server, ada_email)
@@ -82,11 +78,7 @@ def test_a_topic_and_its_replies_and_reactions_go_live_between_two_browsers(
 def test_a_member_reacts_mentions_edits_deletes_searches_and_follows_on_a_phone(
     cluster, server, browser
 ):
-    (category_id,) = cluster.sql(
-        "INSERT INTO community_category (name, slug, description, locale, region, position,"
-        " created_at, slow_mode_seconds) VALUES ('Breakfasts', 'breakfasts', 'Mornings', '',"
-        " '', 0, now(), 0) RETURNING id"
-    )[0]
+    category_id = cluster.category("Breakfasts", "breakfasts", "Mornings")
     _, ada_email, _ = server.member("Ada Apricot")
     _, ben_email, ben_token = server.member("Ben Buckwheat")
     status, _ = server.call(

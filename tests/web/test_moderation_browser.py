@@ -43,11 +43,7 @@ def a_moderator(server: Server, cluster: Cluster, name: str) -> str:
 
 
 def test_a_flag_goes_through_the_queue_to_a_suspension_the_member_sees(cluster, server, browser):
-    (category_id,) = cluster.sql(
-        "INSERT INTO community_category (name, slug, description, locale, region, position,"
-        " created_at, slow_mode_seconds) VALUES ('Remedies', 'remedies', '', '', '', 0,"
-        " now(), 0) RETURNING id"
-    )[0]
+    category_id = cluster.category("Remedies", "remedies")
     _, carl_email, carl = server.member("Carl Cabbage")
     _, dora_email, dora_token = server.member("Dora Date")
     mona_email = a_moderator(server, cluster, "Mona Mint")

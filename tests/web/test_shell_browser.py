@@ -100,11 +100,7 @@ def test_the_bell_counts_live_lists_and_marks_read_and_messages_count_on_every_p
     assert count["unread_count"] == 0
 
     # A page that names itself once loaded (a topic) keeps its name after the count.
-    (category_id,) = cluster.sql(
-        "INSERT INTO community_category (name, slug, description, locale, region, position,"
-        " created_at, slow_mode_seconds) VALUES ('Shell talk', 'shell-talk', '', '', '', 0,"
-        " now(), 0) RETURNING id"
-    )[0]
+    category_id = cluster.category("Shell talk", "shell-talk")
     status, topic = server.call(
         "POST",
         f"/api/forum/categories/{category_id}/threads",

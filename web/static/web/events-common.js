@@ -53,6 +53,19 @@ export function isZone(zone) {
 }
 
 /**
+ * The time zone typed in an organiser's form (``#new-zone``), or null after saying in
+ * ``error`` that it is unknown (focus goes back to the field).
+ * @param {HTMLInputElement} field @param {HTMLElement} error @returns {string | null}
+ */
+export function checkedZone(field, error) {
+  const zone = field.value.trim();
+  if (isZone(zone)) return zone;
+  error.textContent = "Unknown time zone: use a name such as America/Toronto.";
+  field.focus();
+  return null;
+}
+
+/**
  * A local date-time of a form (``2031-03-01T17:00``) in ``zone`` as the API takes it: an
  * ISO time with its UTC offset (in UTC). A time skipped by a clock change moves forward.
  * @param {string} local @param {string} zone @returns {string}

@@ -4,7 +4,7 @@
 // times without one).
 
 import { ApiError, api, byId, byIdAs } from "./live.js";
-import { isZone, localToIso, optionalNumber } from "./events-common.js";
+import { checkedZone, localToIso, optionalNumber } from "./events-common.js";
 
 const form = byIdAs("event-form", HTMLFormElement);
 const error = byId("new-error");
@@ -13,12 +13,8 @@ const field = (/** @type {string} */ id) => byIdAs(id, HTMLInputElement);
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   error.textContent = "";
-  const zone = field("new-zone").value.trim();
-  if (!isZone(zone)) {
-    error.textContent = "Unknown time zone: use a name such as America/Toronto.";
-    field("new-zone").focus();
-    return;
-  }
+  const zone = checkedZone(field("new-zone"), error);
+  if (zone === null) return;
   const data = new FormData(form);
   try {
     const made = await api("POST", "/events", {
