@@ -11,11 +11,13 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from accounts import limits
+from accounts.audit import record_access
 from accounts.models import User
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
 from advice import services
 from advice.permissions import check_can_add_to_care_team, check_can_search_customers
+from core.errors import NotFound
 
 router = Router(tags=["care teams"])
 
@@ -45,6 +47,9 @@ def candidates(request: HttpRequest, q: str = Query("", max_length=80)) -> list[
     check_can_search_customers(actor)
     limits.charge(actor, "contact_search", settings.CONTACT_SEARCHES_PER_MINUTE, 60)
     found = services.customers_to_take_into_care(actor, q)
+    # Who is a customer here is the customers' own business: each one shown is in their
+    # access log.
+    record_access(actor, found, "search", "care team candidates", "http")
     return [{"id": u.pk, "name": u.public_name()} for u in found]
 
 
@@ -53,7 +58,13 @@ def add(request: HttpRequest, payload: CareTeamIn) -> Status[None]:
     """Admins, or a dietitian taking a customer into their own care."""
     actor = signed_in_user(request)
     check_can_add_to_care_team(actor, payload.professional_id)
-    customer = get_object_or_404(User, pk=payload.customer_id)
+    # Each addition tells the customer: a bounded number per hour.
+    limits.charge(actor, "care_team_add", settings.CARE_TEAM_ADDS_PER_HOUR, 3600)
+    # Nobody, and an account that is not an active customer, get the same answer
+    # (advice.services.add_to_care_team) unless the actor is an admin.
+    customer = User.objects.filter(pk=payload.customer_id).first()
+    if customer is None:
+        raise NotFound("no such user")
     professional = get_object_or_404(User, pk=payload.professional_id)
     services.add_to_care_team(actor, customer, professional)
     return Status(204, None)

@@ -20,7 +20,7 @@ from advice.permissions import (
     check_can_leave_care_team,
     check_can_search_customers,
 )
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, NotFound, ServiceError
 
 
 def add_to_care_team(
@@ -31,6 +31,9 @@ def add_to_care_team(
     mailed (a care relationship is health information)."""
     check_can_add_to_care_team(actor, professional.pk)
     if customer.role != Role.CUSTOMER or not customer.is_active:
+        if actor.role != Role.ADMIN:
+            # To a dietitian an id tells nothing: not a customer is answered as nobody.
+            raise NotFound("no such user")
         raise ServiceError("care teams belong to active customers", code="invalid_field")
     if professional.role not in CARE_ROLES:
         raise ServiceError(

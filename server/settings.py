@@ -303,6 +303,10 @@ DM_EMAIL_QUIET_MINUTES = env_int("DM_EMAIL_QUIET_MINUTES", 30)
 # Per member: contact searches a minute and attempts to start a conversation an hour
 # (each answer tells something about who is here; neither is needed often).
 CONTACT_SEARCHES_PER_MINUTE = env_int("CONTACT_SEARCHES_PER_MINUTE", 30)
+# The forum's @mention autocomplete asks as one types (a letter or more).
+HANDLE_SEARCHES_PER_MINUTE = env_int("HANDLE_SEARCHES_PER_MINUTE", 60)
+# A dietitian taking customers into care (each addition tells the customer).
+CARE_TEAM_ADDS_PER_HOUR = env_int("CARE_TEAM_ADDS_PER_HOUR", 30)
 CONVERSATIONS_PER_HOUR = env_int("CONVERSATIONS_PER_HOUR", 30)
 
 # Surveys: results of fewer responses than this are not shown, to anyone.

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from accounts import limits
 from accounts.bounds import BoundedDatetime
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
@@ -187,8 +189,11 @@ def search_forum(request: HttpRequest, query: Query[SearchQuery]) -> list[dict[s
 @router.get("/forum/handles", response=list[Handle])
 def handles(request: HttpRequest, query: Query[HandleQuery]) -> list[dict[str, str]]:
     """Members to @mention whose handle, or name as the forum shows it, starts with ``q``:
-    at most 8, never by e-mail, none I blocked or who blocked me."""
-    return profiles.find_handles(signed_in_user(request), query.q)
+    at most 8, never by e-mail, none I blocked or who blocked me; ``HANDLE_SEARCHES_PER_MINUTE``
+    per member (the autocomplete asks as one types; more would list the members)."""
+    user = signed_in_user(request)
+    limits.charge(user, "handle_search", settings.HANDLE_SEARCHES_PER_MINUTE, 60)
+    return profiles.find_handles(user, query.q)
 
 
 @router.get("/forum/me", response=ProfileOut)

@@ -85,6 +85,9 @@ def active_suspensions(moderator: User, limit: int = 100) -> list[dict[str, Any]
         .select_related("user")
         .order_by("until")[: limit * 2]
     )
+    shown = [s for s in found if can_suspend(moderator, s.user)][:limit]
+    # Who is suspended, and why, is about each of them: every one listed is in their log.
+    record_access(moderator, [s.user_id for s in shown], "list", "forum suspensions", "http")
     return [
         {
             "id": s.pk,
@@ -93,6 +96,5 @@ def active_suspensions(moderator: User, limit: int = 100) -> list[dict[str, Any]
             "until": s.until,
             "reason": s.reason,
         }
-        for s in found
-        if can_suspend(moderator, s.user)
-    ][:limit]
+        for s in shown
+    ]

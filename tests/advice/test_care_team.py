@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.test import override_settings
 
 from accounts.models import AccessAuditEntry
 from accounts.roles import Role
@@ -63,9 +64,10 @@ def test_a_dietitian_adds_to_no_one_elses_care_team_and_only_customers(client, m
     assert add(client, dietitian, customer.pk, colleague.pk).status_code == 403
     # Refused before anything is looked up: a missing customer answers the same.
     assert add(client, dietitian, 99999999, colleague.pk).status_code == 403
+    # Someone who is not a customer answers as nobody: an id tells a dietitian nothing.
     for not_a_customer in (colleague, moderator):
         refused = add(client, dietitian, not_a_customer.pk, dietitian.pk)
-        assert refused.status_code == 400 and api_json(refused)["code"] == "invalid_field"
+        assert refused.status_code == 404 and api_json(refused)["code"] == "not_found"
     # Medical providers and customers do not add anyone, themselves included.
     assert add(client, provider, customer.pk, provider.pk).status_code == 403
     assert add(client, customer, customer.pk, dietitian.pk).status_code == 403
@@ -172,3 +174,40 @@ def test_a_customer_sees_and_leaves_their_care_team(client, make_user):
     stranger = make_user()
     refused = client.delete(f"/api/care-team/{customer.pk}/{dietitian.pk}", **bearer(stranger))
     assert refused.status_code == 403
+
+
+def test_finding_customers_to_take_into_care_is_in_each_found_customers_access_log(
+    client, make_user
+):
+    dietitian = make_user(Role.DIETITIAN, display_name="Dana")
+    found = make_user(display_name="Casey Secretname")
+    other = make_user(display_name="Robin Elsewhere")
+    answer = client.get("/api/care-team/candidates", {"q": "secret"}, **bearer(dietitian))
+    assert [c["id"] for c in api_json(answer)] == [found.pk]
+    searched = AccessAuditEntry.objects.filter(actor=dietitian, action="search")
+    assert [e.subject_id for e in searched] == [found.pk]
+    assert not AccessAuditEntry.objects.filter(actor=dietitian, subject=other).exists()
+
+
+def test_to_a_dietitian_an_id_of_someone_not_a_customer_answers_as_nobody(client, make_user):
+    dietitian = make_user(Role.DIETITIAN)
+    moderator = make_user(Role.MODERATOR)
+    gone = make_user()
+    gone.is_active = False
+    gone.save()
+    answers = [add(client, dietitian, pk, dietitian.pk) for pk in (moderator.pk, gone.pk, 10**9)]
+    assert {(a.status_code, api_json(a)["code"], api_json(a)["message"]) for a in answers} == {
+        (404, "not_found", "no such user")
+    }
+
+
+@override_settings(CARE_TEAM_ADDS_PER_HOUR=2)
+def test_a_dietitian_cannot_flood_a_customer_with_care_notices(client, make_user):
+    dietitian = make_user(Role.DIETITIAN)
+    customer = make_user()
+    answers = []
+    for _ in range(3):
+        answers.append(add(client, dietitian, customer.pk, dietitian.pk).status_code)
+        client.delete(f"/api/care-team/{customer.pk}/{dietitian.pk}", **bearer(dietitian))
+    assert answers == [204, 204, 429]
+    assert customer.notifications.filter(kind="care.added").count() == 2

@@ -8,9 +8,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
-from accounts.models import Block
+from accounts.models import AccessAuditEntry, Block
 from accounts.roles import Role
 from community.forum import profiles, suspensions
 from community.forum import services as forum
@@ -149,6 +150,15 @@ def test_handle_search_is_bounded(client, make_user):
     assert len(answer) == profiles.MAX_HANDLES
 
 
+@override_settings(HANDLE_SEARCHES_PER_MINUTE=3)
+def test_handle_searches_are_limited_per_member(client, make_user):
+    me, other = old_member(make_user), old_member(make_user)
+    asked = [client.get("/api/forum/handles", {"q": "z"}, **bearer(me)) for _ in range(4)]
+    assert [a.status_code for a in asked] == [200, 200, 200, 429]
+    assert api_json(asked[-1])["code"] == "rate_limited"
+    assert client.get("/api/forum/handles", {"q": "z"}, **bearer(other)).status_code == 200
+
+
 def test_moderators_get_the_author_to_act_on_and_the_suspensions_in_force(client, make_user):
     cat = Category.objects.create(name="Ontario", slug="on", region="ca-on")
     mod = make_user(Role.MODERATOR)
@@ -169,6 +179,10 @@ def test_moderators_get_the_author_to_act_on_and_the_suspensions_in_force(client
     assert made.status_code == 201
     listed = api_json(client.get("/api/forum/moderation/suspensions", **bearer(mod)))
     assert [(s["user"], s["reason"]) for s in listed] == [(author.pk, "spam")]
+    # Reading who is suspended, and why, is in the member's access log.
+    assert AccessAuditEntry.objects.filter(
+        actor=mod, subject=author, action="list", resource="forum suspensions"
+    ).exists()
     assert client.get("/api/forum/moderation/suspensions", **bearer(reader)).status_code == 403
     lifted = client.delete(
         f"/api/forum/moderation/suspensions/{listed[0]['id']}?reason=sorted",
