@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from accounts.models import User
-from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
+from accounts.roles import CARE_ROLES, STAFF_ROLES
+from community.surveys.permissions import can_author
+from events.services import can_organise
 
 
 @dataclass(frozen=True)
@@ -30,10 +32,6 @@ NAV: tuple[NavItem, ...] = (
     NavItem("My customers", "/care", roles=frozenset(CARE_ROLES)),
     NavItem("Moderation", "/moderation", roles=frozenset(STAFF_ROLES)),
 )
-
-# Roles that may create events, classes and surveys (the API decides; the pages offer).
-ORGANISERS = frozenset(CARE_ROLES | STAFF_ROLES)
-SURVEY_AUTHORS = frozenset({Role.DIETITIAN, *STAFF_ROLES})
 
 
 def _is_current(href: str, path: str) -> bool:
@@ -60,6 +58,7 @@ def shell(request: HttpRequest) -> dict[str, object]:
     ]
     return {
         "nav": items,
-        "may_organise": user.role in ORGANISERS or user.is_superuser,
-        "may_author_surveys": user.role in SURVEY_AUTHORS or user.is_superuser,
+        # The pages offer what the rules of the API allow (the same functions decide).
+        "may_organise": can_organise(user),
+        "may_author_surveys": can_author(user),
     }

@@ -10,13 +10,12 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from accounts.models import User
-from accounts.roles import Role
+from community.forum.permissions import is_staff
 
 
 def is_moderator(user: object) -> bool:
-    return isinstance(user, User) and (
-        user.role in (Role.MODERATOR, Role.ADMIN) or user.is_superuser
-    )
+    """Moderators and admins, as the moderation API decides."""
+    return isinstance(user, User) and is_staff(user)
 
 
 @login_required
