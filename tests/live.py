@@ -234,6 +234,10 @@ class Cluster:
             cursor = conn.execute(statement, params)  # type: ignore[arg-type]
             return cursor.fetchall() if cursor.description else []
 
+    def set_role(self, user_id: int, role: str) -> None:
+        """Give an account a role, as an admin would."""
+        self.sql("UPDATE accounts_user SET role = %s WHERE id = %s", role, user_id)
+
     def category(self, name: str, slug: str, description: str = "") -> int:
         """A global forum category, as an admin would make it: its id."""
         rows = self.sql(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,23 +20,38 @@ def no_content_security_policy_violations() -> Iterator[None]:
     assert CSP_VIOLATIONS == []
 
 
-# One cluster (database, Redis, a server) and one Chromium for the browser modules that
-# share them; a module that needs a database of its own (it counts what every member
-# sees) defines its own ``cluster``/``server``. Imported here, not at the top: importing
+# One cluster (database, Redis, a server) and one Chromium for the browser modules. A
+# module that needs a database of its own (it counts what every member sees) says so with
+# ``OWN_CLUSTER = {<settings>}``. Imported here, not at the top: importing
 # tests.web.browsing skips when Chromium is missing.
-@pytest.fixture(scope="session")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def _migrated_cluster(workdir: Path, **env: str) -> Iterator[Any]:
     from tests.web.browsing import a_cluster  # skips without Chromium, see above
 
-    for cluster in a_cluster(tmp_path_factory.mktemp("web")):
-        # Its first server migrates the database, whichever module asks first; a module
-        # may start more servers on it with settings of its own.
+    for cluster in a_cluster(workdir, **env):
+        # Its first server migrates the database; a module may start more servers on it
+        # with settings of its own.
         cluster.start_server(migrate=True)
         yield cluster
 
 
 @pytest.fixture(scope="session")
-def server(cluster: Any) -> object:
+def shared_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    yield from _migrated_cluster(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    own = getattr(request.module, "OWN_CLUSTER", None)
+    if own is None:
+        yield request.getfixturevalue("shared_cluster")
+        return
+    yield from _migrated_cluster(tmp_path_factory.mktemp(request.module.__name__), **own)
+
+
+@pytest.fixture(scope="module")
+def server(cluster: Any) -> Any:
     return cluster.servers[0]
 
 

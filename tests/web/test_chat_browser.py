@@ -72,7 +72,7 @@ def test_a_customer_finds_their_dietitian_and_works_the_conversation_with_the_ke
 ):
     cara_id, cara_email, _ = server.member("Cara Carrot")
     dana_id, dana_email, dana_token = server.member("Dana Dill")
-    cluster.sql("UPDATE accounts_user SET role = 'dietitian' WHERE id = %s", dana_id)
+    cluster.set_role(dana_id, "dietitian")
     status, answer = server.call(
         "POST",
         "/api/care-team",

@@ -7,7 +7,6 @@ customer then enrols in the class."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +14,6 @@ import pytest
 
 from tests.live import Cluster, Server
 from tests.web.browsing import (
-    a_cluster,
     assert_accessible,
     expect,
     signed_in_page,
@@ -24,14 +22,8 @@ from tests.web.browsing import (
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    yield from a_cluster(tmp_path_factory.mktemp("events-browser"), PRESENCE_COUNT_SECONDS="0.2")
-
-
-@pytest.fixture(scope="module")
-def server(cluster: Cluster) -> Server:
-    return cluster.start_server(migrate=True)
+# What every member sees is counted here: a database of its own.
+OWN_CLUSTER: dict[str, str] = {"PRESENCE_COUNT_SECONDS": "0.2"}
 
 
 def a_member(cluster: Cluster, server: Server, name: str, role: str = "customer", **fields: str):

@@ -229,7 +229,7 @@ def test_a_member_reacts_mentions_edits_deletes_searches_and_follows_on_a_phone(
 
 def test_survey_results_update_live_on_the_authors_page(cluster, server, browser):
     dee_id, dee_email = server.create_account("Dee Dietitian")
-    cluster.sql("UPDATE accounts_user SET role = 'dietitian' WHERE id = %s", dee_id)
+    cluster.set_role(dee_id, "dietitian")
     _, eve_email = server.create_account("Eve Eggplant")
     cluster.sql("UPDATE accounts_user SET email_verified_at = now() WHERE email = %s", eve_email)
     _, dee_token = server.call(

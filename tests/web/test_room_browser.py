@@ -30,7 +30,7 @@ def token(server: Server, email: str) -> str:
 
 def test_a_host_and_two_attendees_in_a_live_room(cluster, server, browser):
     host_id, host_email = server.create_account("Hana Host")
-    cluster.sql("UPDATE accounts_user SET role = 'dietitian' WHERE id = %s", host_id)
+    cluster.set_role(host_id, "dietitian")
     start = datetime.now(UTC) + timedelta(minutes=10)
     status, event = server.call(
         "POST",

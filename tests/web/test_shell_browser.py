@@ -48,7 +48,7 @@ def test_the_bell_counts_live_lists_and_marks_read_and_messages_count_on_every_p
 
     # Alice, now a dietitian, makes an event; Bob takes a place; her message to those
     # going rings his bell.
-    cluster.sql("UPDATE accounts_user SET role = 'dietitian' WHERE id = %s", alice_id)
+    cluster.set_role(alice_id, "dietitian")
     status, event = server.call(
         "POST",
         "/api/events",
@@ -128,7 +128,7 @@ def test_the_account_menu_signs_out_and_the_header_fits_a_phone(server, browser)
 
 def test_moderators_see_moderation_in_the_navigation(server, browser, cluster):
     user_id, email, _ = server.member("Mona Moderator")
-    cluster.sql("UPDATE accounts_user SET role = 'moderator' WHERE id = %s", user_id)
+    cluster.set_role(user_id, "moderator")
     page = signed_in_page(browser, server, email)
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
         ["Messages", "Forum", "Events", "Classes", "Surveys", "Moderation"]
@@ -137,7 +137,7 @@ def test_moderators_see_moderation_in_the_navigation(server, browser, cluster):
 
 def test_the_notifications_page_lists_filters_marks_read_and_updates_live(server, browser, cluster):
     host_id, _, host = server.member("Hana Host")
-    cluster.sql("UPDATE accounts_user SET role = 'dietitian' WHERE id = %s", host_id)
+    cluster.set_role(host_id, "dietitian")
     _, email, token = server.member("Nico Notified")
     status, event = server.call(
         "POST",

@@ -25,7 +25,7 @@ def server(cluster: Cluster) -> Server:
 
 def a_dietitian(server: Server, cluster: Cluster, name: str) -> tuple[int, str, str]:
     user_id, email, token = server.member(name)
-    cluster.sql("UPDATE accounts_user SET role = 'dietitian' WHERE id = %s", user_id)
+    cluster.set_role(user_id, "dietitian")
     return user_id, email, token
 
 
