@@ -11,6 +11,10 @@ from accounts.identity import normalize_email
 from accounts.roles import STAFF_ROLES, Role
 
 
+# How an erased member is shown wherever their name was.
+ERASED_NAME = "A deleted member"
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -55,6 +59,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Mail about a direct message says who wrote, not what, unless the member asks for
     # the text itself (``PATCH /api/me``).
     email_message_text = models.BooleanField(default=False)
+    # When the member's account was erased at their request: the row stays (what they
+    # wrote stays for the others, by "a deleted member"), everything that was theirs goes.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -98,6 +105,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def public_name(self) -> str:
         """What others see: never any part of the email address."""
+        if self.erased_at is not None:
+            return ERASED_NAME
         return self.display_name or f"Member {self.pk}"
 
 

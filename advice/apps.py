@@ -6,6 +6,11 @@ class AdviceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from advice.permissions import cared_for, team_of  # (apps are loaded by now)
+        from profiles.access import provide_care_teams  # (apps are loaded by now)
+
+        # Profiles (a floor below) asks who is in a care team through this.
+        provide_care_teams(team_of, cared_for)
         from advice import (
             notices,  # noqa: F401  (registers its notification kind)
             services,  # noqa: F401  (connects the role-change receiver)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q
 
 from accounts.models import User
@@ -13,6 +15,24 @@ def in_care_relationship(a: User, b: User) -> bool:
     return CareTeamMember.objects.filter(
         Q(customer=a, professional=b) | Q(customer=b, professional=a)
     ).exists()
+
+
+def team_of(customer_id: int) -> set[int]:
+    """The professionals in a customer's care team."""
+    return set(
+        CareTeamMember.objects.filter(customer_id=customer_id).values_list(
+            "professional_id", flat=True
+        )
+    )
+
+
+def cared_for(professional_id: int, customer_ids: Iterable[int]) -> set[int]:
+    """Those of ``customer_ids`` in ``professional_id``'s care."""
+    return set(
+        CareTeamMember.objects.filter(
+            professional_id=professional_id, customer_id__in=list(customer_ids)
+        ).values_list("customer_id", flat=True)
+    )
 
 
 def check_can_add_to_care_team(actor: User, professional_id: int) -> None:

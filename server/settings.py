@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ninja",  # the API docs use its own copies of Swagger UI, not a CDN (see the CSP)
     "accounts",
     "realtime",
+    "profiles",
     "advice",
     "community",
     "events",
