@@ -10,7 +10,6 @@ from django.utils import timezone
 from accounts.identity import normalize_email
 from accounts.roles import STAFF_ROLES, Role
 
-
 # How an erased member is shown wherever their name was.
 ERASED_NAME = "A deleted member"
 

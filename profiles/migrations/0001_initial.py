@@ -7,190 +7,483 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0009_user_erased_at'),
+        ("accounts", "0009_user_erased_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Attribute',
+            name="Attribute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=40, unique=True)),
-                ('labels', models.JSONField(default=dict)),
-                ('help_texts', models.JSONField(blank=True, default=dict)),
-                ('kind', models.CharField(choices=[('text', 'Text'), ('number', 'Number'), ('date', 'Date'), ('choice', 'Single choice'), ('multi_choice', 'Multiple choice'), ('boolean', 'Yes / no')], max_length=16)),
-                ('unit', models.CharField(blank=True, max_length=32)),
-                ('required', models.BooleanField(default=False)),
-                ('minimum', models.FloatField(blank=True, null=True)),
-                ('maximum', models.FloatField(blank=True, null=True)),
-                ('pattern', models.CharField(blank=True, max_length=200)),
-                ('allow_future', models.BooleanField(default=False)),
-                ('options', models.JSONField(blank=True, default=list)),
-                ('section', models.CharField(default='basics', max_length=40)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('display_field', models.BooleanField(default=False)),
-                ('default_audience', models.CharField(choices=[('only_me', 'Only me'), ('care_team', 'My care team'), ('community', 'My care team and my community profile')], default='care_team', max_length=16)),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=40, unique=True)),
+                ("labels", models.JSONField(default=dict)),
+                ("help_texts", models.JSONField(blank=True, default=dict)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("text", "Text"),
+                            ("number", "Number"),
+                            ("date", "Date"),
+                            ("choice", "Single choice"),
+                            ("multi_choice", "Multiple choice"),
+                            ("boolean", "Yes / no"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=32)),
+                ("required", models.BooleanField(default=False)),
+                ("minimum", models.FloatField(blank=True, null=True)),
+                ("maximum", models.FloatField(blank=True, null=True)),
+                ("pattern", models.CharField(blank=True, max_length=200)),
+                ("allow_future", models.BooleanField(default=False)),
+                ("options", models.JSONField(blank=True, default=list)),
+                ("section", models.CharField(default="basics", max_length=40)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                ("display_field", models.BooleanField(default=False)),
+                (
+                    "default_audience",
+                    models.CharField(
+                        choices=[
+                            ("only_me", "Only me"),
+                            ("care_team", "My care team"),
+                            ("community", "My care team and my community profile"),
+                        ],
+                        default="care_team",
+                        max_length=16,
+                    ),
+                ),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ('section', 'order', 'key'),
+                "ordering": ("section", "order", "key"),
             },
         ),
         migrations.CreateModel(
-            name='MedicalTest',
+            name="MedicalTest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True)),
-                ('names', models.JSONField(default=dict)),
-                ('loinc', models.CharField(blank=True, max_length=16)),
-                ('category', models.CharField(default='body', max_length=40)),
-                ('unit', models.CharField(max_length=32)),
-                ('input_units', models.JSONField(blank=True, default=list)),
-                ('molar_mass', models.FloatField(blank=True, null=True)),
-                ('decimals', models.PositiveSmallIntegerField(default=1)),
-                ('plausible_min', models.FloatField()),
-                ('plausible_max', models.FloatField()),
-                ('derived', models.CharField(blank=True, max_length=16)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('default_audience', models.CharField(choices=[('only_me', 'Only me'), ('care_team', 'My care team')], default='care_team', max_length=16)),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True)),
+                ("names", models.JSONField(default=dict)),
+                ("loinc", models.CharField(blank=True, max_length=16)),
+                ("category", models.CharField(default="body", max_length=40)),
+                ("unit", models.CharField(max_length=32)),
+                ("input_units", models.JSONField(blank=True, default=list)),
+                ("molar_mass", models.FloatField(blank=True, null=True)),
+                ("decimals", models.PositiveSmallIntegerField(default=1)),
+                ("plausible_min", models.FloatField()),
+                ("plausible_max", models.FloatField()),
+                ("derived", models.CharField(blank=True, max_length=16)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "default_audience",
+                    models.CharField(
+                        choices=[("only_me", "Only me"), ("care_team", "My care team")],
+                        default="care_team",
+                        max_length=16,
+                    ),
+                ),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ('order', 'code'),
+                "ordering": ("order", "code"),
             },
         ),
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to=settings.AUTH_USER_MODEL)),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('onboarding_step', models.CharField(default='consent', max_length=20)),
-                ('onboarded_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "customer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=0)),
+                ("onboarding_step", models.CharField(default="consent", max_length=20)),
+                ("onboarded_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='DataExport',
+            name="DataExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Being built'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=8)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('file_name', models.CharField(blank=True, max_length=200)),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Being built"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("file_name", models.CharField(blank=True, max_length=200)),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-created_at', '-id'),
+                "ordering": ("-created_at", "-id"),
             },
         ),
         migrations.CreateModel(
-            name='ReferenceRange',
+            name="ReferenceRange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sex', models.CharField(choices=[('any', 'Any'), ('female', 'Female'), ('male', 'Male')], default='any', max_length=8)),
-                ('age_min', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('age_max', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('low', models.FloatField(blank=True, null=True)),
-                ('high', models.FloatField(blank=True, null=True)),
-                ('critical_low', models.FloatField(blank=True, null=True)),
-                ('critical_high', models.FloatField(blank=True, null=True)),
-                ('test', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ranges', to='profiles.medicaltest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("any", "Any"), ("female", "Female"), ("male", "Male")],
+                        default="any",
+                        max_length=8,
+                    ),
+                ),
+                ("age_min", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("age_max", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("low", models.FloatField(blank=True, null=True)),
+                ("high", models.FloatField(blank=True, null=True)),
+                ("critical_low", models.FloatField(blank=True, null=True)),
+                ("critical_high", models.FloatField(blank=True, null=True)),
+                (
+                    "test",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ranges",
+                        to="profiles.medicaltest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('test', 'sex', 'age_min'),
+                "ordering": ("test", "sex", "age_min"),
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('care', 'Care by my care team'), ('analytics', 'Anonymised analytics'), ('marketing', 'Newsletters and offers')], max_length=16)),
-                ('version', models.CharField(max_length=16)),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("care", "Care by my care team"),
+                            ("analytics", "Anonymised analytics"),
+                            ("marketing", "Newsletters and offers"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("version", models.CharField(max_length=16)),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-granted_at', '-id'),
-                'constraints': [models.UniqueConstraint(condition=models.Q(('withdrawn_at__isnull', True)), fields=('customer', 'purpose'), name='one_standing_consent_per_purpose')],
+                "ordering": ("-granted_at", "-id"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("withdrawn_at__isnull", True)),
+                        fields=("customer", "purpose"),
+                        name="one_standing_consent_per_purpose",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProfileChange',
+            name="ProfileChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_value', models.JSONField(null=True)),
-                ('new_value', models.JSONField(null=True)),
-                ('old_audience', models.CharField(blank=True, max_length=16)),
-                ('new_audience', models.CharField(blank=True, max_length=16)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('attribute', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='profiles.attribute')),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("old_value", models.JSONField(null=True)),
+                ("new_value", models.JSONField(null=True)),
+                ("old_audience", models.CharField(blank=True, max_length=16)),
+                ("new_audience", models.CharField(blank=True, max_length=16)),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "attribute",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="profiles.attribute",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-changed_at', '-id'),
-                'indexes': [models.Index(fields=['customer', '-changed_at'], name='profiles_pr_custome_5adb2c_idx')],
+                "ordering": ("-changed_at", "-id"),
+                "indexes": [
+                    models.Index(
+                        fields=["customer", "-changed_at"], name="profiles_pr_custome_5adb2c_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProfileValue',
+            name="ProfileValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.JSONField(null=True)),
-                ('audience', models.CharField(choices=[('only_me', 'Only me'), ('care_team', 'My care team'), ('community', 'My care team and my community profile')], max_length=16)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('attribute', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='values', to='profiles.attribute')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.JSONField(null=True)),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("only_me", "Only me"),
+                            ("care_team", "My care team"),
+                            ("community", "My care team and my community profile"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "attribute",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="values",
+                        to="profiles.attribute",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('customer', 'attribute'), name='one_value_per_field')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("customer", "attribute"), name="one_value_per_field"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.FloatField(help_text="in the test's canonical unit")),
-                ('entered_value', models.CharField(max_length=32)),
-                ('entered_unit', models.CharField(max_length=32)),
-                ('taken_at', models.DateTimeField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.CharField(choices=[('self', 'Self-reported'), ('care_team', 'Entered by a care-team professional'), ('imported', 'Imported'), ('derived', 'Derived')], max_length=16)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('interpretation', models.CharField(blank=True, choices=[('', 'No range applies'), ('normal', 'Normal'), ('low', 'Low'), ('high', 'High'), ('critical_low', 'Critically low'), ('critical_high', 'Critically high')], max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('superseded_at', models.DateTimeField(blank=True, null=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='profiles.result')),
-                ('test', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='profiles.medicaltest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.FloatField(help_text="in the test's canonical unit")),
+                ("entered_value", models.CharField(max_length=32)),
+                ("entered_unit", models.CharField(max_length=32)),
+                ("taken_at", models.DateTimeField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("self", "Self-reported"),
+                            ("care_team", "Entered by a care-team professional"),
+                            ("imported", "Imported"),
+                            ("derived", "Derived"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "interpretation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No range applies"),
+                            ("normal", "Normal"),
+                            ("low", "Low"),
+                            ("high", "High"),
+                            ("critical_low", "Critically low"),
+                            ("critical_high", "Critically high"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("superseded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="profiles.result",
+                    ),
+                ),
+                (
+                    "test",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="profiles.medicaltest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-taken_at', '-id'),
-                'indexes': [models.Index(fields=['customer', 'test', 'taken_at'], name='profiles_re_custome_99f5d3_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('superseded_at__isnull', True)), fields=('customer', 'test', 'taken_at'), name='one_current_result_per_moment')],
+                "ordering": ("-taken_at", "-id"),
+                "indexes": [
+                    models.Index(
+                        fields=["customer", "test", "taken_at"],
+                        name="profiles_re_custome_99f5d3_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("superseded_at__isnull", True)),
+                        fields=("customer", "test", "taken_at"),
+                        name="one_current_result_per_moment",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TestAudience',
+            name="TestAudience",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('audience', models.CharField(choices=[('only_me', 'Only me'), ('care_team', 'My care team')], max_length=16)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('test', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='profiles.medicaltest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[("only_me", "Only me"), ("care_team", "My care team")],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "test",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="profiles.medicaltest",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('customer', 'test'), name='one_audience_per_test')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("customer", "test"), name="one_audience_per_test"
+                    )
+                ],
             },
         ),
     ]
