@@ -9,9 +9,12 @@ class ServiceError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # The input at fault, where there is one ("values.height", "rows.3.unit"): the
+        # answer names it, so a form can show the error beside it.
+        self.field = field
         if code is not None:
             self.code = code
 

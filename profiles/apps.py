@@ -5,3 +5,6 @@ class ProfilesConfig(AppConfig):
     name = "profiles"
     verbose_name = "Profiles and health records"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from profiles import topics  # noqa: F401  (registers the health topic)

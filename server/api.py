@@ -63,7 +63,8 @@ def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
         )
         response["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
         return response
-    return error(request, exc.status, exc.code, exc.message)
+    extra = {"field": exc.field} if exc.field else {}
+    return error(request, exc.status, exc.code, exc.message, **extra)
 
 
 @api.exception_handler(ValidationError)
@@ -108,6 +109,7 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 
 api.add_router("/", "accounts.api.router")
+api.add_router("/", "profiles.api.router")
 api.add_router("/", "advice.api.router")
 api.add_router("/", "community.messaging.api.router")
 api.add_router("/", "community.forum.api.router")
