@@ -26,7 +26,7 @@ SECTIONS: dict[str, dict[str, str]] = {
     "basics": {"en": "Basics", "fr": "L'essentiel"},
     "health": {"en": "Health", "fr": "Santé"},
     "lifestyle": {"en": "Lifestyle", "fr": "Mode de vie"},
-    "about": {"en": "About me", "fr": "À propos de moi"},
+    "about": {"en": "Me in the community", "fr": "Moi dans la communauté"},
 }
 
 # What a definition holds, as an admin enters it (``DEFINITION_SCHEMA``'s properties).

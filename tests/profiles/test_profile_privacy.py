@@ -13,6 +13,7 @@ import pytest
 from accounts.models import AccessAuditEntry, Block, User
 from accounts.roles import Role
 from advice.models import CareTeamMember
+from community.forum import profiles as forum_profiles
 from profiles import cards
 from profiles.models import Consent
 from tests.helpers import api_json, bearer
@@ -211,3 +212,46 @@ def test_narrowing_tells_the_care_team_and_changes_are_told_by_key(client, peopl
     assert told[-1] == (customer.pk, ["conditions"])
     care = api_json(client.get(f"/api/customers/{customer.pk}/profile", **bearer(people["care"])))
     assert "conditions" not in {f["key"] for f in care["fields"]}
+
+
+def test_the_care_page_of_a_customer_is_for_their_care_team_only(client, people):
+    customer = people["customer"]
+    fill(client, customer)
+    page = f"/care/customers/{customer.pk}"
+    for who in ("former", "other_customer", "moderator", "admin", "customer"):
+        client.force_login(people[who])
+        assert client.get(page).status_code == 404, who
+    client.force_login(people["care"])
+    assert client.get("/care/customers/987654321").status_code == 404
+    # In the care team without consent to care: nothing is shared, and it says so.
+    waiting = client.get(page).content.decode()
+    assert "Nothing of Casey Customer’s profile is shared" in waiting
+    assert "care-customer.js" not in waiting
+    consent_to_care(customer)
+    shared = client.get(page).content.decode()
+    assert "Casey Customer’s profile" in shared and "care-customer.js" in shared
+    assert f'href="/care/customers/{customer.pk}/results"' in shared
+    # The page names the customer; their values come from the API (audited there).
+    assert "Toronto" not in shared and reads_of(customer) == []
+    client.force_login(customer)
+    assert client.get("/profile").status_code == 200
+    assert 'href="/profile" aria-current="page"' in client.get("/profile").content.decode()
+
+
+def test_a_forum_author_card_is_found_by_handle_and_a_pseudonym_shows_nothing(client, people):
+    customer = people["customer"]
+    fill(client, customer)
+    handle = forum_profiles.profile_of(customer).handle
+    viewer = people["other_customer"]
+    card = api_json(client.get(f"/api/forum/members/{handle}/card", **bearer(viewer)))
+    assert card == {
+        "handle": handle,
+        "name": "Casey C.",
+        "role": "customer",
+        "fields": [{"key": "city", "label": "City", "value": "Toronto", "text": "Toronto"}],
+    }
+    forum_profiles.update_profile(customer, handle=None, name_style="pseudonym")
+    card = api_json(client.get(f"/api/forum/members/{handle}/card", **bearer(viewer)))
+    assert card == {"handle": handle, "name": handle, "role": "", "fields": []}
+    missing = client.get("/api/forum/members/nobody_here/card", **bearer(viewer))
+    assert missing.status_code == 404
