@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from accounts import limits
@@ -21,6 +21,7 @@ router = Router(tags=["profiles"])
 
 Key = Annotated[str, StringConstraints(max_length=40)]
 Locale = Query("", max_length=16, description="e.g. fr; the member's own locale if blank")
+KeyPath = Path(..., pattern=r"^[a-z][a-z0-9_]{0,39}$", description="an attribute's key")
 
 
 # --- attributes ---------------------------------------------------------------------------
@@ -114,7 +115,9 @@ def create_attribute(request: HttpRequest, payload: DefinitionIn) -> Status[dict
 
 
 @router.patch("/profile/attributes/{key}", response=AttributeOut)
-def update_attribute(request: HttpRequest, key: str, payload: DefinitionIn) -> dict[str, Any]:
+def update_attribute(
+    request: HttpRequest, payload: DefinitionIn, key: str = KeyPath
+) -> dict[str, Any]:
     """Admins: change a field (its key never; its kind only while it has no values)."""
     user = signed_in_user(request)
     changed = attributes.update_attribute(user, key, _definition(payload))
@@ -122,7 +125,7 @@ def update_attribute(request: HttpRequest, key: str, payload: DefinitionIn) -> d
 
 
 @router.post("/profile/attributes/{key}/retire", response=AttributeOut)
-def retire_attribute(request: HttpRequest, key: str) -> dict[str, Any]:
+def retire_attribute(request: HttpRequest, key: str = KeyPath) -> dict[str, Any]:
     """Admins: no longer asked for or accepted; the values are kept."""
     user = signed_in_user(request)
     return attributes.attribute_shape(attributes.retire_attribute(user, key), user.locale)

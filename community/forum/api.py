@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from accounts import limits
@@ -224,13 +224,15 @@ class MemberCard(Schema):
 
 
 @router.get("/forum/members/{handle}/card", response=MemberCard)
-def member_card(request: HttpRequest, handle: str) -> dict[str, Any]:
+def member_card(
+    request: HttpRequest, handle: str = Path(..., pattern=r"^@?[A-Za-z0-9_]{1,30}$")
+) -> dict[str, Any]:
     """A forum author's community card, by handle: name as the forum shows it, role and
     the display fields they show the community (none for a pseudonym).
     ``HANDLE_SEARCHES_PER_MINUTE`` per member, as a look-up of handles."""
     user = signed_in_user(request)
     limits.charge(user, "profile_card", settings.HANDLE_SEARCHES_PER_MINUTE, 60)
-    return profiles.member_card(user, handle[:31])
+    return profiles.member_card(user, handle)
 
 
 def _profile_out(user: Any, profile: Any) -> dict[str, Any]:

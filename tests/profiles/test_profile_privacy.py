@@ -225,11 +225,11 @@ def test_the_care_page_of_a_customer_is_for_their_care_team_only(client, people)
     assert client.get("/care/customers/987654321").status_code == 404
     # In the care team without consent to care: nothing is shared, and it says so.
     waiting = client.get(page).content.decode()
-    assert "Nothing of Casey Customer’s profile is shared" in waiting
+    assert "Nothing of Casey Customer\u2019s profile is shared" in waiting
     assert "care-customer.js" not in waiting
     consent_to_care(customer)
     shared = client.get(page).content.decode()
-    assert "Casey Customer’s profile" in shared and "care-customer.js" in shared
+    assert "Casey Customer\u2019s profile" in shared and "care-customer.js" in shared
     assert f'href="/care/customers/{customer.pk}/results"' in shared
     # The page names the customer; their values come from the API (audited there).
     assert "Toronto" not in shared and reads_of(customer) == []

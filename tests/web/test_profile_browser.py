@@ -95,7 +95,7 @@ def test_a_customer_edits_her_profile_and_her_dietitian_sees_what_she_shares(
     dana = signed_in_page(browser, server, dana_email)
     dana.goto("/care")
     dana.get_by_role("link", name="Casey Carrot").click()
-    expect(dana.get_by_role("heading", level=1)).to_have_text("Casey Carrot’s profile")
+    expect(dana.get_by_role("heading", level=1)).to_have_text("Casey Carrot\u2019s profile")
     shared = dana.locator("#shared-sections")
     expect(shared.locator("dd[data-key=birth_date]")).to_have_text("1985-03-14")
     expect(shared.locator("dd[data-key=medications]")).to_have_text("Metformin 500 mg")
