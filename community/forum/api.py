@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from accounts import limits
@@ -207,6 +207,32 @@ def update_my_profile(request: HttpRequest, payload: ProfileIn) -> dict[str, Any
     ``first_initial`` or ``pseudonym`` (the handle alone)."""
     user = signed_in_user(request)
     return _profile_out(user, profiles.update_profile(user, **payload.model_dump()))
+
+
+class CardField(Schema):
+    key: str
+    label: str
+    value: Any
+    text: str
+
+
+class MemberCard(Schema):
+    handle: str
+    name: str
+    role: str = Field(description="blank for a member posting under a pseudonym")
+    fields: list[CardField] = Field(description="the display fields shown to the community")
+
+
+@router.get("/forum/members/{handle}/card", response=MemberCard)
+def member_card(
+    request: HttpRequest, handle: str = Path(..., pattern=r"^@?[A-Za-z0-9_]{1,30}$")
+) -> dict[str, Any]:
+    """A forum author's community card, by handle: name as the forum shows it, role and
+    the display fields they show the community (none for a pseudonym).
+    ``HANDLE_SEARCHES_PER_MINUTE`` per member, as a look-up of handles."""
+    user = signed_in_user(request)
+    limits.charge(user, "profile_card", settings.HANDLE_SEARCHES_PER_MINUTE, 60)
+    return profiles.member_card(user, handle)
 
 
 def _profile_out(user: Any, profile: Any) -> dict[str, Any]:

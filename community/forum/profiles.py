@@ -5,6 +5,7 @@ Every thread and post write makes sure the author has one."""
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -13,7 +14,8 @@ from accounts.models import Block, User
 from community.forum import permissions as perms
 from community.forum.shapes import display_name
 from community.models import ForumProfile
-from core.errors import Conflict, ServiceError
+from core.errors import Conflict, NotFound, ServiceError
+from profiles.cards import card_fields
 
 DEFAULT_HANDLE_PREFIX = "member_"
 
@@ -98,3 +100,29 @@ def find_handles(user: User, query: str, limit: int = MAX_HANDLES) -> list[dict[
         .order_by("handle")[:limit]
     )
     return [{"handle": p.handle, "name": display_name(p.user, p)} for p in found]
+
+
+def member_card(viewer: User, handle: str, *, locale: str | None = None) -> dict[str, Any]:
+    """A forum author's card, found by the handle the forum shows (never by user id): the
+    name as the forum shows it, and the role and display fields the member shows the
+    community (``profiles.cards``, audited when it shows any). A member who posts under a
+    pseudonym shows neither here: their card would say who the pseudonym is."""
+    profile = (
+        ForumProfile.objects.filter(
+            handle__iexact=handle.strip().lstrip("@"),
+            user__is_active=True,
+            user__erased_at__isnull=True,
+        )
+        .select_related("user")
+        .first()
+    )
+    if profile is None:
+        raise NotFound("no such member")
+    user = profile.user
+    pseudonym = profile.name_style == ForumProfile.NameStyle.PSEUDONYM
+    return {
+        "handle": profile.handle,
+        "name": display_name(user, profile),
+        "role": "" if pseudonym else user.role,
+        "fields": [] if pseudonym else card_fields(viewer, [user.pk], locale=locale)[user.pk],
+    }

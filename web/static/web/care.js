@@ -1,7 +1,8 @@
 // @ts-check
 // My customers: the customers in my care, each a message away; a dietitian finds a
 // customer by name (GET /api/care-team/candidates) and takes them into their care
-// (POST /api/care-team); either side may end it (DELETE /api/care-team/...).
+// (POST /api/care-team); either side may end it (DELETE /api/care-team/...). A customer's
+// name leads to what they share with their care team (/care/customers/{id}).
 
 import { api, byIdAs, el, me, when } from "./live.js";
 import { confirmAction, messageButton, reason, showStatus } from "./settings-common.js";
@@ -56,7 +57,7 @@ function showCustomers(relations) {
         el(
           "span",
           { className: "person-name" },
-          person.name,
+          el("a", { href: "/care/customers/" + person.id }, person.name),
           el("span", { className: "muted since" }, " · since " + when(r.since, { dateStyle: "medium" })),
         ),
         el("span", { className: "actions-row" }, messageButton(person, "customers-status"), remove),

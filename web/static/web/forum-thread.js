@@ -15,6 +15,7 @@ import {
   whyNotPosting,
 } from "./forum-shared.js";
 import { attachMentions } from "./forum-mentions.js";
+import { memberCard } from "./member-card.js";
 import { hidePost, restorePost, suspendMember, topicActionForm } from "./moderation-actions.js";
 
 /**
@@ -223,10 +224,14 @@ function upsert(p) {
   state.posts.set(p.id, p);
   const node = el("li", { className: "post", id: "post-" + p.number });
   node.dataset.post = String(p.id);
+  // The author's name opens their community card (a member who is gone has no handle).
+  const card = p.author.handle ? memberCard(p.author.handle, p.author.name, "card-" + p.id) : null;
   const meta = el(
     "p",
     { className: "meta" },
-    "#" + p.number + " · " + p.author.name + " (@" + p.author.handle + ") · ",
+    "#" + p.number + " · ",
+    card ? card.button : p.author.name,
+    " (@" + p.author.handle + ") · ",
     el("time", { dateTime: p.created_at, textContent: when(p.created_at) }),
   );
   if (p.edited_at && !p.deleted) {
@@ -236,6 +241,7 @@ function upsert(p) {
     meta.append(" · ", edited);
   }
   node.append(meta);
+  if (card) node.append(card.card);
   if (p.reply_to) {
     node.append(el("p", { className: "quote", textContent: "replying to #" + p.reply_to.number + " by " + p.reply_to.author.name }));
   }
