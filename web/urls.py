@@ -1,7 +1,7 @@
 from django.urls import path
 
 from web import views
-from web.pages import account, events, forum, moderation, notifications, surveys
+from web.pages import account, events, forum, moderation, notifications, privacy, surveys
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,4 +26,8 @@ urlpatterns = [
     path("notifications", notifications.notifications_page, name="notifications"),
     path("settings", account.settings_page, name="settings"),
     path("care", account.care_page, name="care"),
+    path("onboarding", privacy.onboarding_page, name="onboarding"),
+    path("onboarding/later", privacy.onboarding_later, name="onboarding-later"),
+    path("privacy", privacy.privacy_page, name="privacy"),
+    path("privacy/texts", privacy.consent_texts_page, name="consent-texts"),
 ]
