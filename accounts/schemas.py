@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, StrictBool, field_validator
 
 from accounts.audit import role_label, shown_actor
 from accounts.models import AccessAuditEntry, User
@@ -35,6 +35,15 @@ def _has_nul(value: object) -> bool:
     return False
 
 
+class ConsentAnswersIn(Input):
+    """An explicit answer to each consent question (``accounts.signals.SIGN_UP_CONSENTS``):
+    true or false, never left out (health data needs explicit consent)."""
+
+    care: StrictBool = Field(description="care by my care team (sees my health data)")
+    analytics: StrictBool = Field(description="anonymised analytics")
+    marketing: StrictBool = Field(description="newsletters and offers")
+
+
 class SignUpIn(Input):
     email: str = Field(max_length=254)
     password: str = Field(max_length=256)
@@ -42,6 +51,7 @@ class SignUpIn(Input):
     locale: str | None = Field(default=None, max_length=16)
     region: str | None = Field(default=None, max_length=16)
     time_zone: str | None = Field(default=None, max_length=64)
+    consents: ConsentAnswersIn
 
 
 class CredentialsIn(Input):

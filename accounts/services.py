@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -33,7 +34,7 @@ from accounts.permissions import (
 )
 from accounts.regions import is_region, region_change_allowed_from, time_zones
 from accounts.roles import STAFF_ROLES, Role
-from accounts.signals import SESSION_AUTH_AT, revoke_access
+from accounts.signals import SESSION_AUTH_AT, SIGN_UP_CONSENTS, revoke_access, signed_up
 from accounts.verification import check_sign_up_allowed, queue_account_mail
 from core.errors import (
     Conflict,
@@ -54,16 +55,21 @@ def _check_profile_fields(fields: dict[str, Any]) -> None:
         fields["display_name"] = clean_display_name(fields["display_name"])
     if "locale" in fields and not LOCALE_RE.match(fields["locale"]):
         raise ServiceError(
-            "locale must be a language tag such as 'en' or 'fr-CA'", code="invalid_field"
+            "locale must be a language tag such as 'en' or 'fr-CA'",
+            code="invalid_field",
+            field="locale",
         )
     if "region" in fields and fields["region"] and not is_region(fields["region"]):
         raise ServiceError(
             "region must be one of the regions listed (GET /api/regions), or blank",
             code="invalid_field",
+            field="region",
         )
     if "time_zone" in fields and fields["time_zone"] not in time_zones():
         raise ServiceError(
-            "time_zone must be an IANA zone such as 'America/Toronto'", code="invalid_field"
+            "time_zone must be an IANA zone such as 'America/Toronto'",
+            code="invalid_field",
+            field="time_zone",
         )
 
 
@@ -74,7 +80,36 @@ def _check_password(password: str, user: User | None = None) -> None:
         raise ServiceError(" ".join(exc.messages), code="weak_password") from None
 
 
-def sign_up(*, email: str, password: str, display_name: str, client: str, **profile: Any) -> str:
+def _check_consents(consents: Mapping[str, Any] | None) -> dict[str, bool]:
+    """Each question of ``SIGN_UP_CONSENTS`` answered true or false: a missing answer is
+    not a no (health data needs explicit consent)."""
+    answers = consents if isinstance(consents, Mapping) else {}
+    for purpose in SIGN_UP_CONSENTS:
+        if not isinstance(answers.get(purpose), bool):
+            raise ServiceError(
+                f"answer the consent question '{purpose}' with yes or no",
+                code="invalid_field",
+                field=f"consents.{purpose}",
+            )
+    unknown = sorted(set(answers) - set(SIGN_UP_CONSENTS))
+    if unknown:
+        raise ServiceError(
+            f"no consent question '{unknown[0]}'",
+            code="invalid_field",
+            field=f"consents.{unknown[0]}",
+        )
+    return {purpose: bool(answers[purpose]) for purpose in SIGN_UP_CONSENTS}
+
+
+def sign_up(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    client: str,
+    consents: Mapping[str, Any] | None,
+    **profile: Any,
+) -> str:
     """Create a local customer account, unverified, and mail it the verification link.
 
     The answer (the address, normalized) is the same whether or not the address is
@@ -82,10 +117,15 @@ def sign_up(*, email: str, password: str, display_name: str, client: str, **prof
     nothing is created and its owner is mailed "you already have an account" instead.
     ``client`` (``signin.client_key``) is held to ``SIGN_UPS_PER_HOUR`` once the input is
     valid. Other roles are granted by an admin.
+
+    ``consents`` answers each consent question (``SIGN_UP_CONSENTS``) true or false; the
+    answers go, in the transaction that makes the account, to whoever hears ``signed_up``
+    (``profiles`` records them).
     """
     email = normalize_email(email)
     fields = {"display_name": display_name, **profile}
     _check_profile_fields(fields)
+    answers = _check_consents(consents)
     candidate = User(email=email, **fields)
     _check_password(password, candidate)
     check_sign_up_allowed(client)
@@ -96,6 +136,7 @@ def sign_up(*, email: str, password: str, display_name: str, client: str, **prof
                 user = User.objects.create_user(
                     email, password, role=Role.CUSTOMER, email_verified_at=None, **fields
                 )
+                signed_up.send(sender=User, user=user, consents=answers)
                 queue_account_mail(user, "verify")
             return email
         except IntegrityError:  # the same address signed up at the same moment
@@ -353,6 +394,8 @@ def _user_for_cognito_claims(claims: dict[str, Any]) -> User:
                     )
                     user.set_unusable_password()
                     user.save()
+                    # No sign-up form asked them: consent comes at onboarding.
+                    signed_up.send(sender=User, user=user, consents=None)
                     return user
             except IntegrityError:
                 found = User.objects.filter(cognito_sub=sub).first()

@@ -38,6 +38,18 @@ def narrow_rights(user_ids: list[int]) -> None:
         rights_narrowed.send(sender=User, user_ids=ids)
 
 
+# Sent in the transaction that makes a member's account: by sign-up, with the member's
+# answers to its consent questions (``consents``: each of ``SIGN_UP_CONSENTS`` -> True or
+# False), and when a Cognito user first signs in (``consents`` None: no sign-up form asked
+# them, so they answer at the first step of onboarding). ``profiles`` (a floor above)
+# records the answers and starts the member's onboarding.
+signed_up = Signal()
+
+# The purposes sign-up asks consent for, each answered explicitly (their texts and
+# versions are ``profiles.consents``'; a test keeps the two the same).
+SIGN_UP_CONSENTS = ("care", "analytics", "marketing")
+
+
 # Fields whose change ends access (every session, token and socket issued before).
 ACCESS_FIELDS = ("password", "is_active")
 # Fields whose change alters what a user may see or do on sockets already open.

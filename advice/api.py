@@ -1,7 +1,8 @@
-"""Care teams over HTTP (the rest of advice comes with its own issue)."""
+"""Care teams and care requests over HTTP (the rest of advice comes with its own issue)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -12,9 +13,11 @@ from pydantic import Field
 
 from accounts import limits
 from accounts.audit import record_access
+from accounts.bounds import MAX_ID
 from accounts.models import User
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
+from advice import requests as care_requests
 from advice import services
 from advice.permissions import check_can_add_to_care_team, check_can_search_customers
 from core.errors import NotFound
@@ -75,3 +78,106 @@ def remove(request: HttpRequest, customer_id: int, professional_id: int) -> Stat
     """Admins, or either side of the relationship."""
     services.remove_from_care_team(signed_in_user(request), customer_id, professional_id)
     return Status(204, None)
+
+
+# --- care requests -----------------------------------------------------------------------
+
+
+class DietitianOut(Schema):
+    id: int
+    name: str
+    region: str
+    region_label: str
+    # The dietitian's community profile card fields (display fields they share).
+    fields: list[dict[str, Any]]
+    # Whether the caller has a pending request to this dietitian.
+    asked: bool
+
+
+@router.get("/dietitians", response=list[DietitianOut], tags=["care requests"])
+def dietitians(
+    request: HttpRequest,
+    region: str = Query("", max_length=16),
+    q: str = Query("", max_length=80),
+) -> list[dict[str, Any]]:
+    """Active dietitians the caller may ask to take them on (or, for a dietitian, hand a
+    customer over to); those of the caller's region first. ``q`` matches the name (and
+    counts toward ``CONTACT_SEARCHES_PER_MINUTE``)."""
+    return care_requests.dietitians_for(signed_in_user(request), region, q)
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+
+
+class CareRequestOut(Schema):
+    id: int
+    customer: PersonOut
+    professional: PersonOut
+    handed_over_by: PersonOut | None
+    message: str
+    status: str
+    created_at: datetime
+    decided_at: datetime | None
+    reply: str
+
+
+class CareRequestIn(Input):
+    professional_id: int = Field(ge=1, le=MAX_ID)
+    message: str = Field(default="", max_length=500)
+
+
+class ReplyIn(Input):
+    reply: str = Field(default="", max_length=500)
+
+
+class HandoverIn(Input):
+    customer_id: int = Field(ge=1, le=MAX_ID)
+    to_professional_id: int = Field(ge=1, le=MAX_ID)
+    message: str = Field(default="", max_length=500)
+
+
+@router.post("/care-requests", response={201: CareRequestOut}, tags=["care requests"])
+def ask(request: HttpRequest, payload: CareRequestIn) -> Status[dict[str, Any]]:
+    """A customer asks a dietitian to take them on (``CARE_REQUESTS_PER_DAY``)."""
+    made = care_requests.ask(signed_in_user(request), payload.professional_id, payload.message)
+    return Status(201, care_requests.shape(made))
+
+
+@router.get("/care-requests", response=list[CareRequestOut], tags=["care requests"])
+def list_care_requests(request: HttpRequest) -> list[dict[str, Any]]:
+    """A customer's own requests; for a professional, those sent to them and the handovers
+    they made. Pending first, then newest first."""
+    return care_requests.requests_of(signed_in_user(request))
+
+
+@router.post("/care-requests/{request_id}/accept", response=CareRequestOut, tags=["care requests"])
+def accept(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    """The dietitian asked takes the customer on: the care team forms."""
+    return care_requests.shape(care_requests.accept(signed_in_user(request), request_id))
+
+
+@router.post("/care-requests/{request_id}/decline", response=CareRequestOut, tags=["care requests"])
+def decline(request: HttpRequest, request_id: int, payload: ReplyIn) -> dict[str, Any]:
+    """The dietitian asked declines, with a reply for the customer."""
+    declined = care_requests.decline(signed_in_user(request), request_id, payload.reply)
+    return care_requests.shape(declined)
+
+
+@router.post(
+    "/care-requests/{request_id}/withdraw", response=CareRequestOut, tags=["care requests"]
+)
+def withdraw(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    """The customer (or the dietitian who made a handover) takes a pending request back."""
+    return care_requests.shape(care_requests.withdraw(signed_in_user(request), request_id))
+
+
+@router.post("/care-team/handover", response={201: CareRequestOut}, tags=["care requests"])
+def hand_over(request: HttpRequest, payload: HandoverIn) -> Status[dict[str, Any]]:
+    """A dietitian asks another to take over a customer in their care; on acceptance the
+    handing dietitian leaves the care team."""
+    made = care_requests.hand_over(
+        signed_in_user(request), payload.customer_id, payload.to_professional_id, payload.message
+    )
+    return Status(201, care_requests.shape(made))

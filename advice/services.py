@@ -44,11 +44,22 @@ def add_to_care_team(
         and Block.objects.filter(blocker=customer, blocked=professional).exists()
     ):
         raise Forbidden("this customer does not accept you", code="blocked")
+    with transaction.atomic():
+        member = join_care_team(actor, customer, professional, door=door)
+        notices.notify_added(customer, professional)
+        return member
+
+
+def join_care_team(
+    actor: User, customer: User, professional: User, *, door: str = "http"
+) -> CareTeamMember:
+    """Put ``professional`` in ``customer``'s care team, in the customer's access log (409
+    ``already_member`` if they are in it). The callers check who may, and tell people:
+    ``add_to_care_team`` and the acceptance of a care request (``advice.requests``)."""
     try:
         with transaction.atomic():
             member = CareTeamMember.objects.create(customer=customer, professional=professional)
             record_access(actor, [customer], "add", "care team", door)
-            notices.notify_added(customer, professional)
             return member
     except IntegrityError:
         raise Conflict("already in this care team", code="already_member") from None

@@ -7,4 +7,7 @@ class ProfilesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from profiles import topics  # noqa: F401  (registers the health topic)
+        from profiles import (
+            onboarding,  # noqa: F401  (records sign-up's consent answers: signed_up)
+            topics,  # noqa: F401  (registers the health topic)
+        )

@@ -29,6 +29,8 @@ from events import classes
 from events import services as events
 from events.models import ClassSeries, Event
 from events.reminders import send_reminders
+from profiles import consents
+from profiles.models import Consent
 
 DOMAIN = "@demo.edietitian.local"
 CASEY_TOPIC = "Saturday market walk in Toronto?"
@@ -42,6 +44,7 @@ def seed(by_email: dict[str, User]) -> None:
     _forum(people)
     _forum_story(people)
     _care_team(people)
+    _consents(people)
     _class(people)
     _live_event(people)
     _market_walk(people)
@@ -120,6 +123,16 @@ def _forum_story(people: dict[str, User]) -> None:
         advert = forum.reply(people["robin"], soups.pk, OFF_TOPIC)
         flags.flag(casey, advert.pk, "spam", "an advert, not a recipe")
         flags.flag(people["sam"], advert.pk, "off_topic")
+
+
+def _consents(people: dict[str, User]) -> None:
+    """Casey agreed to care by her care team (Dana sees what Casey shares with it) and to
+    anonymised analytics; not to newsletters."""
+    casey = people["casey"]
+    if Consent.objects.filter(customer=casey).exists():
+        return
+    for purpose in ("care", "analytics"):
+        consents.grant(casey, purpose, consents.TEXTS[purpose].version)
 
 
 def _care_team(people: dict[str, User]) -> None:

@@ -309,6 +309,9 @@ HANDLE_SEARCHES_PER_MINUTE = env_int("HANDLE_SEARCHES_PER_MINUTE", 60)
 # A dietitian taking customers into care (each addition tells the customer).
 CARE_TEAM_ADDS_PER_HOUR = env_int("CARE_TEAM_ADDS_PER_HOUR", 30)
 CONVERSATIONS_PER_HOUR = env_int("CONVERSATIONS_PER_HOUR", 30)
+# Care requests a member makes a day: a customer asking dietitians to take them on, and
+# a dietitian handing customers over (each tells the dietitian asked).
+CARE_REQUESTS_PER_DAY = env_int("CARE_REQUESTS_PER_DAY", 20)
 
 # Surveys: results of fewer responses than this are not shown, to anyone.
 SURVEY_MIN_GROUP = env_int("SURVEY_MIN_GROUP", 5)

@@ -25,6 +25,11 @@ from accounts.services import issue_token_pair
 
 PASSWORD = "plum-lentil-kale-42"
 
+# Sign-up's consent answers, explicit as the API requires them.
+CONSENTS = {"care": True, "analytics": False, "marketing": False}
+# The same as the sign-up page's form sends them (a box left unticked sends nothing).
+CONSENT_FORM = {"consents_asked": "1", "consent_care": "yes"}
+
 _counter = itertools.count(1)
 
 

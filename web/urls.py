@@ -1,7 +1,16 @@
 from django.urls import path
 
 from web import views
-from web.pages import account, events, forum, moderation, notifications, profile, surveys
+from web.pages import (
+    account,
+    events,
+    forum,
+    moderation,
+    notifications,
+    privacy,
+    profile,
+    surveys,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,4 +37,8 @@ urlpatterns = [
     path("care", account.care_page, name="care"),
     path("care/customers/<int:customer_id>", profile.care_customer_page, name="care-customer"),
     path("profile", profile.profile_page, name="profile"),
+    path("onboarding", privacy.onboarding_page, name="onboarding"),
+    path("onboarding/later", privacy.onboarding_later, name="onboarding-later"),
+    path("privacy", privacy.privacy_page, name="privacy"),
+    path("privacy/texts", privacy.consent_texts_page, name="consent-texts"),
 ]

@@ -11,7 +11,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import regions, services, signin, verification
 from accounts.models import User
+from accounts.signals import SIGN_UP_CONSENTS
 from core.errors import ServiceError
+from profiles.consents import TEXTS
+from profiles.onboarding import needs_onboarding
+
+# Set in the session by "Later" on the onboarding page: "/" no longer sends there.
+ONBOARDING_LATER = "onboarding_later"
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -24,7 +30,17 @@ def _next_url(request: HttpRequest) -> str:
 @login_required
 @ensure_csrf_cookie
 def home(request: HttpRequest) -> HttpResponse:
-    """The chat page: conversations and live messages, over the same API and protocol."""
+    """The chat page: conversations and live messages, over the same API and protocol. A
+    customer who has not finished onboarding is sent there first (unless they chose to do
+    it later in this session); a link to a conversation opens it all the same."""
+    user = request.user
+    if (
+        isinstance(user, User)
+        and not request.GET
+        and not request.session.get(ONBOARDING_LATER)
+        and needs_onboarding(user)
+    ):
+        return redirect("/onboarding")
     return render(request, "web/home.html")
 
 
@@ -62,10 +78,14 @@ NO_REGION = "none"
 def signup_page(request: HttpRequest) -> HttpResponse:
     """Sign-up answers "check your mail" whether the address was new or registered. It asks
     the member's region (regional forums and events are for its people) and time zone
-    (the page preselects the browser's)."""
+    (the page preselects the browser's), and consent to each purpose: a box left unticked
+    is a no, given on a form that showed the question (``consents_asked``)."""
     error, status = "", 200
     region = request.POST.get("region", "")
     zone = request.POST.get("time_zone", "")
+    consents = None
+    if request.POST.get("consents_asked"):
+        consents = {p: request.POST.get(f"consent_{p}") == "yes" for p in SIGN_UP_CONSENTS}
     if request.method == "POST":
         try:
             email = services.sign_up(
@@ -75,6 +95,7 @@ def signup_page(request: HttpRequest) -> HttpResponse:
                 # The page requires a choice; a form without one signs up with no region.
                 region="" if region == NO_REGION else region,
                 time_zone=zone or "UTC",
+                consents=consents,
                 client=signin.client_key(request),
             )
         except ServiceError as exc:
@@ -90,6 +111,10 @@ def signup_page(request: HttpRequest) -> HttpResponse:
         "no_region": NO_REGION,
         "zones": regions.time_zone_choices(),
         "zone": zone or "UTC",
+        "consents": [
+            {"purpose": p, "label": TEXTS[p].label, "ticked": bool(consents and consents[p])}
+            for p in SIGN_UP_CONSENTS
+        ],
     }
     return render(request, "web/signup.html", context, status=status)
 

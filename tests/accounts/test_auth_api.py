@@ -7,7 +7,15 @@ from django.test import Client
 
 from accounts.models import AccessAuditEntry, User
 from accounts.roles import Role
-from tests.helpers import PASSWORD, api_json, bearer, csrf_token, follow_verification_link
+from tests.helpers import (
+    CONSENT_FORM,
+    CONSENTS,
+    PASSWORD,
+    api_json,
+    bearer,
+    csrf_token,
+    follow_verification_link,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +29,12 @@ def test_sign_up_then_token_then_me(client, django_capture_on_commit_callbacks):
         response = post_json(
             client,
             "/api/auth/signup",
-            {"email": "New.Person@Example.org", "password": PASSWORD, "display_name": "New Person"},
+            {
+                "email": "New.Person@Example.org",
+                "password": PASSWORD,
+                "display_name": "New Person",
+                "consents": CONSENTS,
+            },
         )
     assert response.status_code == 202, response.content
     assert api_json(response)["email"] == "new.person@example.org"
@@ -41,7 +54,13 @@ def test_sign_up_refuses_role_escalation_duplicates_and_weak_passwords(client, c
     response = post_json(
         client,
         "/api/auth/signup",
-        {"email": "x@example.org", "password": PASSWORD, "display_name": "X", "role": "admin"},
+        {
+            "email": "x@example.org",
+            "password": PASSWORD,
+            "display_name": "X",
+            "role": "admin",
+            "consents": CONSENTS,
+        },
     )
     assert response.status_code == 422
     assert "role" in api_json(response)["message"]
@@ -50,7 +69,12 @@ def test_sign_up_refuses_role_escalation_duplicates_and_weak_passwords(client, c
     response = post_json(
         client,
         "/api/auth/signup",
-        {"email": customer.email.upper(), "password": "another-pass-99", "display_name": "Dup"},
+        {
+            "email": customer.email.upper(),
+            "password": "another-pass-99",
+            "display_name": "Dup",
+            "consents": CONSENTS,
+        },
     )
     assert response.status_code == 202
     customer.refresh_from_db()
@@ -59,7 +83,7 @@ def test_sign_up_refuses_role_escalation_duplicates_and_weak_passwords(client, c
     response = post_json(
         client,
         "/api/auth/signup",
-        {"email": "y@example.org", "password": "123", "display_name": "Y"},
+        {"email": "y@example.org", "password": "123", "display_name": "Y", "consents": CONSENTS},
     )
     assert response.status_code == 400
     assert api_json(response)["code"] == "weak_password"
@@ -364,10 +388,13 @@ def test_admin_site_login_survives_an_earlier_logout(make_user):
 )
 def test_overlong_emails_are_refused_with_a_400(client, email):
     response = post_json(
-        client, "/api/auth/signup", {"email": email, "password": PASSWORD, "display_name": "L"}
+        client,
+        "/api/auth/signup",
+        {"email": email, "password": PASSWORD, "display_name": "L", "consents": CONSENTS},
     )
     assert response.status_code in (400, 422)
-    page = client.post("/signup", {"email": email, "password": PASSWORD, "display_name": "L"})
+    form = {"email": email, "password": PASSWORD, "display_name": "L", **CONSENT_FORM}
+    page = client.post("/signup", form)
     assert page.status_code == 400
 
 

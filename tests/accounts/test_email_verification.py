@@ -19,7 +19,7 @@ from community.messaging import sending
 from community.messaging import services as dm
 from events.models import Event, Rsvp
 from notifications.tasks import email_notice
-from tests.helpers import PASSWORD, api_json, bearer
+from tests.helpers import CONSENT_FORM, CONSENTS, PASSWORD, api_json, bearer
 
 # Mail is queued when the transaction commits: run with real commits.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def sign_up(client: Client, email: str, password: str = PASSWORD, name: str = "Nia New"):
     return client.post(
         "/api/auth/signup",
-        {"email": email, "password": password, "display_name": name},
+        {"email": email, "password": password, "display_name": name, "consents": CONSENTS},
         content_type="application/json",
     )
 
@@ -65,7 +65,9 @@ def test_sign_up_answers_the_same_for_a_registered_address(client, customer):
 
 def test_the_sign_up_page_answers_the_same_for_a_registered_address(client, customer):
     pages = [
-        client.post("/signup", {"email": e, "password": PASSWORD, "display_name": "P"})
+        client.post(
+            "/signup", {"email": e, "password": PASSWORD, "display_name": "P", **CONSENT_FORM}
+        )
         for e in ("page.new@example.org", customer.email)
     ]
     assert [p.status_code for p in pages] == [200, 200]

@@ -15,7 +15,7 @@ from django.test import Client
 
 from accounts.identity import InvalidEmail, normalize_email
 from accounts.models import User
-from tests.helpers import PASSWORD, api_json, follow_verification_link
+from tests.helpers import CONSENT_FORM, CONSENTS, PASSWORD, api_json, follow_verification_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,7 +44,7 @@ def mails_to(address: str) -> list:
 def sign_up(client: Client, email: str, name: str = "Cee Two"):
     return client.post(
         "/api/auth/signup",
-        {"email": email, "password": PASSWORD, "display_name": name},
+        {"email": email, "password": PASSWORD, "display_name": name, "consents": CONSENTS},
         content_type="application/json",
     )
 
@@ -71,7 +71,9 @@ def test_a_look_alike_of_a_registered_address_is_refused_on_sign_up(
     response = sign_up(client, look_alike)
     assert response.status_code == 400
     assert api_json(response)["code"] == "invalid_field"
-    page = client.post("/signup", {"email": look_alike, "password": PASSWORD, "display_name": "C"})
+    page = client.post(
+        "/signup", {"email": look_alike, "password": PASSWORD, "display_name": "C", **CONSENT_FORM}
+    )
     assert page.status_code == 400
     assert User.objects.count() == 1
     assert mail.outbox == []

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.signals import rights_narrowed
-from tests.helpers import PASSWORD, api_json, bearer
+from tests.helpers import CONSENT_FORM, CONSENTS, PASSWORD, api_json, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +117,7 @@ def test_sign_up_takes_a_region_and_a_time_zone_and_checks_them(
 ):
     def sign_up(email: str, **fields):
         body = {"email": email, "password": PASSWORD, "display_name": "Nia", **fields}
+        body.setdefault("consents", CONSENTS)
         return client.post("/api/auth/signup", body, content_type="application/json")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -135,6 +136,7 @@ def test_the_sign_up_page_asks_region_and_zone(client, django_capture_on_commit_
     assert b'name="region"' in page.content and b'name="time_zone"' in page.content
     assert b'value="ca-on"' in page.content and b'value="America/Toronto"' in page.content
     form = {
+        **CONSENT_FORM,
         "display_name": "Ola",
         "email": "ola@example.org",
         "password": PASSWORD,

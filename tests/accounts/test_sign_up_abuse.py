@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 
 from accounts import limits, signin, verification
 from accounts.models import User
-from tests.helpers import PASSWORD, api_json, bearer
+from tests.helpers import CONSENT_FORM, CONSENTS, PASSWORD, api_json, bearer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +28,7 @@ def fresh_addresses() -> None:
 def sign_up(client: Client, email: str, name: str = "Nia New"):
     return client.post(
         "/api/auth/signup",
-        {"email": email, "password": PASSWORD, "display_name": name},
+        {"email": email, "password": PASSWORD, "display_name": name, "consents": CONSENTS},
         content_type="application/json",
     )
 
@@ -72,7 +72,8 @@ def test_display_names_refuse_line_breaks_and_control_characters_on_every_door(
     response = sign_up(client, "phish@victim.test", name)
     assert response.status_code == 400 and api_json(response)["code"] == "invalid_field"
     page = client.post(
-        "/signup", {"email": "phish@victim.test", "password": PASSWORD, "display_name": name}
+        "/signup",
+        {"email": "phish@victim.test", "password": PASSWORD, "display_name": name, **CONSENT_FORM},
     )
     assert page.status_code == 400
     assert not User.objects.filter(email="phish@victim.test").exists()
@@ -140,7 +141,8 @@ def test_sign_ups_are_limited_per_client_alike_for_every_address(make_user):
     assert not User.objects.filter(email="victim9@victim.test").exists()
     # The page and a request for a new link count in the same window.
     page = attacker.post(
-        "/signup", {"email": "victim8@victim.test", "password": PASSWORD, "display_name": "V"}
+        "/signup",
+        {"email": "victim8@victim.test", "password": PASSWORD, "display_name": "V", **CONSENT_FORM},
     )
     assert page.status_code == 429
     again = attacker.post(

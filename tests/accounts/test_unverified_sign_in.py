@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 
 from accounts import signin
 from accounts.models import User
-from tests.helpers import PASSWORD, api_json, follow_verification_link
+from tests.helpers import CONSENTS, PASSWORD, api_json, follow_verification_link
 
 # Mail is queued when the transaction commits: run with real commits.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,7 +39,7 @@ def mails_to(address: str) -> list:
 def sign_up(client: Client, email: str, password: str = PASSWORD):
     return client.post(
         "/api/auth/signup",
-        {"email": email, "password": password, "display_name": "Nia New"},
+        {"email": email, "password": password, "display_name": "Nia New", "consents": CONSENTS},
         content_type="application/json",
     )
 

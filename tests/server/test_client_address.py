@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import CONSENTS
 from tests.live import PASSWORD, ROOT, Cluster, Server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -85,7 +86,7 @@ def test_a_written_address_does_not_make_an_attacker_known_to_the_account(proxie
     status, _ = proxied.call(
         "POST",
         "/api/auth/signup",
-        {"email": email, "password": PASSWORD, "display_name": "Vic Victim"},
+        {"email": email, "password": PASSWORD, "display_name": "Vic Victim", "consents": CONSENTS},
         headers={"X-Forwarded-For": owner},
     )
     assert status == 202

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from tests.helpers import PASSWORD, follow_verification_link
+from tests.helpers import CONSENT_FORM, PASSWORD, follow_verification_link
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,7 @@ def test_sign_up_page_creates_a_customer_who_then_signs_in(
                 "email": "page.person@example.org",
                 "password": PASSWORD,
                 "display_name": "Page Person",
+                **CONSENT_FORM,
             },
         )
     assert response.status_code == 200
@@ -59,12 +60,16 @@ def test_sign_up_page_creates_a_customer_who_then_signs_in(
     assert User.objects.get(email="page.person@example.org").role == "customer"
     follow_verification_link(client, "page.person@example.org")
     client.post("/login", {"email": "page.person@example.org", "password": PASSWORD})
-    assert "Page Person · Customer" in client.get("/").content.decode()
+    # A new customer starts with onboarding.
+    first = client.get("/", follow=True)
+    assert first.redirect_chain == [("/onboarding", 302)]
+    assert "Page Person · Customer" in first.content.decode()
 
 
 def test_sign_up_page_explains_a_weak_password(client):
     response = client.post(
-        "/signup", {"email": "weak@example.org", "password": "12345", "display_name": "W"}
+        "/signup",
+        {"email": "weak@example.org", "password": "12345", "display_name": "W", **CONSENT_FORM},
     )
     assert response.status_code == 400
     assert "too short" in response.content.decode()

@@ -2,9 +2,11 @@
 // My customers: the customers in my care, each a message away; a dietitian finds a
 // customer by name (GET /api/care-team/candidates) and takes them into their care
 // (POST /api/care-team); either side may end it (DELETE /api/care-team/...). A customer's
-// name leads to what they share with their care team (/care/customers/{id}).
+// name leads to what they share with their care team (/care/customers/{id}). A dietitian
+// answers care requests and hands a customer over to another (care-requests.js).
 
 import { api, byIdAs, el, me, when } from "./live.js";
+import { handoverControl, onCareNotice, showRequestsToMe } from "./care-requests.js";
 import { confirmAction, messageButton, reason, showStatus } from "./settings-common.js";
 
 /**
@@ -13,6 +15,19 @@ import { confirmAction, messageButton, reason, showStatus } from "./settings-com
  */
 
 const customerList = byIdAs("customer-list", HTMLUListElement);
+const isDietitian = document.querySelector("[data-dietitian]") !== null;
+const requestList = /** @type {HTMLUListElement | null} */ (document.getElementById("request-list"));
+
+async function loadRequests() {
+  if (!requestList) return;
+  try {
+    await showRequestsToMe(requestList, "requests-status", async () => {
+      await Promise.all([loadRequests(), loadCustomers()]);
+    });
+  } catch (error) {
+    showStatus("requests-status", "Could not load the care requests: " + reason(error), true);
+  }
+}
 
 async function loadCustomers() {
   try {
@@ -50,6 +65,11 @@ function showCustomers(relations) {
         showStatus("customers-status", "Not removed: " + reason(error), true);
       }
     });
+    const handover = isDietitian
+      ? handoverControl(person, "customers-status", async () => {
+          await loadRequests();
+        })
+      : null;
     customerList.append(
       el(
         "li",
@@ -60,7 +80,8 @@ function showCustomers(relations) {
           el("a", { href: "/care/customers/" + person.id }, person.name),
           el("span", { className: "muted since" }, " · since " + when(r.since, { dateStyle: "medium" })),
         ),
-        el("span", { className: "actions-row" }, messageButton(person, "customers-status"), remove),
+        el("span", { className: "actions-row" }, messageButton(person, "customers-status"), handover && handover.open, remove),
+        handover && handover.form,
       ),
     );
   }
@@ -118,3 +139,8 @@ if (findForm) {
 }
 
 loadCustomers();
+loadRequests();
+onCareNotice(() => {
+  loadCustomers();
+  loadRequests();
+});

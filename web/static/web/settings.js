@@ -2,9 +2,10 @@
 // Settings: each section loads from the JSON API and saves on its own, saying in its
 // status line whether it worked (docs/api.md: /me, /forum/me, /messaging/settings,
 // /blocks, /notifications/preferences, /auth/password, /auth/logout, /care-team,
-// /me/access-log).
+// /care-requests, /me/access-log).
 
 import { api, byIdAs, el, me, when } from "./live.js";
+import { onCareNotice, showMyRequests } from "./care-requests.js";
 import {
   confirmAction,
   messageButton,
@@ -325,6 +326,22 @@ load(
 load("/blocks", showBlocks, "blocks-status");
 load("/notifications/preferences", showPreferences, "notifications-status");
 if (careList) load("/care-team", showCareTeam, "care-status");
+const careRequestList = /** @type {HTMLUListElement | null} */ (document.getElementById("care-request-list"));
+async function loadMyRequests() {
+  if (!careRequestList) return;
+  try {
+    await showMyRequests(careRequestList, "care-requests-status");
+  } catch (error) {
+    showStatus("care-requests-status", "Could not load your requests: " + reason(error), true);
+  }
+}
+if (careList) {
+  loadMyRequests();
+  onCareNotice(() => {
+    load("/care-team", showCareTeam, "care-status");
+    loadMyRequests();
+  });
+}
 load(
   "/me/access-log?limit=10",
   /** @param {{items: AccessEntry[]}} page */ (page) => showAccess(page.items),
