@@ -7,4 +7,7 @@ class ProfilesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from profiles import topics  # noqa: F401  (registers the health topic)
+        from profiles import (
+            personal_data,  # noqa: F401  (registers what it keeps about a member)
+            topics,  # noqa: F401  (registers the health topic)
+        )
