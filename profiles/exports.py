@@ -59,7 +59,7 @@ def request_export(user: User) -> DataExport:
     now = timezone.now()
     with transaction.atomic():
         # One request at a time per member: the check and the insert cannot interleave.
-        User.objects.select_for_update().filter(pk=user.pk).exists()
+        User.objects.select_for_update().filter(pk=user.pk).first()
         _fail_stale(DataExport.objects.filter(customer=user), now)
         if DataExport.objects.filter(customer=user, status__in=ACTIVE).exists():
             raise Conflict(

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from web import views
-from web.pages import account, events, forum, moderation, notifications, surveys
+from web.pages import account, events, forum, moderation, notifications, privacy, surveys
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,4 +26,6 @@ urlpatterns = [
     path("notifications", notifications.notifications_page, name="notifications"),
     path("settings", account.settings_page, name="settings"),
     path("care", account.care_page, name="care"),
+    path("privacy", privacy.privacy_page, name="privacy"),
+    path("account-erased", privacy.erased_page, name="account-erased"),
 ]

@@ -200,3 +200,32 @@ async def test_the_erased_members_open_socket_closes(make_user_async):
     frames = await expect_close(comm, codes.ACCESS_REVOKED)
     assert frames[-1]["code"] == "access_revoked"
     await disconnect_all()
+
+
+@pytest.mark.django_db
+def test_an_account_without_a_password_types_the_phrase_and_admins_erase_others(client, make_user):
+    from_cognito, member = make_user(), make_user()
+    from_cognito.set_unusable_password()  # as Cognito accounts are made (no revocation)
+    User.objects.filter(pk=from_cognito.pk).update(password=from_cognito.password)
+    answer = client.post(
+        "/api/me/erase", {"confirm": "erase it"}, content_type="application/json",
+        **bearer(from_cognito),
+    )  # fmt: skip
+    assert answer.status_code == 400 and api_json(answer)["field"] == "confirm"
+    answer = client.post(
+        "/api/me/erase", {"confirm": "Erase my account"}, content_type="application/json",
+        **bearer(from_cognito),
+    )  # fmt: skip
+    assert answer.status_code == 202
+    assert User.objects.get(pk=from_cognito.pk).erased_at is not None
+
+    moderator, admin = make_user(Role.MODERATOR), make_user(Role.ADMIN)
+    assert client.post(f"/api/users/{member.pk}/erase", **bearer(make_user())).status_code == 404
+    assert client.post(f"/api/users/{member.pk}/erase", **bearer(moderator)).status_code == 403
+    answer = client.post(f"/api/users/{member.pk}/erase", **bearer(admin))
+    assert answer.status_code == 200 and api_json(answer)["id"] == member.pk
+    [entry] = AccessAuditEntry.objects.filter(actor=admin, action="erase")
+    assert (entry.subject_id, entry.subject_label) == (member.pk, erased_subject_label(member.pk))
+    again = client.post(f"/api/users/{member.pk}/erase", **bearer(admin))
+    assert again.status_code == 409 and api_json(again)["code"] == "already_erased"
+    assert AccessAuditEntry.objects.filter(actor=admin, action="erase").count() == 1

@@ -150,3 +150,19 @@ def test_a_download_expires_and_the_periodic_job_takes_its_file(
     assert list(exports_in.iterdir()) == []
     [listed] = api_json(client.get("/api/me/exports", **bearer(owner)))
     assert listed["status"] == "expired" and listed["download_url"] is None
+
+
+def test_the_privacy_page_offers_both_and_the_erased_page_is_for_anyone(client, make_user):
+    assert client.get("/privacy").status_code == 302
+    member = make_user()
+    client.force_login(member)
+    page = client.get("/privacy").content.decode()
+    assert '<section id="privacy-export">' in page and "Download all my data" in page
+    assert 'name="password"' in page and 'name="confirm"' not in page
+    member.set_unusable_password()  # an account from Cognito
+    member.save()
+    client.force_login(member)
+    page = client.get("/privacy").content.decode()
+    assert 'name="confirm"' in page and 'name="password"' not in page
+    client.logout()
+    assert "Your account is erased" in client.get("/account-erased").content.decode()
