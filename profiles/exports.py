@@ -19,7 +19,7 @@ import logging
 import secrets
 import time
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -197,7 +198,7 @@ Files:
 """
 
 
-def _write_zip(path: Path, user: User, progress: Any) -> None:
+def _write_zip(path: Path, user: User, progress: Callable[[int], None]) -> None:
     registrations = exporters()
     manifest: list[dict[str, Any]] = []
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -291,7 +292,7 @@ def delete_expired(now: datetime | None = None) -> int:
     return len(names)
 
 
-def _fail_stale(exports: Any, now: datetime) -> None:
+def _fail_stale(exports: QuerySet[DataExport], now: datetime) -> None:
     exports.filter(status__in=ACTIVE, created_at__lt=now - STALE_AFTER).update(
         status=DataExport.Status.FAILED, finished_at=now
     )

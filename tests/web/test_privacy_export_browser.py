@@ -34,10 +34,11 @@ def test_a_member_downloads_all_their_data_then_erases_their_account(server, bro
     page.goto("/privacy")
     expect(page).to_have_title("Privacy · eDietitian Community")
     expect(page.locator("#export-list")).to_have_text("No download yet.")
+    expect(page.locator("#privacy-export")).not_to_contain_text("{")
     assert_accessible(page, "the privacy page")
 
     page.get_by_role("button", name="Download all my data").click()
-    expect(page.get_by_label("Preparing your download")).to_have_js_property("value", 100)
+    expect(page.get_by_label("Progress of your download")).to_have_js_property("value", 100)
     expect(page.locator("#export-status")).to_have_text("Your download is ready.")
     expect(page.get_by_role("button", name="Download all my data")).to_be_enabled()
     expect(page.locator("#export-list li")).to_have_count(1)
