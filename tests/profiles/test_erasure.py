@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 from django.db import DatabaseError, connection, transaction
 
 from accounts import erasure
+from accounts.mail import send_to_member
 from accounts.models import ERASED_NAME, AccessAuditEntry, User, erased_subject_label
 from accounts.roles import Role
 from community.models import ForumProfile, Message
@@ -127,6 +128,10 @@ def test_after_erasure_no_table_holds_them_and_what_they_wrote_stays_for_the_oth
     quoted = next(p for p in posts if p["reply_to"])
     assert quoted["reply_to"]["author"] == mine["author"]
     assert ForumProfile.objects.get(user=member).handle.startswith("member_")
+    found = client.get("/api/forum/search", {"q": "overnight oats"}, **bearer(other))
+    assert them.thread in [hit["thread"] for hit in api_json(found)]
+    # Mail still queued to them is dropped when its turn comes.
+    assert not send_to_member(member, "Your reminder", "See you there")
     # The dietitian's notice of the message now says who by the erased name.
     notices = Notification.objects.filter(user=dietitian, kind="dm.message")
     assert notices and all(ERASED_NAME in n.title for n in notices)
