@@ -6,4 +6,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401  (connects the receivers)
+        from accounts import (
+            erasure,  # noqa: F401  (registers the account's personal data)
+            signals,  # noqa: F401  (connects the receivers)
+        )

@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.db import models
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 from accounts.identity import normalize_email
@@ -109,12 +109,56 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name or f"Member {self.pk}"
 
 
+# The audit log's labels of an erased account (``AuditQuerySet.label_erased``); the
+# trigger of migration accounts 0010 allows exactly these, and nothing else.
+def erased_subject_label(user_id: int) -> str:
+    return f"{ERASED_NAME} (#{user_id})"
+
+
 class AuditQuerySet(models.QuerySet["AccessAuditEntry"]):
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("the access audit log is append-only")
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("the access audit log is append-only")
+
+    def label_erased(self, user: User) -> int:
+        """The one change the log allows: when ``user`` is erased, the entries by and
+        about them keep their ids but name them as an erased member (``ERASED_NAME``),
+        not as they were named. Nothing else of an entry changes, and entries are never
+        deleted. In PostgreSQL the trigger refuses any other update; it allows this one
+        only inside a transaction that set ``edietitian.erasing`` (set here, for these
+        two statements, and reset at once). Called by ``accounts.erasure`` only."""
+        if (
+            user.erased_at is None
+            or not User.objects.filter(pk=user.pk, erased_at__isnull=False).exists()
+        ):
+            raise PermissionError("only an erased account's labels are rewritten")
+        connection = connections[self.db]
+        postgres = connection.vendor == "postgresql"
+        # A failure rolls the savepoint back, and the setting with it.
+        with transaction.atomic(using=self.db):
+            if postgres:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('edietitian.erasing', 'on', true)")
+            everything: models.QuerySet[AccessAuditEntry] = models.QuerySet(  # not this class
+                self.model, using=self.db
+            )
+            label = erased_subject_label(user.pk)
+            changed = (
+                everything.filter(actor=user)
+                .exclude(actor_label=ERASED_NAME)
+                .update(actor_label=ERASED_NAME)
+            )
+            changed += (
+                everything.filter(subject=user)
+                .exclude(subject_label=label)
+                .update(subject_label=label)
+            )
+            if postgres:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('edietitian.erasing', 'off', true)")
+        return changed
 
 
 class AccessAuditEntry(models.Model):
@@ -128,8 +172,9 @@ class AccessAuditEntry(models.Model):
         TASK = "task", "Background task"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    # No database constraint and no cascade: rows are never rewritten, and the labels
-    # keep the trail readable after either account is deleted.
+    # No database constraint and no cascade: rows are never rewritten (but for the labels
+    # of an erased member, ``AuditQuerySet.label_erased``), and the labels keep the trail
+    # readable after either account is deleted.
     actor = models.ForeignKey(
         User,
         null=True,

@@ -13,5 +13,5 @@ def public_names(user_ids: Iterable[int]) -> dict[int, str]:
     ids = set(user_ids)
     if not ids:
         return {}
-    rows = User.objects.filter(pk__in=ids).only("pk", "display_name")
+    rows = User.objects.filter(pk__in=ids).only("pk", "display_name", "erased_at")
     return {user.pk: user.public_name() for user in rows}

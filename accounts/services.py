@@ -176,18 +176,24 @@ def password_check_window() -> limits.Window:
     )
 
 
-def change_password(
-    request: HttpRequest | None, user: User, current_password: str, new_password: str
-) -> None:
-    """Check the current password (within ``password_check_window``: 429 before looking
-    at it once the account has used its failures), then set the new one."""
+def check_current_password(user: User, password: str, *, field: str | None = None) -> None:
+    """Refuse (403 ``bad_credentials``) a wrong password of the signed-in ``user``, within
+    ``password_check_window``: 429 before looking at it once the account has used its
+    failures. For changes that ask for the password again (a new one, erasure)."""
     account = limits.account_key(user)
     wait = limits.retry_after(password_check_window(), account)
     if wait is not None:
         raise RateLimited(wait, f"too many wrong current passwords; try again in {wait:.0f} s")
-    if not user.check_password(current_password):
+    if not user.check_password(password):
         limits.count(password_check_window(), account)
-        raise Forbidden("the current password is wrong", code="bad_credentials")
+        raise Forbidden("the current password is wrong", code="bad_credentials", field=field)
+
+
+def change_password(
+    request: HttpRequest | None, user: User, current_password: str, new_password: str
+) -> None:
+    """Check the current password (``check_current_password``), then set the new one."""
+    check_current_password(user, current_password)
     _check_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)

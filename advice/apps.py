@@ -13,5 +13,6 @@ class AdviceConfig(AppConfig):
         provide_care_teams(team_of, cared_for)
         from advice import (
             notices,  # noqa: F401  (registers its notification kind)
+            personal_data,  # noqa: F401  (registers what it keeps about a member)
             services,  # noqa: F401  (connects the role-change receiver)
         )

@@ -7,6 +7,10 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         # The modules that register the community's notification kinds (``realtime``
-        # imports them too, with the app's topics, when it is ready first).
-        from community.forum import notices  # noqa: F401  (registers its kinds)
-        from community.messaging import sending  # noqa: F401  (registers its kinds)
+        # imports them too, with the app's topics, when it is ready first), and what each
+        # part keeps about a member (``accounts.personal_data``).
+        import community.forum.notices  # (registers its kinds)
+        import community.forum.personal_data  # (registers its part)
+        import community.messaging.personal_data  # (registers its part)
+        import community.messaging.sending  # (registers its kinds)
+        import community.surveys.personal_data  # noqa: F401  (registers its part)

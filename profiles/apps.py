@@ -9,5 +9,6 @@ class ProfilesConfig(AppConfig):
     def ready(self) -> None:
         from profiles import (
             onboarding,  # noqa: F401  (records sign-up's consent answers: signed_up)
+            personal_data,  # noqa: F401  (registers what it keeps about a member)
             topics,  # noqa: F401  (registers the health topic)
         )

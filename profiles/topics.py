@@ -7,6 +7,9 @@ field and audits the read. So no copy of a health value sits in the event log, a
 narrowed audience or a withdrawn consent needs no copy withdrawn. Following is checked
 again whenever rights narrow (``accounts.signals.narrow_rights``): a professional who
 leaves the care team, or whose customer withdraws consent to care, stops hearing.
+
+``export.progress`` on the member's own ``user:{id}``: how their download of all their
+data is coming along (ephemeral too).
 """
 
 from __future__ import annotations
@@ -40,8 +43,18 @@ def can_follow_health(user: User, key: str) -> bool:
     return customer_id is not None and relation_to(user, customer_id) >= Relation.CARE
 
 
+class ExportProgress(EventSchema):
+    """On the member's own ``user:{id}``: how their download is coming along (never
+    stored: the next one says more, and the API says where it stands)."""
+
+    id: int
+    status: Literal["queued", "running", "ready", "failed"]
+    progress: int
+
+
 registry.add_topic_kind(TopicKind("health", can_follow_health, durable=False))
 registry.add_event("health.changed", HealthChanged)
+registry.add_event("export.progress", ExportProgress, ephemeral=True)
 
 
 def tell_result(customer_id: int, test_code: str, result_id: int) -> None:
@@ -62,3 +75,13 @@ def tell_profile(customer_id: int, keys: list[str]) -> None:
             "health.changed",
             {"customer": customer_id, "what": "profile", "keys": sorted(keys)},
         )
+
+
+def tell_export(customer_id: int, export_id: int, status: str, progress: int) -> None:
+    """How the member's download ``export_id`` stands, on their own ``user:{id}`` (after
+    the commit, if there is a transaction)."""
+    publish(
+        f"user:{customer_id}",
+        "export.progress",
+        {"id": export_id, "status": status, "progress": progress},
+    )

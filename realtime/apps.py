@@ -8,7 +8,10 @@ class RealtimeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from realtime import connections  # noqa: F401  (connects the accounts receivers)
+        from realtime import (
+            connections,  # noqa: F401  (connects the accounts receivers)
+            personal_data,  # noqa: F401  (registers what it keeps about a member)
+        )
 
         # Every app declares its topic kinds, actions and events in its topics.py.
         for config in apps.get_app_configs():

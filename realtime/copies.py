@@ -19,14 +19,21 @@ How each copy keeps it:
 - E-mail: composed when it is sent, from what is stored then (queued mail holds ids only).
 - Search: forum search reads the posts themselves, with hidden and deleted ones left out.
 
+A member who is erased (``accounts.erasure``) keeps their words here for the others, but
+nothing stored names them any more: each app that named them in an event rewrites those
+events with ``rewrite`` (who is named, not what was written).
+
 tests/realtime/test_copies.py walks every kind of text and every copy.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 
 from realtime.models import LogEntry
@@ -83,3 +90,21 @@ def _set_path(data: Any, path: list[str], value: Any) -> Any:
         return data
     head, rest = path[0], path[1:]
     return {**data, head: _set_path(data[head], rest, value) if rest else value}
+
+
+def rewrite(where: Q, change: Callable[[str, dict[str, Any]], dict[str, Any]]) -> int:
+    """Rewrite the stored events matching ``where`` (a condition on their ``topic``,
+    ``type``, ``source`` and ``data``, e.g. ``Q(type="message.created",
+    data__sender__id=7)``): each takes ``change(type, data)``. For the people an event
+    names (an erased member named as such), never for words, which follow ``withdraw``.
+    Returns how many changed. Call it in the transaction of the change."""
+    changed = 0
+    with transaction.atomic(savepoint=False):
+        stored = LogEntry.objects.filter(where).select_for_update().order_by("topic_id", "seq")
+        for event in stored:
+            data = change(event.type, copy.deepcopy(event.data))
+            if data != event.data:
+                event.data = data
+                event.save(update_fields=["data"])
+                changed += 1
+    return changed

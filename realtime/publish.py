@@ -19,7 +19,8 @@ from realtime.backends import apublish_message, publish_message
 from realtime.protocol import RECHECK_FOLLOWERS, event_frame
 from realtime.registry import registry
 
-# Events that are never stored or replayed, even on a durable topic.
+# Events that are never stored or replayed, even on a durable topic (besides those
+# registered with ``ephemeral=True``).
 EPHEMERAL_PREFIXES = ("typing.", "presence.")
 
 
@@ -30,7 +31,11 @@ def next_seq(topic: str) -> int:
 
 
 def _is_stored(topic: str, event: str) -> bool:
-    return log.is_durable(topic) and not event.startswith(EPHEMERAL_PREFIXES)
+    return (
+        log.is_durable(topic)
+        and not event.startswith(EPHEMERAL_PREFIXES)
+        and event not in registry.ephemeral
+    )
 
 
 def publish(

@@ -85,6 +85,9 @@ class Registry:
     text_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Per event type with text, what it copies: (kind of text, dotted path of its id).
     sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Event types never stored or replayed, whatever the topic (a progress report, worth
+    # nothing once the next one is out).
+    ephemeral: set[str] = field(default_factory=set)
 
     def add_topic_kind(self, kind: TopicKind) -> None:
         if kind.kind in self.kinds:
@@ -103,16 +106,22 @@ class Registry:
         *,
         text: tuple[str, ...] = (),
         source: tuple[str, str] | None = None,
+        ephemeral: bool = False,
     ) -> None:
         """``text``: the fields (dotted for nested ones) holding a member's words;
         ``source``: what those words are, as (kind, dotted path of its id in the data),
         e.g. ``("post", "id")``. ``publish`` stores each such event with its source
-        ("post:17"), so ``realtime.copies.withdraw`` finds every copy."""
+        ("post:17"), so ``realtime.copies.withdraw`` finds every copy. ``ephemeral``:
+        never stored, even on a durable topic (and so it carries no member text)."""
         if name in self.events:
             raise ValueError(f"event {name!r} is registered twice")
         if bool(text) != (source is not None):
             raise ValueError(f"event {name!r}: text fields and their source go together")
+        if ephemeral and text:
+            raise ValueError(f"event {name!r}: an ephemeral event carries no member text")
         self.events[name] = schema
+        if ephemeral:
+            self.ephemeral.add(name)
         if text and source is not None:
             self.text_fields[name] = text
             self.sources[name] = source

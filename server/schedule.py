@@ -14,6 +14,7 @@ PERIODIC_JOBS: list[tuple[str, float]] = [
     ("realtime.tasks.prune_event_log", 3600.0),
     ("community.forum.tasks.close_ended_forum_windows", 60.0),
     ("events.tasks.send_event_reminders", 60.0),
+    ("profiles.tasks.delete_expired_exports", 3600.0),
 ]
 
 

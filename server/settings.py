@@ -344,6 +344,11 @@ FORUM_TRUST_LEVELS: list[dict[str, int]] = [
     },
 ]  # fmt: skip
 
+# Downloads of all a member's data ("download all my data"): how long a zip is kept, and
+# how many a member may ask for in a day (one at a time).
+DATA_EXPORT_DAYS = env_int("DATA_EXPORT_DAYS", 7)
+DATA_EXPORTS_PER_DAY = env_int("DATA_EXPORTS_PER_DAY", 3)
+
 # Celery: tasks run inline in embedded mode; Redis is the broker in production.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None

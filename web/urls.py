@@ -41,4 +41,5 @@ urlpatterns = [
     path("onboarding/later", privacy.onboarding_later, name="onboarding-later"),
     path("privacy", privacy.privacy_page, name="privacy"),
     path("privacy/texts", privacy.consent_texts_page, name="consent-texts"),
+    path("account-erased", privacy.erased_page, name="account-erased"),
 ]

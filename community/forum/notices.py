@@ -63,7 +63,7 @@ def _mentioned(post: Post, exclude: set[int]) -> set[int]:
     if not handles:
         return set()
     found = ForumProfile.objects.filter(
-        Q(*[Q(handle__iexact=h) for h in handles], _connector=Q.OR)
+        Q(*[Q(handle__iexact=h) for h in handles], _connector=Q.OR), user__erased_at__isnull=True
     ).values_list("user_id", flat=True)
     return set(found) - exclude
 

@@ -2,7 +2,9 @@
 schemas are in ``community.forum.topics``).
 
 Authors appear by their chosen style and ``handle``, never by user id: a pseudonymous
-member stays pseudonymous (the client tells its own posts by its own handle)."""
+member stays pseudonymous (the client tells its own posts by its own handle). An erased
+member appears as "A deleted member" with a handle given at erasure, never the one they
+chose (``community.forum.personal_data``)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ from community.models import Category, ForumProfile, Post, Thread
 
 
 def display_name(user: User, profile: ForumProfile | None) -> str:
+    """The author's name in the forum, in the style they chose; an erased member's is the
+    erased name, whatever style they had (``User.public_name``)."""
+    if user.erased_at is not None:
+        return user.public_name()
     style = profile.name_style if profile is not None else ForumProfile.NameStyle.FIRST_INITIAL
     if style == ForumProfile.NameStyle.PSEUDONYM and profile is not None:
         return profile.handle

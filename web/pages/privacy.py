@@ -1,10 +1,13 @@
 """Consent, onboarding and privacy pages: ``/onboarding`` (a customer's first steps, one
-at a time), ``/privacy`` (my consents, who looked at my data, and my data to take away)
-and ``/privacy/texts`` (the consent texts in full, for anyone: sign-up links to it). The
-pages render the shell and the choices; the data comes from the JSON API."""
+at a time), ``/privacy`` (my consents, who looked at my data, and my data to take away:
+download all of it, erase the account), ``/privacy/texts`` (the consent texts in full, for
+anyone: sign-up links to it) and the page a member lands on once their account is erased
+(signed out by then). The pages render the shell and the choices; the data comes from
+the JSON API."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -53,9 +56,13 @@ def onboarding_later(request: HttpRequest) -> HttpResponse:
 @login_required
 @ensure_csrf_cookie
 def privacy_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/privacy.html")
+    return render(request, "web/privacy.html", {"export_days": settings.DATA_EXPORT_DAYS})
 
 
 def consent_texts_page(request: HttpRequest) -> HttpResponse:
     """The full texts of consent, with their versions; no sign-in needed."""
     return render(request, "web/consent_texts.html", {"texts": list(TEXTS.values())})
+
+
+def erased_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/erased.html")

@@ -1,0 +1,88 @@
+"""What advice keeps about a member: the care teams they are in (as a customer, or as a
+professional caring for customers) and the care requests they made or were sent. In the
+download as the member sees them; on erasure they all go, and everyone who loses a care
+relationship acts with their narrower rights at once (open sockets too). A handover a
+professional made (``handed_over_by``) stays with the customer's request, by their id."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from accounts.models import User
+from accounts.personal_data import Part, Table, register
+from accounts.signals import narrow_rights
+from advice.models import CareRequest, CareTeamMember
+
+
+def export_care(user: User) -> list[Part]:
+    teams = (
+        CareTeamMember.objects.filter(Q(customer=user) | Q(professional=user))
+        .select_related("customer", "professional")
+        .order_by("since", "id")
+    )
+    requests = (
+        CareRequest.objects.filter(Q(customer=user) | Q(professional=user))
+        .select_related("customer", "professional", "handed_over_by")
+        .order_by("created_at", "id")
+    )
+    return [
+        Table(
+            "care-team",
+            [
+                {
+                    "as": "customer" if m.customer_id == user.pk else "professional",
+                    "customer": m.customer.public_name(),
+                    "professional": m.professional.public_name(),
+                    "professional_role": m.professional.role,
+                    "since": m.since,
+                }
+                for m in teams
+            ],
+            columns=("as", "customer", "professional", "professional_role", "since"),
+        ),
+        Table(
+            "care-requests",
+            [
+                {
+                    "as": "customer" if r.customer_id == user.pk else "professional",
+                    "customer": r.customer.public_name(),
+                    "professional": r.professional.public_name(),
+                    "handed_over_by": r.handed_over_by.public_name() if r.handed_over_by else "",
+                    "message": r.message,
+                    "status": r.status,
+                    "created_at": r.created_at,
+                    "decided_at": r.decided_at,
+                    "reply": r.reply,
+                }
+                for r in requests
+            ],
+            columns=(
+                "as",
+                "customer",
+                "professional",
+                "handed_over_by",
+                "message",
+                "status",
+                "created_at",
+                "decided_at",
+                "reply",
+            ),
+        ),
+    ]
+
+
+def erase_care(user: User) -> None:
+    mine = Q(customer=user) | Q(professional=user)
+    others = set(CareTeamMember.objects.filter(mine).values_list("customer_id", "professional_id"))
+    CareTeamMember.objects.filter(mine).delete()
+    CareRequest.objects.filter(mine).delete()
+    narrow_rights([pk for pair in others for pk in pair if pk != user.pk])
+
+
+register(
+    "advice",
+    models=("advice.CareTeamMember", "advice.CareRequest"),
+    export=export_care,
+    erase=erase_care,
+    keeps="handovers they made to another professional keep their id",
+)
