@@ -7,4 +7,7 @@ class ProfilesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from profiles import topics  # noqa: F401  (registers the health topic)
+        from profiles import (
+            results_read,  # noqa: F401  (connects the receiver that reads results again)
+            topics,  # noqa: F401  (registers the health topic)
+        )

@@ -110,6 +110,7 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 api.add_router("/", "accounts.api.router")
 api.add_router("/", "profiles.api.router")
+api.add_router("/", "profiles.results_api.router")
 api.add_router("/", "advice.api.router")
 api.add_router("/", "community.messaging.api.router")
 api.add_router("/", "community.forum.api.router")
