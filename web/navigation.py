@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from accounts.models import User
-from accounts.roles import CARE_ROLES, STAFF_ROLES
+from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
 from community.surveys.permissions import can_author
 from events.services import can_organise
 
@@ -29,6 +29,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Events", "/events"),
     NavItem("Classes", "/classes"),
     NavItem("Surveys", "/surveys"),
+    NavItem("Results", "/results", roles=frozenset({Role.CUSTOMER})),
     NavItem("My customers", "/care", roles=frozenset(CARE_ROLES)),
     NavItem("Moderation", "/moderation", roles=frozenset(STAFF_ROLES)),
 )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from web import views
-from web.pages import account, events, forum, moderation, notifications, surveys
+from web.pages import account, events, forum, moderation, notifications, results, surveys
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,4 +26,10 @@ urlpatterns = [
     path("notifications", notifications.notifications_page, name="notifications"),
     path("settings", account.settings_page, name="settings"),
     path("care", account.care_page, name="care"),
+    path("results", results.results_page, name="results"),
+    path(
+        "care/customers/<int:customer_id>/results",
+        results.care_results_page,
+        name="care-results",
+    ),
 ]
