@@ -17,7 +17,7 @@ import binascii
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, FloatField, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -191,6 +191,18 @@ def results_page(
     }
 
 
+class Epoch(Func):
+    """A moment as seconds since 1970 (UTC), a float: reading thousands of moments this
+    way is several times cheaper than as aware datetimes."""
+
+    output_field = FloatField()
+    template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "((julianday(%(expressions)s) - 2440587.5) * 86400.0)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
 def series(
     viewer: User,
     customer_id: int,
@@ -208,13 +220,16 @@ def series(
     if until is not None:
         rows = rows.filter(taken_at__lt=until)
     values = list(
-        rows.order_by("taken_at", "id").values_list("taken_at", "value", "interpretation")
+        rows.order_by("taken_at", "id")
+        .annotate(t=Epoch("taken_at"))
+        .values_list("t", "value", "interpretation")
     )
     points = downsample(values, MAX_POINTS)
     applying = Ranges(ReferenceRange.objects.filter(test=found)).applying(
         found.pk, subject_of(record.customer), timezone.now()
     )
     audit_read(record, "results")
+    utc = dt.UTC
     return {
         "test": found.code,
         "unit": found.unit,
@@ -223,39 +238,47 @@ def series(
         "range": range_out(applying),
         "count": len(values),
         "downsampled": len(points) < len(values),
-        "points": [{"t": t.isoformat(), "v": v, "i": i} for t, v, i in points],
+        "points": [
+            {"t": dt.datetime.fromtimestamp(t, utc).isoformat(), "v": v, "i": i}
+            for t, v, i in points
+        ],
     }
 
 
-Point = tuple[dt.datetime, float, str]
+# (seconds since 1970, value, interpretation)
+Point = tuple[float, float, str]
 
 
 def downsample(points: list[Point], most: int) -> list[Point]:
     """``points`` (in time order) if there are at most ``most``; else the lowest and the
-    highest of each of ``most // 2`` equal time buckets, in time order."""
+    highest of each of ``most // 2`` equal time buckets, in time order. One pass."""
     if len(points) <= most:
         return points
     buckets = max(1, most // 2)
-    first, last = points[0][0], points[-1][0]
-    span = (last - first).total_seconds() or 1.0
+    first = points[0][0]
+    scale = buckets / ((points[-1][0] - first) or 1.0)
     kept: list[Point] = []
-    bucket: list[Point] = []
-    current = 0
+    current = -1
+    low = high = points[0]
     for point in points:
-        index = min(buckets - 1, int((point[0] - first).total_seconds() / span * buckets))
-        if index != current and bucket:
-            kept.extend(_extremes(bucket))
-            bucket = []
-        current = index
-        bucket.append(point)
-    kept.extend(_extremes(bucket))
+        bucket = min(buckets - 1, int((point[0] - first) * scale))
+        if bucket != current:
+            if current >= 0:
+                _keep(kept, low, high)
+            current, low, high = bucket, point, point
+        elif point[1] < low[1]:
+            low = point
+        elif point[1] > high[1]:
+            high = point
+    _keep(kept, low, high)
     return kept
 
 
-def _extremes(bucket: list[Point]) -> list[Point]:
-    low = min(range(len(bucket)), key=lambda i: bucket[i][1])
-    high = max(range(len(bucket)), key=lambda i: bucket[i][1])
-    return [bucket[i] for i in sorted({low, high})]
+def _keep(kept: list[Point], low: Point, high: Point) -> None:
+    if low is high:
+        kept.append(low)
+    else:
+        kept.extend((low, high) if low[0] < high[0] else (high, low))
 
 
 def history(viewer: User, result_id: int) -> list[dict[str, Any]]:
