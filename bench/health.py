@@ -94,7 +94,7 @@ def _measure(port: int, database_url: str, health: dict[str, Any], rounds: int) 
     conn.close()
     out: dict[str, Any] = {
         "rounds": rounds,
-        "results": health["results"],
+        "stored": health["results"],
         "entered": health["entered"],
         "weights": health["weights"],
         "queries": health["queries"],

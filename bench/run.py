@@ -1085,7 +1085,7 @@ def write_health_docs(cfg: Config, result: dict[str, Any]) -> None:
         f"{info['nproc']} CPUs ({info['cpu'] or 'unknown model'}), Python {info['python']}.",
         "",
         f"One customer with ten years of daily weights ({result['weights']:,}) and monthly "
-        f"labs: {result['entered']:,} results entered, {result['results']:,} stored with the "
+        f"labs: {result['entered']:,} results entered, {result['stored']:,} stored with the "
         "BMI derived from every weight (`bench/health_seed.py`, in bulk, then the services "
         "derive BMI and interpret; the table vacuumed and analysed as autovacuum would). "
         "Our server alone (`scripts/serve`, production mode, one process), asked over HTTP "
