@@ -136,6 +136,8 @@ def import_bundle(actor: User, customer_id: int, data: Any, commit: bool) -> dic
 def read_bundle(data: Any, zone: str) -> list[Row]:
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
         raise ServiceError("send a FHIR R4 Bundle", code="invalid_bundle", field="resourceType")
+    if _has_nul(data):
+        raise ServiceError("NUL characters are not allowed", code="invalid_bundle", field="entry")
     entries = data.get("entry") or []
     if not isinstance(entries, list):
         raise ServiceError("entry must be a list", code="invalid_bundle", field="entry")
@@ -217,3 +219,14 @@ def _aware(moment: Any, zone: str) -> dt.datetime | None:
     if isinstance(moment, dt.date):
         return dt.datetime.combine(moment, dt.time(), tzinfo=tz)
     return None
+
+
+def _has_nul(value: Any) -> bool:
+    """NUL anywhere in the bundle's texts (PostgreSQL refuses it in text)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False

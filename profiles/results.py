@@ -80,7 +80,8 @@ def check_value(test: MedicalTest, value: float, entered_unit: str, field: str =
 def check_taken_at(moment: dt.datetime, field: str = "taken_at") -> dt.datetime:
     if moment.tzinfo is None:
         raise ServiceError("give the time with its UTC offset", code="invalid_field", field=field)
-    if not EARLIEST <= moment < LATEST:
+    # The year first: an aware time near year 1 or 9999 may not convert to UTC.
+    if not EARLIEST.year - 1 <= moment.year <= LATEST.year or not EARLIEST <= moment < LATEST:
         raise ServiceError(f"must be {SPAN}", code="invalid_field", field=field)
     if moment > timezone.now() + CLOCK_SKEW:
         raise ServiceError(

@@ -143,7 +143,7 @@ def import_fhir(request: HttpRequest, customer_id: int, commit: bool = False) ->
     user = acting_user(request)
     try:
         data = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ServiceError("send a FHIR R4 Bundle as JSON", code="invalid_bundle") from None
     return fhir.import_bundle(user, customer_id, data, commit)
 

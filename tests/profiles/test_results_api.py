@@ -7,6 +7,7 @@ results there are."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.db import connection
@@ -268,3 +269,53 @@ def test_reads_take_a_bounded_number_of_queries_however_many_results(client, mak
                 counts.setdefault((viewer.pk, path), []).append(len(queries))
     for (viewer_id, path), (few, many) in counts.items():
         assert few == many <= 12, (viewer_id, path, few, many)
+
+
+def test_bad_input_from_the_customer_themself_is_a_4xx_naming_what_is_wrong(client, customer):
+    """The API-wide walk (tests/server/test_bad_input.py) is refused at the record's door;
+    the customer gets past it."""
+    made = added(client, customer, customer, "weight", 70, "kg", at())
+    paths = [
+        f"/api/customers/{customer.pk}/results",
+        f"/api/results/{made['id']}/amend",
+        f"/api/customers/{customer.pk}/results/import/csv",
+        f"/api/customers/{customer.pk}/results/import/fhir?commit=true",
+    ]
+    bodies = ["", "not json", "[]", "null", "42", '{"unexpected": true}', "[" * 5000 + "]" * 5000,
+              json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [
+                  {"resource": {"resourceType": "Observation", "status": "final",
+                                "code": {"coding": [{"system": "http://loinc.org",
+                                                     "code": "29463-7"}]},
+                                "effectiveDateTime": "2024-01-01",
+                                "valueQuantity": {"value": 70, "code": "kg"},
+                                "note": [{"text": "a\x00b"}]}}, "x", {"resource": []}]}),
+              json.dumps({"csv": "test,value,unit,taken_at\nweight,1e999,kg,2024-01-01\n"
+                                 "weight,70,kg,9999-12-31T23:00:00-05:00\n", "commit": True}),
+              json.dumps({"test": "weight", "value": 70, "unit": "kg", "reason": "x",
+                          "taken_at": "2024-01-01T00:00:00+15:00"})]  # fmt: skip
+    for path in paths:
+        for body in bodies:
+            response = client.post(path, body, content_type="application/json", **bearer(customer))
+            assert response.status_code < 500, (path, body[:40], response.content[:200])
+            answer = api_json(response)
+            if response.status_code >= 400:
+                assert answer["message"]
+            elif "rows" in answer:  # an import: the bad row is named, nothing stored
+                assert [r["error"]["field"] for r in answer["rows"]] == ["value", "taken_at"]
+                assert answer["stored"] == 0
+
+
+def test_the_results_pages_open_for_the_customer_and_their_care_team_only(client, make_user):
+    customer = make_user(Role.CUSTOMER, display_name="Cleo")
+    dietitian, stranger = make_user(Role.DIETITIAN), make_user(Role.DIETITIAN)
+    into_care(customer, dietitian)
+    client.force_login(customer)
+    page = client.get("/results")
+    assert page.status_code == 200 and b"My results" in page.content
+    assert client.get(f"/care/customers/{customer.pk}/results")["Location"] == "/results"
+    client.force_login(dietitian)
+    page = client.get(f"/care/customers/{customer.pk}/results")
+    assert page.status_code == 200 and b"Results of Cleo" in page.content
+    client.force_login(stranger)
+    assert client.get(f"/care/customers/{customer.pk}/results").status_code == 404
+    assert client.get("/care/customers/999999/results").status_code == 404
