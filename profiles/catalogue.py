@@ -37,7 +37,8 @@ from profiles.models import (
 SEX_KEY = "sex"
 BIRTH_DATE_KEY = "birth_date"
 SEXES = {"female": ReferenceRange.Sex.FEMALE, "f": ReferenceRange.Sex.FEMALE,
-         "male": ReferenceRange.Sex.MALE, "m": ReferenceRange.Sex.MALE}  # fmt: skip
+         "woman": ReferenceRange.Sex.FEMALE, "male": ReferenceRange.Sex.MALE,
+         "m": ReferenceRange.Sex.MALE, "man": ReferenceRange.Sex.MALE}  # fmt: skip
 
 # The audiences a test's results may have: never the community (a medical value).
 TEST_AUDIENCES = (Audience.ONLY_ME, Audience.CARE_TEAM)
