@@ -1104,7 +1104,7 @@ def write_health_docs(cfg: Config, result: dict[str, Any]) -> None:
         f"points (the lowest and highest of each of 1,000 time buckets): {sizes['series']:,} "
         "bytes of JSON. The p99 varies between runs: a full garbage collection of the server "
         "process (about 80 ms with its 200,000 or so objects, timed in-process) lands on one "
-        "request in a few hundred, most often on the series, which allocates the most; five "
+        "request in a few hundred, most often on the series, which allocates the most; six "
         "runs on 2026-12-03 gave the series a p99 of 24 to 94 ms. Commands: "
         "`make bench BENCH_ARGS=\"--scenarios health --only ours\"` (this section alone), or "
         "a full `make bench`.",
