@@ -9,6 +9,7 @@ from web.pages import (
     notifications,
     privacy,
     profile,
+    results,
     surveys,
 )
 
@@ -42,4 +43,10 @@ urlpatterns = [
     path("privacy", privacy.privacy_page, name="privacy"),
     path("privacy/texts", privacy.consent_texts_page, name="consent-texts"),
     path("account-erased", privacy.erased_page, name="account-erased"),
+    path("results", results.results_page, name="results"),
+    path(
+        "care/customers/<int:customer_id>/results",
+        results.care_results_page,
+        name="care-results",
+    ),
 ]

@@ -99,6 +99,10 @@ def test_the_zip_holds_every_part_as_json_and_csv_and_its_progress_reaches_100(
     assert account["email"] == member.email
     results = json.loads(files["profiles/results.json"])
     assert {r["entered_value"] for r in results} <= set(them.secrets) and len(results) == 2
+    # The results also as a FHIR R4 bundle: the current value, not the corrected one.
+    bundle = json.loads(files["profiles.fhir/results.fhir.json"])
+    assert bundle["resourceType"] == "Bundle"
+    assert [e["resource"]["valueQuantity"]["value"] for e in bundle["entry"]] == [82.9]
     messages = json.loads(files["community.messaging/messages.json"])
     # Their own words only: the dietitian's reply is not theirs to take.
     assert them.message_body in {m["body"] for m in messages}

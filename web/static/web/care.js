@@ -80,11 +80,25 @@ function showCustomers(relations) {
           el("a", { href: "/care/customers/" + person.id }, person.name),
           el("span", { className: "muted since" }, " · since " + when(r.since, { dateStyle: "medium" })),
         ),
-        el("span", { className: "actions-row" }, messageButton(person, "customers-status"), handover && handover.open, remove),
+        el(
+          "span",
+          { className: "actions-row" },
+          resultsLink(person),
+          messageButton(person, "customers-status"),
+          handover && handover.open,
+          remove,
+        ),
         handover && handover.form,
       ),
     );
   }
+}
+
+/** What the customer shares with the care team: their results. @param {Person} person */
+function resultsLink(person) {
+  const link = el("a", { href: `/care/customers/${person.id}/results` }, "Results");
+  link.setAttribute("aria-label", "Results of " + person.name);
+  return link;
 }
 
 const findForm = /** @type {HTMLFormElement | null} */ (document.getElementById("find-form"));

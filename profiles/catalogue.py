@@ -1,0 +1,191 @@
+"""The medical-test catalogue as the results read it: tests by code or LOINC code, the
+audience a customer chose for each, and the reference range that applies to a customer
+(their sex, their age when the result was taken) with the interpretation it gives.
+
+Ranges: a row holds for ``[age_min, age_max)`` years and one sex or any. Of the rows that
+match, one with an age band wins over one without, then one for the customer's sex over
+one for any sex, then the narrower band. Without a birth date only rows without an age
+band apply; without a sex (or one that is neither female nor male) only rows for any sex.
+A value is critically low under ``critical_low``, low under ``low``, critically high from
+``critical_high``, high from ``high``, and normal otherwise; a row without any bound (a
+child's band of a test read on growth percentiles) gives no interpretation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from accounts.bounds import is_time_zone
+from accounts.models import User
+from core.errors import ServiceError
+from profiles.models import (
+    Audience,
+    MedicalTest,
+    ProfileValue,
+    ReferenceRange,
+    Result,
+    TestAudience,
+)
+
+# The profile attributes a range depends on (starter attributes of the profile).
+SEX_KEY = "sex"
+BIRTH_DATE_KEY = "birth_date"
+SEXES = {"female": ReferenceRange.Sex.FEMALE, "f": ReferenceRange.Sex.FEMALE,
+         "woman": ReferenceRange.Sex.FEMALE, "male": ReferenceRange.Sex.MALE,
+         "m": ReferenceRange.Sex.MALE, "man": ReferenceRange.Sex.MALE}  # fmt: skip
+
+# The audiences a test's results may have: never the community (a medical value).
+TEST_AUDIENCES = (Audience.ONLY_ME, Audience.CARE_TEAM)
+
+# LOINC codes matched on import besides each test's own: the same measurement reported in
+# the other property (moles or mass per volume), by another method, or another variant.
+ALSO_LOINC: dict[str, str] = {
+    "18262-6": "ldl",  # LDL cholesterol, measured directly (mass/volume)
+    "39469-2": "ldl",  # LDL cholesterol, calculated (moles/volume)
+    "1989-3": "vitamin_d",  # 25-hydroxyvitamin D3 (mass/volume)
+    "35365-6": "vitamin_d",  # 25-hydroxyvitamin D (moles/volume)
+    "14771-0": "glucose_fasting",  # fasting glucose (moles/volume)
+    "14647-2": "cholesterol_total",  # total cholesterol (moles/volume)
+    "14646-4": "hdl",  # HDL cholesterol (moles/volume)
+    "14927-8": "triglycerides",  # triglycerides (moles/volume)
+    "59261-8": "hba1c",  # HbA1c by the IFCC protocol (mmol/mol)
+}
+
+
+def catalogue() -> list[MedicalTest]:
+    """Every test, retired ones too (their results are kept), in the catalogue's order."""
+    return list(MedicalTest.objects.all())
+
+
+def active_test(code: str, field: str = "test") -> MedicalTest:
+    test = MedicalTest.objects.filter(code=code, retired_at__isnull=True).first()
+    if test is None:
+        raise ServiceError(f"no test {code!r} in the catalogue", code="unknown_test", field=field)
+    return test
+
+
+class TestIndex:
+    """The catalogue in memory, found by code or LOINC code (one query)."""
+
+    def __init__(self, tests: list[MedicalTest] | None = None) -> None:
+        self.tests = tests if tests is not None else catalogue()
+        self.by_id = {t.pk: t for t in self.tests}
+        self.by_code = {t.code: t for t in self.tests}
+        self.by_loinc = {t.loinc: t for t in self.tests if t.loinc}
+        for loinc, code in ALSO_LOINC.items():
+            if code in self.by_code:
+                self.by_loinc.setdefault(loinc, self.by_code[code])
+
+    def find(self, text: str) -> MedicalTest | None:
+        """An active test by its code (any case) or LOINC code."""
+        key = text.strip()
+        test = self.by_code.get(key) or self.by_code.get(key.lower()) or self.by_loinc.get(key)
+        return test if test is not None and test.retired_at is None else None
+
+
+def audiences_of(customer_id: int, tests: list[MedicalTest]) -> dict[int, str]:
+    """The audience of each test's results for this customer (its default if not chosen)."""
+    chosen = dict(
+        TestAudience.objects.filter(customer_id=customer_id).values_list("test_id", "audience")
+    )
+    return {t.pk: chosen.get(t.pk, t.default_audience) for t in tests}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the ranges depend on: the customer's sex and birth date (None: not given)."""
+
+    sex: str = ReferenceRange.Sex.ANY
+    birth_date: dt.date | None = None
+    zone: str = "UTC"
+
+    def age_at(self, moment: dt.datetime) -> int | None:
+        if self.birth_date is None:
+            return None
+        day = moment.astimezone(zoneinfo.ZoneInfo(self.zone)).date()
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def subject_of(customer: User) -> Subject:
+    """The customer's sex and birth date from their profile (one query)."""
+    values: dict[str, Any] = dict(
+        ProfileValue.objects.filter(
+            customer_id=customer.pk, attribute__key__in=(SEX_KEY, BIRTH_DATE_KEY)
+        ).values_list("attribute__key", "value")
+    )
+    sex = SEXES.get(str(values.get(SEX_KEY) or "").strip().lower(), ReferenceRange.Sex.ANY)
+    birth_date = None
+    if isinstance(values.get(BIRTH_DATE_KEY), str):
+        try:
+            birth_date = dt.date.fromisoformat(values[BIRTH_DATE_KEY][:10])
+        except ValueError:
+            birth_date = None
+    zone = customer.time_zone if is_time_zone(customer.time_zone) else "UTC"
+    return Subject(sex=sex, birth_date=birth_date, zone=zone)
+
+
+class Ranges:
+    """The reference ranges of the catalogue (one query), chosen for a subject."""
+
+    def __init__(self, rows: QuerySet[ReferenceRange] | list[ReferenceRange] | None = None):
+        self.by_test: dict[int, list[ReferenceRange]] = defaultdict(list)
+        for row in ReferenceRange.objects.all() if rows is None else rows:
+            self.by_test[row.test_id].append(row)
+
+    def applying(
+        self, test_id: int, subject: Subject, moment: dt.datetime
+    ) -> ReferenceRange | None:
+        age = subject.age_at(moment)
+        best: tuple[tuple[int, int, int], ReferenceRange] | None = None
+        for row in self.by_test.get(test_id, ()):
+            banded = row.age_min is not None or row.age_max is not None
+            if row.sex not in (ReferenceRange.Sex.ANY, subject.sex):
+                continue
+            if banded and (
+                age is None
+                or (row.age_min is not None and age < row.age_min)
+                or (row.age_max is not None and age >= row.age_max)
+            ):
+                continue
+            width = (row.age_max if row.age_max is not None else 200) - (row.age_min or 0)
+            key = (int(banded), int(row.sex != ReferenceRange.Sex.ANY), -width)
+            if best is None or key > best[0]:
+                best = (key, row)
+        return best[1] if best is not None else None
+
+
+def interpret(row: ReferenceRange | None, value: float) -> str:
+    """The interpretation ``row`` gives ``value`` ("" when no range applies)."""
+    if row is None or all(
+        bound is None for bound in (row.low, row.high, row.critical_low, row.critical_high)
+    ):
+        return Result.Interpretation.NONE
+    if row.critical_low is not None and value < row.critical_low:
+        return Result.Interpretation.CRITICAL_LOW
+    if row.critical_high is not None and value >= row.critical_high:
+        return Result.Interpretation.CRITICAL_HIGH
+    if row.low is not None and value < row.low:
+        return Result.Interpretation.LOW
+    if row.high is not None and value >= row.high:
+        return Result.Interpretation.HIGH
+    return Result.Interpretation.NORMAL
+
+
+def range_out(row: ReferenceRange | None) -> dict[str, float | None] | None:
+    if row is None or all(
+        bound is None for bound in (row.low, row.high, row.critical_low, row.critical_high)
+    ):
+        return None
+    return {
+        "low": row.low,
+        "high": row.high,
+        "critical_low": row.critical_low,
+        "critical_high": row.critical_high,
+    }
