@@ -3,7 +3,8 @@ have made. It tells one story: Casey (a customer in Ontario, in Toronto's zone) 
 care of Dana (a dietitian), and they have chatted; Casey is enrolled in Dana's upcoming
 virtual class, has a place at a live Q&A starting in minutes (its room open now), can
 answer a survey, has a topic of their own in the Ontario forum with Dana's reply, and has
-notices to look at; Morgan (a moderator) has a flagged post in the review queue.
+notices to look at, and keeps her profile and six months of results, which she shares
+with her care team; Morgan (a moderator) has a flagged post in the review queue.
 
 Each part is made once, when what it makes is missing (``make run`` calls this on every
 start); the live Q&A is made again when the last one is over, so its room can be opened
@@ -29,8 +30,8 @@ from events import classes
 from events import services as events
 from events.models import ClassSeries, Event
 from events.reminders import send_reminders
-from profiles import consents
-from profiles.models import Consent
+from profiles import consents, results, values
+from profiles.models import Consent, Result
 
 DOMAIN = "@demo.edietitian.local"
 CASEY_TOPIC = "Saturday market walk in Toronto?"
@@ -45,6 +46,7 @@ def seed(by_email: dict[str, User]) -> None:
     _forum_story(people)
     _care_team(people)
     _consents(people)
+    _health(people)
     _class(people)
     _live_event(people)
     _market_walk(people)
@@ -133,6 +135,55 @@ def _consents(people: dict[str, User]) -> None:
         return
     for purpose in ("care", "analytics"):
         consents.grant(casey, purpose, consents.TEXTS[purpose].version)
+
+
+def _health(people: dict[str, User]) -> None:
+    """Casey's profile (her city on her community card, the rest for her care team) and
+    six months of results: a weekly weight going down, her height, and two lab panels
+    where the LDL cholesterol came back high and then better; Dana entered the second."""
+    casey, dietitian = people["casey"], people["dietitian"]
+    if Result.objects.filter(customer=casey).exists():
+        return
+    values.update_profile(
+        casey,
+        casey.pk,
+        version=values.read_profile(casey, casey.pk)["version"],
+        values={
+            "birth_date": "1988-05-14",
+            "sex": "female",
+            "health_goals": ["eat_healthier", "lower_cholesterol"],
+            "diet": "vegetarian",
+            "activity_level": "light",
+            "city": "Toronto",
+            "bio": "Learning to cook with what is in season.",
+        },
+        audiences={"city": "community", "bio": "community"},
+    )
+    now = timezone.now().replace(hour=8, minute=0, second=0, microsecond=0)
+    results.record_result(
+        casey, casey.pk, test_code="height", value=168, unit="cm", taken_at=now - timedelta(183)
+    )
+    for week in range(26):
+        taken = now - timedelta(days=7 * (26 - week))
+        weight = 82.4 - 0.19 * week + (0.3 if week % 3 == 0 else 0)
+        results.record_result(
+            casey, casey.pk, test_code="weight", value=round(weight, 1), unit="kg", taken_at=taken
+        )
+    panels = [
+        (casey, 170, {"ldl": 4.2, "hdl": 1.4, "cholesterol_total": 6.1, "glucose_fasting": 5.3}),
+        (dietitian, 20, {"ldl": 3.1, "hdl": 1.5, "cholesterol_total": 5.0, "hba1c": 5.4}),
+    ]
+    for author, days_ago, panel in panels:
+        for code, value in panel.items():
+            unit = "%" if code == "hba1c" else "mmol/L"
+            results.record_result(
+                author,
+                casey.pk,
+                test_code=code,
+                value=value,
+                unit=unit,
+                taken_at=now - timedelta(days=days_ago),
+            )
 
 
 def _care_team(people: dict[str, User]) -> None:

@@ -19,9 +19,12 @@ from community.models import Post, Thread
 from events import rooms
 from events.models import Enrollment, Event, Rsvp
 from notifications.models import Notification
+from profiles.models import Result
 from tests.helpers import api_json, bearer
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Serialized rollback: the data migrations (profile attributes, the test catalogue) are
+# back for each test, whatever a transactional test before it emptied.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 DOMAIN = "@demo.edietitian.local"
 
@@ -74,6 +77,27 @@ def test_the_demo_customer_has_a_class_a_live_room_a_survey_and_regional_topics(
     assert "Farmers' market walk" in titles
 
 
+def test_the_demo_customer_shares_a_profile_and_results_with_her_dietitian(seeded, client):
+    casey, dana, sam = person("casey"), person("dietitian"), person("sam")
+    shown = api_json(client.get(f"/api/customers/{casey.pk}/tests", **bearer(dana)))
+    tests = {t["code"]: t for t in shown["tests"]}
+    assert tests["weight"]["count"] == 26 and tests["bmi"]["count"] == 26
+    assert tests["ldl"]["count"] == 2 and tests["ldl"]["latest"]["interpretation"] == "normal"
+    series = api_json(
+        client.get(f"/api/customers/{casey.pk}/results/series?test=ldl", **bearer(dana))
+    )
+    assert [p["i"] for p in series["points"]] == ["high", "normal"]
+    shared = api_json(client.get(f"/api/customers/{casey.pk}/profile", **bearer(dana)))
+    assert {f["key"] for f in shared["fields"]} >= {"birth_date", "health_goals", "city"}
+    # Another member sees her city on her card, and nothing of her health.
+    card = api_json(client.get(f"/api/users/{casey.pk}/card", **bearer(sam)))
+    assert [(f["key"], f["value"]) for f in card["fields"]] == [
+        ("city", "Toronto"),
+        ("bio", "Learning to cook with what is in season."),
+    ]
+    assert client.get(f"/api/customers/{casey.pk}/tests", **bearer(sam)).status_code == 404
+
+
 def test_the_demo_customer_has_notices_and_the_moderator_a_queue(seeded):
     casey = person("casey")
     kinds = set(Notification.objects.filter(user=casey).values_list("kind", flat=True))
@@ -92,6 +116,7 @@ def test_seeding_again_makes_nothing_twice(seeded, settings):
         CareTeamMember.objects.count(),
         Notification.objects.count(),
         Post.objects.count(),
+        Result.objects.count(),
     )
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
@@ -102,4 +127,5 @@ def test_seeding_again_makes_nothing_twice(seeded, settings):
         CareTeamMember.objects.count(),
         Notification.objects.count(),
         Post.objects.count(),
+        Result.objects.count(),
     )
