@@ -3,6 +3,7 @@ they use are in tests/helpers.py)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -32,6 +33,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if absent and item.get_closest_marker(marker):
                 # Under CI=true the settings refuse to load without the services.
                 item.add_marker(pytest.mark.skip(reason=f"{marker} is not reachable here"))
+
+
+# The data migrations whose rows tests rely on: (module, the function that adds them).
+MIGRATED_ROWS = (
+    ("profiles.migrations.0002_starter_attributes", "add_starter_attributes"),
+    ("profiles.migrations.0003_starter_catalogue", "add_catalogue"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _migrated_rows(request: pytest.FixtureRequest) -> None:
+    """A transactional test empties every table when it ends, the rows that data
+    migrations made too (the profile attributes, the medical-test catalogue): each
+    transactional test starts with them made again, whatever ran before it."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps  # (the settings are loaded by now)
+
+    from profiles.models import MedicalTest  # (the apps are loaded by now)
+
+    if MedicalTest.objects.exists():
+        return
+    for module, function in MIGRATED_ROWS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -22,9 +22,7 @@ from notifications.models import Notification
 from profiles.models import Result
 from tests.helpers import api_json, bearer
 
-# Serialized rollback: the data migrations (profile attributes, the test catalogue) are
-# back for each test, whatever a transactional test before it emptied.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 DOMAIN = "@demo.edietitian.local"
 
