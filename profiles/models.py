@@ -88,7 +88,9 @@ class Profile(models.Model):
     # Raised by every change of a value or an audience; an edit names the version it was
     # made from and is refused (409) if another edit came first.
     version = models.PositiveIntegerField(default=0)
-    onboarding_step = models.CharField(max_length=20, default="consent")
+    # Where onboarding stands; blank: it never started (the profile was made other than at
+    # sign-up, e.g. an account from before onboarding existed, or the demo's).
+    onboarding_step = models.CharField(max_length=20, default="", blank=True)
     onboarded_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -165,12 +165,20 @@ def note_dietitian_asked(user: User) -> None:
         _advance(profile, "dietitian")
 
 
+# The step of a profile made other than at sign-up: onboarding never started.
+NOT_STARTED = ""
+
+
 def needs_onboarding(user: User) -> bool:
-    """Whether ``user`` is a customer who started onboarding and has not finished it
-    (accounts made before onboarding existed have no profile yet, and are not sent)."""
+    """Whether ``user`` is a customer who started onboarding and has not finished it.
+    Onboarding starts at sign-up (``start``); accounts made otherwise (before onboarding
+    existed, by staff, the demo) have no step, even once they have a profile, and are not
+    sent."""
     return (
         user.role == Role.CUSTOMER
-        and Profile.objects.filter(customer=user, onboarded_at__isnull=True).exists()
+        and Profile.objects.filter(customer=user, onboarded_at__isnull=True)
+        .exclude(onboarding_step=NOT_STARTED)
+        .exists()
     )
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.signals import signed_up
+from profiles import values
 from profiles.models import Attribute, Consent, Profile, ProfileValue
 from tests.helpers import CONSENTS, api_json, bearer
 
@@ -130,7 +131,12 @@ def test_home_sends_a_customer_who_has_not_finished_to_onboarding_until_later(ma
         onboarding_step="done", onboarded_at=timezone.now()
     )
     assert signed_in(customer).get("/").status_code == 200
-    assert signed_in(make_user(Role.CUSTOMER)).get("/").status_code == 200
+    earlier = make_user(Role.CUSTOMER)
+    assert signed_in(earlier).get("/").status_code == 200
+    # Keeping a profile is not starting onboarding: such a member is still not sent.
+    values.update_profile(earlier, earlier.pk, version=0, values={"city": "Lyon"}, audiences={})
+    assert Profile.objects.filter(customer=earlier).exists()
+    assert signed_in(earlier).get("/").status_code == 200
     dietitian = signed_in(make_user(Role.DIETITIAN))
     assert dietitian.get("/").status_code == 200
     assert dietitian.get("/onboarding").status_code == 403

@@ -28,11 +28,9 @@ def test_a_customer_edits_her_profile_and_her_dietitian_sees_what_she_shares(
         token=dana_token,
     )
     assert status == 204
-    cluster.sql(
-        "INSERT INTO profiles_consent (customer_id, purpose, version, granted_at)"
-        " VALUES (%s, 'care', '1', now())",
-        casey_id,
-    )
+    # The member agreed to care by their care team when signing up (``server.member``).
+    status, consents = server.call("GET", "/api/me/consents", token=casey_token)
+    assert status == 200 and {c["purpose"]: c["granted"] for c in consents}["care"]
 
     casey = signed_in_page(browser, server, casey_email)
     casey.get_by_role("link", name="Profile").click()

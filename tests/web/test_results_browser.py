@@ -41,18 +41,16 @@ def drawn(page: Page) -> dict[str, int]:
 def test_a_customer_records_and_imports_results_and_their_dietitian_sees_what_is_shared(
     server: Server, browser, cluster: Cluster
 ):
-    cara_id, cara_email, _ = server.member("Cara Cabbage")
+    cara_id, cara_email, cara_token = server.member("Cara Cabbage")
     dino_id, dino_email, dino = server.member("Dino Dill")
     cluster.set_role(dino_id, "dietitian")
     status, answer = server.call(
         "POST", "/api/care-team", {"customer_id": cara_id, "professional_id": dino_id}, dino
     )
     assert status == 204, answer
-    cluster.sql(
-        "INSERT INTO profiles_consent (customer_id, purpose, version, granted_at)"
-        " VALUES (%s, 'care', '1', now())",
-        cara_id,
-    )
+    # The member agreed to care by their care team when signing up (``server.member``).
+    status, consents = server.call("GET", "/api/me/consents", token=cara_token)
+    assert status == 200 and {c["purpose"]: c["granted"] for c in consents}["care"]
 
     cara = signed_in_page(browser, server, cara_email)
     cara.get_by_role("navigation", name="Main").get_by_role("link", name="Results").click()
