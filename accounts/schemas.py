@@ -8,6 +8,7 @@ from pydantic import ConfigDict, Field, StrictBool, field_validator
 from accounts.audit import role_label, shown_actor
 from accounts.models import AccessAuditEntry, User
 from accounts.regions import region_change_allowed_from
+from core.text import json_problem
 
 
 class Input(Schema):
@@ -18,21 +19,10 @@ class Input(Schema):
     @field_validator("*", mode="after")
     @classmethod
     def no_nul_characters(cls, value: object) -> object:
-        if _has_nul(value):
-            raise ValueError("must not contain NUL characters")
+        problem = json_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
-
-
-def _has_nul(value: object) -> bool:
-    """NUL anywhere in a text, or in the texts of a list or mapping (PostgreSQL refuses
-    it in text and in JSON alike)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple | set):
-        return any(_has_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    return False
 
 
 class ConsentAnswersIn(Input):

@@ -70,3 +70,32 @@ def render_markdown(text: str) -> str:
     html = markdown.markdown(text, extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
     cleaner, linker = _sanitizers()
     return linker.linkify(cleaner.clean(html))
+
+
+# How deep a JSON document a client sends may nest. Every document this server takes is
+# a few levels deep (a FHIR bundle about eight); deeper ones are refused before anything
+# walks them recursively.
+MAX_JSON_DEPTH = 32
+
+
+def json_problem(value: object, max_depth: int = MAX_JSON_DEPTH) -> str | None:
+    """What is wrong with a JSON-like value a client sent, or None: a NUL character in
+    any text or key (PostgreSQL refuses it in text and in JSON alike), or nesting deeper
+    than ``max_depth``. Walked without recursion, so no document can exhaust the stack."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "must not contain NUL characters"
+            continue
+        if isinstance(item, dict):
+            children: list[object] = [*item.keys(), *item.values()]
+        elif isinstance(item, list | tuple | set):
+            children = list(item)
+        else:
+            continue
+        if depth > max_depth:
+            return f"is nested too deeply (at most {max_depth} levels)"
+        stack.extend((child, depth + 1) for child in children)
+    return None

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from accounts.models import User
 from core.errors import ServiceError
+from core.text import json_problem
 from profiles.catalogue import Ranges, Subject, subject_of
 from profiles.imports import MAX_ROWS, Row, import_rows
 from profiles.models import MedicalTest, ReferenceRange, Result
@@ -136,8 +137,9 @@ def import_bundle(actor: User, customer_id: int, data: Any, commit: bool) -> dic
 def read_bundle(data: Any, zone: str) -> list[Row]:
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
         raise ServiceError("send a FHIR R4 Bundle", code="invalid_bundle", field="resourceType")
-    if _has_nul(data):
-        raise ServiceError("NUL characters are not allowed", code="invalid_bundle", field="entry")
+    problem = json_problem(data)
+    if problem is not None:
+        raise ServiceError(f"the bundle {problem}", code="invalid_bundle", field="entry")
     entries = data.get("entry") or []
     if not isinstance(entries, list):
         raise ServiceError("entry must be a list", code="invalid_bundle", field="entry")
@@ -219,14 +221,3 @@ def _aware(moment: Any, zone: str) -> dt.datetime | None:
     if isinstance(moment, dt.date):
         return dt.datetime.combine(moment, dt.time(), tzinfo=tz)
     return None
-
-
-def _has_nul(value: Any) -> bool:
-    """NUL anywhere in the bundle's texts (PostgreSQL refuses it in text)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    return False

@@ -43,11 +43,12 @@ Kind = Attribute.Kind
 
 
 def _finite_number(checker: Any, instance: object) -> bool:
-    return (
-        isinstance(instance, int | float)
-        and not isinstance(instance, bool)
-        and math.isfinite(instance)
-    )
+    if not isinstance(instance, int | float) or isinstance(instance, bool):
+        return False
+    try:
+        return math.isfinite(instance)
+    except OverflowError:  # an integer too large for a float is no number we keep
+        return False
 
 
 _TYPES = Draft202012Validator.TYPE_CHECKER.redefine("number", _finite_number)
