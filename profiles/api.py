@@ -5,16 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
-from accounts import limits
 from accounts.bounds import MAX_ID
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
-from profiles import attributes, cards, values
+from profiles import attributes, values
 from profiles.schema import values_schema
 
 router = Router(tags=["profiles"])
@@ -230,30 +228,3 @@ def profile_history(
     return values.history(
         signed_in_user(request), customer_id, cursor=cursor, locale=locale or None
     )
-
-
-# --- the community card -------------------------------------------------------------------
-
-
-class CardFieldOut(Schema):
-    key: str
-    label: str
-    value: Any
-    text: str = Field(description="the value in words (a choice's label)")
-
-
-class CardOut(Schema):
-    id: int
-    name: str
-    role: str
-    fields: list[CardFieldOut]
-
-
-@router.get("/users/{user_id}/card", response=CardOut)
-def card(request: HttpRequest, user_id: int, locale: str = Locale) -> dict[str, Any]:
-    """Any signed-in member: a member's name, role and the display fields they show the
-    community (in their access log when it shows any). ``HANDLE_SEARCHES_PER_MINUTE`` per
-    member (more would list the members)."""
-    user = signed_in_user(request)
-    limits.charge(user, "profile_card", settings.HANDLE_SEARCHES_PER_MINUTE, 60)
-    return cards.card(user, user_id, locale=locale or None)

@@ -6,15 +6,16 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from accounts import limits
 from accounts.models import Block, User
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
+from community.forum.api import CardField
 from community.messaging import sending, services
-from community.messaging.permissions import membership_or_404
+from community.messaging.permissions import check_knows, membership_or_404
 from community.messaging.schemas import (
     BlockIn,
     ContactOut,
@@ -31,6 +32,7 @@ from community.messaging.schemas import (
 )
 from community.messaging.sending import message_data
 from community.models import Message, MessagingSettings
+from profiles import cards
 
 router = Router(tags=["messaging"])
 
@@ -153,3 +155,26 @@ def block(request: HttpRequest, payload: BlockIn) -> Status[None]:
 def unblock(request: HttpRequest, user_id: int) -> Status[None]:
     services.unblock(signed_in_user(request), user_id)
     return Status(204, None)
+
+
+class MemberCardOut(Schema):
+    id: int
+    name: str
+    role: str
+    fields: list[CardField] = Field(description="the display fields shown to the community")
+
+
+@router.get("/users/{user_id}/card", response=MemberCardOut, tags=["profiles"])
+def member_card(
+    request: HttpRequest,
+    user_id: int,
+    locale: str = Query("", max_length=16, description="e.g. fr; the member's own if blank"),
+) -> dict[str, Any]:
+    """A member's community card (name, role, the display fields they show the
+    community; in their access log when it shows any) for those who know them by id: who
+    shares a conversation with them, either side of a care relationship, themselves.
+    Anybody else: 404, as for an id that names nobody. ``HANDLE_SEARCHES_PER_MINUTE``."""
+    user = signed_in_user(request)
+    limits.charge(user, "profile_card", settings.HANDLE_SEARCHES_PER_MINUTE, 60)
+    check_knows(user, user_id)
+    return cards.card(user, user_id, locale=locale or None)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import Block, User
 from accounts.roles import CARE_ROLES, STAFF_ROLES, Role
@@ -202,3 +202,21 @@ def filter_conversations(
     user: User, conversations: QuerySet[Conversation]
 ) -> QuerySet[Conversation]:
     return conversations.filter(memberships__user=user)
+
+
+def check_knows(viewer: User, member_id: int) -> None:
+    """A member's card by id is for those who already know the member by that id: the
+    member, the people they share a conversation with, and either side of a care
+    relationship. Anybody else is told there is no such member, as for an id that names
+    nobody (account ids tell nothing)."""
+    if viewer.pk == member_id:
+        return
+    shares = Membership.objects.filter(
+        user_id=member_id, conversation__memberships__user=viewer
+    ).exists()
+    either_side = Q(customer=viewer, professional_id=member_id) | Q(
+        customer_id=member_id, professional=viewer
+    )
+    if shares or CareTeamMember.objects.filter(either_side).exists():
+        return
+    raise NotFound("no such member")

@@ -14,6 +14,7 @@ from accounts.models import AccessAuditEntry, Block, User
 from accounts.roles import Role
 from advice.models import CareTeamMember
 from community.forum import profiles as forum_profiles
+from community.messaging import services as messaging
 from profiles import cards
 from profiles.models import Consent
 from tests.helpers import api_json, bearer
@@ -137,10 +138,19 @@ def test_without_consent_to_care_or_after_leaving_the_care_team_nothing_is_seen(
     assert client.get(url, **bearer(people["care"])).status_code == 404
 
 
-def test_the_card_shows_only_display_fields_for_the_community(client, people):
+def test_the_card_shows_only_display_fields_for_the_community(client, people, make_user):
     customer = people["customer"]
     fill(client, customer)
     consent_to_care(customer)
+    # A card by id is for those who know the member by that id: a stranger is told there
+    # is nobody, as for an id that names nobody, and nothing is logged.
+    stranger = make_user(display_name="Stranger")
+    for member_id in (customer.pk, 987654321):
+        unknown = client.get(f"/api/users/{member_id}/card", **bearer(stranger))
+        assert unknown.status_code == 404 and api_json(unknown)["message"] == "no such member"
+    assert not reads_of(customer)
+    # Everyone else shares a conversation with the customer (or cares for them).
+    messaging.start_conversation(people["admin"], [u.pk for u in people.values()])
     for who, user in people.items():
         response = client.get(f"/api/users/{customer.pk}/card", **bearer(user))
         assert response.status_code == 200, who
@@ -152,6 +162,7 @@ def test_the_card_shows_only_display_fields_for_the_community(client, people):
         }, who
     readers = {label for label, _, resource in reads_of(customer) if resource == "profile card"}
     assert readers == {u.display_name for w, u in people.items() if w != "customer"}
+    assert "Stranger" not in readers
     # A medical value never reaches the community: the audience is refused.
     refused = patch(
         client, customer, customer, {"version": 1, "audiences": {"conditions": "community"}}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from advice.models import CareTeamMember
 from community.forum import flags
-from community.models import Post, Thread
+from community.models import ForumProfile, Post, Thread
 from events import rooms
 from events.models import Enrollment, Event, Rsvp
 from notifications.models import Notification
@@ -87,8 +87,9 @@ def test_the_demo_customer_shares_a_profile_and_results_with_her_dietitian(seede
     assert [p["i"] for p in series["points"]] == ["high", "normal"]
     shared = api_json(client.get(f"/api/customers/{casey.pk}/profile", **bearer(dana)))
     assert {f["key"] for f in shared["fields"]} >= {"birth_date", "health_goals", "city"}
-    # Another member sees her city on her card, and nothing of her health.
-    card = api_json(client.get(f"/api/users/{casey.pk}/card", **bearer(sam)))
+    # Another member sees her city on her card in the forum, and nothing of her health.
+    handle = ForumProfile.objects.get(user=casey).handle
+    card = api_json(client.get(f"/api/forum/members/{handle}/card", **bearer(sam)))
     assert [(f["key"], f["value"]) for f in card["fields"]] == [
         ("city", "Toronto"),
         ("bio", "Learning to cook with what is in season."),
