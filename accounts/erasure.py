@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from accounts import personal_data
 from accounts.audit import entries_about, record_access, shown_actor
-from accounts.models import ERASED_NAME, AccessAuditEntry, Block, User
+from accounts.identity import identity_key
+from accounts.models import ERASED_NAME, AccessAuditEntry, Block, ErasedIdentity, User
 from accounts.permissions import check_can_manage_user, check_role
 from accounts.personal_data import Part, Table
 from accounts.roles import Role
@@ -101,6 +102,10 @@ def erase(user: User) -> None:
         if locked.erased_at is not None:
             raise Conflict("this account is erased already", code="already_erased")
         _forget_in_admin_log(locked)
+        if locked.cognito_sub:
+            ErasedIdentity.objects.update_or_create(
+                key=identity_key(locked.cognito_sub), defaults={"erased_at": timezone.now()}
+            )
         for name, value in CLEARED.items():
             setattr(locked, name, value)
         locked.set_unusable_password()

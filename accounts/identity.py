@@ -15,8 +15,11 @@ sets them, so a name cannot carry a second paragraph into anything that shows it
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
@@ -114,3 +117,11 @@ def scrub_display_name(raw: str) -> str:
 
 def _refused_in_name(ch: str) -> bool:
     return unicodedata.category(ch) in _REFUSED_IN_NAME or ch in _DIRECTION_OVERRIDES
+
+
+def identity_key(subject: str) -> str:
+    """A keyed hash of an identity provider's subject: what is kept of it after erasure
+    (``accounts.models.ErasedIdentity``), never the subject itself."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), b"erased-identity:" + subject.encode(), hashlib.sha256
+    ).hexdigest()

@@ -229,3 +229,15 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker_id} blocks {self.blocked_id}"
+
+
+class ErasedIdentity(models.Model):
+    """An identity provider's subject (a Cognito ``sub``) whose account was erased, kept
+    as a keyed hash (never the subject itself), so a token issued before the erasure
+    cannot make the account again; a sign-in after it makes a new, unrelated one."""
+
+    key = models.CharField(max_length=64, unique=True)
+    erased_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"erased identity at {self.erased_at:%Y-%m-%d}"

@@ -21,11 +21,12 @@ from accounts.audit import record_access
 from accounts.cognito import get_verifier, roles_from_groups
 from accounts.identity import (
     clean_display_name,
+    identity_key,
     normalize_email,
     normalized_or_none,
     scrub_display_name,
 )
-from accounts.models import User
+from accounts.models import ErasedIdentity, User
 from accounts.permissions import (
     check_can_manage_user,
     check_can_view_account,
@@ -377,6 +378,15 @@ def _verified_email(claims: dict[str, Any]) -> str | None:
     return email
 
 
+def _issued_at(claims: dict[str, Any]) -> float:
+    """When the sign-in behind a token happened (``auth_time``, else ``iat``)."""
+    for name in ("auth_time", "iat"):
+        value = claims.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    return 0.0
+
+
 def _user_for_cognito_claims(claims: dict[str, Any]) -> User:
     """Find or create the local user for a Cognito ``sub``.
 
@@ -384,6 +394,10 @@ def _user_for_cognito_claims(claims: dict[str, Any]) -> User:
     ``cognito:groups`` on every sign-in, and cannot be changed here.
     """
     sub = str(claims["sub"])[:64]
+    erased = ErasedIdentity.objects.filter(key=identity_key(sub)).first()
+    if erased is not None and _issued_at(claims) <= erased.erased_at.timestamp():
+        # A token from before the erasure: the account it was for is gone, and stays gone.
+        raise InvalidToken("the account of this token was erased; sign in again")
     groups = claims.get("cognito:groups") or []
     role = roles_from_groups([g for g in groups if isinstance(g, str)]) or Role.CUSTOMER
     user = User.objects.filter(cognito_sub=sub).first()

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from accounts import cognito
-from accounts.models import User
+from accounts.erasure import erase
+from accounts.models import ErasedIdentity, User
 from accounts.roles import Role
 from core.errors import InvalidToken
 from tests.helpers import CLIENT_ID, ISSUER, FakeUserPool, api_json, b64url, bearer
@@ -293,3 +296,23 @@ def test_roles_of_cognito_users_are_managed_in_the_pool(client, user_pool, make_
     )
     assert response.status_code == 409
     assert api_json(response)["code"] == "role_managed_by_cognito"
+
+
+def test_a_token_from_before_an_erasure_does_not_make_the_account_again(client, user_pool):
+    signed_in = int(time.time()) - 120
+    token = user_pool.token(iat=signed_in, auth_time=signed_in)
+    first = api_json(get_me(client, token))
+    erase(User.objects.get(pk=first["id"]))
+    # The erasure was a minute ago; the token's sign-in before it.
+    ErasedIdentity.objects.update(erased_at=timezone.now() - timedelta(seconds=60))
+    # The same token, issued before the erasure: refused, and no account is made.
+    assert_refused(client, token, "erased")
+    assert User.objects.filter(is_active=True).count() == 0
+    # Signing in again afterwards makes a new account, unrelated to the erased one.
+    again = api_json(get_me(client, user_pool.token()))
+    assert again["id"] != first["id"] and again["display_name"] == "cognito-user"
+    erased = User.objects.get(pk=first["id"])
+    assert erased.cognito_sub is None and erased.erased_at is not None
+    # What is kept of the subject is a keyed hash, never the subject itself.
+    sub = user_pool.claims()["sub"]
+    assert not any(sub in key for key in ErasedIdentity.objects.values_list("key", flat=True))
