@@ -17,7 +17,8 @@ from accounts.audit import record_access
 from accounts.models import Block, User
 from core.errors import NotFound
 from profiles.attributes import page_order, value_text
-from profiles.models import Audience, ProfileValue
+from profiles.models import ProfileValue
+from profiles.permissions import Relation, audiences_for
 
 CardField = dict[str, Any]
 
@@ -42,7 +43,8 @@ def card_fields(
             customer_id__in=ids,
             customer__is_active=True,
             customer__erased_at__isnull=True,
-            audience=Audience.COMMUNITY,
+            # The rule every door asks: what anybody may see (community display fields).
+            audience__in=audiences_for(Relation.OTHER),
             attribute__display_field=True,
             attribute__retired_at__isnull=True,
             value__isnull=False,
