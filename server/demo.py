@@ -14,6 +14,7 @@ on any day the demo starts.
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -159,7 +160,9 @@ def _health(people: dict[str, User]) -> None:
         },
         audiences={"city": "community", "bio": "community"},
     )
-    now = timezone.now().replace(hour=8, minute=0, second=0, microsecond=0)
+    # Measured at 8 in the morning where Casey lives.
+    local = timezone.localtime(timezone.now(), ZoneInfo(casey.time_zone))
+    now = local.replace(hour=8, minute=0, second=0, microsecond=0)
     results.record_result(
         casey, casey.pk, test_code="height", value=168, unit="cm", taken_at=now - timedelta(183)
     )
