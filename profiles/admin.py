@@ -1,5 +1,5 @@
 """The Django admin of profiles: the attribute definitions, checked by the same JSON
-Schema as the API (``profiles.schema.check_definition``), and the medical-test catalogue
+Schema as the API (``profiles.definitions.check_definition``), and the medical-test catalogue
 with its reference ranges (units checked by converting with pint before they are saved).
 
 No member's value, audience, history, result or consent is registered here, and no
@@ -21,9 +21,9 @@ from django.utils import timezone
 from accounts.admin import BoundedParametersMixin
 from core.errors import ServiceError
 from profiles.attributes import DEFINITION_FIELDS, check_change
+from profiles.definitions import check_definition
 from profiles.models import Attribute, MedicalTest, ReferenceRange
 from profiles.results import BMI
-from profiles.schema import check_definition
 from profiles.units import PINT_OF_UCUM, to_canonical
 
 # What a test may be derived from others as (the server computes each of them).

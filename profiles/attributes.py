@@ -1,7 +1,7 @@
 """The attributes a profile has, as admins define them: their shape for members (labels
 in the member's locale), and the admins' create, change and retire.
 
-A definition is checked against ``profiles.schema.DEFINITION_SCHEMA`` on every door (the
+A definition is checked against ``profiles.definitions.DEFINITION_SCHEMA`` on every door (the
 API, the Django admin). A retired attribute is no longer asked for or accepted; its
 values are kept and shown to their customer.
 """
@@ -17,8 +17,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from core.errors import Conflict, Forbidden, NotFound, ServiceError
+from profiles.definitions import check_definition
 from profiles.models import Attribute, Audience, ProfileValue, localized
-from profiles.schema import check_definition
 
 # The sections of the profile page, in their order. An attribute in a section not named
 # here comes after them, under its key.

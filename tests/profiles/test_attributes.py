@@ -15,8 +15,8 @@ from accounts.roles import Role
 from advice.models import CareTeamMember
 from profiles import values
 from profiles.attributes import active_attributes, definition
+from profiles.definitions import DEFINITION_SCHEMA, DefinitionValidator, check_definition
 from profiles.models import Attribute, Consent, ProfileChange, ProfileValue
-from profiles.schema import DEFINITION_SCHEMA, DefinitionValidator, check_definition
 from profiles.values import customer_today
 from tests.helpers import api_json, bearer
 

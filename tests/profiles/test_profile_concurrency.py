@@ -53,10 +53,9 @@ def test_the_second_edit_from_the_same_version_gets_409_and_loses_nothing(client
     assert ProfileChange.objects.filter(customer=customer).count() == 3
 
 
+@pytest.mark.postgres  # row locks are PostgreSQL's
 @pytest.mark.django_db(transaction=True)
 def test_edits_at_the_same_moment_are_serialised_on_the_profile_row(make_user):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's")
     # A transactional test starts from emptied tables: the starter attributes may be gone.
     for key in ("city", "bio"):
         Attribute.objects.get_or_create(
