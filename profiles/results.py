@@ -32,7 +32,7 @@ from accounts.models import User
 from accounts.signals import narrow_rights
 from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from profiles.access import care_team_of
-from profiles.catalogue import TEST_AUDIENCES, Ranges, Subject, audiences_of, interpret, subject_of
+from profiles.catalogue import TEST_AUDIENCES, Ranges, Subject, chosen_audiences, interpret
 from profiles.models import MedicalTest, ReferenceRange, Result, TestAudience
 from profiles.permissions import Relation, check_own_record, narrower
 from profiles.records import Record, open_record
@@ -137,7 +137,7 @@ def record_result(
         current = Result.objects.filter(customer=record.customer, superseded_at__isnull=True)
         if current.filter(test=test, taken_at=moment).exists():
             raise duplicate(test, moment)
-        subject = subject_of(record.customer)
+        subject = record.reading.subjects.full
         ranges = Ranges(ReferenceRange.objects.filter(test=test))
         result = _insert(
             Result(
@@ -212,7 +212,7 @@ def amend_result(
         current = Result.objects.filter(customer_id=old.customer_id, superseded_at__isnull=True)
         if moment != old.taken_at and current.filter(test=test, taken_at=moment).exists():
             raise duplicate(test, moment)
-        subject = subject_of(record.customer)
+        subject = record.reading.subjects.full
         ranges = Ranges(ReferenceRange.objects.filter(test=test))
         old.superseded_at = timezone.now()
         old.save(update_fields=["superseded_at"])
@@ -264,7 +264,7 @@ def set_test_audience(actor: User, customer_id: int, code: str, audience: str) -
             field="audience",
         )
     with transaction.atomic():
-        before = audiences_of(customer_id, [test])[test.pk]
+        before = chosen_audiences(customer_id, [test])[test.pk]
         TestAudience.objects.update_or_create(
             customer_id=customer_id, test=test, defaults={"audience": audience}
         )
@@ -346,7 +346,7 @@ def rederive_bmi(
         return []
     now = timezone.now()
     Result.objects.filter(pk__in=[r.pk for r in stale]).update(superseded_at=now)
-    subject = subject or subject_of(record.customer)
+    subject = subject or record.reading.subjects.full
     ranges = Ranges(ReferenceRange.objects.filter(test=bmi))
     fresh = [
         Result(

@@ -100,7 +100,7 @@ def add_result(request: HttpRequest, customer_id: int, payload: ResultIn) -> Sta
         taken_at=payload.taken_at,
         note=payload.note,
     )
-    return Status(201, results_read.result_out(made, made.test))
+    return Status(201, results_read.written_out(user, made))
 
 
 @router.post("/results/{result_id}/amend", response={201: ResultOut})
@@ -109,7 +109,7 @@ def amend(request: HttpRequest, result_id: int, payload: AmendIn) -> Status[dict
     entered it while in the care team."""
     user = acting_user(request)
     made = results.amend_result(user, result_id, **payload.model_dump())
-    return Status(201, results_read.result_out(made, made.test))
+    return Status(201, results_read.written_out(user, made))
 
 
 @router.get("/results/{result_id}/history", response=list[ResultOut])

@@ -18,10 +18,19 @@ from accounts.roles import Role
 from accounts.signals import rights_narrowed
 from advice.models import CareTeamMember
 from profiles import results as results_module
-from profiles.models import Consent, MedicalTest, Result
+from profiles.models import Consent, MedicalTest, ProfileValue, Result
 from profiles.results_read import downsample
 from tests.helpers import api_json, bearer
-from tests.profiles.results_helpers import T0, add, added, at, get, into_care, post
+from tests.profiles.results_helpers import (
+    T0,
+    add,
+    added,
+    at,
+    get,
+    into_care,
+    post,
+    set_profile,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -228,6 +237,9 @@ def test_reads_take_a_bounded_number_of_queries_however_many_results(client, mak
     customer = make_user(Role.CUSTOMER)
     dietitian = make_user(Role.DIETITIAN)
     into_care(customer, dietitian)
+    # A sex kept from the care team: their interpretations are made again as they read.
+    set_profile(customer, sex="female", birth_date="1970-01-01")
+    ProfileValue.objects.filter(customer=customer, attribute__key="sex").update(audience="only_me")
 
     ids = dict(MedicalTest.objects.values_list("code", "pk"))
     tests = (
