@@ -21,7 +21,7 @@ from accounts.models import User
 from core.errors import Conflict, ServiceError
 from profiles.catalogue import interpret
 from profiles.models import MedicalTest, Result
-from profiles.records import Record, audit_read, open_record
+from profiles.records import Record, audit_read, audit_write, open_record
 from profiles.results import (
     STORED_DECIMALS,
     after_body_change,
@@ -162,7 +162,9 @@ def import_rows(
         checked = check_rows(record, read(record.reading.subjects.full.zone))
         if commit:
             _store(record, checked)
-        audit_read(record, "results import", action="import" if commit else "preview")
+            audit_write(record, "import")
+        else:
+            audit_read(record, "results", action="preview")
     return answer(checked, committed=commit)
 
 

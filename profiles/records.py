@@ -83,3 +83,10 @@ def audit_read(record: Record, resource: str, door: str = "http", action: str = 
     """One entry in the customer's access log for this read, when it is by someone else."""
     if record.by_other:
         record_access(record.viewer, [record.customer], action, resource, door)
+
+
+def audit_write(record: Record, action: str, door: str = "http") -> None:
+    """One entry in the customer's access log for results a professional added, corrected
+    or imported (``add``, ``amend``, ``import``); the customer's own writes write none."""
+    if record.by_other:
+        record_access(record.viewer, [record.customer], action, "results", door)

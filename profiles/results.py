@@ -35,7 +35,7 @@ from profiles.access import care_team_of
 from profiles.catalogue import TEST_AUDIENCES, Ranges, Subject, chosen_audiences, interpret
 from profiles.models import MedicalTest, ReferenceRange, Result, TestAudience
 from profiles.permissions import Relation, check_own_record, narrower
-from profiles.records import Record, open_record
+from profiles.records import Record, audit_write, open_record
 from profiles.topics import tell_result
 from profiles.units import from_canonical, label, to_canonical
 
@@ -155,6 +155,7 @@ def record_result(
             test,
         )
         derived = after_body_change(record, {test.code: [moment]}, subject)
+        audit_write(record, "add")
         tell(record, [result, *derived])
     return result
 
@@ -234,6 +235,7 @@ def amend_result(
             test,
         )
         derived = after_body_change(record, {test.code: [old.taken_at, moment]}, subject)
+        audit_write(record, "amend")
         tell(record, [new, *derived])
     return new
 

@@ -1,6 +1,7 @@
 """What a professional of the care team learns from a customer's results, beyond the
 values shared with them: ranges and interpretations only from the sex and birth date
-they may see, and BMI only while they see both weight and height."""
+they may see, and BMI only while they see both weight and height; and what they write is
+in the customer's access log."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from accounts.models import User
+from accounts.models import AccessAuditEntry, User
 from accounts.roles import Role
 from profiles import results as results_module
 from tests.helpers import api_json, bearer
@@ -188,3 +189,43 @@ def test_the_care_team_sees_bmi_only_while_it_sees_both_weight_and_height(
         "care_team",
         ["weight", "height"],
     )
+
+
+def test_what_a_professional_writes_is_in_the_customers_access_log_and_hers_is_not(
+    client, make_user
+):
+    eve = make_user(Role.CUSTOMER)
+    dietitian = make_user(Role.DIETITIAN)
+    into_care(eve, dietitian)
+    log = AccessAuditEntry.objects.filter(subject=eve)
+    base = f"/api/customers/{eve.pk}"
+    # Eve's own writes write nothing.
+    own = added(client, eve, eve, "weight", 70, "kg", at(0))
+    post(
+        client,
+        eve,
+        f"/api/results/{own['id']}/amend",
+        {"value": 71, "unit": "kg", "reason": "typo"},
+    )
+    post(client, eve, f"{base}/results/import/csv", {"csv": CSV, "commit": True})
+    assert not log.exists()
+
+    made = added(client, dietitian, eve, "weight", 69, "kg", at(1))
+    assert list(log.values_list("actor_id", "action", "resource", "door")) == [
+        (dietitian.pk, "add", "results", "http")
+    ]
+    fixed = post(
+        client,
+        dietitian,
+        f"/api/results/{made['id']}/amend",
+        {"value": 68, "unit": "kg", "reason": "typo"},
+    )
+    assert fixed.status_code == 201
+    assert log.order_by("-id").values_list("action", "resource")[0] == ("amend", "results")
+    csv = "test,value,unit,taken_at\nhdl,1.0,mmol/L,2024-05-01\n"
+    post(client, dietitian, f"{base}/results/import/csv", {"csv": csv})
+    post(client, dietitian, f"{base}/results/import/csv", {"csv": csv, "commit": True})
+    assert list(log.order_by("id").values_list("action", "resource"))[2:] == [
+        ("preview", "results"),
+        ("import", "results"),
+    ]
