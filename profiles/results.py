@@ -312,6 +312,14 @@ def rederive_bmi(
     weight, height, bmi = tests.get(WEIGHT), tests.get(HEIGHT), tests.get(BMI)
     if weight is None or height is None or bmi is None or bmi.retired_at is not None:
         return []
+    # One derivation at a time per customer: another request's weights and heights are
+    # read once it has committed, and its BMIs are not made twice. (NO KEY UPDATE: the
+    # results' foreign keys to the customer do not wait on it, nor it on them.)
+    list(
+        User.objects.select_for_update(no_key=True)
+        .filter(pk=record.customer.pk)
+        .values_list("pk", flat=True)
+    )
     current = Result.objects.filter(customer=record.customer, superseded_at__isnull=True)
     height_rows = list(
         current.filter(test=height).order_by("taken_at").values_list("taken_at", "value")
@@ -367,4 +375,10 @@ def rederive_bmi(
         )
         for moment, value in sorted(wanted.items())
     ]
-    return Result.objects.bulk_create(fresh, batch_size=1000)
+    try:
+        with transaction.atomic():
+            return Result.objects.bulk_create(fresh, batch_size=1000)
+    except IntegrityError:  # a BMI at one of these moments stored beside this request
+        raise Conflict(
+            "the results changed meanwhile: try again", code="duplicate", field="taken_at"
+        ) from None

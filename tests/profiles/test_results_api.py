@@ -331,3 +331,32 @@ def test_the_results_pages_open_for_the_customer_and_their_care_team_only(client
     client.force_login(stranger)
     assert client.get(f"/care/customers/{customer.pk}/results").status_code == 404
     assert client.get("/care/customers/999999/results").status_code == 404
+
+
+def test_a_bmi_stored_beside_the_derivation_is_a_conflict_and_nothing_is_kept(
+    client, customer, monkeypatch
+):
+    added(client, customer, customer, "height", 170, "cm", at(-1))
+    bmi = MedicalTest.objects.get(code="bmi")
+    made = results_module.entered_text
+
+    def another_request_first(value: float | str) -> str:
+        # As if another request committed a BMI at that moment after this one looked.
+        monkeypatch.setattr(results_module, "entered_text", made)
+        Result.objects.create(
+            customer=customer,
+            test=bmi,
+            value=1,
+            entered_value="1",
+            entered_unit="kg/m2",
+            taken_at=T0,
+            source="derived",
+        )
+        return made(value)
+
+    # The weight's own entered_text goes first; the BMI's meets the row made meanwhile.
+    calls = iter([made, another_request_first])
+    monkeypatch.setattr(results_module, "entered_text", lambda value: next(calls)(value))
+    refused = add(client, customer, customer, "weight", 70, "kg", at())
+    assert (refused.status_code, api_json(refused)["code"]) == (409, "duplicate")
+    assert not Result.objects.filter(customer=customer, test__code="weight").exists()
