@@ -11,6 +11,7 @@ from ninja import Query, Router, Status
 
 from accounts.permissions import acting_user, signed_in_user
 from core.errors import ServiceError
+from core.http import private_no_store
 from profiles import csv_import, fhir, results, results_read
 from profiles.catalogue import catalogue
 from profiles.result_schemas import (
@@ -30,6 +31,8 @@ from profiles.result_schemas import (
 )
 
 router = Router(tags=["results"])
+# Health records: no cache keeps an answer (errors included).
+router.add_decorator(private_no_store, mode="view")
 
 
 @router.get("/tests", response=list[TestOut])

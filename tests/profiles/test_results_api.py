@@ -333,6 +333,41 @@ def test_the_results_pages_open_for_the_customer_and_their_care_team_only(client
     assert client.get("/care/customers/999999/results").status_code == 404
 
 
+def test_every_health_answer_says_private_no_store_errors_included(client, make_user):
+    customer = make_user(Role.CUSTOMER)
+    dietitian, stranger = make_user(Role.DIETITIAN), make_user(Role.CUSTOMER)
+    into_care(customer, dietitian)
+    made = added(client, customer, customer, "weight", 70, "kg", at())
+    base = f"/api/customers/{customer.pk}"
+    csv = {"csv": "test,value,unit,taken_at\nweight,71,kg,2024-04-01\n"}
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": []}
+    reads = [
+        f"{base}/profile",
+        f"{base}/tests",
+        f"{base}/results",
+        f"{base}/results/series?test=weight",
+        f"{base}/results.fhir",
+        f"/api/results/{made['id']}/history",
+    ]
+    writes = [
+        (f"{base}/results/import/csv", csv),
+        (f"{base}/results/import/fhir", bundle),
+        (f"{base}/results", {"test": "weight", "value": 71, "unit": "kg", "taken_at": at(1)}),
+    ]
+    answers = []
+    for viewer in (customer, dietitian, stranger):
+        answers += [(viewer.role, path, get(client, viewer, path)) for path in reads]
+        answers += [(viewer.role, path, post(client, viewer, path, body)) for path, body in writes]
+    answers += [
+        ("customer", path, get(client, customer, path))
+        for path in (f"{base}/profile/history", "/api/me/exports", "/api/me/exports/1/download")
+    ]
+    statuses = {answer.status_code for _, _, answer in answers}
+    assert {200, 201, 404} <= statuses
+    for role, path, answer in answers:
+        assert answer["Cache-Control"] == "private, no-store", (role, path, answer.status_code)
+
+
 def test_a_bmi_stored_beside_the_derivation_is_a_conflict_and_nothing_is_kept(
     client, customer, monkeypatch
 ):
