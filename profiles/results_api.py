@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
+from accounts import limits
+from accounts.models import User
 from accounts.permissions import acting_user, signed_in_user
 from core.errors import ServiceError
 from core.http import private_no_store
@@ -130,6 +133,12 @@ def export_fhir(request: HttpRequest, customer_id: int) -> HttpResponse:
     return response
 
 
+def charge_import(user: User) -> None:
+    """An import reads and checks up to 5,000 rows: counted per member (429 past the
+    hour's ``RESULT_IMPORTS_PER_HOUR``), besides the bucket every request draws on."""
+    limits.charge(user, "result_import", settings.RESULT_IMPORTS_PER_HOUR, 3600)
+
+
 @router.post(
     "/customers/{customer_id}/results/import/fhir",
     response=ImportOut,
@@ -142,8 +151,9 @@ def export_fhir(request: HttpRequest, customer_id: int) -> HttpResponse:
 )
 def import_fhir(request: HttpRequest, customer_id: int, commit: bool = False) -> dict[str, Any]:
     """A preview of what a Bundle would store (``commit=false``), or store its valid
-    Observations (source ``imported``)."""
+    Observations (source ``imported``). ``RESULT_IMPORTS_PER_HOUR`` per member."""
     user = acting_user(request)
+    charge_import(user)
     try:
         data = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -154,6 +164,7 @@ def import_fhir(request: HttpRequest, customer_id: int, commit: bool = False) ->
 @router.post("/customers/{customer_id}/results/import/csv", response=ImportOut)
 def import_csv(request: HttpRequest, customer_id: int, payload: CsvIn) -> dict[str, Any]:
     """A preview of what a lab file would store (``commit`` false), or store its valid
-    rows (source ``imported``)."""
+    rows (source ``imported``). ``RESULT_IMPORTS_PER_HOUR`` per member."""
     user = acting_user(request)
+    charge_import(user)
     return csv_import.import_csv(user, customer_id, payload.csv, payload.commit)

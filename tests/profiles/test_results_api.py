@@ -368,6 +368,19 @@ def test_every_health_answer_says_private_no_store_errors_included(client, make_
         assert answer["Cache-Control"] == "private, no-store", (role, path, answer.status_code)
 
 
+def test_imports_are_limited_per_member_an_hour(client, customer, settings):
+    settings.RESULT_IMPORTS_PER_HOUR = 2
+    path = f"/api/customers/{customer.pk}/results/import/csv"
+    csv = {"csv": "test,value,unit,taken_at\nweight,71,kg,2024-04-01\n"}
+    assert post(client, customer, path, csv).status_code == 200
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": []}
+    fhir_path = f"/api/customers/{customer.pk}/results/import/fhir"
+    assert post(client, customer, fhir_path, bundle).status_code == 200
+    for refused in (post(client, customer, path, csv), post(client, customer, fhir_path, bundle)):
+        assert (refused.status_code, api_json(refused)["code"]) == (429, "rate_limited")
+        assert int(refused["Retry-After"]) > 0
+
+
 def test_a_bmi_stored_beside_the_derivation_is_a_conflict_and_nothing_is_kept(
     client, customer, monkeypatch
 ):
