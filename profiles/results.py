@@ -36,7 +36,7 @@ from profiles.catalogue import TEST_AUDIENCES, Ranges, Subject, chosen_audiences
 from profiles.models import MedicalTest, ReferenceRange, Result, TestAudience
 from profiles.permissions import Relation, check_own_record, narrower
 from profiles.records import Record, audit_write, open_record
-from profiles.topics import tell_result
+from profiles.topics import tell_audience, tell_result
 from profiles.units import from_canonical, label, to_canonical
 
 # A result taken "now" on a phone whose clock runs a little ahead is not in the future.
@@ -254,7 +254,8 @@ def tell(record: Record, results: Iterable[Result]) -> None:
 
 def set_test_audience(actor: User, customer_id: int, code: str, audience: str) -> str:
     """Who sees this test's results: only the customer, or their care team too. Narrowing
-    drops the care team's open sockets' rights at once."""
+    re-checks the care team's open sockets at once; any change is told on the customer's
+    health topic (without the test), so an open page reads what it may see again."""
     check_own_record(actor, customer_id)
     test = MedicalTest.objects.filter(code=code).first()
     if test is None:
@@ -272,6 +273,8 @@ def set_test_audience(actor: User, customer_id: int, code: str, audience: str) -
         )
         if narrower(audience, before):
             narrow_rights(sorted(care_team_of(customer_id)))
+        if audience != before:
+            tell_audience(customer_id)
     return audience
 
 

@@ -408,3 +408,15 @@ def test_a_bmi_stored_beside_the_derivation_is_a_conflict_and_nothing_is_kept(
     refused = add(client, customer, customer, "weight", 70, "kg", at())
     assert (refused.status_code, api_json(refused)["code"]) == (409, "duplicate")
     assert not Result.objects.filter(customer=customer, test__code="weight").exists()
+
+
+def test_a_change_of_a_tests_audience_is_told_without_naming_it(client, customer, monkeypatch):
+    told: list[int] = []
+    monkeypatch.setattr(results_module, "tell_audience", told.append)
+    path = f"/api/customers/{customer.pk}/tests/height/audience"
+    for audience in ("only_me", "only_me", "care_team"):
+        response = client.put(
+            path, {"audience": audience}, content_type="application/json", **bearer(customer)
+        )
+        assert response.status_code == 200
+    assert told == [customer.pk, customer.pk]  # the same audience again changes nothing
