@@ -257,6 +257,12 @@ class Reading:
             self._ranges = Ranges()
         return self._ranges
 
+    @property
+    def differs(self) -> bool:
+        """Whether this viewer reads the customer otherwise than the stored readings do
+        (never the customer: that takes no query)."""
+        return self.relation is not Relation.SELF and self.subjects.differ
+
     def applying(self, test_id: int, moment: dt.datetime) -> ReferenceRange | None:
         """The range that applies for this viewer at ``moment``."""
         return self.ranges.applying(test_id, self.subjects.seen, moment)
@@ -264,7 +270,7 @@ class Reading:
     def interpretation(self, test_id: int, value: float, moment: dt.datetime, stored: str) -> str:
         """The interpretation this viewer is shown: the stored one (made from everything)
         when what they see is everything, else made again from what they see."""
-        if not self.subjects.differ:
+        if not self.differs:
             return stored
         return interpret(self.applying(test_id, moment), value)
 

@@ -238,7 +238,7 @@ def series(
     points = downsample(values, MAX_POINTS)
     reading = record.reading
     utc = dt.UTC
-    if reading.subjects.differ:  # interpreted from what this viewer may see
+    if reading.differs:  # interpreted from what this viewer may see
         points = [
             (t, v, interpret(reading.applying(found.pk, dt.datetime.fromtimestamp(t, utc)), v))
             for t, v, _ in points
