@@ -12,10 +12,13 @@ from pydantic import Field, StringConstraints
 from accounts.bounds import MAX_ID
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input
+from core.http import private_no_store
 from profiles import attributes, values
 from profiles.schema import values_schema
 
 router = Router(tags=["profiles"])
+# Profiles are personal data: no cache keeps an answer (errors included).
+router.add_decorator(private_no_store, mode="view")
 
 Key = Annotated[str, StringConstraints(max_length=40)]
 Locale = Query("", max_length=16, description="e.g. fr; the member's own locale if blank")

@@ -25,6 +25,7 @@ from accounts.bounds import is_time_zone
 from accounts.models import User
 from core.errors import ServiceError
 from profiles.models import (
+    AUDIENCE_RANK,
     Audience,
     MedicalTest,
     ProfileValue,
@@ -32,6 +33,7 @@ from profiles.models import (
     Result,
     TestAudience,
 )
+from profiles.permissions import Relation, can_see
 
 # The profile attributes a range depends on (starter attributes of the profile).
 SEX_KEY = "sex"
@@ -42,6 +44,10 @@ SEXES = {"female": ReferenceRange.Sex.FEMALE, "f": ReferenceRange.Sex.FEMALE,
 
 # The audiences a test's results may have: never the community (a medical value).
 TEST_AUDIENCES = (Audience.ONLY_ME, Audience.CARE_TEAM)
+
+# What a derived test is computed from (``MedicalTest.derived`` names the derivation): its
+# results tell as much as its sources together, so they are seen by whoever sees them all.
+DERIVED_FROM: dict[str, tuple[str, ...]] = {"bmi": ("weight", "height")}
 
 # LOINC codes matched on import besides each test's own: the same measurement reported in
 # the other property (moles or mass per volume), by another method, or another variant.
@@ -89,12 +95,32 @@ class TestIndex:
         return test if test is not None and test.retired_at is None else None
 
 
-def audiences_of(customer_id: int, tests: list[MedicalTest]) -> dict[int, str]:
-    """The audience of each test's results for this customer (its default if not chosen)."""
+def chosen_audiences(customer_id: int, tests: list[MedicalTest]) -> dict[int, str]:
+    """The audience the customer chose for each test's results (its default if not chosen)."""
     chosen = dict(
         TestAudience.objects.filter(customer_id=customer_id).values_list("test_id", "audience")
     )
     return {t.pk: chosen.get(t.pk, t.default_audience) for t in tests}
+
+
+def effective_audiences(chosen: dict[int, str], tests: list[MedicalTest]) -> dict[int, str]:
+    """The audience that applies to each test's results: the chosen one, and for a derived
+    test the narrowest of its own and its sources' (BMI and a weight give the height). A
+    source missing from ``tests`` counts as kept to the customer."""
+    by_code = {t.code: t for t in tests}
+    out = dict(chosen)
+    for test in tests:
+        for code in DERIVED_FROM.get(test.derived, ()):
+            source = by_code.get(code)
+            audience = chosen.get(source.pk, Audience.ONLY_ME) if source else Audience.ONLY_ME
+            if AUDIENCE_RANK[Audience(audience)] < AUDIENCE_RANK[Audience(out[test.pk])]:
+                out[test.pk] = audience
+    return out
+
+
+def audiences_of(customer_id: int, tests: list[MedicalTest]) -> dict[int, str]:
+    """The audience that applies to each test's results for this customer (one query)."""
+    return effective_audiences(chosen_audiences(customer_id, tests), tests)
 
 
 @dataclass(frozen=True)
@@ -113,22 +139,68 @@ class Subject:
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def subject_of(customer: User) -> Subject:
-    """The customer's sex and birth date from their profile (one query)."""
-    values: dict[str, Any] = dict(
-        ProfileValue.objects.filter(
-            customer_id=customer.pk, attribute__key__in=(SEX_KEY, BIRTH_DATE_KEY)
-        ).values_list("attribute__key", "value")
-    )
-    sex = SEXES.get(str(values.get(SEX_KEY) or "").strip().lower(), ReferenceRange.Sex.ANY)
-    birth_date = None
-    if isinstance(values.get(BIRTH_DATE_KEY), str):
+def _sex(value: Any) -> str:
+    return SEXES.get(str(value or "").strip().lower(), ReferenceRange.Sex.ANY)
+
+
+def _birth_date(value: Any) -> dt.date | None:
+    if isinstance(value, str):
         try:
-            birth_date = dt.date.fromisoformat(values[BIRTH_DATE_KEY][:10])
+            return dt.date.fromisoformat(value[:10])
         except ValueError:
-            birth_date = None
-    zone = customer.time_zone if is_time_zone(customer.time_zone) else "UTC"
-    return Subject(sex=sex, birth_date=birth_date, zone=zone)
+            return None
+    return None
+
+
+def _zone(customer: User) -> str:
+    return customer.time_zone if is_time_zone(customer.time_zone) else "UTC"
+
+
+def subject_of(customer: User) -> Subject:
+    """The customer's sex and birth date from their profile, every audience (one query):
+    what their own readings, and the interpretation stored with a result, come from."""
+    return subjects_of(customer, Relation.SELF).full
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """A customer's subject from everything they gave (``full``: the stored
+    interpretation), and from what one viewer may see of it (``seen``)."""
+
+    full: Subject
+    seen: Subject
+
+    @property
+    def differ(self) -> bool:
+        return self.full != self.seen
+
+
+def subjects_of(customer: User, relation: Relation) -> Subjects:
+    """The customer's subject in full, and as a viewer in ``relation`` may see it: a sex
+    or a birth date whose audience hides it from them (or a retired attribute's, which
+    they are not shown) counts as not given. One query."""
+    full: dict[str, Any] = {}
+    seen: dict[str, Any] = {}
+    rows = ProfileValue.objects.filter(
+        customer_id=customer.pk, attribute__key__in=(SEX_KEY, BIRTH_DATE_KEY)
+    ).values_list(
+        "attribute__key",
+        "value",
+        "audience",
+        "attribute__display_field",
+        "attribute__retired_at",
+    )
+    for key, value, audience, display_field, retired_at in rows:
+        full[key] = value
+        if relation is Relation.SELF or (
+            retired_at is None and can_see(relation, audience, display_field=display_field)
+        ):
+            seen[key] = value
+    zone = _zone(customer)
+    return Subjects(
+        full=Subject(_sex(full.get(SEX_KEY)), _birth_date(full.get(BIRTH_DATE_KEY)), zone),
+        seen=Subject(_sex(seen.get(SEX_KEY)), _birth_date(seen.get(BIRTH_DATE_KEY)), zone),
+    )
 
 
 class Ranges:
@@ -159,6 +231,48 @@ class Ranges:
             if best is None or key > best[0]:
                 best = (key, row)
         return best[1] if best is not None else None
+
+
+class Reading:
+    """A customer's ranges as one viewer reads them. The customer's own readings come from
+    all they gave; anyone else's only from the sex and birth date that viewer may see: a
+    range or an interpretation never tells what the profile keeps from them. The subject
+    is read once (one query) and the ranges when first needed (one more)."""
+
+    def __init__(self, customer: User, relation: Relation) -> None:
+        self.customer = customer
+        self.relation = relation
+        self._subjects: Subjects | None = None
+        self._ranges: Ranges | None = None
+
+    @property
+    def subjects(self) -> Subjects:
+        if self._subjects is None:
+            self._subjects = subjects_of(self.customer, self.relation)
+        return self._subjects
+
+    @property
+    def ranges(self) -> Ranges:
+        if self._ranges is None:
+            self._ranges = Ranges()
+        return self._ranges
+
+    @property
+    def differs(self) -> bool:
+        """Whether this viewer reads the customer otherwise than the stored readings do
+        (never the customer: that takes no query)."""
+        return self.relation is not Relation.SELF and self.subjects.differ
+
+    def applying(self, test_id: int, moment: dt.datetime) -> ReferenceRange | None:
+        """The range that applies for this viewer at ``moment``."""
+        return self.ranges.applying(test_id, self.subjects.seen, moment)
+
+    def interpretation(self, test_id: int, value: float, moment: dt.datetime, stored: str) -> str:
+        """The interpretation this viewer is shown: the stored one (made from everything)
+        when what they see is everything, else made again from what they see."""
+        if not self.differs:
+            return stored
+        return interpret(self.applying(test_id, moment), value)
 
 
 def interpret(row: ReferenceRange | None, value: float) -> str:

@@ -29,9 +29,9 @@ from pydantic import ValidationError
 from accounts.models import User
 from core.errors import ServiceError
 from core.text import json_problem
-from profiles.catalogue import Ranges, Subject, subject_of
+from profiles.catalogue import Reading
 from profiles.imports import MAX_ROWS, Row, import_rows
-from profiles.models import MedicalTest, ReferenceRange, Result
+from profiles.models import MedicalTest, Result
 from profiles.records import audit_read, open_record
 from profiles.units import label
 
@@ -61,12 +61,10 @@ def export_bundle(viewer: User, customer: User | int, door: str = "http") -> dic
     results = Result.objects.filter(
         customer=record.customer, superseded_at__isnull=True, test_id__in=list(tests)
     ).order_by("taken_at", "id")
-    subject = subject_of(record.customer)
-    ranges = Ranges(ReferenceRange.objects.filter(test_id__in=list(tests)))
     entries = [
         {
             "fullUrl": f"urn:uuid:{uuid.uuid5(NAMESPACE, f'result-{r.pk}')}",
-            "resource": observation(r, tests[r.test_id], ranges, subject),
+            "resource": observation(r, tests[r.test_id], record.reading),
         }
         for r in results
     ]
@@ -87,9 +85,9 @@ def _quantity(value: float, test: MedicalTest) -> dict[str, Any]:
     return {"value": value, "unit": label(test.unit), "system": UCUM, "code": test.unit}
 
 
-def observation(
-    result: Result, test: MedicalTest, ranges: Ranges, subject: Subject
-) -> dict[str, Any]:
+def observation(result: Result, test: MedicalTest, reading: Reading) -> dict[str, Any]:
+    """One result as an Observation, its interpretation and reference range as the viewer
+    ``reading`` is for may read them."""
     category = "laboratory" if test.category == "blood" else "vital-signs"
     obs: dict[str, Any] = {
         "resourceType": "Observation",
@@ -108,14 +106,15 @@ def observation(
     }
     if not obs["code"]["coding"]:
         del obs["code"]["coding"]
-    if result.interpretation in INTERPRETATION_CODES:
-        code, display = INTERPRETATION_CODES[Result.Interpretation(result.interpretation)]
+    shown = reading.interpretation(test.pk, result.value, result.taken_at, result.interpretation)
+    if shown in INTERPRETATION_CODES:
+        code, display = INTERPRETATION_CODES[Result.Interpretation(shown)]
         obs["interpretation"] = [
             {"coding": [{"system": INTERPRETATION_SYSTEM, "code": code, "display": display}]}
         ]
     if result.note:
         obs["note"] = [{"text": result.note}]
-    row = ranges.applying(test.pk, subject, result.taken_at)
+    row = reading.applying(test.pk, result.taken_at)
     if row is not None and (row.low is not None or row.high is not None):
         reference: dict[str, Any] = {"text": "general adult reference for coaching"}
         if row.low is not None:

@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import Conflict, ServiceError
-from profiles.catalogue import Ranges, Subject, interpret, subject_of
+from profiles.catalogue import interpret
 from profiles.models import MedicalTest, Result
-from profiles.records import Record, audit_read, open_record
+from profiles.records import Record, audit_read, audit_write, open_record
 from profiles.results import (
     STORED_DECIMALS,
     after_body_change,
@@ -65,16 +65,20 @@ class Checked:
     test: MedicalTest | None = None
     value: float = 0.0
     unit: str = ""
-    interpretation: str = ""
+    interpretation: str = ""  # stored: from all the customer gave
+    shown: str = ""  # in the answer: from what the importer may see (the same for the customer)
     error: tuple[str, str] | None = None
     duplicate: bool = False
     stored_id: int | None = None
     found: str = ""  # the test's code, once found in the catalogue
 
 
-def check_rows(record: Record, rows: list[Row], subject: Subject) -> list[Checked]:
-    """Every row checked; the stored results they would collide with found in one query."""
-    ranges = Ranges()
+def check_rows(record: Record, rows: list[Row]) -> list[Checked]:
+    """Every row checked; the stored results they would collide with found in one query.
+    Each valid row's interpretation is made from everything the customer gave (what is
+    stored) and, in the answer, from what the importer may see of it."""
+    reading = record.reading
+    full = reading.subjects.full
     out: list[Checked] = []
     seen: set[tuple[int, dt.datetime]] = set()
     for row in rows:
@@ -88,8 +92,11 @@ def check_rows(record: Record, rows: list[Row], subject: Subject) -> list[Checke
                 checked.error = (row.name("taken_at"), "the same test at the same moment "
                                  "comes earlier in this file")  # fmt: skip
             seen.add(key)
-            found = ranges.applying(checked.test.pk, subject, row.taken_at)
+            found = reading.ranges.applying(checked.test.pk, full, row.taken_at)
             checked.interpretation = interpret(found, checked.value)
+            checked.shown = reading.interpretation(
+                checked.test.pk, checked.value, row.taken_at, checked.interpretation
+            )
     _flag_stored(record, out)
     return out
 
@@ -100,6 +107,8 @@ def _check(record: Record, row: Row) -> Checked:
         checked.error = row.error
         return checked
     test = record.index.find(row.test)
+    if test is not None and not record.visible(test):
+        test = None  # a test kept from the importer reads as one the catalogue lacks
     checked.found = test.code if test is not None else ""
     try:
         if test is None:
@@ -150,11 +159,12 @@ def import_rows(
     read once the viewer may write to this record."""
     with transaction.atomic():
         record = open_record(actor, customer_id)
-        subject = subject_of(record.customer)
-        checked = check_rows(record, read(subject.zone), subject)
+        checked = check_rows(record, read(record.reading.subjects.full.zone))
         if commit:
             _store(record, checked)
-        audit_read(record, "results import", action="import" if commit else "preview")
+            audit_write(record, "import")
+        else:
+            audit_read(record, "results", action="preview")
     return answer(checked, committed=commit)
 
 
@@ -207,7 +217,7 @@ def answer(rows: list[Checked], committed: bool) -> dict[str, Any]:
                 "stored_value": c.value if c.test is not None and c.error is None else None,
                 "stored_unit": c.test.unit if c.test is not None and c.error is None else None,
                 "stored_unit_label": label(c.test.unit) if c.test is not None else None,
-                "interpretation": c.interpretation if c.error is None else "",
+                "interpretation": c.shown if c.error is None else "",
                 "error": {"field": c.error[0], "message": c.error[1]} if c.error else None,
                 "duplicate": c.duplicate,
                 "id": c.stored_id,

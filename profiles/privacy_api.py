@@ -13,10 +13,13 @@ from accounts.erasure import erase_account, erase_own_account
 from accounts.models import User
 from accounts.permissions import can_view_account, signed_in_user
 from accounts.schemas import Input
+from core.http import private_no_store
 from profiles import exports
 from profiles.models import DataExport
 
 router = Router(tags=["privacy"])
+# A member's own data, its download above all: no cache keeps an answer.
+router.add_decorator(private_no_store, mode="view")
 
 
 class ExportOut(Schema):
@@ -85,7 +88,6 @@ def download_export(request: HttpRequest, export_id: int) -> FileResponse:
         path.open("rb"), as_attachment=True, filename=name, content_type="application/zip"
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -8,11 +8,12 @@ request (``audit_read``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from accounts.audit import record_access
 from accounts.models import User
 from core.errors import NotFound
-from profiles.catalogue import TestIndex, audiences_of
+from profiles.catalogue import Reading, TestIndex, chosen_audiences, effective_audiences
 from profiles.models import Audience, MedicalTest, Result
 from profiles.permissions import Relation, check_can_read_record
 
@@ -32,7 +33,10 @@ class Record:
     customer: User
     relation: Relation
     index: TestIndex
+    # The audience that applies to each test's results (a derived test's narrowed to its
+    # sources'), and the one the customer chose.
     audiences: dict[int, str] = field(default_factory=dict)
+    chosen: dict[int, str] = field(default_factory=dict)
 
     def visible(self, test: MedicalTest) -> bool:
         """Whether the viewer sees this test's results (a medical value: never beyond the
@@ -48,6 +52,11 @@ class Record:
 
     def visible_tests(self) -> list[MedicalTest]:
         return [t for t in self.index.tests if self.visible(t)]
+
+    @cached_property
+    def reading(self) -> Reading:
+        """The ranges and interpretations as this viewer may read them."""
+        return Reading(self.customer, self.relation)
 
     @property
     def source(self) -> str:
@@ -65,10 +74,19 @@ def open_record(viewer: User, customer_id: int) -> Record:
     customer = viewer if viewer.pk == customer_id else customer_or_404(customer_id)
     relation = check_can_read_record(viewer, customer)
     index = TestIndex()
-    return Record(viewer, customer, relation, index, audiences_of(customer.pk, index.tests))
+    chosen = chosen_audiences(customer.pk, index.tests)
+    audiences = effective_audiences(chosen, index.tests)
+    return Record(viewer, customer, relation, index, audiences, chosen)
 
 
 def audit_read(record: Record, resource: str, door: str = "http", action: str = "read") -> None:
     """One entry in the customer's access log for this read, when it is by someone else."""
     if record.by_other:
         record_access(record.viewer, [record.customer], action, resource, door)
+
+
+def audit_write(record: Record, action: str, door: str = "http") -> None:
+    """One entry in the customer's access log for results a professional added, corrected
+    or imported (``add``, ``amend``, ``import``); the customer's own writes write none."""
+    if record.by_other:
+        record_access(record.viewer, [record.customer], action, "results", door)

@@ -60,6 +60,10 @@ class TestOut(Schema):
     unit_labels: dict[str, str]
     decimals: int
     derived: bool
+    derived_from: list[str] = Field(
+        description="for a derived test, the tests it is computed from (the care team sees "
+        "it only while it sees them all)"
+    )
     plausible_min: float
     plausible_max: float
 
@@ -80,7 +84,10 @@ class LatestOut(Schema):
 
 
 class CustomerTestOut(TestOut):
-    audience: str
+    audience: str = Field(
+        description="the customer's own choice (on their record); for the care team, the one "
+        "that applies"
+    )
     range: RangeOut | None
     latest: LatestOut | None
     count: int

@@ -32,11 +32,11 @@ from accounts.models import User
 from accounts.signals import narrow_rights
 from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from profiles.access import care_team_of
-from profiles.catalogue import TEST_AUDIENCES, Ranges, Subject, audiences_of, interpret, subject_of
+from profiles.catalogue import TEST_AUDIENCES, Ranges, Subject, chosen_audiences, interpret
 from profiles.models import MedicalTest, ReferenceRange, Result, TestAudience
 from profiles.permissions import Relation, check_own_record, narrower
-from profiles.records import Record, open_record
-from profiles.topics import tell_result
+from profiles.records import Record, audit_write, open_record
+from profiles.topics import tell_audience, tell_result
 from profiles.units import from_canonical, label, to_canonical
 
 # A result taken "now" on a phone whose clock runs a little ahead is not in the future.
@@ -137,7 +137,7 @@ def record_result(
         current = Result.objects.filter(customer=record.customer, superseded_at__isnull=True)
         if current.filter(test=test, taken_at=moment).exists():
             raise duplicate(test, moment)
-        subject = subject_of(record.customer)
+        subject = record.reading.subjects.full
         ranges = Ranges(ReferenceRange.objects.filter(test=test))
         result = _insert(
             Result(
@@ -155,6 +155,7 @@ def record_result(
             test,
         )
         derived = after_body_change(record, {test.code: [moment]}, subject)
+        audit_write(record, "add")
         tell(record, [result, *derived])
     return result
 
@@ -212,7 +213,7 @@ def amend_result(
         current = Result.objects.filter(customer_id=old.customer_id, superseded_at__isnull=True)
         if moment != old.taken_at and current.filter(test=test, taken_at=moment).exists():
             raise duplicate(test, moment)
-        subject = subject_of(record.customer)
+        subject = record.reading.subjects.full
         ranges = Ranges(ReferenceRange.objects.filter(test=test))
         old.superseded_at = timezone.now()
         old.save(update_fields=["superseded_at"])
@@ -234,6 +235,7 @@ def amend_result(
             test,
         )
         derived = after_body_change(record, {test.code: [old.taken_at, moment]}, subject)
+        audit_write(record, "amend")
         tell(record, [new, *derived])
     return new
 
@@ -252,7 +254,8 @@ def tell(record: Record, results: Iterable[Result]) -> None:
 
 def set_test_audience(actor: User, customer_id: int, code: str, audience: str) -> str:
     """Who sees this test's results: only the customer, or their care team too. Narrowing
-    drops the care team's open sockets' rights at once."""
+    re-checks the care team's open sockets at once; any change is told on the customer's
+    health topic (without the test), so an open page reads what it may see again."""
     check_own_record(actor, customer_id)
     test = MedicalTest.objects.filter(code=code).first()
     if test is None:
@@ -264,12 +267,14 @@ def set_test_audience(actor: User, customer_id: int, code: str, audience: str) -
             field="audience",
         )
     with transaction.atomic():
-        before = audiences_of(customer_id, [test])[test.pk]
+        before = chosen_audiences(customer_id, [test])[test.pk]
         TestAudience.objects.update_or_create(
             customer_id=customer_id, test=test, defaults={"audience": audience}
         )
         if narrower(audience, before):
             narrow_rights(sorted(care_team_of(customer_id)))
+        if audience != before:
+            tell_audience(customer_id)
     return audience
 
 
@@ -310,6 +315,14 @@ def rederive_bmi(
     weight, height, bmi = tests.get(WEIGHT), tests.get(HEIGHT), tests.get(BMI)
     if weight is None or height is None or bmi is None or bmi.retired_at is not None:
         return []
+    # One derivation at a time per customer: another request's weights and heights are
+    # read once it has committed, and its BMIs are not made twice. (NO KEY UPDATE: the
+    # results' foreign keys to the customer do not wait on it, nor it on them.)
+    list(
+        User.objects.select_for_update(no_key=True)
+        .filter(pk=record.customer.pk)
+        .values_list("pk", flat=True)
+    )
     current = Result.objects.filter(customer=record.customer, superseded_at__isnull=True)
     height_rows = list(
         current.filter(test=height).order_by("taken_at").values_list("taken_at", "value")
@@ -346,7 +359,7 @@ def rederive_bmi(
         return []
     now = timezone.now()
     Result.objects.filter(pk__in=[r.pk for r in stale]).update(superseded_at=now)
-    subject = subject or subject_of(record.customer)
+    subject = subject or record.reading.subjects.full
     ranges = Ranges(ReferenceRange.objects.filter(test=bmi))
     fresh = [
         Result(
@@ -365,4 +378,10 @@ def rederive_bmi(
         )
         for moment, value in sorted(wanted.items())
     ]
-    return Result.objects.bulk_create(fresh, batch_size=1000)
+    try:
+        with transaction.atomic():
+            return Result.objects.bulk_create(fresh, batch_size=1000)
+    except IntegrityError:  # a BMI at one of these moments stored beside this request
+        raise Conflict(
+            "the results changed meanwhile: try again", code="duplicate", field="taken_at"
+        ) from None

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
+from accounts import limits
+from accounts.models import User
 from accounts.permissions import acting_user, signed_in_user
 from core.errors import ServiceError
+from core.http import private_no_store
 from profiles import csv_import, fhir, results, results_read
 from profiles.catalogue import catalogue
 from profiles.result_schemas import (
@@ -30,6 +34,8 @@ from profiles.result_schemas import (
 )
 
 router = Router(tags=["results"])
+# Health records: no cache keeps an answer (errors included).
+router.add_decorator(private_no_store, mode="view")
 
 
 @router.get("/tests", response=list[TestOut])
@@ -100,7 +106,7 @@ def add_result(request: HttpRequest, customer_id: int, payload: ResultIn) -> Sta
         taken_at=payload.taken_at,
         note=payload.note,
     )
-    return Status(201, results_read.result_out(made, made.test))
+    return Status(201, results_read.written_out(user, made))
 
 
 @router.post("/results/{result_id}/amend", response={201: ResultOut})
@@ -109,7 +115,7 @@ def amend(request: HttpRequest, result_id: int, payload: AmendIn) -> Status[dict
     entered it while in the care team."""
     user = acting_user(request)
     made = results.amend_result(user, result_id, **payload.model_dump())
-    return Status(201, results_read.result_out(made, made.test))
+    return Status(201, results_read.written_out(user, made))
 
 
 @router.get("/results/{result_id}/history", response=list[ResultOut])
@@ -127,6 +133,12 @@ def export_fhir(request: HttpRequest, customer_id: int) -> HttpResponse:
     return response
 
 
+def charge_import(user: User) -> None:
+    """An import reads and checks up to 5,000 rows: counted per member (429 past the
+    hour's ``RESULT_IMPORTS_PER_HOUR``), besides the bucket every request draws on."""
+    limits.charge(user, "result_import", settings.RESULT_IMPORTS_PER_HOUR, 3600)
+
+
 @router.post(
     "/customers/{customer_id}/results/import/fhir",
     response=ImportOut,
@@ -139,8 +151,9 @@ def export_fhir(request: HttpRequest, customer_id: int) -> HttpResponse:
 )
 def import_fhir(request: HttpRequest, customer_id: int, commit: bool = False) -> dict[str, Any]:
     """A preview of what a Bundle would store (``commit=false``), or store its valid
-    Observations (source ``imported``)."""
+    Observations (source ``imported``). ``RESULT_IMPORTS_PER_HOUR`` per member."""
     user = acting_user(request)
+    charge_import(user)
     try:
         data = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -151,6 +164,7 @@ def import_fhir(request: HttpRequest, customer_id: int, commit: bool = False) ->
 @router.post("/customers/{customer_id}/results/import/csv", response=ImportOut)
 def import_csv(request: HttpRequest, customer_id: int, payload: CsvIn) -> dict[str, Any]:
     """A preview of what a lab file would store (``commit`` false), or store its valid
-    rows (source ``imported``)."""
+    rows (source ``imported``). ``RESULT_IMPORTS_PER_HOUR`` per member."""
     user = acting_user(request)
+    charge_import(user)
     return csv_import.import_csv(user, customer_id, payload.csv, payload.commit)

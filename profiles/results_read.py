@@ -26,13 +26,16 @@ from accounts.models import User
 from core.errors import NotFound, ServiceError
 from profiles.catalogue import (
     BIRTH_DATE_KEY,
+    DERIVED_FROM,
     SEX_KEY,
     Ranges,
+    Reading,
     interpret,
     range_out,
     subject_of,
 )
-from profiles.models import Attribute, MedicalTest, ProfileValue, ReferenceRange, Result
+from profiles.models import Attribute, MedicalTest, ProfileValue, Result
+from profiles.permissions import Relation
 from profiles.records import Record, audit_read, open_record
 from profiles.units import accepted_units, label
 
@@ -40,7 +43,9 @@ MAX_POINTS = 2000
 MAX_HISTORY = 100
 
 
-def result_out(result: Result, test: MedicalTest) -> dict[str, Any]:
+def result_out(result: Result, test: MedicalTest, reading: Reading) -> dict[str, Any]:
+    """A result as the viewer ``reading`` is for sees it (its interpretation from what they
+    may see of the customer's sex and birth date)."""
     by = result.entered_by
     return {
         "id": result.pk,
@@ -54,7 +59,9 @@ def result_out(result: Result, test: MedicalTest) -> dict[str, Any]:
         "source": result.source,
         "entered_by": {"id": by.pk, "name": by.public_name()} if by is not None else None,
         "note": result.note,
-        "interpretation": result.interpretation,
+        "interpretation": reading.interpretation(
+            test.pk, result.value, result.taken_at, result.interpretation
+        ),
         "amended": result.replaces_id is not None,
         "replaces": result.replaces_id,
         "reason": result.reason,
@@ -75,6 +82,7 @@ def test_out(test: MedicalTest, locale: str) -> dict[str, Any]:
         "unit_labels": {u: label(u) for u in units},
         "decimals": test.decimals,
         "derived": bool(test.derived),
+        "derived_from": list(DERIVED_FROM.get(test.derived, ())),
         "plausible_min": test.plausible_min,
         "plausible_max": test.plausible_max,
     }
@@ -108,9 +116,10 @@ def tests_summary(viewer: User, customer_id: int, locale: str) -> dict[str, Any]
     )
     found = {pk: (latest_id, count or 0) for pk, latest_id, count in rows}
     latest = Result.objects.in_bulk([x[0] for x in found.values() if x[0] is not None])
-    subject = subject_of(record.customer)
-    ranges = Ranges()
+    reading = record.reading
     now = timezone.now()
+    # The customer's own choice on their record; for the care team, the one that applies.
+    shown_audience = record.chosen if record.relation is Relation.SELF else record.audiences
     items = []
     for test in record.visible_tests():
         latest_id, count = found.get(test.pk, (None, 0))
@@ -120,8 +129,8 @@ def tests_summary(viewer: User, customer_id: int, locale: str) -> dict[str, Any]
         items.append(
             {
                 **test_out(test, locale),
-                "audience": record.audiences[test.pk],
-                "range": range_out(ranges.applying(test.pk, subject, now)),
+                "audience": shown_audience[test.pk],
+                "range": range_out(reading.applying(test.pk, now)),
                 "latest": None
                 if result is None
                 else {
@@ -129,7 +138,9 @@ def tests_summary(viewer: User, customer_id: int, locale: str) -> dict[str, Any]
                     "value": result.value,
                     "unit": test.unit,
                     "taken_at": result.taken_at,
-                    "interpretation": result.interpretation,
+                    "interpretation": reading.interpretation(
+                        test.pk, result.value, result.taken_at, result.interpretation
+                    ),
                 },
                 "count": count,
             }
@@ -186,7 +197,7 @@ def results_page(
     page = page[:limit]
     audit_read(record, "results")
     return {
-        "items": [result_out(r, record.index.by_id[r.test_id]) for r in page],
+        "items": [result_out(r, record.index.by_id[r.test_id], record.reading) for r in page],
         "next_cursor": encode_cursor(page[-1]) if more and page else None,
     }
 
@@ -225,11 +236,15 @@ def series(
         .values_list("t", "value", "interpretation")
     )
     points = downsample(values, MAX_POINTS)
-    applying = Ranges(ReferenceRange.objects.filter(test=found)).applying(
-        found.pk, subject_of(record.customer), timezone.now()
-    )
-    audit_read(record, "results")
+    reading = record.reading
     utc = dt.UTC
+    if reading.differs:  # interpreted from what this viewer may see
+        points = [
+            (t, v, interpret(reading.applying(found.pk, dt.datetime.fromtimestamp(t, utc)), v))
+            for t, v, _ in points
+        ]
+    applying = reading.applying(found.pk, timezone.now())
+    audit_read(record, "results")
     return {
         "test": found.code,
         "unit": found.unit,
@@ -303,7 +318,14 @@ def history(viewer: User, result_id: int) -> list[dict[str, Any]]:
             break
         chain.append(later)
     audit_read(record, "results")
-    return [result_out(r, test) for r in chain]
+    return [result_out(r, test, record.reading) for r in chain]
+
+
+def written_out(actor: User, result: Result) -> dict[str, Any]:
+    """A result just added or corrected, as ``actor`` (the customer, or a professional of
+    their care team, checked by the write) may see it."""
+    relation = Relation.SELF if actor.pk == result.customer_id else Relation.CARE
+    return result_out(result, result.test, Reading(result.customer, relation))
 
 
 def reinterpret(customer: User) -> int:

@@ -25,8 +25,9 @@ from realtime.registry import EventSchema, TopicKind, registry
 
 class HealthChanged(EventSchema):
     customer: int
-    # "result": a result was added or amended; "profile": profile values changed.
-    what: Literal["result", "profile"]
+    # "result": a result was added or amended; "profile": profile values changed;
+    # "audience": who sees a test's results changed (which test is not said: read again).
+    what: Literal["result", "profile", "audience"]
     # For a result: the test's code and the result's id (read it through the API).
     test: str | None = None
     result: int | None = None
@@ -65,6 +66,12 @@ def tell_result(customer_id: int, test_code: str, result_id: int) -> None:
         "health.changed",
         {"customer": customer_id, "what": "result", "test": test_code, "result": result_id},
     )
+
+
+def tell_audience(customer_id: int) -> None:
+    """After the commit: the customer changed who sees a test's results. The test is not
+    named (the care team may see it no more); followers read what they may see again."""
+    publish(topic_of(customer_id), "health.changed", {"customer": customer_id, "what": "audience"})
 
 
 def tell_profile(customer_id: int, keys: list[str]) -> None:

@@ -312,6 +312,9 @@ CONVERSATIONS_PER_HOUR = env_int("CONVERSATIONS_PER_HOUR", 30)
 # Care requests a member makes a day: a customer asking dietitians to take them on, and
 # a dietitian handing customers over (each tells the dietitian asked).
 CARE_REQUESTS_PER_DAY = env_int("CARE_REQUESTS_PER_DAY", 20)
+# Result imports (a FHIR bundle or a CSV lab file, a preview or a commit) a member may
+# make in an hour: each reads and checks up to 5,000 rows, far more than one request.
+RESULT_IMPORTS_PER_HOUR = env_int("RESULT_IMPORTS_PER_HOUR", 30)
 
 # Surveys: results of fewer responses than this are not shown, to anyone.
 SURVEY_MIN_GROUP = env_int("SURVEY_MIN_GROUP", 5)

@@ -74,6 +74,7 @@ def test_the_zip_holds_every_part_as_json_and_csv_and_its_progress_reaches_100(
     assert download["Content-Type"] == "application/zip"
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Cache-Control"] == "private, no-store"
     files = read_zip(b"".join(download.streaming_content))
 
     for part in (

@@ -6,6 +6,7 @@ a commit stores the valid rows (source imported) and says what it skipped."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -189,7 +190,8 @@ def test_a_csv_file_too_big_or_too_long_or_without_its_columns_is_refused(client
     assert (big.status_code, api_json(big)["field"]) == (413, "csv")
     headless = post(client, customer, path, {"csv": "weight,70,kg,2024-01-01\n"})
     assert (headless.status_code, api_json(headless)["field"]) == (400, "csv")
-    # The care team imports too, for the tests shared with it; others are told nothing.
+    # The care team imports too, for the tests shared with it; others are told nothing. A
+    # row of a test kept from them reads as one of a test the catalogue lacks.
     assert post(client, dietitian, path, {"csv": CSV}).status_code == 404
     into_care(customer, dietitian)
     client.put(
@@ -202,7 +204,15 @@ def test_a_csv_file_too_big_or_too_long_or_without_its_columns_is_refused(client
     assert answer["stored"] == 2
     refused = [r for r in answer["rows"] if r["test"] == "weight"]
     assert [r["error"]["field"] for r in refused] == ["test", "test"]
-    assert "not shared" in refused[0]["error"]["message"]
+    assert [r["error"]["message"] for r in refused] == ["no test 'weight' in the catalogue"] * 2
+    assert [r["duplicate"] for r in refused] == [False, False]
+    unknown = next(r for r in answer["rows"] if r["test"] == "tsh")
+
+    def shape(row: dict[str, Any]) -> dict[str, Any]:
+        kept = ("stored_value", "stored_unit", "stored_unit_label", "interpretation", "id")
+        return {k: row[k] for k in kept} | {"field": row["error"]["field"]}
+
+    assert shape(refused[0]) == shape(unknown)
     assert set(Result.objects.filter(customer=customer).values_list("entered_by", flat=True)) == {
         dietitian.pk
     }

@@ -18,10 +18,19 @@ from accounts.roles import Role
 from accounts.signals import rights_narrowed
 from advice.models import CareTeamMember
 from profiles import results as results_module
-from profiles.models import Consent, MedicalTest, Result
+from profiles.models import Consent, MedicalTest, ProfileValue, Result
 from profiles.results_read import downsample
 from tests.helpers import api_json, bearer
-from tests.profiles.results_helpers import T0, add, added, at, get, into_care, post
+from tests.profiles.results_helpers import (
+    T0,
+    add,
+    added,
+    at,
+    get,
+    into_care,
+    post,
+    set_profile,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -228,6 +237,9 @@ def test_reads_take_a_bounded_number_of_queries_however_many_results(client, mak
     customer = make_user(Role.CUSTOMER)
     dietitian = make_user(Role.DIETITIAN)
     into_care(customer, dietitian)
+    # A sex kept from the care team: their interpretations are made again as they read.
+    set_profile(customer, sex="female", birth_date="1970-01-01")
+    ProfileValue.objects.filter(customer=customer, attribute__key="sex").update(audience="only_me")
 
     ids = dict(MedicalTest.objects.values_list("code", "pk"))
     tests = (
@@ -319,3 +331,92 @@ def test_the_results_pages_open_for_the_customer_and_their_care_team_only(client
     client.force_login(stranger)
     assert client.get(f"/care/customers/{customer.pk}/results").status_code == 404
     assert client.get("/care/customers/999999/results").status_code == 404
+
+
+def test_every_health_answer_says_private_no_store_errors_included(client, make_user):
+    customer = make_user(Role.CUSTOMER)
+    dietitian, stranger = make_user(Role.DIETITIAN), make_user(Role.CUSTOMER)
+    into_care(customer, dietitian)
+    made = added(client, customer, customer, "weight", 70, "kg", at())
+    base = f"/api/customers/{customer.pk}"
+    csv = {"csv": "test,value,unit,taken_at\nweight,71,kg,2024-04-01\n"}
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": []}
+    reads = [
+        f"{base}/profile",
+        f"{base}/tests",
+        f"{base}/results",
+        f"{base}/results/series?test=weight",
+        f"{base}/results.fhir",
+        f"/api/results/{made['id']}/history",
+    ]
+    writes = [
+        (f"{base}/results/import/csv", csv),
+        (f"{base}/results/import/fhir", bundle),
+        (f"{base}/results", {"test": "weight", "value": 71, "unit": "kg", "taken_at": at(1)}),
+    ]
+    answers = []
+    for viewer in (customer, dietitian, stranger):
+        answers += [(viewer.role, path, get(client, viewer, path)) for path in reads]
+        answers += [(viewer.role, path, post(client, viewer, path, body)) for path, body in writes]
+    answers += [
+        ("customer", path, get(client, customer, path))
+        for path in (f"{base}/profile/history", "/api/me/exports", "/api/me/exports/1/download")
+    ]
+    statuses = {answer.status_code for _, _, answer in answers}
+    assert {200, 201, 404} <= statuses
+    for role, path, answer in answers:
+        assert answer["Cache-Control"] == "private, no-store", (role, path, answer.status_code)
+
+
+def test_imports_are_limited_per_member_an_hour(client, customer, settings):
+    settings.RESULT_IMPORTS_PER_HOUR = 2
+    path = f"/api/customers/{customer.pk}/results/import/csv"
+    csv = {"csv": "test,value,unit,taken_at\nweight,71,kg,2024-04-01\n"}
+    assert post(client, customer, path, csv).status_code == 200
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": []}
+    fhir_path = f"/api/customers/{customer.pk}/results/import/fhir"
+    assert post(client, customer, fhir_path, bundle).status_code == 200
+    for refused in (post(client, customer, path, csv), post(client, customer, fhir_path, bundle)):
+        assert (refused.status_code, api_json(refused)["code"]) == (429, "rate_limited")
+        assert int(refused["Retry-After"]) > 0
+
+
+def test_a_bmi_stored_beside_the_derivation_is_a_conflict_and_nothing_is_kept(
+    client, customer, monkeypatch
+):
+    added(client, customer, customer, "height", 170, "cm", at(-1))
+    bmi = MedicalTest.objects.get(code="bmi")
+    made = results_module.entered_text
+
+    def another_request_first(value: float | str) -> str:
+        # As if another request committed a BMI at that moment after this one looked.
+        monkeypatch.setattr(results_module, "entered_text", made)
+        Result.objects.create(
+            customer=customer,
+            test=bmi,
+            value=1,
+            entered_value="1",
+            entered_unit="kg/m2",
+            taken_at=T0,
+            source="derived",
+        )
+        return made(value)
+
+    # The weight's own entered_text goes first; the BMI's meets the row made meanwhile.
+    calls = iter([made, another_request_first])
+    monkeypatch.setattr(results_module, "entered_text", lambda value: next(calls)(value))
+    refused = add(client, customer, customer, "weight", 70, "kg", at())
+    assert (refused.status_code, api_json(refused)["code"]) == (409, "duplicate")
+    assert not Result.objects.filter(customer=customer, test__code="weight").exists()
+
+
+def test_a_change_of_a_tests_audience_is_told_without_naming_it(client, customer, monkeypatch):
+    told: list[int] = []
+    monkeypatch.setattr(results_module, "tell_audience", told.append)
+    path = f"/api/customers/{customer.pk}/tests/height/audience"
+    for audience in ("only_me", "only_me", "care_team"):
+        response = client.put(
+            path, {"audience": audience}, content_type="application/json", **bearer(customer)
+        )
+        assert response.status_code == 200
+    assert told == [customer.pk, customer.pk]  # the same audience again changes nothing

@@ -2,7 +2,9 @@
 kind and chooses who sees each, sees an error beside the field at fault, loses nothing
 when the profile was changed elsewhere first, and reads the history; the dietitian in
 her care sees on /care/customers/{id} only what is shared with the care team, and the
-customer's card from her name in the forum. Each page accessible (axe-core)."""
+customer's card from her name in the forum; once the customer withdraws consent to care,
+nothing of her profile stays on the dietitian's open page. Each page accessible
+(axe-core)."""
 
 from __future__ import annotations
 
@@ -92,7 +94,7 @@ def test_a_customer_edits_her_profile_and_her_dietitian_sees_what_she_shares(
     # Dana, from her customers, sees what Casey shares with the care team, and only that.
     dana = signed_in_page(browser, server, dana_email)
     dana.goto("/care")
-    dana.get_by_role("link", name="Casey Carrot").click()
+    dana.get_by_role("link", name="Casey Carrot", exact=True).click()
     expect(dana.get_by_role("heading", level=1)).to_have_text("Casey Carrot\u2019s profile")
     shared = dana.locator("#shared-sections")
     expect(shared.locator("dd[data-key=birth_date]")).to_have_text("1985-03-14")
@@ -134,3 +136,13 @@ def test_a_customer_edits_her_profile_and_her_dietitian_sees_what_she_shares(
     dana.keyboard.press("Escape")
     expect(card).to_be_hidden()
     expect(author).to_be_focused()
+
+    # Casey withdraws her consent to care: Dana's open page of her profile empties.
+    dana.goto(f"/care/customers/{casey_id}")
+    expect(shared.locator("dd[data-key=city]")).to_have_text("Toronto")
+    status, _ = server.call("DELETE", "/api/me/consents/care", token=casey_token)
+    assert status == 204
+    expect(dana.locator("#shared-status")).to_have_text(
+        "Access ended: this profile is no longer shared with you."
+    )
+    expect(shared.locator("dd")).to_have_count(0)

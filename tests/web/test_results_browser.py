@@ -2,7 +2,9 @@
 it in kg in the table and drawn in the trend chart, imports a lab file whose bad row is
 named before anything is stored, and keeps a test to themself; the dietitian of their
 care team sees what is shared (and only that), adds a result the customer's open page
-shows at once; each page accessible (axe-core) without sideways scrolling."""
+shows at once; a test the customer then keeps to themself leaves the dietitian's open
+page, and every value does once the customer withdraws consent to care; each page
+accessible (axe-core) without sideways scrolling."""
 
 from __future__ import annotations
 
@@ -122,5 +124,20 @@ def test_a_customer_records_and_imports_results_and_their_dietitian_sees_what_is
     expect(dino_page.locator("#add-status")).to_contain_text("135 mmHg added (High)")
     expect(dino_page.locator("#values-body")).to_contain_text("entered by Dino Dill")
     expect(cara.locator("#latest-body tr[data-test=systolic]")).to_contain_text("135 mmHg")
+
+    # Cara keeps her weight to herself now: it leaves Dino's open page at once.
+    cara.get_by_label("Weight: who sees it").select_option("only_me")
+    expect(cara.locator("#share-status")).to_contain_text("Weight: only you see it now")
+    expect(latest.locator("tr[data-test=weight]")).to_have_count(0)
+    expect(latest).to_contain_text("135 mmHg")
+    # She withdraws her consent to care: every value leaves his page, which says why.
+    status, _ = server.call("DELETE", "/api/me/consents/care", token=cara_token)
+    assert status == 204
+    expect(dino_page.locator("#access-status")).to_contain_text(
+        "Access ended: Cara Cabbage no longer shares their results with you."
+    )
+    expect(latest.locator("tr")).to_have_count(0)
+    expect(dino_page.locator("#values-body tr")).to_have_count(0)
+    expect(dino_page.get_by_role("heading", name="Latest results")).to_be_hidden()
     dino_page.context.close()
     cara.context.close()

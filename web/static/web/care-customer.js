@@ -3,6 +3,8 @@
 // for a dietitian or medical provider in that team (GET /api/customers/{id}/profile,
 // which leaves out what is not shared and writes the read in the customer's access log).
 // Reloaded when the customer changes something the care team may see (health:{id}).
+// When access ends (the socket's subscription refused or dropped: consent withdrawn, the
+// care team left; or the read answering 404) the values leave the page and it says so.
 
 import { ApiError, announce, api, byId, el, live } from "./live.js";
 import { bySection, valueText } from "./profile-common.js";
@@ -13,6 +15,7 @@ import { reason, showStatus } from "./settings-common.js";
 const customerId = Number(byId("customer").dataset.customerId);
 const box = byId("shared-sections");
 const topic = "health:" + customerId;
+let ended = false;
 
 /** @param {Profile} profile */
 function render(profile) {
@@ -33,31 +36,46 @@ function render(profile) {
   }
 }
 
+/** Access ended: nothing of the profile stays on the page. */
+function accessEnded() {
+  if (ended) return;
+  ended = true;
+  unfollow();
+  unlisten();
+  box.replaceChildren();
+  showStatus("shared-status", "Access ended: this profile is no longer shared with you.", true);
+}
+
 /** @param {boolean} changed whether the customer just changed something */
 async function load(changed) {
+  if (ended) return;
   try {
     /** @type {Profile} */
     const profile = await api("GET", "/customers/" + customerId + "/profile");
+    if (ended) return;
     render(profile);
     showStatus("shared-status", "");
     if (changed) announce(profile.customer.name + "’s profile changed: shown as it is now.");
   } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      accessEnded();
+      return;
+    }
     box.replaceChildren();
-    const gone = error instanceof ApiError && error.status === 404;
-    showStatus(
-      "shared-status",
-      gone ? "This profile is no longer shared with you." : "Could not load the profile: " + reason(error),
-      true,
-    );
+    showStatus("shared-status", "Could not load the profile: " + reason(error), true);
   }
 }
 
-live.follow(topic);
-live.listen({
+const unfollow = live.follow(topic);
+const unlisten = live.listen({
   onEvent(frame) {
     if (frame.topic === topic && frame.event === "health.changed" && frame.data && frame.data.what === "profile") {
       load(true);
     }
+  },
+  onError(frame) {
+    // Refused on subscribing, or dropped when rights narrowed (docs/realtime-protocol.md).
+    if (frame.topic === topic && frame.code === "forbidden") accessEnded();
   },
 });
 load(false);

@@ -55,6 +55,12 @@ function day(ms) {
 /** @type {import("chart.js").Chart | null} */
 let chart = null;
 
+/** Take the chart away, and what it held (access to the record ended). */
+export function clearTrend() {
+  if (chart) chart.destroy();
+  chart = null;
+}
+
 /**
  * Draw ``series`` of the test named ``name`` on ``canvas`` (replacing what was drawn).
  * @param {HTMLCanvasElement} canvas @param {HTMLElement} summary

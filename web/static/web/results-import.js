@@ -35,7 +35,9 @@ function status(id, text, failed = false) {
 /**
  * The import section of the results page.
  * @param {string} base the record's API path ("/customers/12")
- * @param {{decimals: (test: string) => number, stored: () => Promise<void>}} page
+ * @param {{decimals: (test: string) => number, stored: () => Promise<void>,
+ *   lost: (error: unknown) => boolean}} page ``lost``: whether an error says the record
+ *   is no longer open to the viewer (the page then takes over)
  */
 export function setUpImport(base, page) {
   const form = byIdAs("import-form", HTMLFormElement);
@@ -52,6 +54,12 @@ export function setUpImport(base, page) {
     try {
       return await api("POST", base + "/results/import/csv", { csv, commit: store });
     } catch (error) {
+      if (page.lost(error)) {
+        preview.hidden = true;
+        body.replaceChildren();
+        status("import-status", "");
+        return null;
+      }
       status("import-status", "Not imported: " + (error instanceof ApiError ? error.message : "the server could not be reached; try again"), true);
       return null;
     }

@@ -4,10 +4,12 @@
 // a form to add a result in any unit the test takes, a lab file import, who sees each
 // test (the customer's own page), and a FHIR download. The same page serves a
 // professional of the care team, with only what is shared. Follows health:{customer}
-// and reads again when a result changes.
+// and reads again when a result, who sees a test, or the sex or birth date (the ranges)
+// changes. For a professional, when access ends (the socket's subscription refused or
+// dropped, or a read answering 404) every value leaves the page and it says so.
 
 import { ApiError, announce, api, byIdAs, el, live, me, when } from "./live.js";
-import { MEANINGS, drawTrend, number, rangeText } from "./results-chart.js";
+import { MEANINGS, clearTrend, drawTrend, number, rangeText } from "./results-chart.js";
 import { setUpImport } from "./results-import.js";
 
 /**
@@ -52,6 +54,11 @@ function status(id, text, failed = false) {
   node.append(text);
 }
 
+/** Whether a read says the record is no longer open to this viewer. @param {unknown} error */
+function gone(error) {
+  return !mine && error instanceof ApiError && error.status === 404;
+}
+
 /** @param {unknown} error */
 function reason(error) {
   return error instanceof ApiError ? error.message : "the server could not be reached; try again";
@@ -88,8 +95,10 @@ function fillUnits(select, test, chosen) {
 // --- the latest of each test ---------------------------------------------------------
 
 async function loadSummary() {
+  if (ended) return;
   try {
     const data = await api("GET", base + "/tests");
+    if (ended) return;
     tests.clear();
     for (const test of /** @type {Test[]} */ (data.tests)) tests.set(test.code, test);
     showLatest();
@@ -97,7 +106,8 @@ async function loadSummary() {
     if (mine) showSharing();
     status("latest-status", "");
   } catch (error) {
-    status("latest-status", "Could not load the results: " + reason(error), true);
+    if (gone(error)) accessEnded();
+    else status("latest-status", "Could not load the results: " + reason(error), true);
   }
 }
 
@@ -158,6 +168,7 @@ function chooseTrend(code) {
 }
 
 async function loadTrend() {
+  if (ended) return;
   const test = trendCode ? tests.get(trendCode) : undefined;
   const canvas = byIdAs("trend-chart", HTMLCanvasElement);
   const summary = byIdAs("trend-summary", HTMLElement);
@@ -172,12 +183,24 @@ async function loadTrend() {
   try {
     /** @type {Series} */
     const series = await api("GET", base + "/results/series?test=" + encodeURIComponent(test.code));
-    if (trendCode !== test.code) return; // another test was chosen meanwhile
+    if (ended || trendCode !== test.code) return; // another test was chosen meanwhile
     drawTrend(canvas, summary, series, test.name);
     valuesCursor = null;
     await loadValues(test);
   } catch (error) {
-    status("values-status", "Could not load the trend: " + reason(error), true);
+    if (gone(error)) {
+      // That test, or the whole record, is no longer shared: read what is.
+      clearTrend();
+      summary.textContent = "";
+      await loadSummary();
+      if (!ended && tests.has(test.code)) {
+        status("values-status", "Could not load the trend: " + reason(error), true);
+      } else if (!ended) {
+        await loadTrend();
+      }
+    } else {
+      status("values-status", "Could not load the trend: " + reason(error), true);
+    }
   }
 }
 
@@ -187,6 +210,7 @@ async function loadValues(test) {
   let path = base + "/results?limit=20&test=" + encodeURIComponent(test.code);
   if (valuesCursor) path += "&cursor=" + encodeURIComponent(valuesCursor);
   const page = await api("GET", path);
+  if (ended) return;
   const body = byIdAs("values-body", HTMLTableSectionElement);
   for (const result of /** @type {Result[]} */ (page.items)) body.append(valueRow(test, result));
   if (!body.children.length) {
@@ -285,6 +309,10 @@ addForm.addEventListener("submit", async (event) => {
     trendCode = test.code;
     await refresh();
   } catch (error) {
+    if (gone(error)) {
+      await refresh(); // the record closed (the page then says so), or what is shared changed
+      return;
+    }
     status("add-status", "Not added: " + reason(error), true);
     focusField(error, { value: addValue, unit: addUnit, taken_at: addTaken, test: addTest, note: addNote });
   }
@@ -356,6 +384,11 @@ byIdAs("amend-form", HTMLFormElement).addEventListener("submit", async (event) =
     status("values-status", test.name + " corrected; the old value is kept in its history.");
     await refresh();
   } catch (error) {
+    if (gone(error)) {
+      closeAmend();
+      await refresh();
+      return;
+    }
     status("amend-status", "Not corrected: " + reason(error), true);
     focusField(error, { value: amendValue, unit: amendUnit, taken_at: amendTaken, reason: amendReason });
   }
@@ -397,28 +430,84 @@ async function refresh() {
   await loadTrend();
 }
 
+let ended = false;
+/** @type {() => void} */
+let unfollow = () => {};
+/** @type {() => void} */
+let unlisten = () => {};
+
+/** A professional's access to the record ended: every value leaves the page, which says so. */
+function accessEnded() {
+  if (ended) return;
+  ended = true;
+  unfollow();
+  unlisten();
+  tests.clear();
+  trendCode = null;
+  amending = null;
+  if (dialog.open) dialog.close();
+  clearTrend();
+  for (const id of ["latest-body", "values-body", "preview-body"]) {
+    byIdAs(id, HTMLTableSectionElement).replaceChildren();
+  }
+  trendSelect.replaceChildren();
+  addTest.replaceChildren();
+  addUnit.replaceChildren();
+  byIdAs("trend-summary", HTMLElement).textContent = "";
+  for (const section of root.querySelectorAll("section")) {
+    if (section instanceof HTMLElement) section.hidden = true;
+  }
+  const said = "Access ended: " + customerName + " no longer shares their results with you.";
+  status("access-status", said, true);
+}
+
 setUpImport(base, {
   decimals: (code) => (tests.get(code) || { decimals: 2 }).decimals,
   stored: refresh,
+  lost(error) {
+    if (!gone(error)) return false;
+    refresh();
+    return true;
+  },
 });
 
 addTaken.value = localInput(new Date());
 addTaken.max = localInput(new Date(Date.now() + 5 * 60000));
 
 const topic = "health:" + customerId;
-live.follow(topic);
+// The profile fields the ranges depend on.
+const RANGE_KEYS = ["sex", "birth_date"];
+unfollow = live.follow(topic);
 /** @type {number | null} */
 let pending = null;
-live.listen({
+
+/** Whether an event on the topic changes what this page shows. @param {any} data */
+function changesPage(data) {
+  if (!data) return false;
+  if (data.what === "result") return true;
+  // The customer's own change of who sees a test: their page shows it already.
+  if (data.what === "audience") return !mine;
+  return data.what === "profile" && Array.isArray(data.keys) &&
+    data.keys.some((/** @type {string} */ key) => RANGE_KEYS.includes(key));
+}
+
+unlisten = live.listen({
   onEvent(frame) {
-    if (frame.topic !== topic || frame.event !== "health.changed") return;
-    if (!frame.data || frame.data.what !== "result") return;
+    if (ended || frame.topic !== topic || frame.event !== "health.changed") return;
+    if (!changesPage(frame.data)) return;
     if (pending !== null) window.clearTimeout(pending);
     pending = window.setTimeout(async () => {
       pending = null;
       await refresh();
-      announce("Results updated.");
+      if (!ended) announce("Results updated.");
     }, 300);
+  },
+  onError(frame) {
+    // Refused on subscribing, or dropped when rights narrowed (docs/realtime-protocol.md).
+    if (!mine && frame.topic === topic && frame.code === "forbidden") {
+      if (pending !== null) window.clearTimeout(pending);
+      accessEnded();
+    }
   },
 });
 
