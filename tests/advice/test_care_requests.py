@@ -12,11 +12,14 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
+from accounts.erasure import erase
+from accounts.models import ERASED_NAME
 from accounts.roles import Role
 from accounts.signals import rights_narrowed
 from advice import services as care
 from advice.models import CareRequest, CareTeamMember
 from community.messaging import services as dm
+from notifications.models import Notification
 from profiles.models import Consent
 from tests.helpers import api_json, bearer
 
@@ -333,3 +336,26 @@ def test_a_stranger_learns_nothing_of_a_care_request(client, make_user):
     assert len(answers) == 1
     [(status, _)] = answers
     assert status == 404
+
+
+def test_care_notices_name_people_as_they_are_now_and_erasure_renames_them(client, make_user):
+    customer = make_user(display_name="Casey")
+    dana = make_user(Role.DIETITIAN, display_name="Dana")
+    erin = make_user(Role.DIETITIAN, display_name="Erin")
+    care.add_to_care_team(make_user(Role.ADMIN), customer, dana)
+    ask(client, customer, erin)
+    hand_over(client, dana, customer, make_user(Role.DIETITIAN, display_name="Finn"))
+    customer.display_name = "Casey Renamed"
+    customer.save()
+    assert notices(client, erin)[0] == (
+        "care.request",
+        "Casey Renamed asks you to take them into your care",
+    )
+    erase(customer)
+    assert notices(client, erin)[0] == (
+        "care.request",
+        f"{ERASED_NAME} asks you to take them into your care",
+    )
+    # The stored rows say so too, whatever key names the member.
+    stored = Notification.objects.filter(user__in=[dana, erin]).values_list("title", flat=True)
+    assert stored and not any("Casey" in title for title in stored)
