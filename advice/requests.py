@@ -243,7 +243,8 @@ def _still_to_agree(request: CareRequest, side: str) -> None:
 def accept(actor: User, request_id: int) -> CareRequest:
     """The side still to agree agrees. When both have, the care team forms (audited:
     the professional joins), everyone concerned is told, and after a handover the
-    handing dietitian leaves the team."""
+    handing dietitian leaves the team. A customer accepting an offer does the
+    onboarding's dietitian step, as asking a dietitian does."""
     with transaction.atomic():
         request, side = _pending(request_id, actor)
         _still_to_agree(request, side)
@@ -271,6 +272,8 @@ def accept(actor: User, request_id: int) -> CareRequest:
         request.save(update_fields=["customer_agreed_at", "professional_agreed_at"])
         if not request.waiting_for:
             _form_team(request)
+        if side == "customer" and request.kind == CareRequest.Kind.OFFER:
+            note_dietitian_asked(customer)  # as asking one does
     return request
 
 
