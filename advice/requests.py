@@ -258,7 +258,12 @@ def accept(actor: User, request_id: int) -> CareRequest:
         if not professional.is_active or professional.role not in CARE_ROLES:
             raise Conflict("this dietitian no longer takes part", code="not_pending")
         if request.kind == CareRequest.Kind.HANDOVER and (
-            handing is None or not _in_team(customer.pk, handing.pk)
+            handing is None
+            # Locked: the handing dietitian cannot leave while this is decided.
+            or not CareTeamMember.objects.select_for_update()
+            .filter(customer=customer, professional=handing)
+            .values_list("pk", flat=True)
+            .first()
         ):
             # Withdrawn when the handing dietitian left; checked again here all the same.
             raise Conflict("this handover is withdrawn", code="not_pending")

@@ -70,10 +70,12 @@ def remove_from_care_team(
 ) -> None:
     check_can_leave_care_team(actor, customer_id, professional_id)
     with transaction.atomic():
+        # The handovers first: their rows are locked before the team's, as accepting one
+        # does (no deadlock with an acceptance at the same moment).
+        withdraw_handovers([(customer_id, professional_id)])
         removed, _ = CareTeamMember.objects.filter(
             customer_id=customer_id, professional_id=professional_id
         ).delete()
-        withdraw_handovers([(customer_id, professional_id)])
         if removed:
             record_access(actor, [customer_id], "remove", "care team", door)
             narrow_rights([customer_id, professional_id])
@@ -152,8 +154,8 @@ def end_care_of_former_professionals(user_ids: list[int]) -> None:
     )
     if not gone:
         return
-    CareTeamMember.objects.filter(pk__in=[pk for pk, _, _ in gone]).delete()
     withdraw_handovers([(customer, pro) for _, customer, pro in gone])
+    CareTeamMember.objects.filter(pk__in=[pk for pk, _, _ in gone]).delete()
     for _, customer_id, professional_id in gone:
         record_access(None, [customer_id], "remove", f"care team (#{professional_id})", "task")
     narrow_rights([customer for _, customer, _ in gone] + [pro for _, _, pro in gone])
