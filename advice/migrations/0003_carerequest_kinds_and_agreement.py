@@ -9,19 +9,27 @@ accepted."""
 
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 
 
 def kinds_and_agreement(apps, schema_editor):
+    """One UPDATE, each row written once (a row written twice in this transaction would
+    leave trigger events pending, and the constraint below could not be added)."""
     CareRequest = apps.get_model("advice", "CareRequest")
-    CareRequest.objects.filter(handed_over_by__isnull=False).update(kind="handover")
-    CareRequest.objects.filter(handed_over_by__isnull=True).update(
-        kind="request", customer_agreed_at=F("created_at")
+    handover = Q(handed_over_by__isnull=False)
+    accepted = Q(status="accepted")
+    when_accepted = Coalesce(F("decided_at"), F("created_at"))
+    CareRequest.objects.update(
+        kind=Case(When(handover, then=Value("handover")), default=Value("request")),
+        customer_agreed_at=Case(
+            When(~handover, then=F("created_at")),
+            When(accepted, then=when_accepted),
+            default=None,
+        ),
+        professional_agreed_at=Case(When(accepted, then=when_accepted), default=None),
+        decided_at=Case(When(accepted, then=when_accepted), default=F("decided_at")),
     )
-    accepted = CareRequest.objects.filter(status="accepted")
-    accepted.filter(decided_at__isnull=True).update(decided_at=F("created_at"))
-    accepted.update(professional_agreed_at=F("decided_at"))
-    accepted.filter(customer_agreed_at__isnull=True).update(customer_agreed_at=F("decided_at"))
 
 
 class Migration(migrations.Migration):
