@@ -26,16 +26,27 @@ class CareTeamMember(models.Model):
 
 
 class CareRequest(models.Model):
-    """A customer asks a dietitian to take them on (at onboarding, or later); or a
-    dietitian hands a customer in their care over to another (``handed_over_by``). The
-    dietitian asked accepts or declines; the care team forms on acceptance."""
+    """A care team forms only when the customer and the professional have both agreed.
+    Three kinds: a customer asks a dietitian to take them on (``request``: the customer
+    agreed by asking, the dietitian accepts); a dietitian offers to take a customer into
+    their care (``offer``: the dietitian agreed by offering, the customer accepts); a
+    dietitian hands a customer in their care over to another (``handover``, with
+    ``handed_over_by``: the other dietitian and the customer each accept, in either
+    order; the handing dietitian leaves the care team when both have). Either side still
+    to agree may decline; a side that agreed may withdraw."""
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", "The customer asks"
+        OFFER = "offer", "The dietitian offers"
+        HANDOVER = "handover", "A dietitian hands the customer over"
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the dietitian"
+        PENDING = "pending", "Waiting for an answer"
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REQUEST)
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_requests"
     )
@@ -50,11 +61,14 @@ class CareRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="care_handovers",
     )
+    # When each side agreed (null: still to agree); the team forms when both have.
+    customer_agreed_at = models.DateTimeField(null=True, blank=True)
+    professional_agreed_at = models.DateTimeField(null=True, blank=True)
     message = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
-    # Why the dietitian declined (shown to the customer).
+    # Why it was declined (shown to the others concerned).
     reply = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -64,8 +78,28 @@ class CareRequest(models.Model):
                 fields=["customer", "professional"],
                 condition=models.Q(status="pending"),
                 name="one_pending_care_request",
-            )
+            ),
+            # Accepted means both sides agreed.
+            models.CheckConstraint(
+                condition=~models.Q(status="accepted")
+                | models.Q(customer_agreed_at__isnull=False, professional_agreed_at__isnull=False),
+                name="care_request_accepted_by_both",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id} asks {self.professional_id}: {self.status}"
+        return f"{self.kind} {self.customer_id} / {self.professional_id}: {self.status}"
+
+    @property
+    def waiting_for(self) -> list[str]:
+        """The sides still to agree (``customer``, ``professional``) while pending."""
+        if self.status != self.Status.PENDING:
+            return []
+        return [
+            side
+            for side, agreed in (
+                ("customer", self.customer_agreed_at),
+                ("professional", self.professional_agreed_at),
+            )
+            if agreed is None
+        ]

@@ -1,27 +1,54 @@
 """What care teams tell people, in the app only (never by mail: a care relationship is
-health information): a professional took a customer into their care; a customer asked a
-dietitian to take them on, the dietitian accepted (both sides are told) or declined; a
-dietitian handed a customer over to another."""
+health information): a customer asks a dietitian to take them on, a dietitian offers to
+take a customer into their care, a dietitian hands a customer over to another; the care
+team forms when both sides agreed (everyone concerned is told), or someone declines.
+
+Each kind's title names people only through their ids in the notice's ``data`` (its
+template, ``notifications.kinds.Kind.title``): shown, it names them as they are now, and
+erasing a member renames them in every notice that names them. Bodies name nobody."""
 
 from __future__ import annotations
 
 from accounts.models import User
-from notifications.kinds import Kind, register
+from advice.models import CareRequest
+from notifications.kinds import KINDS, Kind, register
 from notifications.services import notify
 
 register(
     Kind(
         "care.added",
-        "A dietitian or provider took you into their care",
+        "A dietitian or provider joined your care team",
         email=False,
         mailed=False,
-        title="{actor} took you into their care",
+        title="{actor} is in your care team now",
     ),
     Kind(
         "care.request",
-        "Someone asks you to take them into your care",
+        "A customer asks you to take them into your care",
         email=False,
         mailed=False,
+        title="{customer} asks you to take them into your care",
+    ),
+    Kind(
+        "care.offer",
+        "A dietitian offers to take you into their care",
+        email=False,
+        mailed=False,
+        title="{actor} offers to take you into their care",
+    ),
+    Kind(
+        "care.handover",
+        "A dietitian hands a customer over to your care",
+        email=False,
+        mailed=False,
+        title="{handed_over_by} hands {customer} over to your care",
+    ),
+    Kind(
+        "care.handed_over",
+        "Your dietitian proposes to hand your care over",
+        email=False,
+        mailed=False,
+        title="{handed_over_by} hands your care over to {professional}",
     ),
     Kind(
         "care.accepted",
@@ -32,7 +59,7 @@ register(
     ),
     Kind(
         "care.declined",
-        "A dietitian declined a care request",
+        "Someone declined a care request",
         email=False,
         mailed=False,
         title="{actor} declined the care request",
@@ -45,10 +72,18 @@ register(
         title="{actor} is in your care now",
     ),
     Kind(
-        "care.handed_over",
-        "Your care is handed over to another dietitian",
+        "care.taken_over",
+        "Another dietitian took over your care",
         email=False,
         mailed=False,
+        title="{professional} took over your care from {handed_over_by}",
+    ),
+    Kind(
+        "care.handover_done",
+        "A customer you handed over is in another dietitian's care",
+        email=False,
+        mailed=False,
+        title="{professional} took over the care of {customer}",
     ),
 )
 
@@ -57,95 +92,135 @@ CUSTOMER_PAGE = "/settings#care-requests"
 PROFESSIONAL_PAGE = "/care#requests"
 
 
+def _notify(user: User, kind: str, people: dict[str, User], body: str, url: str) -> None:
+    """A notice of ``kind`` naming ``people`` (their ``data`` key -> who): the stored
+    title is the kind's template filled in now; shown, it is filled in again."""
+    data = {key: person.pk for key, person in people.items()}
+    title = KINDS[kind].title.format(**{key: p.public_name() for key, p in people.items()})
+    notify(user, kind, title, body=body, url=url, data=data)
+
+
 def notify_added(customer: User, professional: User) -> None:
-    notify(
+    """An admin put ``professional`` in ``customer``'s care team: both are told."""
+    _notify(
         customer,
         "care.added",
-        f"{professional.public_name()} took you into their care",
-        body="They can message you, and you them. You can leave a care team in your settings.",
-        url="/settings#care-team",
-        data={"actor": professional.pk},
+        {"actor": professional},
+        "They can message you, and you them. You can leave a care team in your settings.",
+        "/settings#care-team",
     )
-
-
-def notify_request(customer: User, professional: User, handed_over_by: User | None) -> None:
-    """To the dietitian asked (the message itself is on their page, not in the notice)."""
-    if handed_over_by is None:
-        title = f"{customer.public_name()} asks you to take them into your care"
-    else:
-        title = f"{handed_over_by.public_name()} hands {customer.public_name()} over to your care"
-    notify(
-        professional,
-        "care.request",
-        title,
-        body="Accept or decline on My customers.",
-        url=PROFESSIONAL_PAGE,
-        data={"customer": customer.pk},
-    )
-
-
-def notify_handover_proposed(customer: User, professional: User, handing: User) -> None:
-    notify(
-        customer,
-        "care.handed_over",
-        f"{handing.public_name()} hands your care over to {professional.public_name()}",
-        body=f"{professional.public_name()} is asked to take you on. You can withdraw the "
-        "request in your settings.",
-        url=CUSTOMER_PAGE,
-        data={"professional": professional.pk, "handed_over_by": handing.pk},
-    )
-
-
-def notify_accepted(customer: User, professional: User, handing: User | None) -> None:
-    """Both sides are told: the customer, and the dietitian who accepted (a live notice
-    on each side); after a handover, also the dietitian who handed the customer over."""
-    if handing is None:
-        notify(
-            customer,
-            "care.accepted",
-            f"{professional.public_name()} accepted: they are in your care team",
-            body="They can message you, and you them. You can leave a care team in your settings.",
-            url="/settings#care-team",
-            data={"actor": professional.pk},
-        )
-    else:
-        notify(
-            customer,
-            "care.handed_over",
-            f"{professional.public_name()} took over your care from {handing.public_name()}",
-            body=f"{handing.public_name()} left your care team.",
-            url="/settings#care-team",
-            data={"professional": professional.pk, "handed_over_by": handing.pk},
-        )
-        notify(
-            handing,
-            "care.handed_over",
-            f"{professional.public_name()} took over the care of {customer.public_name()}",
-            body="You left their care team.",
-            url="/care",
-            data={"professional": professional.pk, "customer": customer.pk},
-        )
-    notify(
+    _notify(
         professional,
         "care.joined",
-        f"{customer.public_name()} is in your care now",
-        body="You can message them, and see what they share with their care team.",
-        url="/care",
-        data={"actor": customer.pk},
+        {"actor": customer},
+        "You can message them, and see what they share with their care team.",
+        "/care",
     )
 
 
-def notify_declined(customer: User, professional: User, handing: User | None) -> None:
-    """The customer (and the dietitian who handed them over) is told; the reply is on
-    their pages, not copied into the notice."""
-    title = f"{professional.public_name()} declined the care request"
-    for person, url in ((customer, CUSTOMER_PAGE), (handing, PROFESSIONAL_PAGE)):
-        if person is not None:
-            notify(
+def notify_asked(request: CareRequest) -> None:
+    """Whoever is asked to agree: the dietitian a customer asks; the customer a dietitian
+    offers their care to; after a handover, the dietitian asked to take over and the
+    customer (the message itself is on their page, not in the notice)."""
+    customer, professional = request.customer, request.professional
+    if request.kind == CareRequest.Kind.REQUEST:
+        _notify(
+            professional,
+            "care.request",
+            {"customer": customer},
+            "Accept or decline on My customers.",
+            PROFESSIONAL_PAGE,
+        )
+    elif request.kind == CareRequest.Kind.OFFER:
+        _notify(
+            customer,
+            "care.offer",
+            {"actor": professional},
+            "Accept or decline in your settings. Until you accept, they see none of your "
+            "health data.",
+            CUSTOMER_PAGE,
+        )
+    elif request.handed_over_by is not None:
+        handing = request.handed_over_by
+        _notify(
+            professional,
+            "care.handover",
+            {"handed_over_by": handing, "customer": customer},
+            "Accept or decline on My customers. The customer is asked too: you join their "
+            "care team once you both accept.",
+            PROFESSIONAL_PAGE,
+        )
+        _notify(
+            customer,
+            "care.handed_over",
+            {"handed_over_by": handing, "professional": professional},
+            "Accept or decline in your settings: the new dietitian joins your care team "
+            "only if you both accept.",
+            CUSTOMER_PAGE,
+        )
+
+
+def notify_formed(request: CareRequest) -> None:
+    """The care team formed: everyone concerned is told (a live notice on each side);
+    after a handover, the handing dietitian too, who left the team."""
+    customer, professional, handing = (
+        request.customer,
+        request.professional,
+        request.handed_over_by,
+    )
+    team_page = "/settings#care-team"
+    if request.kind == CareRequest.Kind.REQUEST:
+        _notify(
+            customer,
+            "care.accepted",
+            {"actor": professional},
+            "They can message you, and you them. You can leave a care team in your settings.",
+            team_page,
+        )
+    elif request.kind == CareRequest.Kind.HANDOVER and handing is not None:
+        _notify(
+            customer,
+            "care.taken_over",
+            {"professional": professional, "handed_over_by": handing},
+            "Your former dietitian left your care team.",
+            team_page,
+        )
+        _notify(
+            handing,
+            "care.handover_done",
+            {"professional": professional, "customer": customer},
+            "You left their care team.",
+            "/care",
+        )
+    else:
+        _notify(
+            customer,
+            "care.added",
+            {"actor": professional},
+            "They can message you, and you them. You can leave a care team in your settings.",
+            team_page,
+        )
+    _notify(
+        professional,
+        "care.joined",
+        {"actor": customer},
+        "You can message them, and see what they share with their care team.",
+        "/care",
+    )
+
+
+def notify_declined(request: CareRequest, by: User) -> None:
+    """The others concerned are told; the reply is on their pages, not in the notice."""
+    for person, url in (
+        (request.customer, CUSTOMER_PAGE),
+        (request.professional, PROFESSIONAL_PAGE),
+        (request.handed_over_by, PROFESSIONAL_PAGE),
+    ):
+        if person is not None and person.pk != by.pk:
+            _notify(
                 person,
                 "care.declined",
-                title,
-                body="Their reply is with the request.",
-                url=url,
-                data={"actor": professional.pk, "customer": customer.pk},
+                {"actor": by},
+                "The reply, if any, is with the request.",
+                url,
             )

@@ -36,16 +36,15 @@ def cared_for(professional_id: int, customer_ids: Iterable[int]) -> set[int]:
 
 
 def check_can_add_to_care_team(actor: User, professional_id: int) -> None:
-    """Care teams carry trust (a care relationship passes a customer's block), so admins
-    build any of them and a dietitian adds customers to their own care only. Checked
-    before anything is looked up: a refusal tells nothing about the people named."""
+    """Care teams carry trust (a care relationship passes a customer's block, and opens
+    the health record), so admins add to any of them directly, and a dietitian offers
+    their own care only (the customer accepts, ``advice.requests.offer``). Checked before
+    anything is looked up: a refusal tells nothing about the people named."""
     if actor.role == Role.ADMIN:
         return
     if actor.role == Role.DIETITIAN and actor.pk == professional_id:
         return
-    raise Forbidden(
-        "admins, or a dietitian taking a customer into their own care, add to care teams"
-    )
+    raise Forbidden("admins add to care teams; a dietitian offers a customer their own care")
 
 
 def check_can_leave_care_team(actor: User, customer_id: int, professional_id: int) -> None:
@@ -55,6 +54,6 @@ def check_can_leave_care_team(actor: User, customer_id: int, professional_id: in
 
 
 def check_can_search_customers(actor: User) -> None:
-    """Those who may take a customer into their own care look for one by name."""
+    """Those who may offer a customer their care (or add one) look for one by name."""
     if actor.role not in (Role.DIETITIAN, Role.ADMIN):
-        raise Forbidden("dietitians look for customers to take into their care")
+        raise Forbidden("dietitians look for customers to offer their care to")

@@ -2,11 +2,13 @@
 professional caring for customers) and the care requests they made or were sent. In the
 download as the member sees them; on erasure they all go, and everyone who loses a care
 relationship acts with their narrower rights at once (open sockets too). A handover a
-professional made (``handed_over_by``) stays with the customer's request, by their id."""
+professional made (``handed_over_by``) stays with the customer's request, by their id;
+those still pending are withdrawn (they are in no care team any more)."""
 
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.personal_data import Part, Table, register
@@ -45,6 +47,7 @@ def export_care(user: User) -> list[Part]:
             [
                 {
                     "as": "customer" if r.customer_id == user.pk else "professional",
+                    "kind": r.kind,
                     "customer": r.customer.public_name(),
                     "professional": r.professional.public_name(),
                     "handed_over_by": r.handed_over_by.public_name() if r.handed_over_by else "",
@@ -58,6 +61,7 @@ def export_care(user: User) -> list[Part]:
             ],
             columns=(
                 "as",
+                "kind",
                 "customer",
                 "professional",
                 "handed_over_by",
@@ -74,6 +78,10 @@ def export_care(user: User) -> list[Part]:
 def erase_care(user: User) -> None:
     mine = Q(customer=user) | Q(professional=user)
     others = set(CareTeamMember.objects.filter(mine).values_list("customer_id", "professional_id"))
+    # Out of every care team, they hand nobody over any more.
+    CareRequest.objects.filter(handed_over_by=user, status=CareRequest.Status.PENDING).update(
+        status=CareRequest.Status.WITHDRAWN, decided_at=timezone.now()
+    )
     CareTeamMember.objects.filter(mine).delete()
     CareRequest.objects.filter(mine).delete()
     narrow_rights([pk for pair in others for pk in pair if pk != user.pk])

@@ -1,5 +1,8 @@
-"""Care teams: who cares for which customer. Every change is audited; leaving one
-narrows both sides' rights, on open sockets too."""
+"""Care teams: who cares for which customer. A team forms when the customer and the
+professional both agreed (``advice.requests``); an admin adds directly, as the platform's
+operator. Every change is audited; leaving one narrows both sides' rights, on open
+sockets too, and withdraws the handovers the leaving professional proposed for that
+customer."""
 
 from __future__ import annotations
 
@@ -8,42 +11,39 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.dispatch import receiver
+from django.utils import timezone
 
 from accounts.audit import record_access
 from accounts.models import Block, User
 from accounts.roles import CARE_ROLES, Role
 from accounts.signals import narrow_rights, rights_narrowed
 from advice import notices
-from advice.models import CareTeamMember
+from advice.models import CareRequest, CareTeamMember
 from advice.permissions import (
     check_can_add_to_care_team,
     check_can_leave_care_team,
     check_can_search_customers,
 )
-from core.errors import Conflict, Forbidden, NotFound, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError
 
 
 def add_to_care_team(
     actor: User, customer: User, professional: User, *, door: str = "http"
 ) -> CareTeamMember:
-    """Put ``professional`` in ``customer``'s care team. The customer sees it in their
-    care team and their access log, and is told in the app (``care.added``); nothing is
-    mailed (a care relationship is health information)."""
+    """An admin puts ``professional`` in ``customer``'s care team directly (an act of the
+    platform's operator, in the customer's access log under the admin's name). Both are
+    told in the app (``care.added``, ``care.joined``); nothing is mailed (a care
+    relationship is health information). Everyone else forms a team by agreement: a
+    dietitian offers (``advice.requests.offer``), a customer asks."""
     check_can_add_to_care_team(actor, professional.pk)
+    if actor.role != Role.ADMIN:
+        raise Forbidden("a dietitian offers their care; the customer accepts")
     if customer.role != Role.CUSTOMER or not customer.is_active:
-        if actor.role != Role.ADMIN:
-            # To a dietitian an id tells nothing: not a customer is answered as nobody.
-            raise NotFound("no such user")
         raise ServiceError("care teams belong to active customers", code="invalid_field")
     if professional.role not in CARE_ROLES:
         raise ServiceError(
             "only dietitians and medical providers join care teams", code="invalid_field"
         )
-    if (
-        actor.role != Role.ADMIN
-        and Block.objects.filter(blocker=customer, blocked=professional).exists()
-    ):
-        raise Forbidden("this customer does not accept you", code="blocked")
     with transaction.atomic():
         member = join_care_team(actor, customer, professional, door=door)
         notices.notify_added(customer, professional)
@@ -55,7 +55,7 @@ def join_care_team(
 ) -> CareTeamMember:
     """Put ``professional`` in ``customer``'s care team, in the customer's access log (409
     ``already_member`` if they are in it). The callers check who may, and tell people:
-    ``add_to_care_team`` and the acceptance of a care request (``advice.requests``)."""
+    ``add_to_care_team`` and a care request both sides agreed to (``advice.requests``)."""
     try:
         with transaction.atomic():
             member = CareTeamMember.objects.create(customer=customer, professional=professional)
@@ -70,12 +70,29 @@ def remove_from_care_team(
 ) -> None:
     check_can_leave_care_team(actor, customer_id, professional_id)
     with transaction.atomic():
+        # The handovers first: their rows are locked before the team's, as accepting one
+        # does (no deadlock with an acceptance at the same moment).
+        withdraw_handovers([(customer_id, professional_id)])
         removed, _ = CareTeamMember.objects.filter(
             customer_id=customer_id, professional_id=professional_id
         ).delete()
         if removed:
             record_access(actor, [customer_id], "remove", "care team", door)
             narrow_rights([customer_id, professional_id])
+
+
+def withdraw_handovers(pairs: list[tuple[int, int]]) -> int:
+    """The pending handovers each (customer, professional) of ``pairs`` proposed are
+    withdrawn: a professional no longer in a customer's care team hands them over to
+    nobody. Returns how many."""
+    if not pairs:
+        return 0
+    which = Q()
+    for customer_id, professional_id in pairs:
+        which |= Q(customer_id=customer_id, handed_over_by_id=professional_id)
+    return CareRequest.objects.filter(
+        which, kind=CareRequest.Kind.HANDOVER, status=CareRequest.Status.PENDING
+    ).update(status=CareRequest.Status.WITHDRAWN, decided_at=timezone.now())
 
 
 # As for a contact search: a letter or two of a name would list the members.
@@ -86,7 +103,7 @@ CUSTOMER_RESULTS = 20
 def customers_to_take_into_care(actor: User, query: str) -> list[User]:
     """Active customers whose display name holds ``query`` (never matched on e-mail),
     at most ``CUSTOMER_RESULTS``: not already in ``actor``'s care and not blocking them
-    (they could not be added)."""
+    (they could not be offered care)."""
     check_can_search_customers(actor)
     query = " ".join(query.split())
     if len(query) < CUSTOMER_QUERY_MIN:
@@ -137,6 +154,7 @@ def end_care_of_former_professionals(user_ids: list[int]) -> None:
     )
     if not gone:
         return
+    withdraw_handovers([(customer, pro) for _, customer, pro in gone])
     CareTeamMember.objects.filter(pk__in=[pk for pk, _, _ in gone]).delete()
     for _, customer_id, professional_id in gone:
         record_access(None, [customer_id], "remove", f"care team (#{professional_id})", "task")

@@ -12,6 +12,7 @@ by their own task (``community.messaging.tasks``).
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,13 +29,30 @@ class Kind:
     label: str
     in_app: bool = True
     email: bool = True
-    # For notices about someone (``data.actor``): the title, naming them as they are now.
+    # For notices about people: the title, with a field for each person it names, by the
+    # key of their id in the notice's ``data`` ("{actor} replied", "{handed_over_by}
+    # hands {customer} over to you"). It is filled in when the notice is shown, naming
+    # them as they are now, and by the eraser, naming an erased member as such. A kind
+    # with a title names people in no other way (its stored title is only the fallback,
+    # and its body names nobody).
     title: str = ""
     mailed: bool = True
     compose: Compose | None = None
 
+    @property
+    def people(self) -> tuple[str, ...]:
+        """The ``data`` keys of the people the title names."""
+        return tuple(
+            dict.fromkeys(name for _, name, _, _ in string.Formatter().parse(self.title) if name)
+        )
+
 
 KINDS: dict[str, Kind] = {}
+
+
+def person_keys() -> set[str]:
+    """Every ``data`` key under which a notice names a person, over all kinds."""
+    return {key for kind in KINDS.values() for key in kind.people}
 
 
 def register(*kinds: Kind) -> None:

@@ -1,14 +1,23 @@
 """What notifications keep about a member: their notices and their preferences (both in
 the download; both go on erasure), and, in other members' notices, their name in a
-title ("New message from ..."), which becomes the erased name."""
+title ("New message from ...", "... asks you to take them into your care"), which
+becomes the erased name. A notice names people only through its kind's title and the ids
+in its ``data`` (``notifications.kinds.Kind.title``), so every such notice is found by
+those ids."""
 
 from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
 
 from accounts.models import User
 from accounts.names import public_names
 from accounts.personal_data import Part, Table, register
+from notifications.kinds import person_keys
 from notifications.models import Notification, NotificationPreference
-from notifications.topics import titled
+from notifications.topics import people_of, titled
 from realtime.copies import source_key, withdraw
 
 
@@ -44,13 +53,21 @@ def export_notifications(user: User) -> list[Part]:
 
 def erase_notifications(user: User) -> None:
     """Their notices and preferences go (the events of their own topic go with the
-    topic's log, ``realtime.personal_data``); notices of others that name them as the
-    actor are retitled, in the row and in its stored event."""
+    topic's log, ``realtime.personal_data``); notices of others that name them (under
+    any key a kind's title names people by) are retitled, in the row and in its stored
+    event on ``user:{id}``."""
     Notification.objects.filter(user=user).delete()
     NotificationPreference.objects.filter(user=user).delete()
-    names = public_names([user.pk])
-    naming = Notification.objects.filter(data__actor=user.pk).values_list(
-        "pk", "kind", "title", "body", "data"
+    keys = sorted(person_keys())
+    if not keys:
+        return
+    naming = list(
+        Notification.objects.filter(
+            reduce(or_, (Q(**{f"data__{key}": user.pk}) for key in keys))
+        ).values_list("pk", "kind", "title", "body", "data")
+    )
+    names = public_names(
+        pk for _, kind, _, _, data in naming for pk in people_of(kind, data).values()
     )
     for pk, kind, title, body, data in naming:
         new = titled(kind, title, data, names)[:200]

@@ -28,9 +28,10 @@ class NotificationCreated(EventSchema):
 
     @model_validator(mode="before")
     @classmethod
-    def _name_the_actor_as_now(cls, value: Any) -> Any:
-        """A notice about someone (``data.actor``) names them as they choose now, on every
-        door that shows it (the API, the event when sent)."""
+    def _name_people_as_now(cls, value: Any) -> Any:
+        """A notice about people (its kind's title names them by ``data`` keys) names
+        them as they choose now, on every door that shows it (the API, the event when
+        sent)."""
         if isinstance(value, dict):
             fields = value
         else:  # a Notification row
@@ -41,23 +42,43 @@ class NotificationCreated(EventSchema):
         return {**fields, "title": titled(kind, title, data, None)}
 
 
+def people_of(kind: str, data: dict[str, Any]) -> dict[str, int]:
+    """The people a notice of ``kind`` names in its title: ``data`` key -> their id. Empty
+    when the kind's title names nobody, or ``data`` lacks one of them (a notice stored
+    before its kind had this title keeps its own)."""
+    found = KINDS.get(kind)
+    if found is None or not found.title:
+        return {}
+    ids = {key: data.get(key) for key in found.people}
+    if not all(isinstance(pk, int) and not isinstance(pk, bool) for pk in ids.values()):
+        return {}
+    return {key: pk for key, pk in ids.items() if isinstance(pk, int)}
+
+
 def titled(kind: str, title: str, data: dict[str, Any], names: dict[int, str] | None) -> str:
-    """``title`` with the actor named as now, for kinds whose title names one."""
-    template = KINDS[kind].title if kind in KINDS else ""
-    actor = data.get("actor")
-    if not template or not isinstance(actor, int) or not title:
+    """``title`` as its kind's template makes it, naming the people in ``data`` as they
+    are now (``names``: id -> name, read here when None). A kind without a template, or a
+    notice missing one of the people, keeps ``title``."""
+    people = people_of(kind, data)
+    if not people or not title:
         return title
     if names is None:
-        names = public_names([actor])
-    return template.format(actor=names[actor]) if actor in names else title
+        names = public_names(people.values())
+    if not all(pk in names for pk in people.values()):
+        return title
+    return KINDS[kind].title.format(**{key: names[pk] for key, pk in people.items()})
 
 
 def present_names(rows: list[Any]) -> None:
     """Replay hook of ``user:{id}``: notices and new conversations name people as they
     choose now, in one query per page."""
-    actors = {row.data["data"].get("actor") for row in rows if row.type == "notification.created"}
-    actors |= {row.data["by"]["id"] for row in rows if row.type == "conversation.added"}
-    names = public_names(a for a in actors if isinstance(a, int))
+    ids: set[int] = set()
+    for row in rows:
+        if row.type == "notification.created":
+            ids |= set(people_of(row.data["kind"], row.data["data"]).values())
+        elif row.type == "conversation.added":
+            ids.add(row.data["by"]["id"])
+    names = public_names(pk for pk in ids if isinstance(pk, int))
     for row in rows:
         if row.type == "notification.created":
             data = row.data

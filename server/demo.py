@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from accounts.models import User
-from advice import services as care
+from advice import requests as care_requests
 from advice.models import CareTeamMember
 from community.forum import flags, moderation
 from community.forum import services as forum
@@ -190,12 +190,15 @@ def _health(people: dict[str, User]) -> None:
 
 
 def _care_team(people: dict[str, User]) -> None:
-    """Dana takes Casey into her care (Casey is told) and they chat; Dana's last
-    message waits for Casey."""
+    """Dana offers Casey her care and Casey accepts (each is told, as members would be)
+    and they chat; Dana's last message waits for Casey."""
     dietitian, casey = people["dietitian"], people["casey"]
     if CareTeamMember.objects.filter(customer=casey, professional=dietitian).exists():
         return
-    care.add_to_care_team(dietitian, casey, dietitian, door="task")
+    offered = care_requests.offer(
+        dietitian, casey, "Hello Casey, I would be glad to help you eat well.", door="task"
+    )
+    care_requests.accept(casey, offered.pk)
     conversation = messaging.start_conversation(dietitian, [casey.pk])
     for n, (sender, body) in enumerate(
         [

@@ -306,7 +306,8 @@ DM_EMAIL_QUIET_MINUTES = env_int("DM_EMAIL_QUIET_MINUTES", 30)
 CONTACT_SEARCHES_PER_MINUTE = env_int("CONTACT_SEARCHES_PER_MINUTE", 30)
 # The forum's @mention autocomplete asks as one types (a letter or more).
 HANDLE_SEARCHES_PER_MINUTE = env_int("HANDLE_SEARCHES_PER_MINUTE", 60)
-# A dietitian taking customers into care (each addition tells the customer).
+# A dietitian offering customers their care, or an admin adding to care teams (each
+# offer or addition tells the customer).
 CARE_TEAM_ADDS_PER_HOUR = env_int("CARE_TEAM_ADDS_PER_HOUR", 30)
 CONVERSATIONS_PER_HOUR = env_int("CONVERSATIONS_PER_HOUR", 30)
 # Care requests a member makes a day: a customer asking dietitians to take them on, and

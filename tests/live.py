@@ -134,6 +134,18 @@ class Server:
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read() or b"{}")
 
+    def form_care_team(
+        self, customer_id: int, customer_token: str, dietitian_id: int, dietitian_token: str
+    ) -> None:
+        """The dietitian offers the customer their care and the customer accepts (a care
+        team forms only with both sides' agreement)."""
+        body = {"customer_id": customer_id, "professional_id": dietitian_id}
+        status, offer = self.call("POST", "/api/care-team", body, token=dietitian_token)
+        assert status == 202, offer
+        accept = f"/api/care-requests/{offer['id']}/accept"
+        status, answer = self.call("POST", accept, token=customer_token)
+        assert status == 200 and answer["status"] == "accepted", answer
+
     def create_account(self, name: str) -> tuple[int, str]:
         """A new customer account: (user id, email); the password is ``PASSWORD``."""
         email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.org"

@@ -1,7 +1,10 @@
 """Care requests: a customer asks a dietitian (once at a time, not one who blocks or is
 blocked, only an active dietitian), who accepts (the care team forms, audited, with a
-notice on both sides) or declines with a reply; the customer may withdraw; a dietitian
-hands a customer over and leaves the team when the other accepts. Nothing is mailed."""
+notice on both sides) or declines with a reply; the customer may withdraw. A dietitian
+hands a customer over: the other dietitian and the customer both accept, and then the
+handing dietitian leaves the team; the handover dies when the handing dietitian leaves
+first, and its refusals tell them nothing of the customer's blocks or team. Whoever is
+not a party to a request learns nothing of it. Nothing is mailed."""
 
 from __future__ import annotations
 
@@ -9,11 +12,15 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
+from accounts.erasure import erase
+from accounts.models import ERASED_NAME
 from accounts.roles import Role
 from accounts.signals import rights_narrowed
 from advice import services as care
 from advice.models import CareRequest, CareTeamMember
 from community.messaging import services as dm
+from notifications.models import Notification
+from profiles.models import Consent
 from tests.helpers import api_json, bearer
 
 pytestmark = pytest.mark.django_db
@@ -60,8 +67,10 @@ def test_a_customer_asks_and_the_dietitian_accepts(client, make_user):
     assert [(r["customer"]["name"], r["message"]) for r in inbox] == [
         ("Casey", "Could you help me with my diabetes?")
     ]
-    # Only the dietitian asked answers.
-    assert post(client, customer, f"/api/care-requests/{request['id']}/accept").status_code == 404
+    # Only the dietitian asked answers: the customer agreed by asking.
+    own = post(client, customer, f"/api/care-requests/{request['id']}/accept")
+    assert own.status_code == 409 and api_json(own)["code"] == "agreed_already"
+    assert (request["kind"], request["waiting_for"]) == ("request", ["professional"])
 
     accepted = post(client, dietitian, f"/api/care-requests/{request['id']}/accept")
     assert accepted.status_code == 200 and api_json(accepted)["status"] == "accepted"
@@ -138,31 +147,55 @@ def test_care_requests_are_limited_per_day(client, make_user):
     assert limited.status_code == 429 and api_json(limited)["code"] == "rate_limited"
 
 
-def test_a_dietitian_hands_a_customer_over(client, make_user, admin_user):
+def hand_over(client, actor, customer, to, message: str = "Moving away"):
+    return post(
+        client,
+        actor,
+        "/api/care-team/handover",
+        {"customer_id": customer.pk, "to_professional_id": to.pk, "message": message},
+    )
+
+
+def team_of(customer) -> set[int]:
+    return set(
+        CareTeamMember.objects.filter(customer=customer).values_list("professional_id", flat=True)
+    )
+
+
+def test_a_dietitian_hands_a_customer_over_when_both_accept(client, make_user, admin_user):
     customer = make_user(display_name="Casey")
     dana = make_user(Role.DIETITIAN, display_name="Dana")
     erin = make_user(Role.DIETITIAN, display_name="Erin")
     care.add_to_care_team(admin_user, customer, dana)
-
-    def hand_over(actor, customer_id, to):
-        return post(
-            client,
-            actor,
-            "/api/care-team/handover",
-            {"customer_id": customer_id, "to_professional_id": to.pk, "message": "Moving away"},
-        )
+    Consent.objects.create(customer=customer, purpose=Consent.Purpose.CARE, version="1")
 
     # Only a dietitian of the customer's care team, to another dietitian.
-    assert hand_over(erin, customer.pk, dana).status_code == 404
-    assert hand_over(dana, customer.pk, dana).status_code == 400
-    assert hand_over(dana, customer.pk, make_user(Role.MEDICAL_PROVIDER)).status_code == 404
-    made = hand_over(dana, customer.pk, erin)
+    assert hand_over(client, erin, customer, dana).status_code == 404
+    assert hand_over(client, dana, customer, dana).status_code == 400
+    assert hand_over(client, dana, customer, make_user(Role.MEDICAL_PROVIDER)).status_code == 404
+    made = hand_over(client, dana, customer, erin)
     assert made.status_code == 201, made.content
     request = api_json(made)
     assert request["handed_over_by"]["name"] == "Dana"
+    assert (request["kind"], request["waiting_for"]) == ("handover", ["customer", "professional"])
     assert notices(client, customer)[0] == ("care.handed_over", "Dana hands your care over to Erin")
-    assert notices(client, erin) == [("care.request", "Dana hands Casey over to your care")]
-    assert hand_over(dana, customer.pk, erin).status_code == 409
+    assert notices(client, erin) == [("care.handover", "Dana hands Casey over to your care")]
+    again = hand_over(client, dana, customer, erin)
+    assert again.status_code == 409 and api_json(again)["code"] == "cannot_hand_over"
+
+    # Erin accepts: nothing forms until the customer has too, and Erin sees nothing.
+    accepted = post(client, erin, f"/api/care-requests/{request['id']}/accept")
+    assert accepted.status_code == 200, accepted.content
+    assert (api_json(accepted)["status"], api_json(accepted)["waiting_for"]) == (
+        "pending",
+        ["customer"],
+    )
+    assert team_of(customer) == {dana.pk}
+    assert client.get(f"/api/customers/{customer.pk}/profile", **bearer(erin)).status_code == 404
+    twice = post(client, erin, f"/api/care-requests/{request['id']}/accept")
+    assert twice.status_code == 409 and api_json(twice)["code"] == "agreed_already"
+    handing = post(client, dana, f"/api/care-requests/{request['id']}/accept")
+    assert handing.status_code == 409 and api_json(handing)["code"] == "agreed_already"
 
     narrowed: list[list[int]] = []
 
@@ -171,18 +204,158 @@ def test_a_dietitian_hands_a_customer_over(client, make_user, admin_user):
 
     rights_narrowed.connect(heard)
     try:
-        assert post(client, erin, f"/api/care-requests/{request['id']}/accept").status_code == 200
+        done = post(client, customer, f"/api/care-requests/{request['id']}/accept")
     finally:
         rights_narrowed.disconnect(heard)
-    team = set(
-        CareTeamMember.objects.filter(customer=customer).values_list("professional_id", flat=True)
-    )
-    assert team == {erin.pk}
+    assert done.status_code == 200 and api_json(done)["status"] == "accepted"
+    assert team_of(customer) == {erin.pk}
     assert sorted([customer.pk, dana.pk]) in narrowed
+    assert client.get(f"/api/customers/{customer.pk}/profile", **bearer(erin)).status_code == 200
     assert notices(client, customer)[0] == (
-        "care.handed_over",
+        "care.taken_over",
         "Erin took over your care from Dana",
     )
-    assert notices(client, dana)[0] == ("care.handed_over", "Erin took over the care of Casey")
+    assert notices(client, dana)[0] == ("care.handover_done", "Erin took over the care of Casey")
     assert notices(client, erin)[0] == ("care.joined", "Casey is in your care now")
     assert mail.outbox == []
+
+
+def test_a_handover_needs_the_customer(client, make_user, admin_user):
+    customer = make_user(display_name="Casey")
+    dana = make_user(Role.DIETITIAN, display_name="Dana")
+    erin = make_user(Role.DIETITIAN, display_name="Erin")
+    care.add_to_care_team(admin_user, customer, dana)
+    request = api_json(hand_over(client, dana, customer, erin))
+    assert post(client, erin, f"/api/care-requests/{request['id']}/accept").status_code == 200
+
+    declined = post(
+        client, customer, f"/api/care-requests/{request['id']}/decline", {"reply": "I stay."}
+    )
+    assert declined.status_code == 200 and api_json(declined)["status"] == "declined"
+    assert team_of(customer) == {dana.pk}
+    for dietitian in (dana, erin):
+        assert notices(client, dietitian)[0] == ("care.declined", "Casey declined the care request")
+    late = post(client, customer, f"/api/care-requests/{request['id']}/accept")
+    assert late.status_code == 409 and api_json(late)["code"] == "not_pending"
+
+
+def test_the_customer_may_accept_a_handover_first(client, make_user, admin_user):
+    customer = make_user()
+    dana, erin = make_user(Role.DIETITIAN), make_user(Role.DIETITIAN)
+    care.add_to_care_team(admin_user, customer, dana)
+    request = api_json(hand_over(client, dana, customer, erin))
+    first = post(client, customer, f"/api/care-requests/{request['id']}/accept")
+    assert api_json(first)["waiting_for"] == ["professional"]
+    assert team_of(customer) == {dana.pk}
+    assert post(client, erin, f"/api/care-requests/{request['id']}/accept").status_code == 200
+    assert team_of(customer) == {erin.pk}
+
+
+@pytest.mark.parametrize("who_leaves", ["customer", "dietitian"])
+def test_a_handover_dies_when_the_handing_dietitian_leaves(
+    client, make_user, admin_user, who_leaves
+):
+    customer = make_user()
+    dana, erin = make_user(Role.DIETITIAN), make_user(Role.DIETITIAN)
+    care.add_to_care_team(admin_user, customer, dana)
+    request = api_json(hand_over(client, dana, customer, erin))
+    # The customer agreed, then Dana leaves the team (or is removed from it).
+    assert post(client, customer, f"/api/care-requests/{request['id']}/accept").status_code == 200
+    leaver = customer if who_leaves == "customer" else dana
+    left = client.delete(f"/api/care-team/{customer.pk}/{dana.pk}", **bearer(leaver))
+    assert left.status_code == 204
+    assert CareRequest.objects.get(pk=request["id"]).status == "withdrawn"
+    refused = post(client, erin, f"/api/care-requests/{request['id']}/accept")
+    assert refused.status_code == 409 and api_json(refused)["code"] == "not_pending"
+    assert team_of(customer) == set()
+
+
+def test_accepting_a_handover_checks_the_handing_dietitian_is_still_in_the_team(
+    client, make_user, admin_user
+):
+    customer = make_user()
+    dana, erin = make_user(Role.DIETITIAN), make_user(Role.DIETITIAN)
+    care.add_to_care_team(admin_user, customer, dana)
+    request = api_json(hand_over(client, dana, customer, erin))
+    # Gone from the team by a path that withdrew nothing.
+    CareTeamMember.objects.filter(customer=customer, professional=dana).delete()
+    for answering in (erin, customer):
+        refused = post(client, answering, f"/api/care-requests/{request['id']}/accept")
+        assert refused.status_code == 409 and api_json(refused)["code"] == "not_pending"
+    assert team_of(customer) == set()
+
+
+def test_a_handover_completed_withdraws_the_handing_dietitians_others(
+    client, make_user, admin_user
+):
+    customer = make_user()
+    dana, erin, finn = (make_user(Role.DIETITIAN) for _ in range(3))
+    care.add_to_care_team(admin_user, customer, dana)
+    to_erin = api_json(hand_over(client, dana, customer, erin))
+    to_finn = api_json(hand_over(client, dana, customer, finn))
+    for answering in (erin, customer):
+        assert (
+            post(client, answering, f"/api/care-requests/{to_erin['id']}/accept").status_code == 200
+        )
+    assert team_of(customer) == {erin.pk}
+    assert CareRequest.objects.get(pk=to_finn["id"]).status == "withdrawn"
+
+
+def test_a_handovers_refusals_tell_nothing_of_the_customers_blocks_or_team(
+    client, make_user, admin_user
+):
+    customer = make_user()
+    dana = make_user(Role.DIETITIAN)
+    blocked, member, asked = (make_user(Role.DIETITIAN) for _ in range(3))
+    care.add_to_care_team(admin_user, customer, dana)
+    dm.block(customer, blocked.pk)
+    care.add_to_care_team(admin_user, customer, member)
+    assert ask(client, customer, asked).status_code == 201
+    answers = [hand_over(client, dana, customer, to) for to in (blocked, member, asked)]
+    assert {(a.status_code, a.content) for a in answers} == {
+        (answers[0].status_code, answers[0].content)
+    }
+    assert answers[0].status_code == 409
+    assert api_json(answers[0])["code"] == "cannot_hand_over"
+    assert not CareRequest.objects.filter(kind="handover").exists()
+
+
+def test_a_stranger_learns_nothing_of_a_care_request(client, make_user):
+    customer, dietitian = make_user(), make_user(Role.DIETITIAN)
+    pending = api_json(ask(client, customer, dietitian))
+    declined = api_json(ask(client, customer, make_user(Role.DIETITIAN)))
+    CareRequest.objects.filter(pk=declined["id"]).update(status="declined")
+    strangers = (make_user(), make_user(Role.DIETITIAN), make_user(Role.ADMIN))
+    answers = {
+        (r.status_code, r.content)
+        for stranger in strangers
+        for pk in (pending["id"], declined["id"], 10**9)
+        for verb in ("accept", "decline", "withdraw")
+        for r in [post(client, stranger, f"/api/care-requests/{pk}/{verb}")]
+    }
+    assert len(answers) == 1
+    [(status, _)] = answers
+    assert status == 404
+
+
+def test_care_notices_name_people_as_they_are_now_and_erasure_renames_them(client, make_user):
+    customer = make_user(display_name="Casey")
+    dana = make_user(Role.DIETITIAN, display_name="Dana")
+    erin = make_user(Role.DIETITIAN, display_name="Erin")
+    care.add_to_care_team(make_user(Role.ADMIN), customer, dana)
+    ask(client, customer, erin)
+    hand_over(client, dana, customer, make_user(Role.DIETITIAN, display_name="Finn"))
+    customer.display_name = "Casey Renamed"
+    customer.save()
+    assert notices(client, erin)[0] == (
+        "care.request",
+        "Casey Renamed asks you to take them into your care",
+    )
+    erase(customer)
+    assert notices(client, erin)[0] == (
+        "care.request",
+        f"{ERASED_NAME} asks you to take them into your care",
+    )
+    # The stored rows say so too, whatever key names the member.
+    stored = Notification.objects.filter(user__in=[dana, erin]).values_list("title", flat=True)
+    assert stored and not any("Casey" in title for title in stored)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.audit import record_access
 from accounts.models import User
 from accounts.roles import Role
-from advice.models import CareRequest
+from advice import requests as care_requests
 from advice.services import add_to_care_team
 from community.forum import profiles as forum_profiles
 from community.forum import services as forum
@@ -127,9 +127,21 @@ def footprint() -> Footprint:
     found = Footprint(member, dietitian, other, admin)
     found.secrets = [member.email or "", member.display_name]
 
-    # Care: a team, a request, and the dietitian reading the record (audited).
+    # Care: a team; a request to another dietitian; an offer the member accepted, and
+    # that dietitian's handover to a fourth, done; a handover by the dietitian, pending
+    # (each side told, naming the member); and the dietitian reading the record (audited).
     add_to_care_team(admin, member, dietitian)
-    CareRequest.objects.create(customer=member, professional=dietitian, message="Please?")
+    asked = new_user(Role.DIETITIAN, display_name=f"Asa Asked{tag}")
+    care_requests.ask(member, asked.pk, "Please?")
+    offering = new_user(Role.DIETITIAN, display_name=f"Olga Offering{tag}")
+    offered = care_requests.offer(offering, member, "May I help?")
+    care_requests.accept(member, offered.pk)
+    successor = new_user(Role.DIETITIAN, display_name=f"Sam Successor{tag}")
+    handover = care_requests.hand_over(offering, member.pk, successor.pk, "On leave")
+    care_requests.accept(successor, handover.pk)
+    care_requests.accept(member, handover.pk)
+    taker = new_user(Role.DIETITIAN, display_name=f"Tara Taker{tag}")
+    care_requests.hand_over(dietitian, member.pk, taker.pk, "Moving away")
     found.secrets += health_record(member, dietitian)
     record_access(dietitian, [member], "read", "profile", "http")
     record_access(member, [other], "view", "card", "http")

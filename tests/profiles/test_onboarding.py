@@ -94,6 +94,28 @@ def test_the_steps_go_in_order_and_each_needs_what_it_asks(client, make_user):
     assert list(standing.values_list("purpose", flat=True)) == ["analytics"]
 
 
+def test_accepting_a_dietitians_offer_does_the_dietitian_step(client, make_user):
+    Attribute.objects.update(required=False)
+    customer = new_customer()
+    assert api_json(step(client, customer, "basics"))["step"] == "measurements"
+    client.post("/api/me/onboarding/skip", **bearer(customer))
+    dietitian = make_user(Role.DIETITIAN)
+    offered = client.post(
+        "/api/care-team",
+        {"customer_id": customer.pk, "professional_id": dietitian.pk},
+        content_type="application/json",
+        **bearer(dietitian),
+    )
+    assert offered.status_code == 202, offered.content
+    # An offer alone is no care team: the step waits.
+    assert api_json(client.get("/api/me/onboarding", **bearer(customer)))["step"] == "dietitian"
+    accepted = client.post(
+        f"/api/care-requests/{api_json(offered)['id']}/accept", **bearer(customer)
+    )
+    assert accepted.status_code == 200, accepted.content
+    assert api_json(client.get("/api/me/onboarding", **bearer(customer)))["done"]
+
+
 def test_a_cognito_customer_answers_consent_first(client, make_user, user_pool):
     # No sign-up form asked them: their first sign-in starts onboarding at consent.
     first = client.get("/api/me/onboarding", HTTP_AUTHORIZATION=f"Bearer {user_pool.token()}")

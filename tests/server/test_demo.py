@@ -100,7 +100,7 @@ def test_the_demo_customer_shares_a_profile_and_results_with_her_dietitian(seede
 def test_the_demo_customer_has_notices_and_the_moderator_a_queue(seeded):
     casey = person("casey")
     kinds = set(Notification.objects.filter(user=casey).values_list("kind", flat=True))
-    assert {"care.added", "forum.reply", "event.reminder"} <= kinds
+    assert {"care.offer", "care.added", "forum.reply", "event.reminder"} <= kinds
     queue = flags.review_queue(person("moderator"))
     assert len(queue) == 1
     assert queue[0]["open_flags"] == 2

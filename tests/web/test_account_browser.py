@@ -1,6 +1,7 @@
 """A member's own pages in Chromium at a phone's width: sign-up with region and time zone,
-settings that stick, a dietitian taking a customer into their care and both messaging,
-and signing out everywhere; each page and state accessible (axe-core) without sideways
+settings that stick, a dietitian offering a customer their care, the customer accepting
+and both messaging, a handover both the new dietitian and the customer accept, and
+signing out everywhere; each page and state accessible (axe-core) without sideways
 scrolling."""
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ def test_a_new_member_signs_up_with_region_and_zone_and_their_settings_stick(
     context.close()
 
 
-def test_a_dietitian_takes_a_customer_into_care_and_both_message(server, browser, cluster):
+def test_a_dietitian_offers_care_the_customer_accepts_and_both_message(server, browser, cluster):
     dana_id, dana_email, _ = server.member("Dana Dietwell")
     cluster.set_role(dana_id, "dietitian")
     _, casey_email, _ = server.member("Casey Carrotson")
@@ -188,34 +189,55 @@ def test_a_dietitian_takes_a_customer_into_care_and_both_message(server, browser
     expect(dana.locator("#customer-list")).to_contain_text("No customer is in your care yet.")
     assert_accessible(dana, "my customers, none yet")
 
-    # Found by name (never by e-mail), taken into care by keyboard.
+    # Found by name (never by e-mail), offered care by keyboard.
     dana.get_by_label("Name of the customer").fill(casey_email)
     dana.get_by_label("Name of the customer").press("Enter")
-    expect(dana.locator("#find-status")).to_contain_text("No customer to add")
+    expect(dana.locator("#find-status")).to_contain_text("No customer to offer your care to")
     dana.get_by_label("Name of the customer").fill("Carrot")
     dana.get_by_label("Name of the customer").press("Enter")
     expect(dana.locator("#find-status")).to_have_text("1 customer found.")
-    take = dana.get_by_role("button", name="Take into my care: Casey Carrotson")
+    offer = dana.get_by_role("button", name="Offer my care: Casey Carrotson")
     assert_accessible(dana, "my customers, one found")
-    take.focus()
+    offer.focus()
     dana.keyboard.press("Enter")
-    expect(dana.locator("#find-status")).to_contain_text("Casey Carrotson is now in your care")
+    expect(dana.locator("#find-status")).to_contain_text("You offered Casey Carrotson your care")
+    # Not in Dana's care until Casey accepts: the offer waits among the requests.
     customers = dana.locator("#customer-list")
-    expect(customers).to_contain_text("Casey Carrotson")
-    expect(dana.locator("#customers-heading")).to_be_focused()
-    assert_accessible(dana, "my customers, one in care")
+    expect(customers).to_contain_text("No customer is in your care yet.")
+    requests = dana.locator("#request-list")
+    expect(requests).to_contain_text("You offered Casey Carrotson your care")
+    assert_accessible(dana, "my customers, an offer waiting")
 
-    # Casey is told, and finds Dana in their settings' care team.
+    # Casey is told, follows the notice to her settings and accepts.
     casey = signed_in_page(browser, server, casey_email)
     expect(casey.locator("#bell-count")).to_have_text("1")
-    casey.goto("/settings#care-team")
+    casey.locator("#bell").click()
+    offered = "Dana Dietwell offers to take you into their care"
+    casey.locator("#bell-list").get_by_text(offered).click()
+    casey.wait_for_url("**/settings#care-requests")
+    offers = casey.locator("#care-request-list")
+    expect(offers).to_contain_text(offered)
+    expect(casey.locator("#care-list")).to_contain_text("Nobody is in your care team yet.")
+    assert_accessible(casey, "the settings page with an offer")
+    casey.get_by_role("button", name="Accept Dana Dietwell\u2019s offer").click()
+    expect(casey.locator("#care-requests-status")).to_contain_text(
+        "Dana Dietwell is in your care team now."
+    )
     team = casey.locator("#care-list")
     expect(team).to_contain_text("Dana Dietwell")
     expect(team).to_contain_text("Dietitian")
-    # Who read Casey's data: Dana, adding Casey and listing her customers.
+    expect(offers).to_contain_text("Accepted")
+    # Dana's page follows live: Casey is in her care, the offer gone from the requests.
+    expect(customers).to_contain_text("Casey Carrotson")
+    expect(requests).to_contain_text("No request is waiting.")
+    assert_accessible(dana, "my customers, one in care")
+    # Who read Casey's data: Dana, offering, joining and listing her customers.
+    casey.reload()
     access = casey.locator("#access-list")
-    expect(access).to_contain_text(re.compile(r"Dana Dietwell \(dietitian\): add care team", re.I))
-    expect(access).to_contain_text(re.compile(r"Dana Dietwell \(dietitian\): list care team", re.I))
+    for action in ("offer", "add", "list"):
+        expect(access).to_contain_text(
+            re.compile(rf"Dana Dietwell \(dietitian\): {action} care team", re.I)
+        )
     assert_accessible(casey, "the settings page with a care team")
     # Leaving asks first; cancelling keeps Dana.
     casey.get_by_role("button", name="Remove Dana Dietwell from my care team").click()
@@ -254,6 +276,65 @@ def conversation_heading(page: Page, name: str):
     markup: a heading, or its header)."""
     heading = page.get_by_role("heading", name=re.compile(re.escape(name)))
     return heading.or_(page.locator("#thread-header", has_text=name)).first
+
+
+def test_a_handover_is_done_when_the_customer_and_the_new_dietitian_accept(
+    server, browser, cluster
+):
+    casey_id, casey_email, casey_token = server.member("Casey Crumble")
+    dana_id, dana_email, dana_token = server.member("Dana Dietwell")
+    erin_id, erin_email, _ = server.member("Erin Elder")
+    for dietitian in (dana_id, erin_id):
+        cluster.set_role(dietitian, "dietitian")
+    server.form_care_team(casey_id, casey_token, dana_id, dana_token)
+
+    # Dana hands Casey over to Erin from her customers.
+    dana = signed_in_page(browser, server, dana_email)
+    dana.goto("/care")
+    dana.get_by_role("button", name="Hand Casey Crumble over to another dietitian").click()
+    dana.get_by_role("combobox", name=re.compile("^Hand Casey Crumble over to")).select_option(
+        label="Erin Elder"
+    )
+    dana.get_by_role("button", name="Ask them to take over").click()
+    expect(dana.locator("#customers-status")).to_contain_text("Casey Crumble is asked too")
+    requests = dana.locator("#request-list")
+    expect(requests).to_contain_text(
+        "You hand Casey Crumble over to Erin Elder: waiting for Casey Crumble and Erin Elder"
+    )
+    assert_accessible(dana, "my customers, a handover waiting")
+
+    # Casey accepts first: nothing changes until Erin has too.
+    casey = signed_in_page(browser, server, casey_email)
+    casey.goto("/settings#care-requests")
+    asked = casey.locator("#care-request-list")
+    expect(asked).to_contain_text("Dana Dietwell hands your care over to Erin Elder")
+    assert_accessible(casey, "the settings page with a handover to answer")
+    casey.get_by_role("button", name="Accept the handover to Erin Elder").click()
+    expect(casey.locator("#care-requests-status")).to_contain_text(
+        "Erin Elder joins your care team once they accept too"
+    )
+    expect(asked).to_contain_text("Waiting for Erin Elder")
+    team = casey.locator("#care-list")
+    expect(team).to_contain_text("Dana Dietwell")
+    expect(team).not_to_contain_text("Erin Elder")
+
+    # Erin accepts on her customers: Casey is in her care, Dana left.
+    erin = signed_in_page(browser, server, erin_email)
+    erin.goto("/care")
+    erin_requests = erin.locator("#request-list")
+    expect(erin_requests).to_contain_text("handed over by Dana Dietwell")
+    erin.get_by_role("button", name="Accept Casey Crumble").click()
+    expect(erin.locator("#requests-status")).to_contain_text("Casey Crumble is now in your care")
+    expect(erin.locator("#customer-list")).to_contain_text("Casey Crumble")
+    expect(erin_requests).to_contain_text("No request is waiting.")
+    # Each side follows live.
+    expect(team).to_contain_text("Erin Elder")
+    expect(team).not_to_contain_text("Dana Dietwell")
+    expect(dana.locator("#customer-list")).to_contain_text("No customer is in your care yet.")
+    expect(requests).to_contain_text("No request is waiting.")
+    assert_accessible(casey, "the settings page after a handover")
+    for page in (dana, casey, erin):
+        page.context.close()
 
 
 def test_sign_out_everywhere_ends_the_other_browsers_session(server, browser):

@@ -70,20 +70,14 @@ def test_two_people_chat_live_and_a_reload_shows_the_history(server, browser):
 def test_a_customer_finds_their_dietitian_and_works_the_conversation_with_the_keyboard(
     server, browser, cluster
 ):
-    cara_id, cara_email, _ = server.member("Cara Carrot")
+    cara_id, cara_email, cara_token = server.member("Cara Carrot")
     dana_id, dana_email, dana_token = server.member("Dana Dill")
     cluster.set_role(dana_id, "dietitian")
-    status, answer = server.call(
-        "POST",
-        "/api/care-team",
-        {"customer_id": cara_id, "professional_id": dana_id},
-        token=dana_token,
-    )
-    assert status == 204, answer
+    server.form_care_team(cara_id, cara_token, dana_id, dana_token)
 
     cara = signed_in_page(browser, server, cara_email)
-    # One unread notice: Dana took her into care.
-    expect(cara).to_have_title("(1) Messages · eDietitian Community")
+    # Two unread notices: Dana offered her care, and is in Cara's care team now.
+    expect(cara).to_have_title("(2) Messages · eDietitian Community")
     expect(cara.get_by_role("heading", level=1)).to_have_text("Messages")
     # With the search box empty, her care team is listed: her dietitian at once.
     dana_button = cara.locator("#contact-results").get_by_role(

@@ -23,13 +23,7 @@ def test_a_customer_edits_her_profile_and_her_dietitian_sees_what_she_shares(
     casey_id, casey_email, casey_token = server.member("Casey Carrot")
     dana_id, dana_email, dana_token = server.member("Dana Dill")
     cluster.set_role(dana_id, "dietitian")
-    status, _ = server.call(
-        "POST",
-        "/api/care-team",
-        {"customer_id": casey_id, "professional_id": dana_id},
-        token=dana_token,
-    )
-    assert status == 204
+    server.form_care_team(casey_id, casey_token, dana_id, dana_token)
     # The member agreed to care by their care team when signing up (``server.member``).
     status, consents = server.call("GET", "/api/me/consents", token=casey_token)
     assert status == 200 and {c["purpose"]: c["granted"] for c in consents}["care"]

@@ -46,10 +46,7 @@ def test_a_customer_records_and_imports_results_and_their_dietitian_sees_what_is
     cara_id, cara_email, cara_token = server.member("Cara Cabbage")
     dino_id, dino_email, dino = server.member("Dino Dill")
     cluster.set_role(dino_id, "dietitian")
-    status, answer = server.call(
-        "POST", "/api/care-team", {"customer_id": cara_id, "professional_id": dino_id}, dino
-    )
-    assert status == 204, answer
+    server.form_care_team(cara_id, cara_token, dino_id, dino)
     # The member agreed to care by their care team when signing up (``server.member``).
     status, consents = server.call("GET", "/api/me/consents", token=cara_token)
     assert status == 200 and {c["purpose"]: c["granted"] for c in consents}["care"]

@@ -1,9 +1,10 @@
 // @ts-check
 // My customers: the customers in my care, each a message away; a dietitian finds a
-// customer by name (GET /api/care-team/candidates) and takes them into their care
-// (POST /api/care-team); either side may end it (DELETE /api/care-team/...). A customer's
-// name leads to what they share with their care team (/care/customers/{id}). A dietitian
-// answers care requests and hands a customer over to another (care-requests.js).
+// customer by name (GET /api/care-team/candidates) and offers them their care
+// (POST /api/care-team: the customer is asked, and joins only once they accept); either
+// side may end it (DELETE /api/care-team/...). A customer's name leads to what they share
+// with their care team (/care/customers/{id}). A dietitian answers care requests, follows
+// their offers and hands a customer over to another (care-requests.js).
 
 import { api, byIdAs, el, me, when } from "./live.js";
 import { handoverControl, onCareNotice, showRequestsToMe } from "./care-requests.js";
@@ -108,18 +109,20 @@ if (findForm) {
   const foundHeading = byIdAs("found-heading", HTMLElement);
 
   /** @param {Person} person @param {HTMLButtonElement} button */
-  async function takeIntoCare(person, button) {
+  async function offerCare(person, button) {
     button.disabled = true;
     try {
       await api("POST", "/care-team", { customer_id: person.id, professional_id: me.id });
       button.closest("li")?.remove();
       foundHeading.hidden = found.children.length === 0;
-      showStatus("find-status", person.name + " is now in your care; they were told.");
-      await loadCustomers();
-      byIdAs("customers-heading", HTMLElement).focus();
+      showStatus(
+        "find-status",
+        "You offered " + person.name + " your care. They are asked, and are in your care once they accept.",
+      );
+      await loadRequests();
     } catch (error) {
       button.disabled = false;
-      showStatus("find-status", "Not added: " + reason(error), true);
+      showStatus("find-status", "Not offered: " + reason(error), true);
     }
   }
 
@@ -132,15 +135,15 @@ if (findForm) {
       found.replaceChildren();
       foundHeading.hidden = false;
       for (const person of people) {
-        const add = el("button", { type: "button" }, "Take into my care");
-        add.setAttribute("aria-label", "Take into my care: " + person.name);
-        add.addEventListener("click", () => takeIntoCare(person, add));
+        const add = el("button", { type: "button" }, "Offer my care");
+        add.setAttribute("aria-label", "Offer my care: " + person.name);
+        add.addEventListener("click", () => offerCare(person, add));
         found.append(el("li", {}, el("span", { className: "person-name" }, person.name), add));
       }
       showStatus(
         "find-status",
         people.length === 0
-          ? "No customer to add goes by a name like “" + name.value.trim() + "”."
+          ? "No customer to offer your care to goes by a name like “" + name.value.trim() + "”."
           : people.length === 1
             ? "1 customer found."
             : people.length + " customers found.",

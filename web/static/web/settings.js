@@ -330,7 +330,9 @@ const careRequestList = /** @type {HTMLUListElement | null} */ (document.getElem
 async function loadMyRequests() {
   if (!careRequestList) return;
   try {
-    await showMyRequests(careRequestList, "care-requests-status");
+    await showMyRequests(careRequestList, "care-requests-status", async () => {
+      await Promise.all([loadMyRequests(), load("/care-team", showCareTeam, "care-status")]);
+    });
   } catch (error) {
     showStatus("care-requests-status", "Could not load your requests: " + reason(error), true);
   }
