@@ -10,10 +10,31 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.audit import record_access
 from accounts.models import User
 from accounts.personal_data import Part, Table, register
 from accounts.signals import narrow_rights
 from advice.models import CareRequest, CareTeamMember
+
+# Who wrote a request's message, and who its reply (the side that declines), by kind. A
+# handover is declined by either the customer or the dietitian asked: its reply is
+# nobody's in particular, and in nobody's download.
+MESSAGE_BY: dict[str, str] = {
+    CareRequest.Kind.REQUEST: "customer_id",
+    CareRequest.Kind.OFFER: "professional_id",
+    CareRequest.Kind.HANDOVER: "handed_over_by_id",
+}
+REPLY_BY: dict[str, str] = {
+    CareRequest.Kind.REQUEST: "professional_id",
+    CareRequest.Kind.OFFER: "customer_id",
+}
+
+
+def _wrote(request: CareRequest, user: User, by: dict[str, str]) -> bool:
+    """Whether ``user`` wrote that text: a download holds the member's own words only (a
+    customer's message to a dietitian may tell of their health)."""
+    field = by.get(request.kind)
+    return field is not None and getattr(request, field) == user.pk
 
 
 def export_care(user: User) -> list[Part]:
@@ -27,6 +48,10 @@ def export_care(user: User) -> list[Part]:
         .select_related("customer", "professional", "handed_over_by")
         .order_by("created_at", "id")
     )
+    # A professional's download names the customers they care for: in those customers'
+    # access logs, as any other listing of them is.
+    cared_for = [m.customer_id for m in teams if m.professional_id == user.pk]
+    record_access(user, cared_for, "export", "care team", "task")
     return [
         Table(
             "care-team",
@@ -51,11 +76,11 @@ def export_care(user: User) -> list[Part]:
                     "customer": r.customer.public_name(),
                     "professional": r.professional.public_name(),
                     "handed_over_by": r.handed_over_by.public_name() if r.handed_over_by else "",
-                    "message": r.message,
+                    "message": r.message if _wrote(r, user, MESSAGE_BY) else "",
                     "status": r.status,
                     "created_at": r.created_at,
                     "decided_at": r.decided_at,
-                    "reply": r.reply,
+                    "reply": r.reply if _wrote(r, user, REPLY_BY) else "",
                 }
                 for r in requests
             ],

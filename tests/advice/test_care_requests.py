@@ -13,11 +13,12 @@ from django.core import mail
 from django.test import override_settings
 
 from accounts.erasure import erase
-from accounts.models import ERASED_NAME
+from accounts.models import ERASED_NAME, AccessAuditEntry
 from accounts.roles import Role
 from accounts.signals import rights_narrowed
 from advice import services as care
 from advice.models import CareRequest, CareTeamMember
+from advice.personal_data import export_care
 from community.messaging import services as dm
 from notifications.models import Notification
 from profiles.models import Consent
@@ -359,3 +360,27 @@ def test_care_notices_name_people_as_they_are_now_and_erasure_renames_them(clien
     # The stored rows say so too, whatever key names the member.
     stored = Notification.objects.filter(user__in=[dana, erin]).values_list("title", flat=True)
     assert stored and not any("Casey" in title for title in stored)
+
+
+def test_a_download_holds_ones_own_words_and_a_professionals_is_in_the_access_log(
+    client, make_user
+):
+    customer = make_user(display_name="Casey")
+    dietitian = make_user(Role.DIETITIAN, display_name="Dana")
+    request_id = api_json(ask(client, customer, dietitian, "My fasting sugar was 11.2 this week"))[
+        "id"
+    ]
+    assert post(client, dietitian, f"/api/care-requests/{request_id}/accept").status_code == 200
+
+    def care_requests(member) -> list[dict]:
+        parts = {part.name: part for part in export_care(member)}
+        return parts["care-requests"].rows
+
+    assert [r["message"] for r in care_requests(customer)] == [
+        "My fasting sugar was 11.2 this week"
+    ]
+    # The customer's words are not the dietitian's to take away.
+    [row] = care_requests(dietitian)
+    assert row["message"] == "" and row["customer"] == "Casey"
+    exported = AccessAuditEntry.objects.filter(actor=dietitian, subject=customer, action="export")
+    assert [(e.resource, e.door) for e in exported] == [("care team", "task")]
