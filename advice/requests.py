@@ -143,7 +143,12 @@ def offer(actor: User, customer: User, message: str = "", *, door: str = "http")
     Someone who is not an active customer answers as nobody (404)."""
     if actor.role != Role.DIETITIAN:
         raise Forbidden("dietitians offer customers their care")
-    if customer.role != Role.CUSTOMER or not customer.is_active:
+    # A customer who blocks the dietitian answers as nobody too: a block is not told.
+    if (
+        customer.role != Role.CUSTOMER
+        or not customer.is_active
+        or Block.objects.filter(blocker=customer, blocked=actor).exists()
+    ):
         raise NotFound("no such user")
     with transaction.atomic():
         _check_pair(customer, actor, "customer_id")
@@ -255,7 +260,7 @@ def accept(actor: User, request_id: int) -> CareRequest:
         )
         if not customer.is_active or customer.role != Role.CUSTOMER:
             raise Conflict("this customer no longer takes part", code="not_pending")
-        if not professional.is_active or professional.role not in CARE_ROLES:
+        if not professional.is_active or professional.role != Role.DIETITIAN:
             raise Conflict("this dietitian no longer takes part", code="not_pending")
         if request.kind == CareRequest.Kind.HANDOVER and (
             handing is None

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.audit import record_access
 from accounts.models import Block, User
 from accounts.roles import CARE_ROLES, Role
-from accounts.signals import narrow_rights, rights_narrowed
+from accounts.signals import access_revoked, narrow_rights, rights_narrowed
 from advice import notices
 from advice.models import CareRequest, CareTeamMember
 from advice.permissions import (
@@ -40,9 +40,9 @@ def add_to_care_team(
         raise Forbidden("a dietitian offers their care; the customer accepts")
     if customer.role != Role.CUSTOMER or not customer.is_active:
         raise ServiceError("care teams belong to active customers", code="invalid_field")
-    if professional.role not in CARE_ROLES:
+    if professional.role not in CARE_ROLES or not professional.is_active:
         raise ServiceError(
-            "only dietitians and medical providers join care teams", code="invalid_field"
+            "only active dietitians and medical providers join care teams", code="invalid_field"
         )
     with transaction.atomic():
         member = join_care_team(actor, customer, professional, door=door)
@@ -92,6 +92,23 @@ def withdraw_handovers(pairs: list[tuple[int, int]]) -> int:
         which |= Q(customer_id=customer_id, handed_over_by_id=professional_id)
     return CareRequest.objects.filter(
         which, kind=CareRequest.Kind.HANDOVER, status=CareRequest.Status.PENDING
+    ).update(status=CareRequest.Status.WITHDRAWN, decided_at=timezone.now())
+
+
+def withdraw_asking_of_former_dietitians(user_ids: list[int]) -> int:
+    """Requests, offers and handovers waiting on or made by any of ``user_ids`` who is no
+    longer an active dietitian are withdrawn: a customer agreed (or would agree) to a
+    dietitian, not to whatever the account holds later. Returns how many."""
+    former = list(
+        User.objects.filter(pk__in=user_ids)
+        .exclude(role=Role.DIETITIAN, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    if not former:
+        return 0
+    return CareRequest.objects.filter(
+        Q(professional_id__in=former) | Q(handed_over_by_id__in=former),
+        status=CareRequest.Status.PENDING,
     ).update(status=CareRequest.Status.WITHDRAWN, decided_at=timezone.now())
 
 
@@ -146,7 +163,9 @@ def care_relations(user: User) -> list[dict[str, Any]]:
 def end_care_of_former_professionals(user_ids: list[int]) -> None:
     """A care team holds dietitians and medical providers only: whoever of ``user_ids``
     is no longer one leaves every care team (their trust, such as passing a customer's
-    block, ends with the role). Each customer's access log says so."""
+    block, ends with the role). Each customer's access log says so. What waits on a
+    former dietitian (requests, offers, handovers) is withdrawn."""
+    withdraw_asking_of_former_dietitians(user_ids)
     gone = list(
         CareTeamMember.objects.filter(professional_id__in=user_ids)
         .exclude(professional__role__in=CARE_ROLES)
@@ -164,3 +183,10 @@ def end_care_of_former_professionals(user_ids: list[int]) -> None:
 @receiver(rights_narrowed)
 def _follow_role_changes(sender: Any, user_ids: list[int], **kwargs: Any) -> None:
     end_care_of_former_professionals(user_ids)
+
+
+@receiver(access_revoked)
+def _follow_deactivation(sender: Any, user_id: int, **kwargs: Any) -> None:
+    """A deactivated dietitian's waiting offers and handovers, and requests to them, end
+    (they would otherwise come back to life with the account)."""
+    withdraw_asking_of_former_dietitians([user_id])

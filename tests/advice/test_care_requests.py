@@ -384,3 +384,38 @@ def test_a_download_holds_ones_own_words_and_a_professionals_is_in_the_access_lo
     assert row["message"] == "" and row["customer"] == "Casey"
     exported = AccessAuditEntry.objects.filter(actor=dietitian, subject=customer, action="export")
     assert [(e.resource, e.door) for e in exported] == [("care team", "task")]
+
+
+def test_what_waits_on_a_dietitian_ends_when_they_no_longer_are_one(client, make_user):
+    customer, other = make_user(display_name="Casey"), make_user(display_name="Cleo")
+    dietitian = make_user(Role.DIETITIAN, display_name="Dana")
+    offered = post(client, dietitian, "/api/care-team", {
+        "customer_id": customer.pk, "professional_id": dietitian.pk,
+    })  # fmt: skip
+    assert offered.status_code == 202
+    asked = api_json(ask(client, other, dietitian, "Please"))["id"]
+    # The account becomes a medical provider's: the customer agreed to a dietitian.
+    dietitian.role = Role.MEDICAL_PROVIDER
+    dietitian.save()
+    assert set(CareRequest.objects.values_list("status", flat=True)) == {"withdrawn"}
+    refused = post(client, customer, f"/api/care-requests/{api_json(offered)['id']}/accept")
+    assert refused.status_code == 409 and not CareTeamMember.objects.exists()
+    # Back to dietitian: nothing comes back to life.
+    dietitian.role = Role.DIETITIAN
+    dietitian.save()
+    assert post(client, dietitian, f"/api/care-requests/{asked}/accept").status_code == 409
+    assert not CareTeamMember.objects.exists()
+
+
+def test_a_deactivated_dietitians_offers_end(client, make_user, django_capture_on_commit_callbacks):
+    customer, dietitian = make_user(), make_user(Role.DIETITIAN)
+    offered = post(client, dietitian, "/api/care-team", {
+        "customer_id": customer.pk, "professional_id": dietitian.pk,
+    })  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        dietitian.is_active = False
+        dietitian.save()
+    dietitian.is_active = True
+    dietitian.save()
+    refused = post(client, customer, f"/api/care-requests/{api_json(offered)['id']}/accept")
+    assert refused.status_code == 409 and not CareTeamMember.objects.exists()

@@ -173,7 +173,10 @@ def test_a_customer_who_blocked_a_dietitian_is_offered_nothing_by_them(client, m
     dietitian, customer = make_user(Role.DIETITIAN), make_user()
     dm.block(customer, dietitian.pk)
     refused = add(client, dietitian, customer.pk, dietitian.pk)
-    assert refused.status_code == 403 and api_json(refused)["code"] == "blocked"
+    # Answered as for an id that names nobody: the block is not told.
+    nobody = add(client, dietitian, 99999999, dietitian.pk)
+    assert refused.status_code == nobody.status_code == 404
+    assert api_json(refused) == api_json(nobody)
     assert not CareTeamMember.objects.exists() and not CareRequest.objects.exists()
 
 
