@@ -9,10 +9,13 @@ erasing a member renames them in every notice that names them. Bodies name nobod
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from accounts.models import User
 from advice.models import CareRequest
 from notifications.kinds import KINDS, Kind, register
-from notifications.services import notify
+from notifications.models import Notification
+from notifications.services import mark_read, notify
 
 register(
     Kind(
@@ -224,3 +227,36 @@ def notify_declined(request: CareRequest, by: User) -> None:
                 "The reply, if any, is with the request.",
                 url,
             )
+
+
+def mark_answered(request: CareRequest, answering: User) -> None:
+    """The notice that asked ``answering`` about ``request`` is read once they answer it
+    (accepting or declining, on any page): it asks nothing any more."""
+    asked: dict[str, dict[str, int | None]]
+    if answering.pk == request.customer_id:
+        asked = {
+            "care.offer": {"actor": request.professional_id},
+            "care.handed_over": {
+                "handed_over_by": request.handed_over_by_id,
+                "professional": request.professional_id,
+            },
+        }
+    else:
+        asked = {
+            "care.request": {"customer": request.customer_id},
+            "care.handover": {
+                "handed_over_by": request.handed_over_by_id,
+                "customer": request.customer_id,
+            },
+        }
+    which = Q()
+    for kind, people in asked.items():
+        if all(people.values()):
+            which |= Q(kind=kind, **{f"data__{key}": pk for key, pk in people.items()})
+    ids = list(
+        Notification.objects.filter(which, user=answering, read_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    if ids:
+        mark_read(answering, ids)

@@ -282,6 +282,7 @@ def accept(actor: User, request_id: int) -> CareRequest:
         request.save(update_fields=["customer_agreed_at", "professional_agreed_at"])
         if not request.waiting_for:
             _form_team(request)
+        notices.mark_answered(request, actor)
         if side == "customer" and request.kind == CareRequest.Kind.OFFER:
             note_dietitian_asked(customer)  # as asking one does
     return request
@@ -313,6 +314,7 @@ def decline(actor: User, request_id: int, reply: str) -> CareRequest:
         _still_to_agree(request, side)
         _decide(request, CareRequest.Status.DECLINED, reply)
         notices.notify_declined(request, actor)
+        notices.mark_answered(request, actor)
     return request
 
 

@@ -419,3 +419,25 @@ def test_a_deactivated_dietitians_offers_end(client, make_user, django_capture_o
     dietitian.save()
     refused = post(client, customer, f"/api/care-requests/{api_json(offered)['id']}/accept")
     assert refused.status_code == 409 and not CareTeamMember.objects.exists()
+
+
+def unread_kinds(client, user) -> list[str]:
+    items = api_json(client.get("/api/notifications?unread=true", **bearer(user)))["items"]
+    return [n["kind"] for n in items if n["read_at"] is None]
+
+
+def test_the_notice_that_asked_is_read_once_answered(client, make_user):
+    customer, other = make_user(display_name="Casey"), make_user(display_name="Cleo")
+    dietitian = make_user(Role.DIETITIAN, display_name="Dana")
+    offered = api_json(post(client, dietitian, "/api/care-team", {
+        "customer_id": customer.pk, "professional_id": dietitian.pk,
+    }))  # fmt: skip
+    assert unread_kinds(client, customer) == ["care.offer"]
+    assert post(client, customer, f"/api/care-requests/{offered['id']}/accept").status_code == 200
+    # The offer asks nothing any more; being told the team formed is new.
+    assert "care.offer" not in unread_kinds(client, customer)
+    asked = api_json(ask(client, other, dietitian, "Please"))["id"]
+    assert "care.request" in unread_kinds(client, dietitian)
+    declined = post(client, dietitian, f"/api/care-requests/{asked}/decline", {"reply": "Full"})
+    assert declined.status_code == 200
+    assert "care.request" not in unread_kinds(client, dietitian)

@@ -76,8 +76,8 @@ def test_a_customer_finds_their_dietitian_and_works_the_conversation_with_the_ke
     server.form_care_team(cara_id, cara_token, dana_id, dana_token)
 
     cara = signed_in_page(browser, server, cara_email)
-    # Two unread notices: Dana offered her care, and is in Cara's care team now.
-    expect(cara).to_have_title("(2) Messages · eDietitian Community")
+    # One unread notice: Dana is in Cara's care team now (the offer Cara answered is read).
+    expect(cara).to_have_title("(1) Messages · eDietitian Community")
     expect(cara.get_by_role("heading", level=1)).to_have_text("Messages")
     # With the search box empty, her care team is listed: her dietitian at once.
     dana_button = cara.locator("#contact-results").get_by_role(
