@@ -36,6 +36,7 @@ from profiles.catalogue import TEST_AUDIENCES, Ranges, Subject, chosen_audiences
 from profiles.models import MedicalTest, ReferenceRange, Result, TestAudience
 from profiles.permissions import Relation, check_own_record, narrower
 from profiles.records import Record, audit_write, open_record
+from profiles.signals import results_written
 from profiles.topics import tell_audience, tell_result
 from profiles.units import from_canonical, label, to_canonical
 
@@ -243,6 +244,12 @@ def amend_result(
 def tell(record: Record, results: Iterable[Result]) -> None:
     """On the customer's health topic, after the commit: each test whose results the care
     team sees and that changed, once, with its latest result id (never a value)."""
+    results = list(results)
+    written = [result.pk for result in results]
+    customer_id = record.customer.pk
+    transaction.on_commit(
+        lambda: results_written.send(Result, customer_id=customer_id, result_ids=written)
+    )
     latest: dict[int, Result] = {}
     for result in results:
         test = record.index.by_id.get(result.test_id)
