@@ -15,4 +15,5 @@ class AdviceConfig(AppConfig):
             notices,  # noqa: F401  (registers its notification kind)
             personal_data,  # noqa: F401  (registers what it keeps about a member)
             services,  # noqa: F401  (connects the role-change receiver)
+            topics,  # noqa: F401  (registers its real-time event)
         )

@@ -282,6 +282,10 @@ class Goal(models.Model):
     # Computed, stored for listing and filtering: see advice.goals.
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PROPOSED)
     progress = models.FloatField(default=0.0)
+    # Computed too: behind the pace that reaches the target by the due date (or the
+    # habit's cadence this period), and habit check-ins missed over the last 7 days.
+    at_risk = models.BooleanField(default=False)
+    missed = models.PositiveSmallIntegerField(default=0)
     achieved_at = models.DateTimeField(null=True, blank=True)
     evaluated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
