@@ -14,6 +14,8 @@ class AdviceConfig(AppConfig):
         from advice import (
             notices,  # noqa: F401  (registers its notification kind)
             personal_data,  # noqa: F401  (registers what it keeps about a member)
+            plan_data,  # noqa: F401  (registers what care plans keep about a member)
+            plan_notices,  # noqa: F401  (registers its notification kind)
             services,  # noqa: F401  (connects the role-change receiver)
             topics,  # noqa: F401  (registers its real-time event)
         )

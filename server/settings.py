@@ -313,6 +313,10 @@ CONVERSATIONS_PER_HOUR = env_int("CONVERSATIONS_PER_HOUR", 30)
 # Care requests a member makes a day: a customer asking dietitians to take them on, and
 # a dietitian handing customers over (each tells the dietitian asked).
 CARE_REQUESTS_PER_DAY = env_int("CARE_REQUESTS_PER_DAY", 20)
+# Care plans: the most customers one send to a group reaches (a class of hundreds), and
+# sends to a group a dietitian makes an hour (each tells every customer reached).
+CARE_PLAN_GROUP_MAX = env_int("CARE_PLAN_GROUP_MAX", 1000)
+CARE_PLAN_SENDS_PER_HOUR = env_int("CARE_PLAN_SENDS_PER_HOUR", 20)
 # Result imports (a FHIR bundle or a CSV lab file, a preview or a commit) a member may
 # make in an hour: each reads and checks up to 5,000 rows, far more than one request.
 RESULT_IMPORTS_PER_HOUR = env_int("RESULT_IMPORTS_PER_HOUR", 30)

@@ -1,0 +1,125 @@
+"""Reading care plans: a customer's list, one plan, one version. The customer sees their
+published plans (the version in force and the earlier published ones, never a draft);
+the care team sees every plan of the customer, drafts included. A read by someone other
+than the customer is one entry in the customer's access log per request (the caller, which
+knows the door, writes it: ``audit``). A few queries however many plans and versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.audit import record_access
+from accounts.models import User
+from advice.models import CarePlan, CarePlanVersion
+from advice.plan_permissions import NO_PLAN, check_can_read_plan, check_can_read_plans_of
+from core.errors import NotFound
+from profiles.permissions import Relation
+
+
+def person(user: User | None) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.pk, "name": user.public_name()}
+
+
+def version_out(version: CarePlanVersion) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "title": version.title,
+        "body": version.body,
+        "body_html": version.body_html,
+        "recommendations": list(version.recommendations),
+        "tasks": [{"text": t.get("text", "")} for t in version.tasks],
+        "attachments": [{"title": a["title"], "url": a["url"]} for a in version.attachments],
+        "change_note": version.change_note,
+        "written_by": person(version.written_by),
+        "created_at": version.created_at,
+        "updated_at": version.updated_at,
+        "published_at": version.published_at,
+        "acknowledged_at": version.acknowledged_at,
+    }
+
+
+def _seen(plan: CarePlan, relation: Relation) -> list[CarePlanVersion]:
+    """The versions ``relation`` may read, oldest first (prefetched)."""
+    versions = sorted(plan.versions.all(), key=lambda v: v.number)
+    if relation is Relation.SELF:
+        return [v for v in versions if v.published_at is not None]
+    return versions
+
+
+def plan_out(plan: CarePlan, relation: Relation) -> dict[str, Any]:
+    versions = _seen(plan, relation)
+    in_force = next((v for v in versions if v.number == plan.published_version), None)
+    draft = next((v for v in versions if v.published_at is None), None)
+    author = plan.author
+    return {
+        "id": plan.pk,
+        "customer": person(plan.customer),
+        "author": person(author),
+        "template_id": plan.template_id,
+        "batch_id": plan.batch_id,
+        "published_version": plan.published_version,
+        "archived_at": plan.archived_at,
+        "created_at": plan.created_at,
+        "updated_at": plan.updated_at,
+        "in_force": version_out(in_force) if in_force else None,
+        "draft": version_out(draft) if draft else None,
+        "versions": [
+            {
+                "number": v.number,
+                "published_at": v.published_at,
+                "acknowledged_at": v.acknowledged_at,
+                "change_note": v.change_note,
+            }
+            for v in versions
+        ],
+        # Where the customer asks about it: the conversation with its author.
+        "ask_url": f"/?with={author.pk}" if author is not None and author.is_active else None,
+    }
+
+
+def _with_versions(plans: QuerySet[CarePlan]) -> QuerySet[CarePlan]:
+    return plans.select_related("customer", "author").prefetch_related(
+        Prefetch("versions", queryset=CarePlanVersion.objects.select_related("written_by"))
+    )
+
+
+def audit(viewer: User, customer_id: int, door: str = "http") -> None:
+    """A professional's read, in the customer's access log (the customer's own is not)."""
+    record_access(viewer, customer_id, "read", "care plans", door)
+
+
+def plans_of(viewer: User, customer_id: int) -> list[dict[str, Any]]:
+    """Newest change first. The customer: their published plans, archived ones too."""
+    relation = check_can_read_plans_of(viewer, customer_id)
+    plans = CarePlan.objects.filter(customer_id=customer_id)
+    if relation is Relation.SELF:
+        plans = plans.exclude(published_version=0)
+    return [plan_out(p, relation) for p in _with_versions(plans)]
+
+
+def plan_for(viewer: User, plan_id: int) -> tuple[CarePlan, Relation]:
+    plan = _with_versions(CarePlan.objects.filter(pk=plan_id)).first()
+    if plan is None:
+        raise NotFound(NO_PLAN)
+    return plan, check_can_read_plan(viewer, plan)
+
+
+def plan_detail(viewer: User, plan_id: int) -> tuple[CarePlan, dict[str, Any]]:
+    plan, relation = plan_for(viewer, plan_id)
+    return plan, plan_out(plan, relation)
+
+
+def version_of(viewer: User, plan_id: int, number: int) -> tuple[CarePlan, CarePlanVersion]:
+    """One version the viewer may read (a customer: a published one)."""
+    plan, relation = plan_for(viewer, plan_id)
+    found = next((v for v in _seen(plan, relation) if v.number == number), None)
+    if found is None:
+        raise NotFound("no such version of this plan")
+    return plan, found
+
+
+def readable_versions(viewer: User, plan_id: int) -> tuple[CarePlan, list[CarePlanVersion]]:
+    plan, relation = plan_for(viewer, plan_id)
+    return plan, _seen(plan, relation)
