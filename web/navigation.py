@@ -31,6 +31,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Surveys", "/surveys"),
     NavItem("Profile", "/profile", roles=frozenset({Role.CUSTOMER})),
     NavItem("Results", "/results", roles=frozenset({Role.CUSTOMER})),
+    NavItem("Plans", "/plans", roles=frozenset({Role.CUSTOMER})),
     NavItem("My customers", "/care", roles=frozenset(CARE_ROLES)),
     NavItem("Moderation", "/moderation", roles=frozenset(STAFF_ROLES)),
 )

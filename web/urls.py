@@ -7,6 +7,7 @@ from web.pages import (
     forum,
     moderation,
     notifications,
+    plans,
     privacy,
     profile,
     results,
@@ -44,6 +45,9 @@ urlpatterns = [
     path("privacy/texts", privacy.consent_texts_page, name="consent-texts"),
     path("account-erased", privacy.erased_page, name="account-erased"),
     path("results", results.results_page, name="results"),
+    path("plans", plans.plans_page, name="plans"),
+    path("care/customers/<int:customer_id>/plans", plans.care_plans_page, name="care-plans"),
+    path("care/templates", plans.templates_page, name="care-templates"),
     path(
         "care/customers/<int:customer_id>/results",
         results.care_results_page,

@@ -364,7 +364,17 @@ async function started(conversation) {
 setUpContactSearch(started);
 setUpGroupForm(started);
 
-loadConversations().then(() => {
-  const wanted = Number(new URLSearchParams(location.search).get("conversation"));
+loadConversations().then(async () => {
+  const query = new URLSearchParams(location.search);
+  const wanted = Number(query.get("conversation"));
   if (wanted > 0) openConversation(wanted, { focus: true });
+  // `?with={member}`: the direct conversation with them (made once), as a page links it.
+  const other = Number(query.get("with"));
+  if (!(wanted > 0) && other > 0 && other !== me.id) {
+    try {
+      started(/** @type {Conversation} */ (await api("POST", "/conversations", { members: [other] })));
+    } catch {
+      announce("That conversation could not be opened.");
+    }
+  }
 });
