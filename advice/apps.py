@@ -16,6 +16,7 @@ class AdviceConfig(AppConfig):
             personal_data,  # noqa: F401  (registers what it keeps about a member)
             plan_data,  # noqa: F401  (registers what care plans keep about a member)
             plan_notices,  # noqa: F401  (registers its notification kind)
+            plan_tasks,  # noqa: F401  (registers its Celery task)
             services,  # noqa: F401  (connects the role-change receiver)
             topics,  # noqa: F401  (registers its real-time event)
         )

@@ -5,8 +5,9 @@ mail (on by default: the issue asks for it).
 A plan is the customer's own health advice, so neither the notice nor the mail carries
 any of it: no title, no text, no value. The mail says only that a plan is waiting and
 links to the page where they read it after signing in; it is written when it is sent
-(``compose``), so a plan archived or erased meanwhile sends nothing. The notice's title
-names the dietitian through their id (``Kind.title``), as the care notices do.
+(``compose``), so a plan archived or erased meanwhile sends nothing. The notice names
+nobody either (the page names the plan's author): its title is the same for everyone,
+so a notice to each of hundreds of customers costs no lookup of a name.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from advice.models import CarePlan
-from notifications.kinds import KINDS, Kind, register
+from notifications.kinds import Kind, register
 from notifications.services import email_if_wanted, notify_many
 
 KIND = "care.plan"
@@ -49,21 +50,13 @@ def compose(user: User, kind: str, about: dict[str, Any]) -> tuple[str, str] | N
     return "A care plan is waiting for you", body
 
 
-register(
-    Kind(
-        KIND,
-        "A care plan, or a new version of one, is published for you",
-        title="{author} published a care plan for you",
-        compose=compose,
-    )
-)
+register(Kind(KIND, "A care plan, or a new version of one, is published for you", compose=compose))
+
+TITLE = "A care plan was published for you"
+NEW_VERSION = "Your care plan has a new version"
 
 
-def _title(author: User) -> str:
-    return KINDS[KIND].title.format(author=author.public_name())
-
-
-def notify_published(author: User, customer_id: int, plan_id: int, *, first: bool) -> None:
+def notify_published(customer_id: int, plan_id: int, *, first: bool) -> None:
     """Call inside the publishing transaction: the notice is sent on commit."""
     body = (
         "Read it on your plans page."
@@ -73,24 +66,24 @@ def notify_published(author: User, customer_id: int, plan_id: int, *, first: boo
     notify_many(
         [customer_id],
         KIND,
-        _title(author),
+        TITLE if first else NEW_VERSION,
         body=body,
         url=f"{PAGE}#plan-{plan_id}",
-        data={"author": author.pk, "plan": plan_id},
+        data={"plan": plan_id},
     )
     email_if_wanted([customer_id], KIND, {"plan": plan_id})
 
 
-def notify_sent(author: User, customer_ids: list[int], batch_id: int) -> None:
+def notify_sent(customer_ids: list[int], batch_id: int) -> None:
     """The same notice to each customer who got a copy of a plan sent to a group."""
     if not customer_ids:
         return
     notify_many(
         customer_ids,
         KIND,
-        _title(author),
+        TITLE,
         body="Read it on your plans page.",
         url=PAGE,
-        data={"author": author.pk, "batch": batch_id},
+        data={"batch": batch_id},
     )
     email_if_wanted(customer_ids, KIND, {"batch": batch_id})

@@ -12,13 +12,16 @@ group now, and a draft for each of hundreds of customers would wait for hundreds
 publishes. ``publish=False`` makes drafts instead, for a dietitian who wants to adjust
 each copy before the customer sees it. A ``PlanBatch`` row records the send.
 
-The work is a bounded number of queries whatever the group's size (the members, the care
-relations, three bulk inserts, the notices and their preferences); a group larger than
-``CARE_PLAN_GROUP_MAX`` is refused before anything is stored.
+The request is a bounded number of queries whatever the group's size (the members, the
+care relations, three bulk inserts and the access log); the customers are told after the
+commit by ``advice.plan_tasks.tell_plan_sent`` (a durable notice on each one's own topic
+costs a few queries each). A group larger than ``CARE_PLAN_GROUP_MAX`` is refused before
+anything is stored.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -29,8 +32,8 @@ from accounts.audit import record_access
 from accounts.models import User
 from advice.models import CarePlan, CarePlanVersion, PlanBatch
 from advice.plan_content import check_content, check_note
-from advice.plan_notices import notify_sent
 from advice.plan_permissions import check_is_dietitian
+from advice.plan_tasks import tell_plan_sent
 from advice.plans import start_from
 from advice.providers import group_kinds, group_members
 from core.errors import NotFound, ServiceError
@@ -132,8 +135,10 @@ def send_plan(
             ]
         )
         record_access(actor, reached, "write", "care plan", "http")
-        if publish:
-            notify_sent(actor, reached, batch.pk)
+        if publish and reached:
+            queue = partial(tell_plan_sent.delay, batch.pk)
+            # robust: a broker outage costs the notices, never the plans sent.
+            transaction.on_commit(queue, robust=True)
     return {
         "batch_id": batch.pk,
         "group": label,

@@ -1,0 +1,40 @@
+"""Background work of care plans: the notices of a plan sent to a group.
+
+Each notice is a durable event on the customer's own ``user:{id}`` topic, with a sequence
+number of its own: a few queries per customer, however they are sent. A send to a class
+of hundreds therefore tells its customers here, after the commit, so the request itself
+stays a fixed number of queries. Safe to run again: a customer already told of this send
+is not told twice.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from accounts.models import User
+from advice.models import CarePlan, PlanBatch
+from advice.plan_notices import KIND, notify_sent
+from notifications.models import Notification
+
+
+@shared_task(ignore_result=True)
+def tell_plan_sent(batch_id: int) -> int:
+    """Tell each customer of the send ``batch_id`` whose copy is published (and still in
+    force, not archived) that a plan waits for them. Returns how many were told."""
+    batch = PlanBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        return 0
+    customers = set(
+        CarePlan.objects.filter(batch=batch, archived_at__isnull=True)
+        .exclude(published_version=0)
+        .values_list("customer_id", flat=True)
+    )
+    told = set(
+        Notification.objects.filter(
+            kind=KIND, user_id__in=customers, data__batch=batch_id
+        ).values_list("user_id", flat=True)
+    )
+    active = User.objects.filter(pk__in=customers - told, is_active=True)
+    waiting = sorted(active.values_list("pk", flat=True))
+    notify_sent(waiting, batch_id)
+    return len(waiting)
