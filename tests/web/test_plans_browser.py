@@ -2,9 +2,12 @@
 a customer in their care; the customer's open plans page shows it without a reload,
 they acknowledge it (the dietitian's open page says so), and ask about it in their
 conversation; a second version is published and the customer's page shows what changed,
-in words; each page accessible (axe-core) without sideways scrolling."""
+in words; a template sent to the dietitian's class reaches only those in their care;
+each page accessible (axe-core) without sideways scrolling."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -80,6 +83,33 @@ def test_a_published_plan_reaches_the_customer_live_and_a_new_version_shows_what
     expect(changes.locator("li.removed")).to_have_text(["\u2212Removed: Water with meals"])
     expect(plan.get_by_role("button", name="Acknowledge Steadier mornings")).to_be_visible()
     assert_accessible(cara, "a new version and what changed")
+
+    # Dino keeps a template and sends it to the class he runs: Cara, in his care, gets
+    # her own copy at once; Olga, enrolled but not in his care, is only counted.
+    _, _, olga_token = server.member("Olga Okra")
+    start = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    lesson = {"title": "Label reading", "wellness_education": True, "first_start": start}
+    lesson |= {"duration_minutes": 60, "sessions": 2}
+    status, series = server.call("POST", "/api/classes", lesson, token=dino_token)
+    assert status == 201, series
+    for token in (cara_token, olga_token):
+        status, _ = server.call("PUT", f"/api/classes/{series['id']}/enrollment", token=token)
+        assert status == 204
+    dino.goto("/care/templates")
+    dino.get_by_label("Title", exact=True).fill("Reading labels")
+    dino.get_by_label("Recommendations, one a line").fill("Sugar is in the first three")
+    dino.get_by_role("button", name="Save template").click()
+    expect(dino.get_by_role("article", name="Reading labels")).to_contain_text("Yours")
+    dino.get_by_role("button", name="Send").click()
+    expect(dino.locator("#send-status")).to_have_text(
+        "Sent to 1 customer of Label reading, each their own copy. "
+        "1 member not in your care skipped."
+    )
+    assert_accessible(dino, "plan templates and a send")
+    # (The notices of a send come from a job, which these servers run no worker for.)
+    cara.reload()
+    expect(cara.get_by_role("article", name="Reading labels")).to_contain_text("Version 1")
+    plan = cara.get_by_role("article", name="Steadier mornings")
 
     # Asking about it opens the conversation with Dino.
     plan.get_by_role("link", name="Ask Dino Dill about Steadier mornings").click()
