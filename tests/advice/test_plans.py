@@ -7,6 +7,7 @@ customer's download holds their plans and erasure takes them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from accounts.personal_data import registrations
 from accounts.roles import Role
 from advice.models import CarePlan, CarePlanVersion, CareTeamMember, PlanBatch, PlanTemplate
 from advice.plan_tasks import tell_plan_sent
-from events.models import ClassSeries, Enrollment
+from events.models import ClassSeries, Enrollment, Event
 from notifications.models import Notification
 from profiles.models import Consent
 from tests.helpers import api_json, bearer
@@ -451,3 +452,23 @@ def test_a_medical_provider_of_the_care_team_reads_plans_and_changes_none(
     assert call(client, "PATCH", stranger, path, {"title": "Mine"}).status_code == 404
     assert call(client, "GET", stranger, f"/care-plans?customer_id={cara.pk}").status_code == 404
     assert CarePlanVersion.objects.get(plan_id=plan["id"]).title == PLAN["title"]
+
+
+def test_a_dietitian_teaching_a_session_of_a_class_sends_to_it(client, make_user, dietitian, cara):
+    organiser = make_user(Role.ADMIN)
+    series = ClassSeries.objects.create(title="Cooking", organiser=organiser)
+    Enrollment.objects.create(series=series, user=cara)
+    body = {"title": "After class", "group": {"kind": "class", "id": series.pk}}
+    assert call(client, "POST", dietitian, "/care-plans/send", body).status_code == 404
+    start = timezone.now() + timedelta(days=1)
+    Event.objects.create(
+        title="Cooking 1",
+        kind=Event.Kind.VIRTUAL,
+        organiser=dietitian,
+        time_zone="UTC",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        series=series,
+    )
+    sent = ok(call(client, "POST", dietitian, "/care-plans/send", body), 201)
+    assert (sent["group"], sent["sent"], sent["skipped"]) == ("Cooking", 1, 0)
