@@ -11,10 +11,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accounts.erasure import erase
 from accounts.models import AccessAuditEntry
+from accounts.personal_data import exporters
 from accounts.roles import Role
 from advice.goal_status import evaluate
-from advice.models import Goal
+from advice.models import CheckIn, Goal
 from profiles.models import Consent, MedicalTest
 from profiles.models import TestAudience as Audiences
 from tests.advice.goal_helpers import api_json, created, get, into_care, post, result
@@ -209,3 +211,33 @@ def test_the_care_team_sees_goals_on_what_is_shared_with_it_and_each_read_is_log
     # Without consent to care, nothing.
     Consent.objects.filter(customer=customer).update(withdrawn_at=timezone.now())
     assert get(client, dietitian, f"/api/goals?customer_id={customer.pk}").status_code == 404
+
+
+def test_the_customers_download_has_their_goals_and_check_ins_and_erasure_deletes_them(
+    client, make_user
+):
+    customer, dietitian = make_user(), make_user(Role.DIETITIAN)
+    into_care(customer, dietitian)
+    goal = created(client, customer, "/api/goals", {
+        "kind": "habit", "habit": "Fruit at breakfast", "times": 1, "period": "day",
+    })  # fmt: skip
+    post(client, customer, "/api/check-ins", {"kind": "habit", "goal_id": goal["id"]})
+    post(client, customer, "/api/check-ins", {"kind": "meal", "note": "Lentil soup"})
+    proposed = created(client, dietitian, "/api/goals", {
+        "customer_id": customer.pk, "kind": "habit", "habit": "Walk", "times": 2,
+        "period": "week",
+    })  # fmt: skip
+    (registration,) = [r for r in exporters() if r.name == "advice.goals"]
+    assert registration.export is not None
+    parts = {part.name: part for part in registration.export(customer)}
+    assert {g["title"] for g in parts["goals"].rows} == {
+        "Fruit at breakfast every day",
+        "Walk 2 times a week",
+    }
+    assert [g["set_by_care_team"] for g in parts["goals"].rows] == [False, True]
+    assert sorted(c["kind"] for c in parts["check-ins"].rows) == ["habit", "meal"]
+    # The dietitian's own download holds no customer's goal.
+    assert all(not part.rows for part in registration.export(dietitian))
+    erase(customer)
+    assert not Goal.objects.filter(pk__in=[goal["id"], proposed["id"]]).exists()
+    assert not CheckIn.objects.exists()
