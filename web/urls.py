@@ -5,6 +5,7 @@ from web.pages import (
     account,
     events,
     forum,
+    goals,
     moderation,
     notifications,
     privacy,
@@ -44,6 +45,9 @@ urlpatterns = [
     path("privacy/texts", privacy.consent_texts_page, name="consent-texts"),
     path("account-erased", privacy.erased_page, name="account-erased"),
     path("results", results.results_page, name="results"),
+    path("check-in", goals.check_in_page, name="check-in"),
+    path("goals", goals.goals_page, name="goals"),
+    path("care/customers/<int:customer_id>/goals", goals.care_goals_page, name="care-goals"),
     path(
         "care/customers/<int:customer_id>/results",
         results.care_results_page,
