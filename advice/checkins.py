@@ -163,27 +163,44 @@ def log_check_in(
         symptoms=symptoms,
         note=note[:500],
     )
+    try:
+        return _store(item, goal_id, test, value, unit, now), True
+    except IntegrityError:
+        # The same client_id stored by a request beside this one: all of this request's
+        # work (a measurement's result too) was rolled back; answer with that one.
+        found = CheckIn.objects.filter(customer=actor, client_id=client_id).first()
+        if not client_id or found is None:
+            raise
+        return found, False
+
+
+def _store(
+    item: CheckIn,
+    goal_id: int | None,
+    test: str | None,
+    value: float | None,
+    unit: str | None,
+    now: dt.datetime,
+) -> CheckIn:
+    """In one transaction: the check-in (and its result), its goal evaluated again."""
+    actor = item.customer
     goal: Goal | None = None
     with transaction.atomic():
-        if kind == Kind.HABIT:
-            goal = _active_habit(actor, goal_id, moment)
+        if item.kind == Kind.HABIT:
+            goal = _active_habit(actor, goal_id, item.at)
             item.goal = goal
-        elif kind == Kind.MEASUREMENT:
+        elif item.kind == Kind.MEASUREMENT:
             if value is None:
                 raise _invalid("give the value measured", "value")
             assert test is not None  # _check_fields says so
             item.result = record_result(
-                actor, actor.pk, test_code=test, value=value, unit=unit or "", taken_at=moment
+                actor, actor.pk, test_code=test, value=value, unit=unit or "", taken_at=item.at
             )
-        stored = _insert(item)
-        if stored is not item:
-            # A retry stored beside this request: its result (if any) is the one kept.
-            transaction.set_rollback(True)
-            return stored, False
+        item.save()
         if goal is not None:
             evaluate(goal, now)
         _tell(item)
-    return item, True
+    return item
 
 
 def _active_habit(actor: User, goal_id: int | None, moment: dt.datetime) -> Goal:
@@ -201,22 +218,6 @@ def _active_habit(actor: User, goal_id: int | None, moment: dt.datetime) -> Goal
     if moment < local_midnight(goal.starts_on, zone_of(actor)):
         raise _invalid("that is before the goal started", "at")
     return goal
-
-
-def _insert(item: CheckIn) -> CheckIn:
-    """Stored, or (a retry stored beside this request) the one stored first."""
-    if not item.client_id:
-        item.save()
-        return item
-    try:
-        with transaction.atomic():
-            item.save()
-    except IntegrityError:
-        found = CheckIn.objects.filter(customer=item.customer, client_id=item.client_id).first()
-        if found is None:
-            raise
-        return found
-    return item
 
 
 def _tell(item: CheckIn) -> None:

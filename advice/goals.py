@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.audit import record_access
 from accounts.models import User
 from accounts.roles import Role
+from advice.goal_notices import notify_proposed
 from advice.goal_status import evaluate, local_midnight, period_start, zone_of
 from advice.models import CarePlan, CheckIn, Goal
 from advice.topics import tell_care_team
@@ -95,8 +96,9 @@ def set_goal(
         evaluate(goal, now)
         if care_sees(record, goal):
             tell_care_team(customer.pk, "goal", goal.pk)
-    if record.by_other:
-        record_access(actor, [customer], "add", "goals", "http")
+        if record.by_other:
+            notify_proposed(goal, actor)
+            record_access(actor, [customer], "add", "goals", "http")
     return goal
 
 

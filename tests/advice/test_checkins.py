@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import AccessAuditEntry
 from accounts.roles import Role
+from advice import checkins
 from advice.goal_status import evaluate
 from advice.models import CheckIn, Goal
 from advice.signals import checked_in
@@ -298,3 +299,25 @@ def test_the_dietitian_sees_the_days_a_habit_was_missed(client, make_user):
         == 404
     )
     assert Goal.objects.get(pk=goal.pk).status == "active"
+
+
+def test_a_retry_racing_the_first_send_is_answered_with_the_first_and_stores_nothing(
+    make_user, monkeypatch
+):
+    customer = make_user()
+    first: list[CheckIn] = []
+    check_fields = checkins._check_fields
+
+    def meanwhile(*args, **kwargs):
+        # The first send commits between this request's look-up and its insert.
+        check_fields(*args, **kwargs)
+        first.append(CheckIn.objects.create(customer=customer, kind="mood", mood=3,
+                                            at=timezone.now(), client_id="race-1"))  # fmt: skip
+
+    monkeypatch.setattr(checkins, "_check_fields", meanwhile)
+    item, created_now = checkins.log_check_in(
+        customer, kind="measurement", test="weight", value=80, unit="kg", client_id="race-1"
+    )
+    assert (item.pk, created_now) == (first[0].pk, False)
+    assert CheckIn.objects.count() == 1
+    assert not Result.objects.exists()  # the loser's result went with its transaction

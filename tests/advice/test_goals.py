@@ -133,6 +133,8 @@ def test_a_professionals_goal_is_proposed_until_the_customer_accepts(client, mak
     assert (goal["status"], goal["proposed_by_care_team"], goal["accepted_at"]) == (
         "proposed", True, None,
     )  # fmt: skip
+    notices = api_json(get(client, customer, "/api/notifications"))["items"]
+    assert [(n["kind"], n["url"]) for n in notices] == [("care.goal_proposed", "/goals")]
     # Only the customer accepts it; the baseline is the latest value when it starts.
     assert post(client, dietitian, f"/api/goals/{goal['id']}/accept").status_code == 403
     result(customer, "weight", 93, timezone.now() - dt.timedelta(days=1))
