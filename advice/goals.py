@@ -17,6 +17,7 @@ and by the hourly job (``evaluate_active_goals``).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from typing import Any
 
@@ -40,6 +41,7 @@ from profiles.results import check_value
 from profiles.signals import results_written
 from profiles.units import label, to_canonical
 
+logger = logging.getLogger(__name__)
 NOT_FOUND = "no such goal"
 SYMBOLS = {"lt": "<", "lte": "≤", "gt": ">", "gte": "≥"}
 MAX_TIMES = {Goal.Period.DAY: 24, Goal.Period.WEEK: 50}
@@ -82,8 +84,12 @@ def set_goal(
             raise _invalid("no such plan for this customer", "plan_id")
         goal.plan_id = plan_id
     if kind == Goal.Kind.TARGET:
+        if habit or times is not None or period or remind_at is not None:
+            raise _invalid("a target has no habit, times, period or reminder", "habit")
         _target_fields(goal, record, test, comparison, target, unit)
     elif kind == Goal.Kind.HABIT:
+        if test or comparison or target is not None or unit:
+            raise _invalid("a habit has no test, comparison, target or unit", "test")
         _habit_fields(goal, habit, times, period, remind_at)
     else:
         raise _invalid("a goal is a target on a test or a habit", "kind")
@@ -349,13 +355,20 @@ def _on_results_written(
 ) -> None:
     """Results changed: the customer's target goals on those tests are evaluated again
     (after the commit that stored them); the care team hears of a status that changed on
-    a goal it sees."""
-    tests = set(Result.objects.filter(pk__in=result_ids).values_list("test_id", flat=True))
-    if not tests:
-        return
+    a goal it sees. The results are stored already: a failure here is logged, and the
+    hourly evaluation catches up."""
+    try:
+        _evaluate_goals_on(customer_id, result_ids)
+    except Exception:
+        logger.exception("goals of customer %s not evaluated after results", customer_id)
+
+
+def _evaluate_goals_on(customer_id: int, result_ids: list[int]) -> None:
+    written = Result.objects.filter(pk__in=result_ids).values("test_id")
+    # One query when the customer has no goal on those tests (most writes).
     goals = Goal.objects.select_related("customer").filter(
         customer_id=customer_id,
-        test_id__in=tests,
+        test_id__in=written,
         accepted_at__isnull=False,
         dropped_at__isnull=True,
     )

@@ -90,6 +90,7 @@ def test_a_target_no_one_could_have_is_refused_and_nothing_stored(client, make_u
         ({"unit": "stone"}, "unit"),
         ({"test": "no_such_test"}, "test"),
         ({"comparison": "eq"}, "comparison"),
+        ({"times": 3, "period": "day"}, "habit"),
         ({"due_on": (today() - dt.timedelta(days=2)).isoformat()}, "due_on"),
     ):
         response = weight_goal(client, customer, customer, **fields)
