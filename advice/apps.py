@@ -12,6 +12,9 @@ class AdviceConfig(AppConfig):
         # Profiles (a floor below) asks who is in a care team through this.
         provide_care_teams(team_of, cared_for)
         from advice import (
+            goal_notices,  # noqa: F401  (registers the habit reminder's kind)
+            goals,  # noqa: F401  (connects the results_written receiver)
+            goals_personal_data,  # noqa: F401  (registers goals and check-ins)
             notices,  # noqa: F401  (registers its notification kind)
             personal_data,  # noqa: F401  (registers what it keeps about a member)
             plan_data,  # noqa: F401  (registers what care plans keep about a member)

@@ -279,6 +279,11 @@ class Goal(models.Model):
     # Agreed by the customer (a goal a professional proposes is "proposed" until then).
     accepted_at = models.DateTimeField(null=True, blank=True)
     dropped_at = models.DateTimeField(null=True, blank=True)
+    # Who dropped it (the customer or a professional of their care team) and why.
+    dropped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    drop_reason = models.CharField(max_length=500, blank=True)
     # Computed, stored for listing and filtering: see advice.goals.
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PROPOSED)
     progress = models.FloatField(default=0.0)

@@ -320,6 +320,15 @@ CARE_PLAN_SENDS_PER_HOUR = env_int("CARE_PLAN_SENDS_PER_HOUR", 20)
 # Result imports (a FHIR bundle or a CSV lab file, a preview or a commit) a member may
 # make in an hour: each reads and checks up to 5,000 rows, far more than one request.
 RESULT_IMPORTS_PER_HOUR = env_int("RESULT_IMPORTS_PER_HOUR", 30)
+# Check-ins: a customer logs quickly (a habit tapped several times in a row), so the limit
+# is generous; a check-in may be a few minutes ahead of the server's clock (a phone's
+# clock), and no older than this many days (a late log of last week, not of last year).
+CHECK_INS_PER_MINUTE = env_int("CHECK_INS_PER_MINUTE", 120)
+CHECK_IN_AHEAD_MINUTES = env_int("CHECK_IN_AHEAD_MINUTES", 5)
+CHECK_IN_MAX_AGE_DAYS = env_int("CHECK_IN_MAX_AGE_DAYS", 31)
+# A habit goal with a due date is achieved when at least this share of its check-ins
+# (per period, up to ``times`` each) were done.
+HABIT_ACHIEVED_ADHERENCE = float(os.environ.get("HABIT_ACHIEVED_ADHERENCE", "0.8"))
 
 # Surveys: results of fewer responses than this are not shown, to anyone.
 SURVEY_MIN_GROUP = env_int("SURVEY_MIN_GROUP", 5)

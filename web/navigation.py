@@ -32,6 +32,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Profile", "/profile", roles=frozenset({Role.CUSTOMER})),
     NavItem("Results", "/results", roles=frozenset({Role.CUSTOMER})),
     NavItem("Plans", "/plans", roles=frozenset({Role.CUSTOMER})),
+    NavItem("Check-in", "/check-in", roles=frozenset({Role.CUSTOMER})),
+    NavItem("Goals", "/goals", roles=frozenset({Role.CUSTOMER})),
     NavItem("My customers", "/care", roles=frozenset(CARE_ROLES)),
     NavItem("Moderation", "/moderation", roles=frozenset(STAFF_ROLES)),
 )

@@ -5,6 +5,7 @@ from web.pages import (
     account,
     events,
     forum,
+    goals,
     moderation,
     notifications,
     plans,
@@ -48,6 +49,9 @@ urlpatterns = [
     path("plans", plans.plans_page, name="plans"),
     path("care/customers/<int:customer_id>/plans", plans.care_plans_page, name="care-plans"),
     path("care/templates", plans.templates_page, name="care-templates"),
+    path("check-in", goals.check_in_page, name="check-in"),
+    path("goals", goals.goals_page, name="goals"),
+    path("care/customers/<int:customer_id>/goals", goals.care_goals_page, name="care-goals"),
     path(
         "care/customers/<int:customer_id>/results",
         results.care_results_page,
