@@ -15,6 +15,8 @@ PERIODIC_JOBS: list[tuple[str, float]] = [
     ("community.forum.tasks.close_ended_forum_windows", 60.0),
     ("events.tasks.send_event_reminders", 60.0),
     ("profiles.tasks.delete_expired_exports", 3600.0),
+    ("advice.tasks.evaluate_time_alert_rules", 3600.0),
+    ("advice.tasks.send_alert_summaries", 900.0),
 ]
 
 

@@ -1,0 +1,5 @@
+"""..."""
+
+from django.dispatch import Signal
+
+checked_in = Signal()

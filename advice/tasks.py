@@ -1,0 +1,21 @@
+"""Background jobs of advice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from advice.alert_summary import send_summaries
+from advice.alerts import sweep
+
+
+@shared_task(ignore_result=True)
+def evaluate_time_alert_rules() -> int:
+    """The alert rules time alone makes true (missing data, sliding means), every hour."""
+    return sweep()
+
+
+@shared_task(ignore_result=True)
+def send_alert_summaries() -> int:
+    """Each professional's morning summary of open alerts, once a local day (every 15
+    minutes, so every time zone's morning is met)."""
+    return send_summaries()
