@@ -32,6 +32,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Profile", "/profile", roles=frozenset({Role.CUSTOMER})),
     NavItem("Results", "/results", roles=frozenset({Role.CUSTOMER})),
     NavItem("My customers", "/care", roles=frozenset(CARE_ROLES)),
+    NavItem("Alerts", "/care/alerts", roles=frozenset(CARE_ROLES)),
     NavItem("Moderation", "/moderation", roles=frozenset(STAFF_ROLES)),
 )
 

@@ -5,9 +5,11 @@ no person could have, is refused with a 400 naming the field, and nothing is sto
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from accounts.roles import Role
 from advice.models import AlertRule
+from profiles.models import MedicalTest
 from tests.advice.alert_helpers import get, patch, post, rule
 from tests.helpers import api_json, bearer
 
@@ -166,3 +168,28 @@ def test_a_professional_overrides_a_default_for_a_customer_in_their_care(
         },
     )
     assert scoped.status_code == 400
+
+
+def test_admins_keep_defaults_in_the_django_admin_checked_as_the_api_checks(make_user, cared):
+    site = Client()
+    site.force_login(make_user(Role.ADMIN))
+    systolic = MedicalTest.objects.get(code="systolic").pk
+    add = "/admin/advice/alertrule/add/"
+    base = {
+        "name": "BP",
+        "kind": "above",
+        "test": systolic,
+        "severity": "warning",
+        "sex": "any",
+        "active": "on",
+    }
+    refused = site.post(add, {**base, "threshold": "500"})
+    assert refused.status_code == 200
+    assert "can never be reached" in str(refused.context["adminform"].form.errors)
+    assert not AlertRule.objects.filter(name="BP").exists()
+    assert site.post(add, {**base, "threshold": "175"}).status_code == 302
+    assert AlertRule.objects.get(name="BP").threshold == 175
+    # A customer's own rule is not shown there.
+    mine = rule(name="for Casey", kind="above", test="systolic", threshold=170, customer=cared)
+    listing = site.get("/admin/advice/alertrule/")
+    assert "BP" in listing.content.decode() and mine.name not in listing.content.decode()
