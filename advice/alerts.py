@@ -37,12 +37,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Max
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -105,6 +108,31 @@ class Watch:
 
 def tolerance(days: int) -> dt.timedelta:
     return dt.timedelta(days=max(1, round(days / 7)))
+
+
+# --- the default rules, cached ------------------------------------------------------
+
+# Default rules change rarely (admins): each process reads them again after
+# ``ALERT_DEFAULTS_SECONDS`` (30 s; the tests: 0, as each test rolls its rules back), or at
+# once after a change it made itself (``forget_default_rules``, on every save of a rule).
+_defaults: tuple[float, list[AlertRule]] = (0.0, [])
+
+
+def default_rules() -> list[AlertRule]:
+    """The active defaults, as read at most ``ALERT_DEFAULTS_SECONDS`` ago."""
+    global _defaults
+    read_at, rules = _defaults
+    if read_at == 0.0 or time.monotonic() - read_at >= settings.ALERT_DEFAULTS_SECONDS:
+        rules = list(AlertRule.objects.filter(customer__isnull=True, active=True))
+        _defaults = (time.monotonic(), rules)
+    return rules
+
+
+@receiver(post_save, sender=AlertRule)
+@receiver(post_delete, sender=AlertRule)
+def forget_default_rules(sender: Any, **kwargs: Any) -> None:
+    global _defaults
+    _defaults = (0.0, [])
 
 
 # --- the rule kinds -------------------------------------------------------------------
@@ -292,39 +320,40 @@ def shared_tests(customer_ids: list[int]) -> dict[int, set[int]]:
     return out
 
 
-def watches(customer_ids: list[int], now: dt.datetime | None = None) -> dict[int, Watch]:
-    """Of ``customer_ids``, those a care team may watch now (in a care team, consent to
-    care standing), each with the tests they share with it. A few queries for any number."""
-    now = now or timezone.now()
-    if not customer_ids:
-        return {}
-    in_team = set(
-        CareTeamMember.objects.filter(
-            customer_id__in=customer_ids,
-            professional__is_active=True,
-            professional__role__in=CARE_ROLES,
-        ).values_list("customer_id", flat=True)
-    )
-    consents = dict(
+def watched(customer_ids: list[int]) -> dict[int, dt.datetime]:
+    """Of ``customer_ids``, those a care team may watch now (an active professional in
+    their care team, consent to care standing), with when that consent was given. One
+    query for any number."""
+    return dict(
         Consent.objects.filter(
-            customer_id__in=in_team, purpose=Consent.Purpose.CARE, withdrawn_at__isnull=True
-        ).values_list("customer_id", "granted_at")
+            customer_id__in=customer_ids,
+            purpose=Consent.Purpose.CARE,
+            withdrawn_at__isnull=True,
+            customer__care_team__professional__is_active=True,
+            customer__care_team__professional__role__in=CARE_ROLES,
+        )
+        .values_list("customer_id", "granted_at")
+        .distinct()
     )
+
+
+def watches(
+    customer_ids: list[int], now: dt.datetime | None = None, *, subjects: bool = True
+) -> dict[int, Watch]:
+    """Of ``customer_ids``, those a care team may watch now, each with the tests they share
+    with it and (``subjects``) their sex and age as the care team sees them. A few queries
+    for any number."""
+    now = now or timezone.now()
+    consents = watched(customer_ids) if customer_ids else {}
     if not consents:
         return {}
-    tests = shared_tests(list(consents))
-    customers = list(User.objects.filter(pk__in=list(consents)).only("pk", "time_zone"))
-    subjects = subjects_of_many(customers, Relation.CARE)
-    out = {}
-    for customer in customers:
-        out[customer.pk] = Watch(
-            customer.pk,
-            tests[customer.pk],
-            subjects[customer.pk].seen,
-            consents[customer.pk],
-            now,
-        )
-    return out
+    ids = sorted(consents)
+    tests = shared_tests(ids)
+    seen: dict[int, Subject] = {pk: Subject() for pk in ids}
+    if subjects:
+        customers = list(User.objects.filter(pk__in=ids).only("pk", "time_zone"))
+        seen.update({pk: s.seen for pk, s in subjects_of_many(customers, Relation.CARE).items()})
+    return {pk: Watch(pk, tests[pk], seen[pk], consents[pk], now) for pk in ids}
 
 
 def evaluate(
@@ -345,18 +374,27 @@ def evaluate_written(
     customer_id: int, test_ids: set[int] | None, mood: bool = False
 ) -> list[Alert]:
     """The rules on values that watch what was just written: the tests ``test_ids`` (of
-    results), or mood."""
-    watch = watches([customer_id]).get(customer_id)
+    results), or mood. The rules are found first: a write no rule watches costs two
+    queries (the customer's own rules; the defaults are cached); a customer's sex and
+    birth date are read only when a rule with a scope watches what was written."""
+
+    def watches_this(rule: AlertRule) -> bool:
+        if rule.kind == Kind.MISSING:
+            return False
+        return rule.test_id in (test_ids or ()) if rule.test_id is not None else mood
+
+    defaults = [r for r in default_rules() if watches_this(r)]
+    own = [r for r in AlertRule.objects.filter(customer_id=customer_id) if watches_this(r)]
+    if not defaults and not [r for r in own if r.active]:
+        return []
+    scoped = any(r.sex != AlertRule.Sex.ANY or r.age_min or r.age_max for r in defaults)
+    watch = watches([customer_id], subjects=scoped).get(customer_id)
     if watch is None:
         return []
-    rules = applying_rules(customer_id, watch.subject, now=watch.now).rules
-    wanted = [
-        r
-        for r in rules
-        if r.kind != Kind.MISSING
-        and (r.test_id in (test_ids or set()) if r.test_id is not None else mood)
-    ]
-    return evaluate(watch, wanted) if wanted else []
+    rules = applying_rules(
+        customer_id, watch.subject, defaults=defaults, own=own, now=watch.now
+    ).rules
+    return evaluate(watch, rules)
 
 
 @receiver(results_written)
