@@ -1,6 +1,7 @@
 """Alerts in Chromium at a phone's width: the dietitian's open alerts page shows an alert
 the moment the customer records a result past a default rule (no reload), with its
-severity in words, and the dietitian acknowledges it with a note; accessible (axe-core)."""
+severity in words, and the dietitian acknowledges it with a note, then raises the rule's
+threshold for that customer alone on her alerts page; accessible (axe-core)."""
 
 from __future__ import annotations
 
@@ -50,4 +51,17 @@ def test_an_out_of_range_result_shows_an_alert_live_and_is_acknowledged(
     expect(item).to_contain_text("acknowledged by Dan Dandelion")
     expect(item).to_contain_text("Called Cora: rechecking tomorrow")
     expect(item.get_by_role("button", name="Acknowledge")).to_have_count(0)
+
+    # Her rules: the crisis threshold raised for her alone; her history holds the alert.
+    item.get_by_role("link", name="Cora Celery").click()
+    expect(page).to_have_title("Alerts of Cora Celery · eDietitian Community")
+    crisis = page.get_by_role("row").filter(has_text="Blood pressure crisis (systolic)")
+    expect(crisis).to_contain_text("systolic at or above 180 mm[Hg]")
+    crisis.get_by_label("Threshold for this customer (mm[Hg])").fill("190")
+    crisis.get_by_role("button", name="Save").click()
+    expect(page.locator("#rules-status")).to_contain_text("Saved")
+    expect(crisis).to_contain_text("changed for this customer")
+    expect(crisis).to_contain_text("at or above 190 mm[Hg]")
+    expect(page.locator("#history-list")).to_contain_text("acknowledged by Dan Dandelion")
+    assert_accessible(page, "a customer's rules and alerts")
     page.context.close()
