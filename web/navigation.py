@@ -59,6 +59,10 @@ def shell(request: HttpRequest) -> dict[str, object]:
         for item in NAV
         if item.roles is None or user.role in item.roles or user.is_superuser
     ]
+    # One current item: the most specific ("/care/alerts" rather than "/care" beside it).
+    longest = max((len(str(i["href"])) for i in items if i["current"]), default=0)
+    for item in items:
+        item["current"] = bool(item["current"]) and len(str(item["href"])) == longest
     return {
         "nav": items,
         # The pages offer what the rules of the API allow (the same functions decide).
