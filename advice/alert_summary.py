@@ -3,12 +3,14 @@
 Sent once a local day (``AlertSummary``, unique per professional and date), in the
 morning of the professional's own time zone (from ``SUMMARY_HOUR`` until noon: a job
 that could not run at seven still sends at nine, never in the evening). It follows the
-member's preference for the kind ``care.alerts`` (by e-mail by default; never in the app:
-alerts reach the app live). The mail is written when it is sent, from the alerts the
-professional may see then: counts per customer and per severity, and a link to the
-alerts page. It holds no value, no test and no name: a mail leaves the platform, and a
-customer's name beside "2 critical alerts" is health information; customers are named by
-their number, which the page resolves for the professional.
+member's preference for the kind ``alerts.summary`` (by e-mail by default; never in the
+app: alerts reach the app live). It is not a ``care.*`` kind: those are never mailed (a
+care relationship is health information), and this mail names nobody. The mail is
+written when it is sent, from the alerts the professional may see then: counts per
+customer and per severity, and a link to the alerts page. It holds no value, no test and
+no name: a mail leaves the platform, and a customer's name beside "2 critical alerts" is
+health information; customers are named by their number, which the page resolves for the
+professional.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from advice.models import Alert, AlertRule, AlertSummary, CareTeamMember
 from notifications.kinds import Kind, register
 from notifications.services import email_if_wanted
 
-KIND = "care.alerts"
+KIND = "alerts.summary"
 SUMMARY_HOUR = 7
 LAST_HOUR = 12
 SEVERITIES = [s.value for s in reversed(AlertRule.Severity)]  # critical first

@@ -206,6 +206,16 @@ def profile_sample(pattern: list[tuple[int, str, float]], users: dict[int, User]
     return out.getvalue()
 
 
+def round_trip_ms(times: int = 500) -> float:
+    """The mean time of ``SELECT 1`` through Django's cursor: the floor of every query."""
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        for _ in range(times):
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    return (time.perf_counter() - started) / times * 1000
+
+
 def main() -> None:
     out_path = Path(os.environ["BENCH_ALERTS_OUT"])
     dietitian = User.objects.create(
@@ -237,6 +247,7 @@ def main() -> None:
     profile = profile_sample(sample[200:], users)
 
     writes = len(ours)
+    rtt = round_trip_ms()
     result = {
         "customers": CUSTOMERS,
         "writes": writes,
@@ -253,6 +264,7 @@ def main() -> None:
         "expected_fired": want_fired,
         "fired": got_fired,
         "target": TARGET_PER_SECOND,
+        "round_trip_ms": rtt,
         "profile": profile,
     }
     out_path.write_text(json.dumps(result, indent=2))

@@ -355,7 +355,7 @@ def test_the_summary_follows_the_preference(cared, dietitian, write, no_defaults
     dietitian.email_verified_at = timezone.now()
     dietitian.save()
     NotificationPreference.objects.create(
-        user=dietitian, kind="care.alerts", in_app=False, email=False
+        user=dietitian, kind="alerts.summary", in_app=False, email=False
     )
     rule(kind="above", test="systolic", threshold=150)
     write(cared, "systolic", 187, "mm[Hg]")
