@@ -171,8 +171,11 @@ def create_rule(actor: User, fields: dict[str, Any]) -> AlertRule:
     return rule
 
 
-def rule_for_change(actor: User, rule_id: int) -> AlertRule:
-    rule = AlertRule.objects.select_related("test").filter(pk=rule_id).first()
+def rule_for_change(actor: User, rule_id: int, lock: bool = False) -> AlertRule:
+    """The rule ``actor`` may change (locked till the transaction ends, with ``lock``);
+    404 for one they may not, in the same words as for one that does not exist."""
+    found = AlertRule.objects.select_related("test").filter(pk=rule_id)
+    rule = (found.select_for_update(of=("self",)) if lock else found).first()
     if rule is None:
         raise NotFound("no such rule")
     try:
@@ -185,8 +188,7 @@ def rule_for_change(actor: User, rule_id: int) -> AlertRule:
 def update_rule(actor: User, rule_id: int, fields: dict[str, Any]) -> AlertRule:
     """Changes what may change (the test and the kind never: make another rule)."""
     with transaction.atomic():
-        rule = rule_for_change(actor, rule_id)
-        AlertRule.objects.select_for_update().filter(pk=rule.pk).first()
+        rule = rule_for_change(actor, rule_id, lock=True)
         for name in EDITABLE:
             if name in fields:
                 setattr(rule, name, fields[name])

@@ -434,10 +434,11 @@ def on_checked_in(sender: Any, customer_id: int, check_in_id: int, **kwargs: Any
 # --- the schedule ---------------------------------------------------------------------
 
 
-def sweep(batch: int = BATCH) -> int:
+def sweep(batch: int = BATCH, now: dt.datetime | None = None) -> int:
     """The rules time alone can make true, for every customer a care team may watch, in
-    batches of ``batch`` customers (a few queries per batch and per rule). Returns how
-    many alerts were raised or seen again."""
+    batches of ``batch`` customers (a few queries per batch, then a few per customer and
+    rule), as of ``now``. Returns how many alerts were raised or seen again."""
+    now = now or timezone.now()
     defaults = list(
         AlertRule.objects.filter(customer__isnull=True, active=True, kind__in=TIME_KINDS)
     )
@@ -453,7 +454,7 @@ def sweep(batch: int = BATCH) -> int:
         if not ids:
             return fired
         after = ids[-1]
-        found = watches(ids)
+        found = watches(ids, now)
         own: dict[int, list[AlertRule]] = {}
         for rule in AlertRule.objects.filter(customer_id__in=list(found)):
             own.setdefault(rule.customer_id or 0, []).append(rule)

@@ -118,6 +118,17 @@ def test_missing_data_runs_on_the_schedule_from_the_last_result_or_consent(
     assert Alert.objects.get(rule=missing, customer=quiet).count == 2
 
 
+def test_a_mean_whose_window_slides_fires_on_the_schedule(cared, write, no_defaults):
+    rule(kind="mean_above", test="systolic", threshold=140, days=14)
+    write(cared, "systolic", 100, "mm[Hg]", days=13)
+    write(cared, "systolic", 150, "mm[Hg]", days=2)
+    write(cared, "systolic", 150, "mm[Hg]", days=1)  # mean 133.3: under
+    assert alerts.sweep() == 0 and open_alerts(cared) == []
+    # Two days on, the 100 has left the window: the mean of what is left is 150.
+    assert alerts.sweep(now=timezone.now() + dt.timedelta(days=2)) == 1
+    assert open_alerts(cared)[0].value == 150
+
+
 def test_mood_rules_read_only_mood_check_ins_shared_with_the_care_team(cared, no_defaults):
     low = rule(kind="below", threshold=2)
     check_in_mood(cared, 1, audience="only_me")
