@@ -12,6 +12,9 @@ class AdviceConfig(AppConfig):
         # Profiles (a floor below) asks who is in a care team through this.
         provide_care_teams(team_of, cared_for)
         from advice import (
+            alert_data,  # noqa: F401  (registers what alerts keep about a member)
+            alert_summary,  # noqa: F401  (registers the daily summary's notification kind)
+            alerts,  # noqa: F401  (connects the alert rules to results and check-ins)
             goal_notices,  # noqa: F401  (registers the habit reminder's kind)
             goals,  # noqa: F401  (connects the results_written receiver)
             goals_personal_data,  # noqa: F401  (registers goals and check-ins)

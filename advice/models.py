@@ -520,3 +520,24 @@ class CareNote(models.Model):
 
     def __str__(self) -> str:
         return f"note on {self.customer_id} by {self.author_id}"
+
+
+class AlertSummary(models.Model):
+    """The daily e-mail summary of open alerts a professional was sent on one local date:
+    at most one a day, across restarts and however often the job runs."""
+
+    professional = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    local_date = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professional", "local_date"], name="alert_summary_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"alert summary for {self.professional_id} on {self.local_date}"

@@ -48,7 +48,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import health
+from bench import alerts, health
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -57,11 +57,13 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 DOCS = ROOT / "docs" / "benchmarks.md"
 RESULTS_START = "<!-- bench:results:start -->"
 RESULTS_END = "<!-- bench:results:end -->"
-SCENARIOS = ("fanout", "room", "direct", "idle", "health")
+SCENARIOS = ("fanout", "room", "direct", "idle", "health", "alerts")
 # The scenarios of the real-time gateway (the health scenario reads over HTTP).
 SOCKET_SCENARIOS = ("fanout", "room", "direct", "idle")
 HEALTH_START = "<!-- bench:health:start -->"
 HEALTH_END = "<!-- bench:health:end -->"
+ALERTS_START = "<!-- bench:alerts:start -->"
+ALERTS_END = "<!-- bench:alerts:end -->"
 
 # The server's settings for the run: production mode, rate limits out of the way (the
 # load is deliberate), a send queue deep enough for a saturated fan-out.
@@ -1122,6 +1124,56 @@ def write_health_docs(cfg: Config, result: dict[str, Any]) -> None:
     log(f"wrote the health section of {DOCS.relative_to(ROOT)}")
 
 
+ALERT_MARKS = (ALERTS_START, ALERTS_END)
+
+
+def run_line(cfg: Config) -> str:
+    info = machine()
+    today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"Run on {today} with `{cfg.command}`; ours: {our_revision()}. Machine: "
+        f"{info['nproc']} CPUs ({info['cpu'] or 'unknown model'}), Python {info['python']}."
+    )
+
+
+def write_section(section: str) -> None:
+    """A scenario's section of docs/benchmarks.md, between its markers (added at the end
+    the first time), leaving the other sections alone."""
+    start, end = section.splitlines()[0], ALERTS_END
+    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
+    if start in text and end in text:
+        head, _, rest = text.partition(start)
+        _, _, tail = rest.partition(end)
+        text = head + section + end + tail
+    else:
+        text = text.rstrip() + "\n\n" + section + end + "\n"
+    DOCS.write_text(text)
+    log(f"wrote a section of {DOCS.relative_to(ROOT)}")
+
+
+def bench_alerts(work: Path) -> dict[str, Any]:
+    """The alerts scenario on a fresh database of its own, dropped at the end."""
+    database, url = create_database()
+    log(f"alerts: created database {database}")
+    try:
+        env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
+        env.update(SERVER_ENV)
+        env.update(
+            DATABASE_URL=url,
+            REDIS_URL=REDIS_URL,
+            SECRET_KEY="bench-" + secrets.token_hex(24),
+            DATA_DIR=str(work / "data-alerts"),
+            SERVER_MODE="production",
+        )
+        started = time.monotonic()
+        result = alerts.measure(ROOT, env, work)
+        log(f"alerts: measured in {time.monotonic() - started:.0f}s")
+        return result
+    finally:
+        drop_database(database)
+        log(f"alerts: dropped database {database}")
+
+
 # --- main -------------------------------------------------------------------------------
 
 
@@ -1199,9 +1251,12 @@ async def amain(cfg: Config) -> int:
         if "baseline" in cfg.servers:
             assert cfg.baseline is not None and cfg.baseline.path is not None
             results["baseline"], _ = await bench_app(cfg, work, "baseline", cfg.baseline.path)
-        if "ours" in cfg.servers:
+        served = set(cfg.scenarios) - {"alerts"}
+        if "ours" in cfg.servers and served:
             results["ours"], seed = await bench_app(cfg, work, "ours", ROOT)
-        if "reference" in cfg.servers:
+        if "ours" in cfg.servers and "alerts" in cfg.scenarios:
+            results.setdefault("ours", {})["alerts"] = await asyncio.to_thread(bench_alerts, work)
+        if "reference" in cfg.servers and served:
             results["reference"] = await bench_server(cfg, ReferenceServer(work), seed, work)
     except BaseException:
         log(f"failed; server and worker logs are kept in {work}")
@@ -1218,6 +1273,15 @@ async def amain(cfg: Config) -> int:
         print()
         if cfg.write_docs:
             write_health_docs(cfg, results["ours"]["health"])
+    if "alerts" in results.get("ours", {}):
+        print()
+        print(alerts.render(results["ours"]["alerts"], markdown=False))
+        print()
+        print(alerts.top_of_profile(results["ours"]["alerts"]))
+        if cfg.write_docs:
+            write_section(
+                alerts.section(results["ours"]["alerts"], lambda: run_line(cfg), *ALERT_MARKS)
+            )
     (work / "results.json").write_text(json.dumps(results, indent=2, default=str))
     complete = {"ours", "reference"} <= set(cfg.servers) and set(cfg.scenarios) == set(SCENARIOS)
     if cfg.write_docs and complete:

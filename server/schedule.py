@@ -17,6 +17,8 @@ PERIODIC_JOBS: list[tuple[str, float]] = [
     ("profiles.tasks.delete_expired_exports", 3600.0),
     ("advice.tasks.send_habit_reminder_notices", 60.0),
     ("advice.tasks.evaluate_goals", 3600.0),
+    ("advice.tasks.evaluate_time_alert_rules", 3600.0),
+    ("advice.tasks.send_alert_summaries", 900.0),
 ]
 
 

@@ -366,6 +366,10 @@ FORUM_TRUST_LEVELS: list[dict[str, int]] = [
 DATA_EXPORT_DAYS = env_int("DATA_EXPORT_DAYS", 7)
 DATA_EXPORTS_PER_DAY = env_int("DATA_EXPORTS_PER_DAY", 3)
 
+# Alert rules: how long a process keeps the default rules before reading them again (a
+# change an admin makes elsewhere reaches every process within this many seconds).
+ALERT_DEFAULTS_SECONDS = env_int("ALERT_DEFAULTS_SECONDS", 30)
+
 # Celery: tasks run inline in embedded mode; Redis is the broker in production.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None

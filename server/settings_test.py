@@ -45,6 +45,7 @@ from server.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
+ALERT_DEFAULTS_SECONDS = 0  # each test's rules are rolled back: never kept between tests
 WS_AUTH_TIMEOUT_SECONDS = 1.0
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405  (no connection outlives a test)

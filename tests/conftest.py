@@ -39,6 +39,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 MIGRATED_ROWS = (
     ("profiles.migrations.0002_starter_attributes", "add_starter_attributes"),
     ("profiles.migrations.0003_starter_catalogue", "add_catalogue"),
+    ("advice.migrations.0006_default_alert_rules", "add_default_rules"),
 )
 
 

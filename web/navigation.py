@@ -35,6 +35,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Check-in", "/check-in", roles=frozenset({Role.CUSTOMER})),
     NavItem("Goals", "/goals", roles=frozenset({Role.CUSTOMER})),
     NavItem("My customers", "/care", roles=frozenset(CARE_ROLES)),
+    NavItem("Alerts", "/care/alerts", roles=frozenset(CARE_ROLES)),
     NavItem("Moderation", "/moderation", roles=frozenset(STAFF_ROLES)),
 )
 
@@ -61,6 +62,10 @@ def shell(request: HttpRequest) -> dict[str, object]:
         for item in NAV
         if item.roles is None or user.role in item.roles or user.is_superuser
     ]
+    # One current item: the most specific ("/care/alerts" rather than "/care" beside it).
+    longest = max((len(str(i["href"])) for i in items if i["current"]), default=0)
+    for item in items:
+        item["current"] = bool(item["current"]) and len(str(item["href"])) == longest
     return {
         "nav": items,
         # The pages offer what the rules of the API allow (the same functions decide).

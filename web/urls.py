@@ -3,6 +3,7 @@ from django.urls import path
 from web import views
 from web.pages import (
     account,
+    alerts,
     events,
     forum,
     goals,
@@ -39,6 +40,12 @@ urlpatterns = [
     path("settings", account.settings_page, name="settings"),
     path("care", account.care_page, name="care"),
     path("care/customers/<int:customer_id>", profile.care_customer_page, name="care-customer"),
+    path("care/alerts", alerts.care_alerts_page, name="care-alerts"),
+    path(
+        "care/customers/<int:customer_id>/alerts",
+        alerts.care_customer_alerts_page,
+        name="care-customer-alerts",
+    ),
     path("profile", profile.profile_page, name="profile"),
     path("onboarding", privacy.onboarding_page, name="onboarding"),
     path("onboarding/later", privacy.onboarding_later, name="onboarding-later"),
