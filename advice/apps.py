@@ -12,6 +12,8 @@ class AdviceConfig(AppConfig):
         # Profiles (a floor below) asks who is in a care team through this.
         provide_care_teams(team_of, cared_for)
         from advice import (
+            activity,  # noqa: F401  (connects the results receiver)
+            notes,  # noqa: F401  (registers what it keeps about a member)
             notices,  # noqa: F401  (registers its notification kind)
             personal_data,  # noqa: F401  (registers what it keeps about a member)
             services,  # noqa: F401  (connects the role-change receiver)
