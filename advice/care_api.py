@@ -149,5 +149,6 @@ def list_notes(
 def add_note(request: HttpRequest, customer_id: int, payload: NoteIn) -> Status[dict[str, Any]]:
     """A professional of the customer's care team (a dietitian or a medical provider)
     writes a note (Markdown, sanitized); the care team's open pages are told."""
-    note = notes.add_note(acting_user(request), customer_id, payload.body, alert_id=payload.alert_id)
+    actor = acting_user(request)
+    note = notes.add_note(actor, customer_id, payload.body, alert_id=payload.alert_id)
     return Status(201, notes.note_out(note))

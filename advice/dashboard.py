@@ -45,8 +45,8 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Lower, RowNumber
 from django.db.models.expressions import RowRange
+from django.db.models.functions import Coalesce, Lower, RowNumber
 
 from accounts.audit import record_access
 from accounts.models import User
@@ -97,6 +97,10 @@ class Ask:
     limit: int = 50
     offset: int = 0
     customer_id: int | None = None
+
+    @property
+    def needs_unread(self) -> bool:
+        return self.sort == "unread" or "unread" in self.filters
 
     @property
     def descending(self) -> bool:
@@ -179,7 +183,7 @@ def _trend(latest: float, before: float | None, test: MedicalTest) -> str | None
     if before is None:
         return None
     change = latest - before
-    flat_below = max(abs(before) * FLAT_SHARE, 10.0 ** -test.decimals)
+    flat_below = max(abs(before) * FLAT_SHARE, 10.0**-test.decimals)
     if abs(change) < flat_below:
         return "flat"
     return "up" if change > 0 else "down"
@@ -279,13 +283,11 @@ def dashboard(viewer: User, ask: Ask, *, locale: str = "en", door: str = "http")
         raise ServiceError("order is asc or desc", code="invalid_field", field="order")
     unknown = set(ask.filters) - set(FILTERS)
     if unknown:
-        raise ServiceError(
-            f"filter by {', '.join(FILTERS)}", code="invalid_field", field="filter"
-        )
+        raise ServiceError(f"filter by {', '.join(FILTERS)}", code="invalid_field", field="filter")
     tests = _tests(TestIndex(), ask.tests)
     # Sorting or filtering on unread messages needs every customer's count first.
     unread: dict[int, int] | None = None
-    if ask.sort == "unread" or "unread" in ask.filters:
+    if ask.needs_unread:
         ids = list(in_care(viewer).values_list("pk", flat=True))
         unread = unread_from(viewer.pk, ids) if ids else {}
     page = list(_rows(viewer, ask, unread)[ask.offset : ask.offset + ask.limit])
@@ -311,4 +313,4 @@ def _total(viewer: User, ask: Ask, unread: dict[int, int]) -> int:
     """The total when the page asked for is past the end (one query more, only then)."""
     if ask.offset == 0:
         return 0
-    return _rows(viewer, ask, unread if ask.sort == "unread" or "unread" in ask.filters else None).count()
+    return _rows(viewer, ask, unread if ask.needs_unread else None).count()

@@ -41,7 +41,9 @@ def keep_to_self(customer: User, code: str) -> None:
     )
 
 
-def alert(customer: User, code: str | None, severity: str = "warning", status: str = "open") -> Alert:
+def alert(
+    customer: User, code: str | None, severity: str = "warning", status: str = "open"
+) -> Alert:
     test = MedicalTest.objects.get(code=code) if code else None
     rule = AlertRule.objects.create(
         name=f"watch {code or 'mood'}",

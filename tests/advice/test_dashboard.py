@@ -8,6 +8,7 @@ import pytest
 
 from accounts.models import AccessAuditEntry
 from accounts.roles import Role
+from advice.models import CareTeamMember
 from community.messaging.services import mark_read
 from tests.advice.dashboard_helpers import (
     alert,
@@ -42,8 +43,6 @@ def test_only_customers_in_care_with_consent_to_care(client, make_user, dietitia
     # A medical provider of the care team sees the same row; a customer has no dashboard.
     provider = make_user(Role.MEDICAL_PROVIDER)
     into_care(bob, provider, consent=False)
-    from advice.models import CareTeamMember
-
     CareTeamMember.objects.create(customer=ann, professional=provider)
     assert list(rows_by_name(board(client, provider))) == ["Ann"]
     refused = client.get("/api/care/dashboard", **bearer(ann))
@@ -159,7 +158,8 @@ def test_sort_filter_search_and_pages(client, make_user, dietitian):
     assert board(client, dietitian, "limit=2&offset=10") == {
         "items": [], "count": 4, "tests": page["tests"], "sort": "name", "order": "asc"
     }  # fmt: skip
-    for bad in ("sort=age", "order=up", "filter=everything", "tests=nope", "tests=" + "weight," * 7):
+    too_many = "tests=" + "weight," * 7
+    for bad in ("sort=age", "order=up", "filter=everything", "tests=nope", too_many):
         answer = client.get(f"/api/care/dashboard?{bad}", **bearer(dietitian))
         assert answer.status_code == 400, (bad, answer.content)
         assert api_json(answer)["field"] in ("sort", "order", "filter", "tests")
@@ -188,9 +188,7 @@ def test_a_bounded_number_of_queries_whatever_the_number_of_customers(
         assert all(r["unread_messages"] == 1 and r["open_alerts"] == 1 for r in data["items"])
 
 
-def test_each_customer_shown_is_in_their_access_log_once_per_request(
-    client, make_user, dietitian
-):
+def test_each_customer_shown_is_in_their_access_log_once_per_request(client, make_user, dietitian):
     people = [make_user(display_name=n) for n in ("Ann", "Bob", "Cat")]
     for person in people:
         into_care(person, dietitian)
