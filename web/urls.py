@@ -3,6 +3,7 @@ from django.urls import path
 from web import views
 from web.pages import (
     account,
+    care,
     events,
     forum,
     moderation,
@@ -35,8 +36,9 @@ urlpatterns = [
     path("surveys/<int:survey_id>", surveys.survey_page, name="survey"),
     path("notifications", notifications.notifications_page, name="notifications"),
     path("settings", account.settings_page, name="settings"),
-    path("care", account.care_page, name="care"),
-    path("care/customers/<int:customer_id>", profile.care_customer_page, name="care-customer"),
+    path("care", care.care_page, name="care"),
+    path("care/requests", care.care_requests_page, name="care-requests"),
+    path("care/customers/<int:customer_id>", care.care_customer_page, name="care-customer"),
     path("profile", profile.profile_page, name="profile"),
     path("onboarding", privacy.onboarding_page, name="onboarding"),
     path("onboarding/later", privacy.onboarding_later, name="onboarding-later"),
