@@ -11,6 +11,7 @@ from django.dispatch import receiver
 
 from advice.topics import tell_care_team
 from profiles.audience_sql import care_team_sees
+from profiles.catalogue import catalogue
 from profiles.models import Result
 from profiles.signals import results_written
 
@@ -19,7 +20,7 @@ from profiles.signals import results_written
 def tell_results_written(sender: Any, customer_id: int, result_ids: list[int], **_: Any) -> None:
     seen = (
         Result.objects.filter(pk__in=result_ids, customer_id=customer_id)
-        .filter(care_team_sees("customer", "test"))
+        .filter(care_team_sees(catalogue(), "customer", "test"))
         .order_by("-taken_at", "-id")
         .values_list("pk", flat=True)
         .first()

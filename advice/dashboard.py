@@ -34,6 +34,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FloatField,
     IntegerField,
     Max,
     OuterRef,
@@ -45,8 +46,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.expressions import RowRange
-from django.db.models.functions import Coalesce, Lower, RowNumber
+from django.db.models.functions import Coalesce, Lower
 
 from accounts.audit import record_access
 from accounts.models import User
@@ -54,7 +54,7 @@ from accounts.roles import CARE_ROLES
 from advice.models import Alert, AlertRule, CareTeamMember, CheckIn, Goal
 from advice.providers import unread_from
 from core.errors import Forbidden, NotFound, ServiceError
-from profiles.audience_sql import care_team_sees
+from profiles.audience_sql import care_team_sees, care_team_sees_test
 from profiles.catalogue import TestIndex
 from profiles.models import Audience, Consent, MedicalTest, Result
 
@@ -71,11 +71,12 @@ SEVERITY_RANK = {
     AlertRule.Severity.CRITICAL: 3,
 }
 SEVERITY_OF_RANK = {rank: severity for severity, rank in SEVERITY_RANK.items()}
+SEVERITIES = len(SEVERITY_RANK) + 1
 # The column each sort orders by (and the default direction a professional expects:
 # the most to look at first).
 SORT_COLUMNS = {
     "name": "sort_name",
-    "alerts": "open_alerts",
+    "alerts": "alert_score",
     "missed": "missed",
     "at_risk": "at_risk",
     "last_check_in": "last_check_in",
@@ -136,10 +137,13 @@ def _count(queryset: QuerySet[Any], aggregate: Any) -> Coalesce:
     return Coalesce(Subquery(grouped, output_field=IntegerField()), Value(0))
 
 
-def _rows(viewer: User, ask: Ask, unread: dict[int, int] | None) -> QuerySet[User]:
+def _rows(
+    viewer: User, ask: Ask, unread: dict[int, int] | None, catalogue: list[MedicalTest]
+) -> QuerySet[User]:
     customer = OuterRef("pk")
     alerts = Alert.objects.filter(customer_id=customer).exclude(status=Alert.Status.RESOLVED)
-    alerts = alerts.filter(Q(rule__test__isnull=True) | care_team_sees("customer", "rule__test"))
+    shared = care_team_sees(catalogue, "customer", "rule__test")
+    alerts = alerts.filter(Q(rule__test__isnull=True) | shared)
     severity = Case(
         *[When(rule__severity=s, then=Value(rank)) for s, rank in SEVERITY_RANK.items()],
         default=Value(0),
@@ -147,15 +151,16 @@ def _rows(viewer: User, ask: Ask, unread: dict[int, int] | None) -> QuerySet[Use
     )
     active = Goal.objects.filter(customer_id=customer, status=Goal.Status.ACTIVE)
     at_risk = active.filter(at_risk=True).filter(
-        Q(kind=Goal.Kind.HABIT) | care_team_sees("customer", "test")
+        Q(kind=Goal.Kind.HABIT) | care_team_sees(catalogue, "customer", "test")
     )
     check_ins = CheckIn.objects.filter(customer_id=customer, audience=Audience.CARE_TEAM).filter(
-        Q(result__isnull=True) | care_team_sees("customer", "result__test")
+        Q(result__isnull=True) | care_team_sees(catalogue, "customer", "result__test")
     )
     rows = in_care(viewer).annotate(
         sort_name=Lower("display_name"),
-        open_alerts=_count(alerts, Count("id")),
-        worst=_count(alerts, Max(severity)),
+        # Both numbers in one: the count of alerts, then the worst severity (ordering by
+        # it puts more alerts first, and of as many the worse).
+        alert_score=_count(alerts, Count("id") * SEVERITIES + Max(severity)),
         missed=_count(active.filter(kind=Goal.Kind.HABIT), Sum("missed")),
         at_risk=_count(at_risk, Count("id")),
         last_check_in=Subquery(check_ins.order_by("-at").values("at")[:1]),
@@ -189,34 +194,57 @@ def _trend(latest: float, before: float | None, test: MedicalTest) -> str | None
     return "up" if change > 0 else "down"
 
 
-def _latest(customer_ids: list[int], tests: list[MedicalTest]) -> dict[tuple[int, int], Any]:
+def _latest(
+    customer_ids: list[int], tests: list[MedicalTest], catalogue: list[MedicalTest]
+) -> dict[tuple[int, int], Any]:
     """``{(customer, test): (value, taken_at, mean before)}`` of the tests each customer
-    shares with the care team: one statement, the last values ranked by window."""
+    shares with the care team. One statement for the ids of the latest results and the
+    means before them (a few index probes per customer and test, on the index of
+    ``(customer, test, taken_at)``, however long the history), one for those results."""
     if not customer_ids or not tests:
         return {}
-    by = [F("customer_id"), F("test_id")]
-    newest_first = [F("taken_at").desc(), F("id").desc()]
-    oldest_first = [F("taken_at").asc(), F("id").asc()]
-    rows = (
-        Result.objects.filter(
-            customer_id__in=customer_ids,
-            test_id__in=[t.pk for t in tests],
-            superseded_at__isnull=True,
+    annotations: dict[str, Any] = {}
+    for test in tests:
+        visible = care_team_sees_test(test, catalogue)
+        newest = Result.objects.filter(
+            customer_id=OuterRef("pk"), test_id=test.pk, superseded_at__isnull=True
+        ).order_by("-taken_at", "-id")
+        before = Result.objects.filter(
+            customer_id=OuterRef(OuterRef("pk")), test_id=test.pk, superseded_at__isnull=True
+        ).order_by("-taken_at", "-id")[1 : 1 + TREND_BEFORE]
+        mean = (
+            Result.objects.filter(pk__in=before.values("pk"))
+            .order_by()
+            .values("test_id")
+            .annotate(mean=Avg("value"))
+            .values("mean")
         )
-        .filter(care_team_sees("customer", "test"))
-        .annotate(
-            rank=Window(RowNumber(), partition_by=by, order_by=newest_first),
-            before=Window(
-                Avg("value"),
-                partition_by=by,
-                order_by=oldest_first,
-                frame=RowRange(start=-TREND_BEFORE, end=-1),
-            ),
+        annotations[f"latest_{test.pk}"] = Case(
+            When(visible, then=Subquery(newest.values("pk")[:1])),
+            default=Value(None),
+            output_field=IntegerField(),
         )
-        .filter(rank=1)
-        .values_list("customer_id", "test_id", "value", "taken_at", "before")
+        annotations[f"before_{test.pk}"] = Case(
+            When(visible, then=Subquery(mean, output_field=FloatField())),
+            default=Value(None),
+            output_field=FloatField(),
+        )
+    rows = list(
+        User.objects.filter(pk__in=customer_ids).annotate(**annotations).values("pk", *annotations)
     )
-    return {(c, t): (value, taken_at, before) for c, t, value, taken_at, before in rows}
+    ids = [row[f"latest_{t.pk}"] for row in rows for t in tests if row[f"latest_{t.pk}"]]
+    results = Result.objects.in_bulk(ids) if ids else {}
+    latest: dict[tuple[int, int], Any] = {}
+    for row in rows:
+        for test in tests:
+            result = results.get(row[f"latest_{test.pk}"])
+            if result is not None:
+                latest[(row["pk"], test.pk)] = (
+                    result.value,
+                    result.taken_at,
+                    row[f"before_{test.pk}"],
+                )
+    return latest
 
 
 def _tests(index: TestIndex, codes: tuple[str, ...]) -> list[MedicalTest]:
@@ -258,12 +286,12 @@ def _row(
                 "trend": None if value is None else _trend(value, before, test),
             }
         )
-    worst: int = getattr(customer, "worst", 0)
+    open_alerts, worst = divmod(getattr(customer, "alert_score", 0), SEVERITIES)
     checked_in: dt.datetime | None = getattr(customer, "last_check_in", None)
     return {
         "customer": {"id": customer.pk, "name": customer.public_name()},
         "tests": values,
-        "open_alerts": getattr(customer, "open_alerts", 0),
+        "open_alerts": open_alerts,
         "worst_severity": SEVERITY_OF_RANK.get(worst),
         "missed_check_ins": getattr(customer, "missed", 0),
         "goals_at_risk": getattr(customer, "at_risk", 0),
@@ -284,22 +312,23 @@ def dashboard(viewer: User, ask: Ask, *, locale: str = "en", door: str = "http")
     unknown = set(ask.filters) - set(FILTERS)
     if unknown:
         raise ServiceError(f"filter by {', '.join(FILTERS)}", code="invalid_field", field="filter")
-    tests = _tests(TestIndex(), ask.tests)
+    index = TestIndex()
+    tests = _tests(index, ask.tests)
     # Sorting or filtering on unread messages needs every customer's count first.
     unread: dict[int, int] | None = None
     if ask.needs_unread:
         ids = list(in_care(viewer).values_list("pk", flat=True))
         unread = unread_from(viewer.pk, ids) if ids else {}
-    page = list(_rows(viewer, ask, unread)[ask.offset : ask.offset + ask.limit])
+    page = list(_rows(viewer, ask, unread, index.tests)[ask.offset : ask.offset + ask.limit])
     if ask.customer_id is not None and not page:
         raise NotFound(NOT_IN_CARE)
     ids = [c.pk for c in page]
     if unread is None:
         unread = unread_from(viewer.pk, ids) if ids else {}
-    latest = _latest(ids, tests)
+    latest = _latest(ids, tests, index.tests)
     if page:
         record_access(viewer, page, "read", "care dashboard", door)
-    total = getattr(page[0], "total", 0) if page else _total(viewer, ask, unread)
+    total = getattr(page[0], "total", 0) if page else _total(viewer, ask, unread, index.tests)
     return {
         "items": [_row(c, tests, latest, unread, locale) for c in page],
         "count": total,
@@ -309,8 +338,8 @@ def dashboard(viewer: User, ask: Ask, *, locale: str = "en", door: str = "http")
     }
 
 
-def _total(viewer: User, ask: Ask, unread: dict[int, int]) -> int:
+def _total(viewer: User, ask: Ask, unread: dict[int, int], catalogue: list[MedicalTest]) -> int:
     """The total when the page asked for is past the end (one query more, only then)."""
     if ask.offset == 0:
         return 0
-    return _rows(viewer, ask, unread if ask.needs_unread else None).count()
+    return _rows(viewer, ask, unread if ask.needs_unread else None, catalogue).count()

@@ -180,7 +180,7 @@ def test_a_bounded_number_of_queries_whatever_the_number_of_customers(
         message(person, dietitian, "hi")
     headers = bearer(dietitian)
     for query in ("", "sort=unread&filter=unread&tests=weight,bmi,hba1c"):
-        with django_assert_max_num_queries(7):
+        with django_assert_max_num_queries(8):
             response = client.get(f"/api/care/dashboard?{query}", **headers)
         assert response.status_code == 200
         data = api_json(response)
