@@ -38,7 +38,7 @@ def _sources_seen(customer: str, sources: Sequence[MedicalTest | None]) -> Q:
     seen = ~Q(_chose(customer, Audience.ONLY_ME, test_id__in=[s.pk for s in found]))
     for source in found:
         if source.default_audience != Audience.CARE_TEAM:
-            seen &= _chose(customer, Audience.CARE_TEAM, test_id=source.pk)
+            seen &= Q(_chose(customer, Audience.CARE_TEAM, test_id=source.pk))
     return seen
 
 
@@ -53,8 +53,8 @@ def care_team_sees(
     condition = ~Q(_chose(customer, Audience.ONLY_ME, test_id=OuterRef(test)))
     private = [t.pk for t in tests if t.default_audience != Audience.CARE_TEAM]
     if private:
-        condition &= ~Q(**{f"{test}__in": private}) | _chose(
-            customer, Audience.CARE_TEAM, test_id=OuterRef(test)
+        condition &= ~Q(**{f"{test}__in": private}) | Q(
+            _chose(customer, Audience.CARE_TEAM, test_id=OuterRef(test))
         )
     for derivation, codes in DERIVED_FROM.items():
         derived = [t.pk for t in tests if t.derived == derivation]

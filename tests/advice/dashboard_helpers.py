@@ -35,9 +35,10 @@ def result(customer: User, code: str, value: float, days_ago: float) -> Result:
     )
 
 
-def keep_to_self(customer: User, code: str) -> None:
+def keep_to_self(customer: User, code: str, audience: str = "only_me") -> None:
+    """The customer's choice of who sees a test's results (``care_team``: share it)."""
     TestAudience.objects.update_or_create(
-        customer=customer, test=MedicalTest.objects.get(code=code), defaults={"audience": "only_me"}
+        customer=customer, test=MedicalTest.objects.get(code=code), defaults={"audience": audience}
     )
 
 

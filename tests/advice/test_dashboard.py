@@ -10,6 +10,7 @@ from accounts.models import AccessAuditEntry
 from accounts.roles import Role
 from advice.models import CareTeamMember
 from community.messaging.services import mark_read
+from profiles.models import MedicalTest
 from tests.advice.dashboard_helpers import (
     alert,
     board,
@@ -196,3 +197,21 @@ def test_each_customer_shown_is_in_their_access_log_once_per_request(client, mak
     entries = AccessAuditEntry.objects.filter(actor=dietitian, resource="care dashboard")
     assert sorted(e.subject_id for e in entries) == sorted(p.pk for p in people[:2])
     assert {e.action for e in entries} == {"read"}
+
+
+def test_a_test_kept_to_the_customer_by_default_shows_only_once_they_share_it(
+    client, make_user, dietitian
+):
+    MedicalTest.objects.filter(code__in=("hba1c", "height")).update(default_audience="only_me")
+    ann, bob = make_user(display_name="Ann"), make_user(display_name="Bob")
+    for customer in (ann, bob):
+        into_care(customer, dietitian)
+        result(customer, "hba1c", 6.0, days_ago=2)
+        result(customer, "bmi", 25.0, days_ago=2)
+        alert(customer, "hba1c")
+    for code in ("hba1c", "height"):  # Bob shares them; Ann keeps the defaults
+        keep_to_self(bob, code, audience="care_team")
+    rows = rows_by_name(board(client, dietitian, "tests=hba1c,bmi"))
+    assert [value_of(rows["Ann"], c)["value"] for c in ("hba1c", "bmi")] == [None, None]
+    assert [value_of(rows["Bob"], c)["value"] for c in ("hba1c", "bmi")] == [6.0, 25.0]
+    assert (rows["Ann"]["open_alerts"], rows["Bob"]["open_alerts"]) == (0, 1)
