@@ -221,7 +221,10 @@ live.listen({
     const data = frame.data || {};
     if (frame.event === "care.activity") refreshRow(Number(data.customer));
     else if (frame.event === "message.created" && data.sender) refreshRow(Number(data.sender.id));
-    else if (frame.event === "notification.created" && String(data.kind || "").startsWith("care.")) showRequestsWaiting().catch(() => undefined);
+    else if (frame.event === "notification.created" && String(data.kind || "").startsWith("care.")) {
+      showRequestsWaiting().catch(() => undefined);
+      if (data.kind === "care.joined") load(); // a new customer in my care
+    }
   },
 });
 
