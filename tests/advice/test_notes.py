@@ -35,6 +35,7 @@ def read(client, actor, customer):
 
 
 def test_the_care_team_writes_and_reads_notes_the_customer_reads_them(client, make_user):
+    """Dietitians and medical providers alike; a medical provider adds results too."""
     ann = make_user(display_name="Ann")
     dietitian = make_user(Role.DIETITIAN, display_name="Dana")
     provider = make_user(Role.MEDICAL_PROVIDER, display_name="Dr Mo")
@@ -57,6 +58,9 @@ def test_the_care_team_writes_and_reads_notes_the_customer_reads_them(client, ma
         data = api_json(answer)
         assert [n["body"] for n in data["items"]] == ["Seen in clinic.", note["body"]]
         assert data["may_write"] is may_write and data["count"] == 2
+    # The medical provider adds results too (the results API takes the care team's).
+    measured = added(client, provider, ann, "systolic", 128, "mm[Hg]", "2024-03-01T08:00:00Z")
+    assert measured["source"] == "care_team" and measured["entered_by"]["id"] == provider.pk
     # The customer reads, and writes none.
     refused = write(client, ann, ann, "my own note")
     assert refused.status_code == 403
