@@ -12,12 +12,14 @@ class AdviceConfig(AppConfig):
         # Profiles (a floor below) asks who is in a care team through this.
         provide_care_teams(team_of, cared_for)
         from advice import (
+            activity,  # noqa: F401  (connects the results receiver)
             alert_data,  # noqa: F401  (registers what alerts keep about a member)
             alert_summary,  # noqa: F401  (registers the daily summary's notification kind)
             alerts,  # noqa: F401  (connects the alert rules to results and check-ins)
             goal_notices,  # noqa: F401  (registers the habit reminder's kind)
             goals,  # noqa: F401  (connects the results_written receiver)
             goals_personal_data,  # noqa: F401  (registers goals and check-ins)
+            notes,  # noqa: F401  (registers what it keeps about a member)
             notices,  # noqa: F401  (registers its notification kind)
             personal_data,  # noqa: F401  (registers what it keeps about a member)
             plan_data,  # noqa: F401  (registers what care plans keep about a member)

@@ -92,7 +92,7 @@ register(
 
 # Where each side finds their requests.
 CUSTOMER_PAGE = "/settings#care-requests"
-PROFESSIONAL_PAGE = "/care#requests"
+PROFESSIONAL_PAGE = "/care/requests#requests"
 
 
 def _notify(user: User, kind: str, people: dict[str, User], body: str, url: str) -> None:

@@ -9,7 +9,9 @@ Users are made in bulk with unusable passwords (hashing thousands of passwords w
 take minutes); each gets an access token as an app would after signing in. Users
 0..G-1 form one group conversation; the next 2*P users form P direct conversations;
 user 0 hosts a live room (a virtual event) where users 1..R-1 have a place. With
-``"health": true`` also the health scenario's customer and results (bench/health_seed.py).
+``"health": true`` also the health scenario's customer and results (bench/health_seed.py);
+with ``"dashboard": true`` the dashboard scenario's dietitian and customers
+(bench/dashboard_seed.py).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import issue_token_pair
-from bench import health_seed
+from bench import dashboard_seed, health_seed
 from community.models import Conversation, Membership
 from events.models import Event, Rsvp
 
@@ -85,4 +87,7 @@ def main() -> None:
     if spec.get("health"):
         # A customer with ten years of results, and the queries each measured read makes.
         out["health"] = health_seed.seed()
+    if spec.get("dashboard"):
+        # A dietitian with 500 customers, and the queries each measured read makes.
+        out["dashboard"] = dashboard_seed.seed()
     Path(os.environ["BENCH_SEED_OUT"]).write_text(json.dumps(out))

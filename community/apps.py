@@ -14,3 +14,8 @@ class CommunityConfig(AppConfig):
         import community.messaging.personal_data  # (registers its part)
         import community.messaging.sending  # (registers its kinds)
         import community.surveys.personal_data  # noqa: F401  (registers its part)
+        from advice.providers import provide_unread  # (apps are loaded by now)
+        from community.messaging.unread import unread_from  # (apps are loaded by now)
+
+        # The care team's dashboard (advice, a floor below) counts unread messages so.
+        provide_unread(unread_from)

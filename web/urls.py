@@ -4,6 +4,7 @@ from web import views
 from web.pages import (
     account,
     alerts,
+    care,
     events,
     forum,
     goals,
@@ -38,8 +39,9 @@ urlpatterns = [
     path("surveys/<int:survey_id>", surveys.survey_page, name="survey"),
     path("notifications", notifications.notifications_page, name="notifications"),
     path("settings", account.settings_page, name="settings"),
-    path("care", account.care_page, name="care"),
-    path("care/customers/<int:customer_id>", profile.care_customer_page, name="care-customer"),
+    path("care", care.care_page, name="care"),
+    path("care/requests", care.care_requests_page, name="care-requests"),
+    path("care/customers/<int:customer_id>", care.care_customer_page, name="care-customer"),
     path("care/alerts", alerts.care_alerts_page, name="care-alerts"),
     path(
         "care/customers/<int:customer_id>/alerts",

@@ -186,6 +186,10 @@ def test_a_dietitian_offers_care_the_customer_accepts_and_both_message(server, b
     nav.get_by_role("link", name="My customers").click()
     expect(dana).to_have_title("My customers · eDietitian Community")
     expect(nav.get_by_role("link", name="My customers")).to_have_attribute("aria-current", "page")
+    expect(dana.locator("#board-body")).to_contain_text("No customer is in your care yet")
+    dana.get_by_role("link", name="Care requests and my customer list").click()
+    expect(dana).to_have_title("Care requests and my customer list · eDietitian Community")
+    expect(nav.get_by_role("link", name="My customers")).to_have_attribute("aria-current", "page")
     expect(dana.locator("#customer-list")).to_contain_text("No customer is in your care yet.")
     assert_accessible(dana, "my customers, none yet")
 
@@ -290,7 +294,7 @@ def test_a_handover_is_done_when_the_customer_and_the_new_dietitian_accept(
 
     # Dana hands Casey over to Erin from her customers.
     dana = signed_in_page(browser, server, dana_email)
-    dana.goto("/care")
+    dana.goto("/care/requests")
     dana.get_by_role("button", name="Hand Casey Crumble over to another dietitian").click()
     dana.get_by_role("combobox", name=re.compile("^Hand Casey Crumble over to")).select_option(
         label="Erin Elder"
@@ -320,7 +324,7 @@ def test_a_handover_is_done_when_the_customer_and_the_new_dietitian_accept(
 
     # Erin accepts on her customers: Casey is in her care, Dana left.
     erin = signed_in_page(browser, server, erin_email)
-    erin.goto("/care")
+    erin.goto("/care/requests")
     erin_requests = erin.locator("#request-list")
     expect(erin_requests).to_contain_text("handed over by Dana Dietwell")
     erin.get_by_role("button", name="Accept Casey Crumble").click()

@@ -39,4 +39,10 @@ def test_my_customers_is_for_care_professionals_and_only_dietitians_add(client, 
         assert page.status_code == 200
         html = page.content.decode()
         assert 'href="/care" aria-current="page"' in html
-        assert ('id="find-form"' in html) is may_add
+        assert "care-dashboard.js" in html and 'href="/care/requests"' in html
+        # Their care requests and the list of customers with its actions: a page of its own.
+        requests = client.get("/care/requests").content.decode()
+        assert 'href="/care" aria-current="page"' in requests
+        assert ('id="find-form"' in requests) is may_add
+    client.post("/logout")
+    assert signed_in(client, customer).get("/care/requests").status_code == 403

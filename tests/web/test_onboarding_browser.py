@@ -104,7 +104,7 @@ def test_a_new_member_consents_goes_through_onboarding_and_a_dietitian_takes_the
 
     # Dana sees the request on My customers and accepts it.
     dana = signed_in_page(browser, server, dana_email)
-    dana.goto("/care")
+    dana.goto("/care/requests")
     requests = dana.locator("#request-list")
     expect(requests).to_contain_text("Nia Newmember")
     expect(requests).to_contain_text("I would like help with my sugar.")

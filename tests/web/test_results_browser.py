@@ -103,7 +103,7 @@ def test_a_customer_records_and_imports_results_and_their_dietitian_sees_what_is
 
     # Dino, from his customers, sees what is shared and not the waist.
     dino_page = signed_in_page(browser, server, dino_email)
-    dino_page.goto("/care")
+    dino_page.goto("/care/requests")
     dino_page.get_by_role("link", name="Results of Cara Cabbage").click()
     expect(dino_page).to_have_title("Results of Cara Cabbage · eDietitian Community")
     latest = dino_page.locator("#latest-body")

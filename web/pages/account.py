@@ -1,7 +1,7 @@
-"""A member's own pages: settings (profile, forum name, messaging, blocks, notices,
-password, sign-out everywhere, care team, who read my data) and, for dietitians and
-medical providers, their customers (``/care``). The pages render the shell and the
-choices; the data comes from the JSON API."""
+"""A member's own settings (profile, forum name, messaging, blocks, notices, password,
+sign-out everywhere, care team, who read my data). The page renders the shell and the
+choices; the data comes from the JSON API. A professional's customers are on the care
+pages (``web.pages.care``)."""
 
 from __future__ import annotations
 
@@ -33,14 +33,3 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "is_professional": user.role in CARE_ROLES,
     }
     return render(request, "web/settings.html", context)
-
-
-@login_required
-@ensure_csrf_cookie
-def care_page(request: HttpRequest) -> HttpResponse:
-    """The customers in my care, each a message away; a dietitian takes new ones in."""
-    user = request.user
-    assert isinstance(user, User)
-    if user.role not in CARE_ROLES:
-        return render(request, "web/care.html", {"refused": True}, status=403)
-    return render(request, "web/care.html", {"may_add": user.role == Role.DIETITIAN})
