@@ -1,4 +1,4 @@
-"""What goals tell the customer: ``care.reminder``, a habit's reminder at its local time
+"""What goals tell the customer: ``habit.reminder``, a habit's reminder at its local time
 (``advice.reminders``). In the app, and by mail per the member's preferences; the mail
 is written when it is sent and names the habit only (no goal of a test, no value), and
 says nothing once the goal is no longer active. ``care.goal_proposed``: a professional
@@ -14,7 +14,7 @@ from advice.models import Goal
 from notifications.kinds import KINDS, Kind, register
 from notifications.services import notify
 
-REMINDER = "care.reminder"
+REMINDER = "habit.reminder"
 PAGE = "/check-in"
 
 

@@ -39,6 +39,9 @@ from profiles.models import Result
 Status = Goal.Status
 UTC = dt.UTC
 MINUTE = dt.timedelta(minutes=1)
+# A target is at risk when its progress is this far behind the straight line from the
+# start to the due date: a goal set today, or a day behind, is not.
+AT_RISK_MARGIN = 0.15
 # The computed fields an evaluation writes.
 COMPUTED = ("status", "progress", "at_risk", "missed", "achieved_at", "evaluated_at")
 
@@ -166,7 +169,7 @@ def _evaluate_target(goal: Goal, now: dt.datetime) -> None:
         return
     goal.achieved_at = None
     goal.status = Status.MISSED if over else Status.ACTIVE
-    goal.at_risk = not over and goal.progress + 1e-9 < elapsed_share(goal, now, zone)
+    goal.at_risk = not over and goal.progress + AT_RISK_MARGIN < elapsed_share(goal, now, zone)
 
 
 def _evaluate_habit(goal: Goal, now: dt.datetime) -> None:

@@ -22,7 +22,7 @@ from advice.models import CarePlan
 from notifications.kinds import Kind, register
 from notifications.services import email_if_wanted, notify_many
 
-KIND = "care.plan"
+KIND = "plan.published"
 PAGE = "/plans"
 
 

@@ -4,7 +4,10 @@ care of Dana (a dietitian), and they have chatted; Casey is enrolled in Dana's u
 virtual class, has a place at a live Q&A starting in minutes (its room open now), can
 answer a survey, has a topic of their own in the Ontario forum with Dana's reply, and has
 notices to look at, and keeps her profile and six months of results, which she shares
-with her care team; Morgan (a moderator) has a flagged post in the review queue.
+with her care team. Dana has published a care plan for Casey (which Casey acknowledged),
+proposed an LDL target Casey accepted, and Casey keeps two habits she checks in on; this
+morning's weigh-in is down more than 2% in a week, so an alert waits on Dana's dashboard;
+Morgan (a moderator) has a flagged post in the review queue.
 
 Each part is made once, when what it makes is missing (``make run`` calls this on every
 start); the live Q&A is made again when the last one is over, so its room can be opened
@@ -13,14 +16,16 @@ on any day the demo starts.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from accounts.models import User
+from advice import checkins, goals, notes, plans
 from advice import requests as care_requests
-from advice.models import CareTeamMember
+from advice.models import CarePlan, CareTeamMember, Goal
 from community.forum import flags, moderation
 from community.forum import services as forum
 from community.messaging import services as messaging
@@ -48,6 +53,7 @@ def seed(by_email: dict[str, User]) -> None:
     _care_team(people)
     _consents(people)
     _health(people)
+    _advice(people)
     _class(people)
     _live_event(people)
     _market_walk(people)
@@ -187,6 +193,85 @@ def _health(people: dict[str, User]) -> None:
                 unit=unit,
                 taken_at=now - timedelta(days=days_ago),
             )
+
+
+def _advice(people: dict[str, User]) -> None:
+    """Dana's plan for Casey, their goals, ten days of Casey's check-ins, a note, and this
+    morning's weigh-in, which trips the default rule on weight lost in a week."""
+    casey, dietitian = people["casey"], people["dietitian"]
+    if CarePlan.objects.filter(customer=casey).exists():
+        return
+    plan = plans.create_plan(
+        dietitian,
+        casey.pk,
+        {
+            "title": "Lower LDL with everyday food",
+            "body": (
+                "Your LDL came down from 4.2 to 3.1 mmol/L: well done. Let us keep going "
+                "with food you already like.\n\n- **Oats or barley** at breakfast most days\n"
+                "- **Beans or lentils** four times a week\n- A handful of nuts as a snack"
+            ),
+            "recommendations": [
+                "Two portions of vegetables at lunch",
+                "Swap butter for olive oil when you cook",
+            ],
+            "tasks": [{"text": "Book a blood test in three months"}],
+            "attachments": [],
+        },
+    )
+    plans.publish_plan(dietitian, plan.pk)
+    plans.acknowledge_plan(casey, plan.pk)
+    now = timezone.now()
+    ldl = goals.set_goal(
+        dietitian,
+        casey.pk,
+        kind="target",
+        test="ldl",
+        comparison="lt",
+        target=3.0,
+        unit="mmol/L",
+        due_on=(now + timedelta(days=90)).date(),
+        plan_id=plan.pk,
+    )
+    goals.accept_goal(casey, ldl.pk)
+    walk = goals.set_goal(
+        casey,
+        casey.pk,
+        kind="habit",
+        habit="Walk 30 minutes",
+        times=3,
+        period="week",
+        remind_at=dt.time(18, 0),
+    )
+    veg = goals.set_goal(
+        casey,
+        casey.pk,
+        kind="habit",
+        habit="Vegetables at lunch",
+        times=1,
+        period="day",
+        remind_at=dt.time(12, 30),
+    )
+    # Casey set her habits two weeks ago (a goal starts the day it is set: moved back).
+    Goal.objects.filter(pk__in=[walk.pk, veg.pk]).update(starts_on=(now - timedelta(14)).date())
+    for day in range(10, 0, -1):
+        at = now - timedelta(days=day)
+        if day % 4 != 0:
+            checkins.log_check_in(casey, kind="habit", goal_id=veg.pk, at=at)
+        if day % 3 == 0:
+            checkins.log_check_in(casey, kind="habit", goal_id=walk.pk, at=at)
+        checkins.log_check_in(casey, kind="mood", mood=3 + day % 3, at=at)
+    goals.evaluate_active_goals()
+    notes.add_note(
+        dietitian,
+        casey.pk,
+        "Casey prefers plant protein; cooking for two. Review the LDL in three months.",
+        door="task",
+    )
+    # This morning's weigh-in, through the check-in page: down more than 2% in a week.
+    checkins.log_check_in(
+        casey, kind="measurement", test="weight", value=75.6, unit="kg", at=now - timedelta(hours=1)
+    )
 
 
 def _care_team(people: dict[str, User]) -> None:

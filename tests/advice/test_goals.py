@@ -174,6 +174,10 @@ def test_a_target_is_missed_when_its_due_date_passes_and_at_risk_when_behind_pac
         starts_on=start, due_on=dt.date(2026, 1, 31),
         accepted_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     )  # fmt: skip
+    # Just started, nothing measured since: on pace, not at risk.
+    evaluate(goal, dt.datetime(2026, 1, 3, 12, tzinfo=dt.UTC))
+    goal.refresh_from_db()
+    assert (goal.status, goal.at_risk, goal.progress) == ("active", False, 0.0)
     result(customer, "weight", 89, dt.datetime(2026, 1, 20, 8, tzinfo=dt.UTC))
     # Two thirds of the way, a tenth of the progress: behind the straight line.
     evaluate(goal, dt.datetime(2026, 1, 21, 12, tzinfo=dt.UTC))

@@ -122,7 +122,7 @@ def test_a_draft_is_invisible_to_the_customer_until_published_and_then_they_are_
     assert mine[0]["ask_url"] == f"/?with={dietitian.pk}"
     notice = Notification.objects.get(user=cara)
     assert (notice.kind, notice.title, notice.url) == (
-        "care.plan",
+        "plan.published",
         "A care plan was published for you",
         f"/plans#plan-{plan['id']}",
     )
@@ -291,7 +291,7 @@ def test_a_plan_sent_to_a_class_reaches_each_member_in_care_as_their_own_copy(
     seen = [p for m in cared for p in ok(call(client, "GET", m, "/care-plans"))]
     titles = {p["in_force"]["title"] for p in seen}
     assert titles == {"Only mine", "Reading labels"}
-    assert Notification.objects.filter(kind="care.plan").count() == 5
+    assert Notification.objects.filter(kind="plan.published").count() == 5
     assert not Notification.objects.filter(user__in=outside).exists()
     batch = PlanBatch.objects.get()
     assert (batch.group, batch.sent, batch.skipped) == (f"class:{series.pk}", 4, 2)
@@ -429,9 +429,9 @@ def test_a_send_to_a_class_of_hundreds_takes_the_same_few_queries(
     # Then each customer is told, once, however often the job runs.
     for queued in after_commit:
         queued()
-    assert Notification.objects.filter(kind="care.plan").count() == 300
+    assert Notification.objects.filter(kind="plan.published").count() == 300
     assert tell_plan_sent(outcome["batch_id"]) == 0
-    assert Notification.objects.filter(kind="care.plan").count() == 300
+    assert Notification.objects.filter(kind="plan.published").count() == 300
 
 
 def test_a_medical_provider_of_the_care_team_reads_plans_and_changes_none(

@@ -24,7 +24,7 @@ def utc(*parts: int) -> dt.datetime:
 
 def reminders_of(customer) -> list[str]:
     return list(
-        Notification.objects.filter(user=customer, kind="care.reminder").values_list(
+        Notification.objects.filter(user=customer, kind="habit.reminder").values_list(
             "title", flat=True
         )
     )
@@ -95,13 +95,13 @@ def test_a_habit_done_enough_for_its_period_is_not_reminded(make_user):
 def test_the_reminder_mail_names_the_habit_only_and_nothing_once_the_goal_ends(make_user):
     customer = make_user(time_zone="Europe/Paris")
     goal = habit_goal(customer, starts_on=dt.date(2026, 6, 1), remind_at=dt.time(9, 0))
-    composed = compose_reminder(customer, "care.reminder", {"goal": goal.pk})
+    composed = compose_reminder(customer, "habit.reminder", {"goal": goal.pk})
     assert composed is not None
     subject, body = composed
     assert subject == "Reminder: Drink a glass of water"
     assert "/check-in" in body
     other = habit_goal(make_user(), starts_on=dt.date(2026, 6, 1))
-    assert compose_reminder(customer, "care.reminder", {"goal": other.pk}) is None
+    assert compose_reminder(customer, "habit.reminder", {"goal": other.pk}) is None
     goal.status = "dropped"
     goal.save()
-    assert compose_reminder(customer, "care.reminder", {"goal": goal.pk}) is None
+    assert compose_reminder(customer, "habit.reminder", {"goal": goal.pk}) is None

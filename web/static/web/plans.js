@@ -1,7 +1,7 @@
 // @ts-check
 // My care plans (/plans): each published plan's version in force, what changed since
 // the version before (in words), an Acknowledge button, and a link to ask the dietitian
-// about it in our conversation. A plan published while the page is open (a `care.plan`
+// about it in our conversation. A plan published while the page is open (a `plan.published`
 // notice on user:{me}) is shown without a reload, and said in the live region.
 
 import { announce, api, byId, el, live } from "./live.js";
@@ -109,7 +109,7 @@ async function load() {
 
 live.listen({
   onEvent(frame) {
-    if (frame.event === "notification.created" && frame.data && frame.data.kind === "care.plan") {
+    if (frame.event === "notification.created" && frame.data && frame.data.kind === "plan.published") {
       load().then(() => announce("A care plan was published for you: it is shown on this page."));
     }
   },
