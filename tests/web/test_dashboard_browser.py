@@ -1,8 +1,9 @@
-"""The care team's dashboard in Chromium: a dietitian's dashboard lists her customers (a
-card each on a phone, a table on a wide screen) with their latest shared values; a
-weight the customer records through the API updates her row without a reload; on the
-customer's page she sees them at a glance and adds a note; both pages accessible
-(axe-core) without sideways scrolling."""
+"""The care team's dashboard in Chromium, with the dietitian and her customer in two
+browsers: the dashboard lists her customers (a card each on a phone, a table on a wide
+screen) with their latest shared values; a weight the customer logs on her check-in page
+updates her row without a reload, and a fasting glucose out of range raises an alert that
+shows on the dashboard without a reload; on the customer's page the dietitian sees them at
+a glance and adds a note; every page accessible (axe-core) without sideways scrolling."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def record_weight(server: Server, customer_id: int, token: str, kg: float, taken
 def test_a_dietitians_dashboard_follows_her_customers_live(
     server: Server, browser, cluster: Cluster
 ):
-    cora_id, _, cora_token = server.member("Cora Celery")
+    cora_id, cora_email, cora_token = server.member("Cora Celery")
     finn_id, _, finn_token = server.member("Finn Fennel")
     dana_id, dana_email, dana_token = server.member("Dana Dashwood")
     cluster.set_role(dana_id, "dietitian")
@@ -41,10 +42,31 @@ def test_a_dietitians_dashboard_follows_her_customers_live(
     expect(dana.locator(f"#board-body tr[data-customer='{finn_id}']")).to_contain_text("never")
     assert_accessible(dana, "the dashboard on a phone")
 
-    # Cora weighs in from her phone's app: Dana's row follows, with the arrow in words.
-    record_weight(server, cora_id, cora_token, 80.4, "2024-05-22T07:30:00Z")
+    # Cora weighs in on her phone's check-in page: Dana's row follows, the arrow in words.
+    phone = signed_in_page(browser, server, cora_email)
+    phone.goto("/check-in")
+
+    def measure(test: str, value: str, unit: str) -> None:
+        phone.get_by_label("Test").select_option(label=test)
+        phone.get_by_label("Value").fill(value)
+        phone.get_by_label("Unit").select_option(value=unit)
+        phone.get_by_role("button", name="Log the measurement").click()
+        expect(phone.locator("#checkin-status")).to_contain_text(f"{test} logged: {value} {unit}")
+
+    measure("Weight", "80.4", "kg")
     expect(cora.locator("td[data-test=weight]")).to_contain_text("80.4 kg")
     expect(cora.locator("td[data-test=weight]")).to_contain_text("falling")
+    alerts = cora.locator("td[data-label='Open alerts']")
+    expect(alerts).to_have_text("0")
+
+    # A fasting glucose in the diabetes range (a default rule): the alert reaches Dana's
+    # dashboard without a reload, its severity in words.
+    measure("Fasting glucose", "9.1", "mmol/L")
+    expect(alerts).to_have_text("1 (warning)")
+    assert_accessible(phone, "the check-in page after a measurement")
+    expect(cora.get_by_role("link", name="1")).to_have_attribute(
+        "href", f"/care/customers/{cora_id}/alerts"
+    )
 
     # Sorted and filtered from the controls; the choice is kept in the address.
     dana.get_by_label("Sort by").select_option(label="Name")
@@ -72,5 +94,5 @@ def test_a_dietitians_dashboard_follows_her_customers_live(
     expect(wide.get_by_role("columnheader", name="Open alerts")).to_be_visible()
     expect(wide.locator(f"#board-body tr[data-customer='{cora_id}']")).to_contain_text("80.4 kg")
     assert_accessible(wide, "the dashboard on a wide screen")
-    for page in (dana, wide):
+    for page in (dana, wide, phone):
         page.context.close()

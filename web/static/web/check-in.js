@@ -127,7 +127,8 @@ byIdAs("measure-form", HTMLFormElement).addEventListener("submit", async (event)
     return;
   }
   const body = { kind: "measurement", test: measureTest.value, value: number, unit: measureUnit.value };
-  if (await send(body, "Measurement logged")) value.value = "";
+  const name = measureTest.selectedOptions[0]?.textContent || "Measurement";
+  if (await send(body, `${name} logged: ${value.value.trim()} ${measureUnit.value}`)) value.value = "";
 });
 
 Promise.all([loadHabits(), loadRecent(), loadTests()]).catch(() => status("Could not load: reload the page", true));
