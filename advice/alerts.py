@@ -228,7 +228,11 @@ def _check_mood(rule: AlertRule, watch: Watch) -> Firing | None:
         return None
     shared = CheckIn.objects.filter(customer_id=watch.customer_id, audience=SHARED)
     if rule.kind == Kind.MISSING:
-        last = shared.order_by("-at").values_list("at", flat=True).first()
+        # A measurement counts while the care team sees its test (as it reads check-ins).
+        seen = shared.exclude(kind=CheckIn.Kind.MEASUREMENT) | shared.filter(
+            result__test_id__in=watch.shared_tests
+        )
+        last = seen.order_by("-at").values_list("at", flat=True).first()
         return _missing(rule, watch, last)
     moods = shared.filter(kind=CheckIn.Kind.MOOD, mood__isnull=False)
     if rule.kind == Kind.MEAN_BELOW:

@@ -6,13 +6,17 @@ a measurement (a result of their health record, stored through
 - ``at`` defaults to now; one more than ``CHECK_IN_AHEAD_MINUTES`` ahead or older than
   ``CHECK_IN_MAX_AGE_DAYS`` is refused (400), nothing stored.
 - ``client_id``: a retried send is stored once, and answered with the same check-in.
-- ``audience``: ``care_team`` (default) or ``private``. The care team (relation CARE)
-  sees the check-ins shared with it, a measurement only while it also sees the test's
-  results; each read is in the customer's access log. A private habit check-in still
-  counts for its goal (the goal's progress is shared; the check-in is not).
+- ``audience``: ``care_team`` (default) or ``private`` ("only me"), which only a mood, a
+  meal or symptoms may be: a habit done counts toward its goal, which the care team
+  follows, and a measurement is a result of the health record, shared as the customer
+  chose for its test (400, field ``audience``, nothing stored). The care team (relation
+  CARE) sees the check-ins shared with it, a measurement only while it also sees the
+  test's results (``care_team_may_see``); each read is in the customer's access log.
+  Whatever the care team reads about check-ins (a habit's progress and missed days, the
+  dashboard) counts only those shared with it, private ones stored before this rule too.
 - After the commit: ``advice.signals.checked_in`` for every kind but a measurement (a
   result sends ``profiles.signals.results_written``), and ``care.activity`` to the care
-  team for a check-in it may see.
+  team for a check-in it may see (stored or deleted).
 
 A habit check-in in the lean path: the goal (locked, so two taps count twice), the
 insert, the goal's check-ins of this period and the week before, the goal's update; with a
@@ -52,6 +56,16 @@ from profiles.units import label
 
 Kind = CheckIn.Kind
 AUDIENCES = ("care_team", "private")
+# "Only me" is for the check-ins that stand alone. A habit done counts toward its goal,
+# which the care team follows; a measurement goes into the health record, shared as the
+# customer chose for its test (on the Results page).
+PRIVATE_KINDS = (Kind.MOOD, Kind.MEAL, Kind.SYMPTOM)
+NOT_PRIVATE: dict[str, str] = {
+    Kind.HABIT: "a habit done counts toward its goal, which your care team follows: "
+    "it cannot be only yours",
+    Kind.MEASUREMENT: "a measurement goes into your health record, shared as you chose "
+    "for its test on the Results page (/results): it cannot be only yours here",
+}
 # What symptoms a check-in names (a note says the rest, in the customer's words).
 SYMPTOMS = (
     "bloating",
@@ -102,6 +116,8 @@ def _check_fields(
         raise _invalid("a check-in is a habit, meal, mood, symptom or measurement", "kind")
     if audience not in AUDIENCES:
         raise _invalid("a check-in is for your care team or private", "audience")
+    if audience == "private" and kind not in PRIVATE_KINDS:
+        raise _invalid(NOT_PRIVATE[kind], "audience")
     if (goal_id is not None) != (kind == Kind.HABIT):
         raise _invalid("a habit check-in, and only one, names its goal", "goal_id")
     if (mood is not None) != (kind == Kind.MOOD):
@@ -225,11 +241,19 @@ def _tell(item: CheckIn) -> None:
     if item.kind != Kind.MEASUREMENT:
         ids = {"check_in_id": item.pk, "customer_id": item.customer_id, "kind": item.kind}
         transaction.on_commit(lambda: checked_in.send(CheckIn, **ids), robust=True)
+    if care_team_may_see(item):
+        tell_care_team(item.customer_id, "check_in", item.pk)
+
+
+def care_team_may_see(item: CheckIn) -> bool:
+    """Whether the care team sees this check-in: shared with it and, a measurement, while
+    the test's results are shared with it too. Every ``care.activity`` about a check-in
+    asks this, as every read by the care team filters the same way."""
     if item.audience != "care_team":
-        return
-    if item.result is not None and not shared_tests(item.customer_id, {item.result.test_id}):
-        return
-    tell_care_team(item.customer_id, "check_in", item.pk)
+        return False
+    if item.result is not None:
+        return bool(shared_tests(item.customer_id, {item.result.test_id}))
+    return item.kind != Kind.MEASUREMENT
 
 
 # --- reading, deleting --------------------------------------------------------------------
@@ -302,7 +326,7 @@ def delete_check_in(actor: User, check_in_id: int) -> None:
         )
         if item is None:
             raise NotFound(NOT_FOUND)
-        goal_id, shared = item.goal_id, item.audience == "care_team"
+        goal_id, shared = item.goal_id, care_team_may_see(item)
         item.delete()
         if goal_id is not None:
             goal = Goal.objects.select_for_update(of=("self",)).filter(pk=goal_id).first()
@@ -319,7 +343,7 @@ def delete_check_in(actor: User, check_in_id: int) -> None:
 def missed_check_ins(viewer: User, customer_id: int, days: int = 14) -> dict[str, Any]:
     """For each habit goal, the complete local days (or weeks) of the last ``days`` days
     that had fewer check-ins than asked (the goal's first period, a grace period, never).
-    Private habit check-ins count (the goal is shared, the check-in is not)."""
+    Only check-ins shared with the care team count, as for the goal's progress."""
     if not 1 <= days <= 90:
         raise _invalid("from 1 to 90 days", "days")
     record = open_record(viewer, customer_id)
@@ -340,8 +364,10 @@ def missed_check_ins(viewer: User, customer_id: int, days: int = 14) -> dict[str
     since = local_midnight(first_day - dt.timedelta(days=7), zone)
     counts: dict[int, Counter[dt.date]] = {g.pk: Counter() for g in goals}
     by_id = {g.pk: g for g in goals}
+    # Only those shared with the care team count (a private one from before habits could
+    # not be private any more stays out, as it does of the goal's progress).
     moments = CheckIn.objects.filter(
-        goal_id__in=list(by_id), kind=Kind.HABIT, at__gte=since
+        goal_id__in=list(by_id), kind=Kind.HABIT, audience="care_team", at__gte=since
     ).values_list("goal_id", "at")
     for goal_id, moment in moments:
         goal = by_id[goal_id]

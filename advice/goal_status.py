@@ -203,10 +203,17 @@ def _evaluate_habit(goal: Goal, now: dt.datetime) -> None:
 
 
 def habit_times(goal: Goal, since: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
-    """When the habit was done, from ``since`` to ``until`` (one query)."""
+    """When the habit was done, from ``since`` to ``until`` (one query). Only check-ins
+    shared with the care team count: the goal's progress and missed are the care team's
+    to read (a private habit check-in stored before habits could not be private stays
+    out)."""
     return list(
         CheckIn.objects.filter(
-            goal_id=goal.pk, kind=CheckIn.Kind.HABIT, at__gte=since, at__lte=until
+            goal_id=goal.pk,
+            kind=CheckIn.Kind.HABIT,
+            audience="care_team",
+            at__gte=since,
+            at__lte=until,
         ).values_list("at", flat=True)
     )
 

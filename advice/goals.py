@@ -262,7 +262,8 @@ def annotated(goals: QuerySet[Goal], customer: User, now: dt.datetime) -> QueryS
     latest = Result.objects.filter(
         customer_id=OuterRef("customer_id"), test_id=OuterRef("test_id"), superseded_at__isnull=True
     ).order_by("-taken_at", "-id")
-    habit = Q(check_ins__kind=CheckIn.Kind.HABIT)
+    # Only check-ins shared with the care team count, as for the stored progress.
+    habit = Q(check_ins__kind=CheckIn.Kind.HABIT, check_ins__audience="care_team")
     return goals.select_related("test", "set_by", "dropped_by").annotate(
         latest_value=Subquery(latest.values("value")[:1]),
         latest_taken_at=Subquery(latest.values("taken_at")[:1]),

@@ -1,7 +1,8 @@
 """Check-in in Chromium at a phone's width: a customer taps "Done" on a habit and a mood,
 and the habit's progress moves at once, on the check-in page and on their goals; their
-dietitian sees the goal and the shared mood, not the private one. Each page accessible
-(axe-core) without sideways scrolling."""
+dietitian sees the goal and the shared mood, not the one kept "only me" (offered for the
+mood, meal or symptoms; a measurement is shared as its test is, chosen on Results). Each
+page accessible (axe-core) without sideways scrolling."""
 
 from __future__ import annotations
 
@@ -43,6 +44,11 @@ def test_a_customer_checks_in_a_habit_and_a_mood_and_the_goal_moves(
     expect(recent).to_contain_text("Mood 4 of 5 (good)")
     expect(recent).to_contain_text("Done: Drink a glass of water")
     assert_accessible(page, "the check-in page after two check-ins")
+    sharing = page.locator("#measure-sharing").get_by_role("link", name="Results")
+    expect(sharing).to_have_attribute("href", "/results")
+    page.get_by_label("Only me: keep the mood, meal or symptoms I log now").check()
+    page.get_by_role("button", name="Mood 1 of 5: low").click()
+    expect(page.locator("#checkin-status")).to_contain_text("Mood 1 of 5 logged (only you see it)")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Goals").click()
     expect(page).to_have_title("My goals · eDietitian Community")
@@ -51,17 +57,13 @@ def test_a_customer_checks_in_a_habit_and_a_mood_and_the_goal_moves(
     expect(mine).to_contain_text("Active")
     assert_accessible(page, "my goals")
 
-    # A mood kept to herself; Dino sees the goal and the shared mood only.
-    status, _ = server.call("POST", "/api/check-ins", {
-        "kind": "mood", "mood": 1, "note": "private day", "audience": "private",
-    }, token=cara_token)  # fmt: skip
-    assert status == 201
+    # Dino sees the goal and the shared mood only.
     dino = signed_in_page(browser, server, dino_email)
     dino.goto(f"/care/customers/{cara_id}/goals")
     expect(dino).to_have_title("Goals of Cara Carrot · eDietitian Community")
     expect(dino.locator(f"#goal-list li[data-goal='{goal['id']}']")).to_contain_text("1 of 2 today")
     shared = dino.locator("#recent-list")
     expect(shared).to_contain_text("Mood 4 of 5 (good)")
-    expect(shared).not_to_contain_text("private day")
+    expect(shared).not_to_contain_text("Mood 1 of 5")
     expect(dino.locator("#missed-list")).to_contain_text("Drink a glass of water")
     assert_accessible(dino, "a customer's goals for their dietitian")

@@ -1,5 +1,7 @@
 """The goals and check-in pages: the customer's own, and a customer's goals for the
-professionals of their care team only (anybody else: no such page)."""
+professionals of their care team only (anybody else: no such page). The check-in page
+offers "only me" for the mood, meal and symptoms only, and says a measurement is shared
+as its test is."""
 
 from __future__ import annotations
 
@@ -31,3 +33,11 @@ def test_the_goals_and_check_in_pages_open_to_whom_they_are_for(client, make_use
     assert client.get("/check-in").status_code == 404
     client.force_login(stranger)
     assert client.get(f"/care/customers/{customer.pk}/goals").status_code == 404
+
+
+def test_only_me_is_offered_where_it_applies_on_the_check_in_page(client, make_user):
+    client.force_login(make_user())
+    html = client.get("/check-in").content.decode()
+    assert "Only me: keep the mood, meal or symptoms I log now from my care team" in html
+    measurement = html[html.index('id="measure-heading"') :]
+    assert 'shared as you chose for its test on <a href="/results">Results</a>' in measurement

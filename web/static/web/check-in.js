@@ -2,7 +2,9 @@
 // The customer's quick check-in, phone first, one thumb: today's habits each with a
 // one-tap "Done" (done/times this period, the progress bar moving at once), mood as five
 // large buttons, a meal note, symptoms, a measurement of one of their tests, and "only me"
-// for what they log now. Each send carries a client id, so a retry is stored once.
+// for the mood, meal or symptoms they log now (a habit done counts toward its goal, which
+// the care team follows; a measurement is shared as its test is, chosen on Results). Each
+// send carries a client id, so a retry is stored once.
 
 import { ApiError, announce, api, byIdAs, clientId, el } from "./live.js";
 import { checkInItem, goalItem } from "./goals-common.js";
@@ -33,12 +35,16 @@ function status(text, failed = false) {
   if (text) announce(text);
 }
 
+/** The kinds "only me" applies to. */
+const PRIVATE_KINDS = new Set(["mood", "meal", "symptom"]);
+
 /** Send a check-in; says how it went. @param {Record<string, unknown>} body @param {string} done */
 async function send(body, done) {
-  const payload = { ...body, client_id: clientId(), audience: onlyMe.checked ? "private" : "care_team" };
+  const only = onlyMe.checked && PRIVATE_KINDS.has(String(body.kind));
+  const payload = { ...body, client_id: clientId(), audience: only ? "private" : "care_team" };
   try {
     await api("POST", "/check-ins", payload);
-    status(done + (onlyMe.checked ? " (only you see it)" : ""));
+    status(done + (only ? " (only you see it)" : ""));
     await Promise.all([loadHabits(), loadRecent()]);
     return true;
   } catch (error) {

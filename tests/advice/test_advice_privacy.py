@@ -1,0 +1,128 @@
+"""What the care team may never learn, whatever path it reads by: "only me" is for the
+check-ins that stand alone (a habit counts toward a goal the care team follows, a
+measurement is shared as its test is), and a private check-in stored before that rule
+counts nowhere the care team reads; nothing is told about a check-in it may not see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from accounts.roles import Role
+from advice import alerts, checkins
+from advice.goal_status import evaluate
+from advice.models import Alert, CheckIn
+from profiles.models import Result
+from tests.advice.alert_helpers import into_care as alert_into_care
+from tests.advice.alert_helpers import rule
+from tests.advice.dashboard_helpers import keep_to_self
+from tests.advice.goal_helpers import api_json, created, get, habit_goal, into_care, post
+from tests.helpers import bearer
+
+pytestmark = pytest.mark.django_db
+
+# --- "only me" -----------------------------------------------------------------------
+
+
+def test_only_me_is_refused_for_a_habit_or_a_measurement_and_nothing_is_stored(client, make_user):
+    customer = make_user()
+    goal = created(client, customer, "/api/goals", {
+        "kind": "habit", "habit": "Take metformin", "times": 1, "period": "day",
+    })  # fmt: skip
+    for body, why in (
+        ({"kind": "habit", "goal_id": goal["id"]}, "goal"),
+        ({"kind": "measurement", "test": "weight", "value": 80, "unit": "kg"}, "Results"),
+    ):
+        response = post(client, customer, "/api/check-ins", {**body, "audience": "private"})
+        assert response.status_code == 400, response.content
+        answer = api_json(response)
+        assert answer["field"] == "audience"
+        assert why in answer["message"], answer
+    assert not CheckIn.objects.exists() and not Result.objects.exists()
+    assert api_json(get(client, customer, f"/api/goals/{goal['id']}"))["done"] == 0
+    # A mood, a meal and symptoms stay the customer's own when they ask.
+    for body in (
+        {"kind": "mood", "mood": 2},
+        {"kind": "meal", "note": "toast"},
+        {"kind": "symptom", "symptoms": ["nausea"]},
+    ):
+        assert created(client, customer, "/api/check-ins", {**body, "audience": "private"})
+    assert set(CheckIn.objects.values_list("audience", flat=True)) == {"private"}
+
+
+def test_a_private_habit_check_in_from_before_counts_nowhere_the_care_team_reads(client, make_user):
+    customer = make_user(time_zone="UTC")
+    dietitian = make_user(Role.DIETITIAN)
+    into_care(customer, dietitian)
+    now = timezone.now()
+    today = now.date()
+    goal = habit_goal(customer, times=1, starts_on=today - dt.timedelta(days=10))
+
+    def at(days_ago: int) -> dt.datetime:
+        return dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(12), dt.UTC)
+
+    # Shared two days ago; kept private yesterday and today, as the check-in service
+    # still stored habits before "only me" was refused for them.
+    shared = CheckIn.objects.create(customer=customer, goal=goal, kind="habit", at=at(2))
+    for moment in (at(1), now - dt.timedelta(seconds=1)):
+        CheckIn.objects.create(
+            customer=customer, goal=goal, kind="habit", at=moment, audience="private"
+        )
+    goal.customer = customer
+    evaluate(goal, now)
+
+    seen = api_json(get(client, dietitian, f"/api/goals/{goal.pk}"))
+    assert (seen["done"], seen["progress"], seen["missed"]) == (0, 0, 6)
+    missed = api_json(get(client, dietitian, f"/api/check-ins/missed?customer_id={customer.pk}"))
+    (item,) = missed["goals"]
+    days = {dt.date.fromisoformat(p["start"]): p["done"] for p in item["missed"]}
+    assert days[today - dt.timedelta(days=1)] == 0
+    row = api_json(get(client, dietitian, f"/api/care/dashboard?customer_id={customer.pk}"))
+    (mine,) = row["items"]
+    assert mine["missed_check_ins"] == 6
+    assert dt.datetime.fromisoformat(mine["last_check_in"]) == shared.at
+
+
+# --- care.activity about a check-in ------------------------------------------------------
+
+
+def test_the_care_team_hears_of_no_measurement_on_a_test_it_does_not_see(
+    client, make_user, monkeypatch
+):
+    customer, dietitian = make_user(), make_user(Role.DIETITIAN)
+    into_care(customer, dietitian)
+    keep_to_self(customer, "waist")
+    told: list[tuple[int, str, int | None]] = []
+    monkeypatch.setattr(checkins, "tell_care_team", lambda *args: told.append(args))
+
+    waist = created(client, customer, "/api/check-ins", {
+        "kind": "measurement", "test": "waist", "value": 90, "unit": "cm",
+    })  # fmt: skip
+    assert client.delete(f"/api/check-ins/{waist['id']}", **bearer(customer)).status_code == 204
+    assert told == []
+    weight = created(client, customer, "/api/check-ins", {
+        "kind": "measurement", "test": "weight", "value": 80, "unit": "kg",
+    })  # fmt: skip
+    assert client.delete(f"/api/check-ins/{weight['id']}", **bearer(customer)).status_code == 204
+    assert told == [(customer.pk, "check_in", weight["id"])] * 2
+
+
+def test_a_measurement_on_a_test_kept_from_the_care_team_is_no_check_in_to_its_rules(
+    make_user, dietitian, write, no_defaults
+):
+    """A rule on missing check-ins reads check-ins as the care team does: a waist kept to
+    oneself ten days ago is no sign of life to it; a shared weight is."""
+    missing = rule(kind="missing", days=7)
+    quiet, weighed = make_user(), make_user()
+    for customer, code in ((quiet, "waist"), (weighed, "weight")):
+        alert_into_care(customer, dietitian, since_days=30)
+        keep_to_self(customer, "waist")
+        result = write(customer, code, 90, "cm" if code == "waist" else "kg", days=2)
+        CheckIn.objects.create(
+            customer=customer, kind="measurement", result=result, at=result.taken_at
+        )
+    alerts.sweep()
+    raised = Alert.objects.filter(rule=missing).values_list("customer_id", flat=True)
+    assert list(raised) == [quiet.pk]
