@@ -22,7 +22,7 @@ import math
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -75,12 +75,13 @@ def set_goal(
     customer = record.customer
     if customer.role != Role.CUSTOMER:
         raise NotFound("no such customer in your care")
+    check_can_write_goals(actor, record)
     today = timezone.now().astimezone(zone_of(customer)).date()
     if due_on is not None and not today <= due_on <= LAST_DUE_DATE:
         raise _invalid("the due date is from today to 2099-12-31", "due_on")
     goal = Goal(customer=customer, set_by=actor, kind=kind, starts_on=today, due_on=due_on)
     if plan_id is not None:
-        if not CarePlan.objects.filter(pk=plan_id, customer=customer).exists():
+        if not plans_to_link(record).filter(pk=plan_id).exists():
             raise _invalid("no such plan for this customer", "plan_id")
         goal.plan_id = plan_id
     if kind == Goal.Kind.TARGET:
@@ -106,6 +107,25 @@ def set_goal(
             notify_proposed(goal, actor)
             record_access(actor, [customer], "add", "goals", "http")
     return goal
+
+
+def check_can_write_goals(actor: User, record: Record) -> None:
+    """Goals are the customer's and their dietitian's: a medical provider of the care team
+    reads them (the issue: a read-only view, results and notes) and sets or drops none.
+    Asked once the record is open, so anyone outside the care team has had their 404."""
+    if record.relation is Relation.SELF:
+        return
+    if record.relation is not Relation.CARE or actor.role != Role.DIETITIAN:
+        raise Forbidden("your care team's dietitian sets goals")
+
+
+def plans_to_link(record: Record) -> QuerySet[CarePlan]:
+    """The plans a goal may name: the customer's published ones for the customer (a draft
+    is as unknown to them as a plan that does not exist), any of theirs for the care team."""
+    plans = CarePlan.objects.filter(customer=record.customer)
+    if record.relation is Relation.SELF:
+        plans = plans.filter(published_version__gt=0)
+    return plans
 
 
 def _target_fields(
@@ -217,8 +237,9 @@ def accept_goal(actor: User, goal_id: int) -> Goal:
 
 
 def drop_goal(actor: User, goal_id: int, reason: str) -> Goal:
-    """The customer or a professional of their care team drops a goal, saying why."""
+    """The customer or a dietitian of their care team drops a goal, saying why."""
     goal, record = _goal_for(actor, goal_id)
+    check_can_write_goals(actor, record)
     reason = " ".join(reason.split())
     if not reason:
         raise _invalid("say why the goal is dropped", "reason", "reason_required")
@@ -269,6 +290,7 @@ def annotated(goals: QuerySet[Goal], customer: User, now: dt.datetime) -> QueryS
         latest_taken_at=Subquery(latest.values("taken_at")[:1]),
         done_day=Count("check_ins", filter=habit & Q(check_ins__at__gte=day)),
         done_week=Count("check_ins", filter=habit & Q(check_ins__at__gte=week)),
+        plan_published_version=F("plan__published_version"),
     )
 
 
@@ -284,7 +306,7 @@ def goals_of(viewer: User, customer_id: int, status: str | None = None) -> list[
     rows = list(annotated(goals, record.customer, timezone.now()).order_by("-created_at", "-id"))
     if record.by_other:
         record_access(viewer, [record.customer], "read", "goals", "http")
-    return [goal_out(g, record.customer) for g in rows]
+    return [goal_out(g, record) for g in rows]
 
 
 def goal_detail(viewer: User, goal_id: int) -> dict[str, Any]:
@@ -292,15 +314,21 @@ def goal_detail(viewer: User, goal_id: int) -> dict[str, Any]:
     found = annotated(Goal.objects.filter(pk=goal.pk), record.customer, timezone.now()).get()
     if record.by_other:
         record_access(viewer, [record.customer], "read", "goals", "http")
-    return goal_out(found, record.customer)
+    return goal_out(found, record)
 
 
 def _person(user: User | None) -> dict[str, Any] | None:
     return None if user is None else {"id": user.pk, "name": user.public_name()}
 
 
-def goal_out(goal: Goal, customer: User) -> dict[str, Any]:
+def goal_out(goal: Goal, record: Record) -> dict[str, Any]:
+    """The goal as ``record``'s viewer reads it: the customer is not shown the id of a
+    plan they may not read (a draft)."""
+    customer = record.customer
     test = goal.test
+    plan_id = goal.plan_id
+    if record.relation is Relation.SELF and not getattr(goal, "plan_published_version", 0):
+        plan_id = None
     latest = getattr(goal, "latest_value", None)
     done = getattr(goal, "done_week" if goal.period == Goal.Period.WEEK else "done_day", 0)
     return {
@@ -314,7 +342,7 @@ def goal_out(goal: Goal, customer: User) -> dict[str, Any]:
         "missed": goal.missed,
         "set_by": _person(goal.set_by),
         "proposed_by_care_team": goal.set_by_id not in (None, goal.customer_id),
-        "plan_id": goal.plan_id,
+        "plan_id": plan_id,
         "test": None
         if test is None
         else {

@@ -1,7 +1,9 @@
 """What the care team may never learn, whatever path it reads by: "only me" is for the
 check-ins that stand alone (a habit counts toward a goal the care team follows, a
 measurement is shared as its test is), and a private check-in stored before that rule
-counts nowhere the care team reads; nothing is told about a check-in it may not see."""
+counts nowhere the care team reads; nothing is told about a check-in it may not see; a
+medical provider reads goals and writes none; and a customer cannot tell a draft plan
+exists through a goal."""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
-from advice import alerts, checkins
+from advice import alerts, checkins, plans
 from advice.goal_status import evaluate
-from advice.models import Alert, CheckIn
+from advice.models import Alert, CareTeamMember, CheckIn, Goal
 from profiles.models import Result
 from tests.advice.alert_helpers import into_care as alert_into_care
 from tests.advice.alert_helpers import rule
@@ -22,6 +24,15 @@ from tests.advice.goal_helpers import api_json, created, get, habit_goal, into_c
 from tests.helpers import bearer
 
 pytestmark = pytest.mark.django_db
+
+PLAN = {
+    "title": "Low-sodium plan for your blood pressure",
+    "body": "Less salt: **no more than 5 g** a day.",
+    "recommendations": ["Rinse canned beans"],
+    "tasks": [{"text": "Book a potassium test"}],
+    "attachments": [],
+}
+
 
 # --- "only me" -----------------------------------------------------------------------
 
@@ -126,3 +137,60 @@ def test_a_measurement_on_a_test_kept_from_the_care_team_is_no_check_in_to_its_r
     alerts.sweep()
     raised = Alert.objects.filter(rule=missing).values_list("customer_id", flat=True)
     assert list(raised) == [quiet.pk]
+
+
+# --- goals are written by the customer and their dietitian ------------------------------
+
+
+def test_a_medical_provider_reads_goals_and_writes_none(client, make_user):
+    customer = make_user()
+    dietitian, provider = make_user(Role.DIETITIAN), make_user(Role.MEDICAL_PROVIDER)
+    into_care(customer, dietitian)
+    CareTeamMember.objects.create(customer=customer, professional=provider)
+    habit = {"kind": "habit", "habit": "Walk", "times": 3, "period": "week"}
+    refused = post(client, provider, "/api/goals", {**habit, "customer_id": customer.pk})
+    assert refused.status_code == 403, refused.content
+    assert api_json(refused)["message"] == "your care team's dietitian sets goals"
+    assert not Goal.objects.exists()
+
+    goal = created(client, dietitian, "/api/goals", {**habit, "customer_id": customer.pk})
+    listed = api_json(get(client, provider, f"/api/goals?customer_id={customer.pk}"))
+    assert [g["id"] for g in listed] == [goal["id"]]
+    drop = post(client, provider, f"/api/goals/{goal['id']}/drop", {"reason": "not needed"})
+    assert drop.status_code == 403, drop.content
+    assert Goal.objects.get(pk=goal["id"]).dropped_at is None
+    assert post(client, provider, f"/api/goals/{goal['id']}/accept").status_code == 403
+    # The customer and the dietitian still do.
+    assert post(client, customer, f"/api/goals/{goal['id']}/accept").status_code == 200
+    dropped = post(client, dietitian, f"/api/goals/{goal['id']}/drop", {"reason": "done"})
+    assert api_json(dropped)["status"] == "dropped"
+
+
+# --- a draft plan is nothing to the customer ------------------------------------------
+
+
+def test_a_customer_cannot_tell_a_draft_plan_exists_through_a_goal(client, make_user):
+    customer, dietitian = make_user(), make_user(Role.DIETITIAN)
+    into_care(customer, dietitian)
+    draft = plans.create_plan(dietitian, customer.pk, PLAN)
+    published = plans.create_plan(dietitian, customer.pk, PLAN)
+    plans.publish_plan(dietitian, published.pk)
+    habit = {"kind": "habit", "habit": "Walk", "times": 3, "period": "week"}
+
+    to_draft = post(client, customer, "/api/goals", {**habit, "plan_id": draft.pk})
+    to_nothing = post(client, customer, "/api/goals", {**habit, "plan_id": published.pk + 100})
+    assert to_draft.status_code == to_nothing.status_code == 400
+    assert api_json(to_draft) == api_json(to_nothing)
+    assert not Goal.objects.exists()
+    mine = created(client, customer, "/api/goals", {**habit, "plan_id": published.pk})
+    assert mine["plan_id"] == published.pk
+
+    # The dietitian links a goal to the draft: the customer is not shown its id.
+    theirs = created(client, dietitian, "/api/goals", {
+        **habit, "customer_id": customer.pk, "plan_id": draft.pk,
+    })  # fmt: skip
+    assert theirs["plan_id"] == draft.pk
+    shown = api_json(get(client, customer, f"/api/goals/{theirs['id']}"))
+    assert shown["plan_id"] is None
+    listed = {g["id"]: g["plan_id"] for g in api_json(get(client, customer, "/api/goals"))}
+    assert listed == {theirs["id"]: None, mine["id"]: published.pk}

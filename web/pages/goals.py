@@ -42,14 +42,21 @@ def check_in_page(request: HttpRequest) -> HttpResponse:
 def goals_page(request: HttpRequest) -> HttpResponse:
     user = _member(request)
     _customer_only(user)
-    context = {"customer_id": user.pk, "customer_name": user.public_name(), "mine": True}
+    context = {
+        "customer_id": user.pk,
+        "customer_name": user.public_name(),
+        "mine": True,
+        "can_write": True,
+    }
     return render(request, "web/goals.html", context)
 
 
 @login_required
 @ensure_csrf_cookie
 def care_goals_page(request: HttpRequest, customer_id: int) -> HttpResponse:
-    """For the care team; anybody else is told there is no such page, as the API does."""
+    """For the care team; anybody else is told there is no such page, as the API does. A
+    medical provider reads the goals: only a dietitian is offered to propose or drop one
+    (the API refuses the provider too)."""
     user = _member(request)
     relation = relation_to(user, customer_id)
     if relation is Relation.SELF:
@@ -57,5 +64,10 @@ def care_goals_page(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = User.objects.filter(pk=customer_id, erased_at__isnull=True).first()
     if relation is not Relation.CARE or customer is None:
         raise Http404("no such customer in your care")
-    context = {"customer_id": customer.pk, "customer_name": customer.public_name(), "mine": False}
+    context = {
+        "customer_id": customer.pk,
+        "customer_name": customer.public_name(),
+        "mine": False,
+        "can_write": user.role == Role.DIETITIAN,
+    }
     return render(request, "web/goals.html", context)

@@ -3,7 +3,9 @@
 // for a professional of the care team, the customer's shared goals (propose one, drop
 // one), their recent shared check-ins and the check-ins they missed. Each goal with its
 // progress bar, status and whether it is at risk; a target's values drawn against the
-// target line (Chart.js, vendored: the global `Chart`), with the chart said in words.
+// target line (Chart.js, vendored: the global `Chart`), with the chart said in words. A
+// medical provider of the care team reads the goals: the page offers them no form and no
+// "Drop" (only the customer and a dietitian write goals).
 
 import { ApiError, announce, api, byIdAs, el } from "./live.js";
 import { SYMBOLS, checkInItem, goalItem, round } from "./goals-common.js";
@@ -20,6 +22,7 @@ const Chart = /** @type {typeof import("chart.js").Chart} */ (/** @type {any} */
 const root = byIdAs("goals", HTMLElement);
 const customerId = Number(root.dataset.customerId);
 const mine = root.dataset.mine === "1";
+const canWrite = root.dataset.canWrite === "1";
 const list = byIdAs("goal-list", HTMLUListElement);
 const trendPanel = byIdAs("trend-panel", HTMLElement);
 const trendGoal = byIdAs("trend-goal", HTMLSelectElement);
@@ -62,7 +65,7 @@ async function loadGoals() {
       accept.addEventListener("click", () => answer(goal, "accept"));
       actions.append(accept);
     }
-    if (goal.status === "proposed" || goal.status === "active") {
+    if (canWrite && (goal.status === "proposed" || goal.status === "active")) {
       const drop = el("button", { type: "button", className: "secondary" }, "Drop");
       drop.setAttribute("aria-label", "Drop: " + goal.title);
       drop.addEventListener("click", () => {
@@ -188,7 +191,7 @@ async function loadTests() {
 kind?.addEventListener("change", showKind);
 goalTest?.addEventListener("change", fillUnits);
 
-byIdAs("goal-form", HTMLFormElement).addEventListener("submit", async (event) => {
+document.getElementById("goal-form")?.addEventListener("submit", async (event) => {
   event.preventDefault();
   const value = (/** @type {string} */ id) => byIdAs(id, HTMLInputElement).value.trim();
   /** @type {Record<string, unknown>} */
