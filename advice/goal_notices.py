@@ -1,13 +1,17 @@
 """What goals tell the customer: ``habit.reminder``, a habit's reminder at its local time
-(``advice.reminders``). In the app, and by mail per the member's preferences; the mail
-is written when it is sent and names the habit only (no goal of a test, no value), and
-says nothing once the goal is no longer active. ``care.goal_proposed``: a professional
+(``advice.reminders``). In the app, naming the habit (it stays in the app), and by mail
+per the member's preferences; a mail leaves the platform and a habit can be medical
+("Take metformin"), so the mail names no habit, goal or value: the same words for every
+reminder, with the link to the check-in page. It is written when it is sent, and nothing
+is sent once the goal is no longer active. ``care.goal_proposed``: a professional
 of their care team proposes a goal (in the app only; the title names the professional by
 id, the goal is on the page)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.conf import settings
 
 from accounts.models import User
 from advice.models import Goal
@@ -16,6 +20,7 @@ from notifications.services import notify
 
 REMINDER = "habit.reminder"
 PAGE = "/check-in"
+MAIL_SUBJECT = "A reminder of a habit you keep"
 
 
 def reminder_title(goal: Goal) -> str:
@@ -23,6 +28,7 @@ def reminder_title(goal: Goal) -> str:
 
 
 def compose_reminder(user: User, kind: str, about: dict[str, Any]) -> tuple[str, str] | None:
+    """The same mail for every habit (none named): None once the goal is not active."""
     goal_id = about.get("goal")
     goal = (
         Goal.objects.filter(
@@ -33,9 +39,13 @@ def compose_reminder(user: User, kind: str, about: dict[str, Any]) -> tuple[str,
     )
     if goal is None:
         return None
-    subject = reminder_title(goal)
-    body = f"{subject}\n\nCheck in when it is done, on the Check-in page ({PAGE})."
-    return subject, body
+    link = f"{settings.SITE_URL}{PAGE}"
+    body = (
+        "A reminder of a habit you keep: it is not done yet for today (or this week).\n\n"
+        f"Check in when it is done, on your Check-in page after signing in: {link}\n\n"
+        "For your privacy, this mail does not name the habit."
+    )
+    return MAIL_SUBJECT, body
 
 
 def notify_proposed(goal: Goal, by: User) -> None:

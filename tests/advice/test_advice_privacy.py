@@ -2,12 +2,14 @@
 check-ins that stand alone (a habit counts toward a goal the care team follows, a
 measurement is shared as its test is), and a private check-in stored before that rule
 counts nowhere the care team reads; nothing is told about a check-in it may not see; a
-medical provider reads goals and writes none; and a customer cannot tell a draft plan
-exists through a goal."""
+medical provider reads goals and writes none; a customer cannot tell a draft plan exists
+through a goal; and no mail advice composes carries a goal, habit, plan or value."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -16,6 +18,7 @@ from accounts.roles import Role
 from advice import alerts, checkins, plans
 from advice.goal_status import evaluate
 from advice.models import Alert, CareTeamMember, CheckIn, Goal
+from notifications.kinds import KINDS
 from profiles.models import Result
 from tests.advice.alert_helpers import into_care as alert_into_care
 from tests.advice.alert_helpers import rule
@@ -194,3 +197,43 @@ def test_a_customer_cannot_tell_a_draft_plan_exists_through_a_goal(client, make_
     assert shown["plan_id"] is None
     listed = {g["id"]: g["plan_id"] for g in api_json(get(client, customer, "/api/goals"))}
     assert listed == {theirs["id"]: None, mine["id"]: published.pk}
+
+
+# --- what advice mails ------------------------------------------------------------------
+
+
+def test_no_mail_advice_composes_carries_a_goal_a_habit_a_plan_or_a_value(
+    cared, dietitian, write, no_defaults
+):
+    """Each kind advice mails, composed for a realistic case: a mail leaves the platform,
+    so none names what the customer's health is about. A kind mailed by advice without a
+    case here fails the test."""
+    goal = habit_goal(cared, starts_on=timezone.now().date(), habit="Take metformin 500 mg")
+    plan = plans.create_plan(dietitian, cared.pk, PLAN)
+    plans.publish_plan(dietitian, plan.pk)
+    rule(
+        name="Casey's pressure on metformin", customer=cared, kind="above", test="systolic",
+        threshold=150, severity="critical", created_by=dietitian,
+    )  # fmt: skip
+    write(cared, "systolic", 187, "mm[Hg]")
+    cases: dict[str, tuple[Any, dict[str, Any]]] = {
+        "habit.reminder": (cared, {"goal": goal.pk}),
+        "plan.published": (cared, {"plan": plan.pk}),
+        "alerts.summary": (dietitian, {"day": 20261204}),
+    }
+    mailed_by_advice = {
+        name
+        for name, kind in KINDS.items()
+        if kind.mailed and kind.compose and kind.compose.__module__.startswith("advice.")
+    }
+    assert mailed_by_advice == set(cases)
+    secret = ("metformin", "500 mg", "sodium", "salt", "beans", "potassium", "187", "150",
+              "systolic", "pressure", "casey")  # fmt: skip
+    for name, (member, about) in cases.items():
+        compose = KINDS[name].compose
+        assert compose is not None
+        composed = compose(member, name, about)
+        assert composed is not None, name
+        # A customer's number (the summary's "customer #42") is no value of theirs.
+        text = re.sub(r"#\d+", "#", " ".join(composed).lower())
+        assert not [word for word in secret if word.lower() in text], (name, composed)

@@ -92,13 +92,19 @@ def test_a_habit_done_enough_for_its_period_is_not_reminded(make_user):
     assert reminders_of(customer) == ["Reminder: Drink a glass of water"]
 
 
-def test_the_reminder_mail_names_the_habit_only_and_nothing_once_the_goal_ends(make_user):
+def test_the_reminder_mail_names_no_habit_and_nothing_once_the_goal_ends(make_user):
     customer = make_user(time_zone="Europe/Paris")
-    goal = habit_goal(customer, starts_on=dt.date(2026, 6, 1), remind_at=dt.time(9, 0))
+    goal = habit_goal(
+        customer, starts_on=dt.date(2026, 6, 1), remind_at=dt.time(9, 0), habit="Take metformin"
+    )
+    # In the app, the habit is named (it stays in the app); the mail leaves it: no habit.
+    assert send_habit_reminders(utc(2026, 6, 2, 7, 0)) == 1
+    assert reminders_of(customer) == ["Reminder: Take metformin"]
     composed = compose_reminder(customer, "habit.reminder", {"goal": goal.pk})
     assert composed is not None
     subject, body = composed
-    assert subject == "Reminder: Drink a glass of water"
+    assert subject == "A reminder of a habit you keep"
+    assert "metformin" not in (subject + body).lower()
     assert "/check-in" in body
     other = habit_goal(make_user(), starts_on=dt.date(2026, 6, 1))
     assert compose_reminder(customer, "habit.reminder", {"goal": other.pk}) is None
