@@ -79,7 +79,8 @@ def test_the_demo_customer_shares_a_profile_and_results_with_her_dietitian(seede
     casey, dana, sam = person("casey"), person("dietitian"), person("sam")
     shown = api_json(client.get(f"/api/customers/{casey.pk}/tests", **bearer(dana)))
     tests = {t["code"]: t for t in shown["tests"]}
-    assert tests["weight"]["count"] == 26 and tests["bmi"]["count"] == 26
+    # 26 weekly weights, and this morning's weigh-in from her check-in page.
+    assert tests["weight"]["count"] == 27 and tests["bmi"]["count"] == 27
     assert tests["ldl"]["count"] == 2 and tests["ldl"]["latest"]["interpretation"] == "normal"
     series = api_json(
         client.get(f"/api/customers/{casey.pk}/results/series?test=ldl", **bearer(dana))
@@ -95,6 +96,23 @@ def test_the_demo_customer_shares_a_profile_and_results_with_her_dietitian(seede
         ("bio", "Learning to cook with what is in season."),
     ]
     assert client.get(f"/api/customers/{casey.pk}/tests", **bearer(sam)).status_code == 404
+
+
+def test_the_demo_dietitian_sees_casey_on_her_dashboard_with_a_plan_goals_and_an_alert(
+    seeded, client
+):
+    casey, dana = person("casey"), person("dietitian")
+    board = api_json(client.get("/api/care/dashboard", **bearer(dana)))
+    row = next(r for r in board["items"] if r["customer"]["id"] == casey.pk)
+    assert (row["open_alerts"], row["worst_severity"]) == (1, "warning")
+    alerts = api_json(client.get(f"/api/alerts?customer_id={casey.pk}", **bearer(dana)))
+    assert [a["rule"]["name"] for a in alerts] == ["Weight down more than 2% in a week"]
+    plans = api_json(client.get("/api/care-plans", **bearer(casey)))
+    assert [p["in_force"]["acknowledged_at"] is not None for p in plans] == [True]
+    goals = api_json(client.get("/api/goals", **bearer(casey)))
+    assert {g["status"] for g in goals} == {"active"} and len(goals) == 3
+    shared = api_json(client.get(f"/api/check-ins?customer_id={casey.pk}", **bearer(dana)))
+    assert {c["kind"] for c in shared["items"]} >= {"habit", "mood", "measurement"}
 
 
 def test_the_demo_customer_has_notices_and_the_moderator_a_queue(seeded):
