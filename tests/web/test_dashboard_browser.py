@@ -82,7 +82,8 @@ def test_a_dietitians_dashboard_follows_her_customers_live(
     expect(dana.get_by_role("heading", level=1)).to_have_text("Cora Celery\u2019s profile")
     expect(dana.locator("#glance")).to_contain_text("80.4 kg")
     for name in ("Care plans", "Goals and check-ins", "Results and measurements", "Alerts"):
-        expect(dana.get_by_role("link", name=name)).to_be_visible()
+        record = dana.get_by_role("navigation", name="Cora Celery\u2019s care record")
+        expect(record.get_by_role("link", name=name)).to_be_visible()
     dana.get_by_label("New note").fill("Talked about **breakfast**: eggs twice a week.")
     dana.get_by_role("button", name="Add the note").click()
     expect(dana.locator("#notes-status")).to_have_text("Note added.")
