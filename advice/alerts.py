@@ -36,6 +36,7 @@ what a professional just resolved).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 from collections.abc import Iterable
@@ -43,7 +44,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, F, Max
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -51,6 +53,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import CARE_ROLES
+from advice.alert_facts import read_facts
 from advice.alert_rules import MOOD_KINDS, TIME_KINDS, Kind, applying_rules
 from advice.models import Alert, AlertRule, CareTeamMember, CheckIn
 from advice.signals import checked_in
@@ -88,6 +91,8 @@ class Watch:
     subject: Subject
     consent_since: dt.datetime
     now: dt.datetime = field(default_factory=timezone.now)
+    # The professionals who may watch the customer, when read already (whom an alert tells).
+    watchers: list[int] | None = None
     _latest: dict[int, tuple[int, float, dt.datetime, dt.datetime] | None] = field(
         default_factory=dict
     )
@@ -248,11 +253,19 @@ def _check_mood(rule: AlertRule, watch: Watch) -> Firing | None:
 # --- raising, once --------------------------------------------------------------------
 
 
-def raise_alert(rule: AlertRule, customer_id: int, firing: Firing) -> Alert | None:
+def raise_alert(
+    rule: AlertRule, customer_id: int, firing: Firing, watchers: list[int] | None = None
+) -> Alert | None:
     """The open alert of this rule for this customer, raised or seen again; None when the
     data it fires on was resolved already. Safe beside another evaluation of the same
-    rule: the partial unique constraint lets one insert win; the other updates it."""
+    rule: the partial unique constraint lets one insert win; the other updates it. On
+    PostgreSQL one statement; ``watchers``: whom to tell, when read already."""
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        alert = _raise_in_one(rule, customer_id, firing, now)
+        if alert is not None:
+            tell_care_team(customer_id, "alert", alert.pk, watchers=watchers)
+        return alert
     with transaction.atomic():
         for _ in range(2):
             alert = _seen_again(rule, customer_id, firing, now)
@@ -283,8 +296,67 @@ def raise_alert(rule: AlertRule, customer_id: int, firing: Firing) -> Alert | No
                 continue
         else:
             return None
-        tell_care_team(customer_id, "alert", alert.pk)
+        tell_care_team(customer_id, "alert", alert.pk, watchers=watchers)
     return alert
+
+
+# The open alert seen again; else, unless a professional resolved this rule's alert after
+# the newest data it fires on, a new one; an insert beside it (the partial unique index
+# ``one_open_alert_per_rule``) turns into seeing that one again.
+_RAISE = f"""
+WITH seen AS (
+    UPDATE {Alert._meta.db_table}
+       SET last_seen_at = %(now)s, count = count + 1, value = %(value)s, detail = %(detail)s
+     WHERE rule_id = %(rule)s AND customer_id = %(customer)s AND NOT (status = 'resolved')
+    RETURNING id, status, raised_at, count
+), raised AS (
+    INSERT INTO {Alert._meta.db_table}
+           (rule_id, customer_id, status, value, detail, raised_at, last_seen_at, count, note)
+    SELECT %(rule)s, %(customer)s, 'open', %(value)s, %(detail)s, %(now)s, %(now)s, 1, ''
+     WHERE NOT EXISTS (SELECT 1 FROM seen)
+       AND NOT EXISTS (
+           SELECT 1 FROM {Alert._meta.db_table} r
+            WHERE r.rule_id = %(rule)s AND r.customer_id = %(customer)s
+              AND r.status = 'resolved' AND r.resolved_at >= %(newest)s)
+    ON CONFLICT (rule_id, customer_id) WHERE NOT (status = 'resolved')
+    DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at,
+                  count = {Alert._meta.db_table}.count + 1,
+                  value = EXCLUDED.value,
+                  detail = EXCLUDED.detail
+    RETURNING id, status, raised_at, count
+)
+SELECT * FROM seen UNION ALL SELECT * FROM raised
+"""  # noqa: S608  (table names come from the models; values are parameters)
+
+
+def _raise_in_one(
+    rule: AlertRule, customer_id: int, firing: Firing, now: dt.datetime
+) -> Alert | None:
+    params = {
+        "rule": rule.pk,
+        "customer": customer_id,
+        "value": firing.value,
+        "detail": json.dumps(firing.detail, cls=DjangoJSONEncoder),
+        "now": now,
+        "newest": firing.newest,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_RAISE, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, status, raised_at, count = row
+    return Alert(
+        pk=pk,
+        rule=rule,
+        customer_id=customer_id,
+        status=status,
+        value=firing.value,
+        detail=firing.detail,
+        raised_at=raised_at,
+        last_seen_at=now,
+        count=count,
+    )
 
 
 def _seen_again(
@@ -364,10 +436,19 @@ def evaluate(
     for rule in rules:
         firing = check_rule_on(rule, watch)
         if firing is not None:
-            alert = raise_alert(rule, watch.customer_id, firing)
+            alert = raise_alert(rule, watch.customer_id, firing, watch.watchers)
             if alert is not None:
                 raised.append(alert)
     return raised
+
+
+def _watches_written(test_ids: set[int] | None, mood: bool) -> Any:
+    def watches_this(rule: AlertRule) -> bool:
+        if rule.kind == Kind.MISSING:
+            return False
+        return rule.test_id in (test_ids or ()) if rule.test_id is not None else mood
+
+    return watches_this
 
 
 def evaluate_written(
@@ -376,13 +457,9 @@ def evaluate_written(
     """The rules on values that watch what was just written: the tests ``test_ids`` (of
     results), or mood. The rules are found first: a write no rule watches costs two
     queries (the customer's own rules; the defaults are cached); a customer's sex and
-    birth date are read only when a rule with a scope watches what was written."""
-
-    def watches_this(rule: AlertRule) -> bool:
-        if rule.kind == Kind.MISSING:
-            return False
-        return rule.test_id in (test_ids or ()) if rule.test_id is not None else mood
-
+    birth date are read only when a rule with a scope watches what was written. (On
+    PostgreSQL the receivers use ``evaluate_facts``: one statement before the rules.)"""
+    watches_this = _watches_written(test_ids, mood)
     defaults = [r for r in default_rules() if watches_this(r)]
     own = [r for r in AlertRule.objects.filter(customer_id=customer_id) if watches_this(r)]
     if not defaults and not [r for r in own if r.active]:
@@ -397,11 +474,44 @@ def evaluate_written(
     return evaluate(watch, rules)
 
 
+def evaluate_facts(customer_id: int, result_ids: list[int] | None) -> list[Alert]:
+    """``evaluate_written`` from one statement (``advice.alert_facts``): the results
+    ``result_ids`` just written, or (None) a mood shared with the care team. Nothing more
+    is read for a customer nobody may watch or a write no rule watches; the customer's
+    own rules only when they have some."""
+    facts = read_facts(customer_id, result_ids)
+    if not facts.watched:
+        return []
+    mood = result_ids is None
+    watches_this = _watches_written(facts.written_tests, mood)
+    defaults = [r for r in default_rules() if watches_this(r)]
+    own = []
+    if facts.has_own_rules:
+        own = [r for r in AlertRule.objects.filter(customer_id=customer_id) if watches_this(r)]
+    if not defaults and not [r for r in own if r.active]:
+        return []
+    assert facts.consent_since is not None  # watched says so
+    watch = Watch(
+        customer_id,
+        facts.shared_tests,
+        facts.subject,
+        facts.consent_since,
+        watchers=facts.watchers,
+    )
+    rules = applying_rules(
+        customer_id, watch.subject, defaults=defaults, own=own, now=watch.now
+    ).rules
+    return evaluate(watch, rules)
+
+
 @receiver(results_written)
 def on_results_written(sender: Any, customer_id: int, result_ids: list[int], **kwargs: Any) -> None:
     """After the commit of new or corrected results: the rules on those tests. A failure
     here never fails the write (it is stored); the schedule's next run catches time rules."""
     try:
+        if connection.vendor == "postgresql":
+            evaluate_facts(customer_id, list(result_ids))
+            return
         test_ids = set(
             Result.objects.filter(pk__in=result_ids, superseded_at__isnull=True).values_list(
                 "test_id", flat=True
@@ -416,16 +526,28 @@ def on_results_written(sender: Any, customer_id: int, result_ids: list[int], **k
 @receiver(checked_in)
 def on_checked_in(sender: Any, customer_id: int, check_in_id: int, **kwargs: Any) -> None:
     """After the commit of a check-in: the mood rules, if it is a mood shared with the
-    care team (a private check-in raises nothing)."""
+    care team (a private check-in raises nothing). The signal says what the check-in is;
+    a sender that does not is read."""
     try:
-        shared_mood = CheckIn.objects.filter(
-            pk=check_in_id,
-            customer_id=customer_id,
-            audience=SHARED,
-            kind=CheckIn.Kind.MOOD,
-            mood__isnull=False,
-        ).exists()
-        if shared_mood:
+        if "audience" in kwargs and "kind" in kwargs:
+            shared_mood = (
+                kwargs["kind"] == CheckIn.Kind.MOOD
+                and kwargs["audience"] == SHARED
+                and kwargs.get("mood") is not None
+            )
+        else:
+            shared_mood = CheckIn.objects.filter(
+                pk=check_in_id,
+                customer_id=customer_id,
+                audience=SHARED,
+                kind=CheckIn.Kind.MOOD,
+                mood__isnull=False,
+            ).exists()
+        if not shared_mood:
+            return
+        if connection.vendor == "postgresql":
+            evaluate_facts(customer_id, None)
+        else:
             evaluate_written(customer_id, None, mood=True)
     except Exception:
         logger.exception("alert rules failed on a check-in of customer %s", customer_id)
