@@ -3,7 +3,9 @@
 customer now (active, in a care role, in the care team), whether the customer has rules
 of their own, the tests of the results just written and which of them the care team sees
 (the audience the customer chose, else the test's default; a derived test narrowed to
-its sources'), and the customer's sex and birth date as the care team sees them.
+its sources', and the newest result written of those), and the customer's sex and birth
+date as the care team sees them; and the alert rules' version, so the default rules a
+process keeps are read again when a rule changed.
 
 Nothing is cached: consent, the care team, the audiences and the profile change in other
 requests and processes, and one statement reads them as they stand. The same answers as
@@ -63,7 +65,12 @@ SELECT
        FROM {ProfileValue._meta.db_table} v
        JOIN {Attribute._meta.db_table} k ON k.id = v.attribute_id
       WHERE v.customer_id = %(customer)s AND k.key IN ('sex', 'birth_date')),
-    (SELECT u.time_zone FROM {User._meta.db_table} u WHERE u.id = %(customer)s)
+    (SELECT u.time_zone FROM {User._meta.db_table} u WHERE u.id = %(customer)s),
+    (SELECT json_agg(json_build_array(r.id, r.test_id) ORDER BY r.taken_at DESC, r.id DESC)
+       FROM {Result._meta.db_table} r
+      WHERE r.id = ANY(%(results)s) AND r.customer_id = %(customer)s
+        AND r.superseded_at IS NULL),
+    (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM advice_alertrule_version)
 """  # noqa: S608  (table names come from the models; values are parameters)
 
 
@@ -75,6 +82,10 @@ class Facts:
     written_tests: set[int]
     shared_tests: set[int]
     subject: Subject
+    # The newest of the results written whose test the care team sees.
+    newest_shared_result: int | None = None
+    # The alert rules' version (``advice.alerts.default_rules``).
+    rules_version: int | None = None
 
     @property
     def watched(self) -> bool:
@@ -90,14 +101,17 @@ def read_facts(customer_id: int, result_ids: list[int] | None = None) -> Facts:
             _FACTS, {"customer": customer_id, "results": result_ids or [], "sources": _SOURCES}
         )
         row = cursor.fetchone()
-    consent_since, watchers, has_own, written, tests, chosen, values, zone = row
+    consent_since, watchers, has_own, written, tests, chosen, values, zone, results, version = row
+    shared = _shared(set(written), tests or [], chosen or [])
     return Facts(
         consent_since=consent_since,
         watchers=list(watchers),
         has_own_rules=bool(has_own),
         written_tests=set(written),
-        shared_tests=_shared(set(written), tests or [], chosen or []),
+        shared_tests=shared,
         subject=_subject(values or [], zone or "UTC"),
+        newest_shared_result=next((pk for pk, test in results or [] if test in shared), None),
+        rules_version=version,
     )
 
 

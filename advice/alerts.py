@@ -117,27 +117,44 @@ def tolerance(days: int) -> dt.timedelta:
 
 # --- the default rules, cached ------------------------------------------------------
 
-# Default rules change rarely (admins): each process reads them again after
-# ``ALERT_DEFAULTS_SECONDS`` (30 s; the tests: 0, as each test rolls its rules back), or at
-# once after a change it made itself (``forget_default_rules``, on every save of a rule).
-_defaults: tuple[float, list[AlertRule]] = (0.0, [])
+# Default rules change rarely (admins): each process keeps them until the rules' version
+# moves (``advice_alertrule_version``, a sequence bumped after each commit that saves or
+# deletes a rule, read in the statement of an evaluation's facts), at most
+# ``ALERT_DEFAULTS_SECONDS`` (30 s; the tests: 0, as each test rolls its rules back), and
+# forgets them at once after a change it made itself (``forget_default_rules``).
+_defaults: tuple[float, int | None, list[AlertRule]] = (0.0, None, [])
+VERSION_SEQUENCE = "advice_alertrule_version"
 
 
-def default_rules() -> list[AlertRule]:
-    """The active defaults, as read at most ``ALERT_DEFAULTS_SECONDS`` ago."""
+def default_rules(version: int | None = None) -> list[AlertRule]:
+    """The active defaults, as read at most ``ALERT_DEFAULTS_SECONDS`` ago and, when the
+    caller read the rules' ``version``, at that version."""
     global _defaults
-    read_at, rules = _defaults
-    if read_at == 0.0 or time.monotonic() - read_at >= settings.ALERT_DEFAULTS_SECONDS:
+    read_at, seen, rules = _defaults
+    if (
+        read_at == 0.0
+        or time.monotonic() - read_at >= settings.ALERT_DEFAULTS_SECONDS
+        or (version is not None and version != seen)
+    ):
         rules = list(AlertRule.objects.filter(customer__isnull=True, active=True))
-        _defaults = (time.monotonic(), rules)
+        _defaults = (time.monotonic(), version, rules)
     return rules
+
+
+def _bump_version() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [VERSION_SEQUENCE])
 
 
 @receiver(post_save, sender=AlertRule)
 @receiver(post_delete, sender=AlertRule)
 def forget_default_rules(sender: Any, **kwargs: Any) -> None:
+    """This process reads the rules again at once; the others once the change is
+    committed (the version moves then: read before, they would keep the old rules)."""
     global _defaults
-    _defaults = (0.0, [])
+    _defaults = (0.0, None, [])
+    transaction.on_commit(_bump_version, robust=True)
 
 
 # --- the rule kinds -------------------------------------------------------------------
@@ -332,7 +349,7 @@ SELECT * FROM seen UNION ALL SELECT * FROM raised
 def _raise_in_one(
     rule: AlertRule, customer_id: int, firing: Firing, now: dt.datetime
 ) -> Alert | None:
-    params = {
+    params: dict[str, Any] = {
         "rule": rule.pk,
         "customer": customer_id,
         "value": firing.value,
@@ -484,7 +501,7 @@ def evaluate_facts(customer_id: int, result_ids: list[int] | None) -> list[Alert
         return []
     mood = result_ids is None
     watches_this = _watches_written(facts.written_tests, mood)
-    defaults = [r for r in default_rules() if watches_this(r)]
+    defaults = [r for r in default_rules(facts.rules_version) if watches_this(r)]
     own = []
     if facts.has_own_rules:
         own = [r for r in AlertRule.objects.filter(customer_id=customer_id) if watches_this(r)]

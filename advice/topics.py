@@ -10,7 +10,7 @@ team, consent to care standing), so a narrowed right needs no copy withdrawn.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import connection
 
@@ -60,7 +60,8 @@ def watching(customer_id: int, test: MedicalTest | None = None) -> list[int]:
     """The professionals who may see ``customer_id``'s shared data now; with ``test`` (one
     entered, never derived: a derived test's audience depends on its sources), only if
     they see that test's results. One statement."""
-    sql, params = _WATCHING, {"customer": customer_id}
+    sql = _WATCHING
+    params: dict[str, Any] = {"customer": customer_id}
     if test is not None:
         assert not test.derived, "a derived test's audience is narrowed by its sources'"
         sql += _SHARED_TEST
