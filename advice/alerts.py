@@ -46,13 +46,14 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count, F, Max
+from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import CARE_ROLES
+from advice import alert_reads as reads
 from advice.alert_facts import read_facts
 from advice.alert_rules import MOOD_KINDS, TIME_KINDS, Kind, applying_rules
 from advice.models import Alert, AlertRule, CareTeamMember, CheckIn
@@ -100,14 +101,7 @@ class Watch:
     def latest(self, test_id: int) -> tuple[int, float, dt.datetime, dt.datetime] | None:
         """(id, value, taken_at, recorded_at) of the latest current result of a test."""
         if test_id not in self._latest:
-            self._latest[test_id] = (
-                Result.objects.filter(
-                    customer_id=self.customer_id, test_id=test_id, superseded_at__isnull=True
-                )
-                .order_by("-taken_at", "-id")
-                .values_list("pk", "value", "taken_at", "recorded_at")
-                .first()
-            )
+            self._latest[test_id] = reads.latest_result(self.customer_id, test_id)
         return self._latest[test_id]
 
 
@@ -170,16 +164,8 @@ def check_rule_on(rule: AlertRule, watch: Watch) -> Firing | None:
         latest = watch.latest(rule.test_id)
         return _missing(rule, watch, latest[2] if latest else None)
     if rule.kind in (Kind.MEAN_ABOVE, Kind.MEAN_BELOW):
-        rows = Result.objects.filter(
-            customer_id=watch.customer_id,
-            test_id=rule.test_id,
-            superseded_at__isnull=True,
-            taken_at__gt=watch.now - dt.timedelta(days=rule.days or 0),
-            taken_at__lte=watch.now,
-        )
-        return _mean(
-            rule, rows.aggregate(mean=Avg("value"), n=Count("id"), newest=Max("recorded_at"))
-        )
+        after = watch.now - dt.timedelta(days=rule.days or 0)
+        return _mean(rule, reads.results_mean(watch.customer_id, rule.test_id, after, watch.now))
     latest = watch.latest(rule.test_id)
     if latest is None:
         return None
@@ -213,14 +199,12 @@ def _change(
     days = rule.days or 0
     target = taken_at - dt.timedelta(days=days)
     span = tolerance(days)
-    earlier = list(
-        Result.objects.filter(
-            customer_id=watch.customer_id,
-            test_id=rule.test_id,
-            superseded_at__isnull=True,
-            taken_at__gte=target - span,
-            taken_at__lte=min(target + span, taken_at - dt.timedelta(seconds=1)),
-        ).values_list("pk", "value", "taken_at")
+    assert rule.test_id is not None  # a change watches a test
+    earlier = reads.results_between(
+        watch.customer_id,
+        rule.test_id,
+        target - span,
+        min(target + span, taken_at - dt.timedelta(seconds=1)),
     )
     if not earlier:
         return None
@@ -248,17 +232,12 @@ def _missing(rule: AlertRule, watch: Watch, last: dt.datetime | None) -> Firing 
 def _check_mood(rule: AlertRule, watch: Watch) -> Firing | None:
     if rule.kind not in MOOD_KINDS:
         return None
-    shared = CheckIn.objects.filter(customer_id=watch.customer_id, audience=SHARED)
     if rule.kind == Kind.MISSING:
-        last = shared.order_by("-at").values_list("at", flat=True).first()
-        return _missing(rule, watch, last)
-    moods = shared.filter(kind=CheckIn.Kind.MOOD, mood__isnull=False)
+        return _missing(rule, watch, reads.last_shared_check_in(watch.customer_id))
     if rule.kind == Kind.MEAN_BELOW:
-        rows = moods.filter(at__gt=watch.now - dt.timedelta(days=rule.days or 0))
-        return _mean(
-            rule, rows.aggregate(mean=Avg("mood"), n=Count("id"), newest=Max("recorded_at"))
-        )
-    latest = moods.order_by("-at", "-id").values_list("pk", "mood", "recorded_at").first()
+        after = watch.now - dt.timedelta(days=rule.days or 0)
+        return _mean(rule, reads.moods_mean(watch.customer_id, after))
+    latest = reads.latest_mood(watch.customer_id)
     if latest is None:
         return None
     pk, mood, recorded_at = latest
