@@ -36,6 +36,7 @@ what a professional just resolved).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 from collections.abc import Iterable
@@ -43,14 +44,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F, Max
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import CARE_ROLES
+from advice import alert_reads as reads
+from advice.alert_facts import read_facts
 from advice.alert_rules import MOOD_KINDS, TIME_KINDS, Kind, applying_rules
 from advice.models import Alert, AlertRule, CareTeamMember, CheckIn
 from advice.signals import checked_in
@@ -88,6 +92,8 @@ class Watch:
     subject: Subject
     consent_since: dt.datetime
     now: dt.datetime = field(default_factory=timezone.now)
+    # The professionals who may watch the customer, when read already (whom an alert tells).
+    watchers: list[int] | None = None
     _latest: dict[int, tuple[int, float, dt.datetime, dt.datetime] | None] = field(
         default_factory=dict
     )
@@ -95,14 +101,7 @@ class Watch:
     def latest(self, test_id: int) -> tuple[int, float, dt.datetime, dt.datetime] | None:
         """(id, value, taken_at, recorded_at) of the latest current result of a test."""
         if test_id not in self._latest:
-            self._latest[test_id] = (
-                Result.objects.filter(
-                    customer_id=self.customer_id, test_id=test_id, superseded_at__isnull=True
-                )
-                .order_by("-taken_at", "-id")
-                .values_list("pk", "value", "taken_at", "recorded_at")
-                .first()
-            )
+            self._latest[test_id] = reads.latest_result(self.customer_id, test_id)
         return self._latest[test_id]
 
 
@@ -112,27 +111,44 @@ def tolerance(days: int) -> dt.timedelta:
 
 # --- the default rules, cached ------------------------------------------------------
 
-# Default rules change rarely (admins): each process reads them again after
-# ``ALERT_DEFAULTS_SECONDS`` (30 s; the tests: 0, as each test rolls its rules back), or at
-# once after a change it made itself (``forget_default_rules``, on every save of a rule).
-_defaults: tuple[float, list[AlertRule]] = (0.0, [])
+# Default rules change rarely (admins): each process keeps them until the rules' version
+# moves (``advice_alertrule_version``, a sequence bumped after each commit that saves or
+# deletes a rule, read in the statement of an evaluation's facts), at most
+# ``ALERT_DEFAULTS_SECONDS`` (30 s; the tests: 0, as each test rolls its rules back), and
+# forgets them at once after a change it made itself (``forget_default_rules``).
+_defaults: tuple[float, int | None, list[AlertRule]] = (0.0, None, [])
+VERSION_SEQUENCE = "advice_alertrule_version"
 
 
-def default_rules() -> list[AlertRule]:
-    """The active defaults, as read at most ``ALERT_DEFAULTS_SECONDS`` ago."""
+def default_rules(version: int | None = None) -> list[AlertRule]:
+    """The active defaults, as read at most ``ALERT_DEFAULTS_SECONDS`` ago and, when the
+    caller read the rules' ``version``, at that version."""
     global _defaults
-    read_at, rules = _defaults
-    if read_at == 0.0 or time.monotonic() - read_at >= settings.ALERT_DEFAULTS_SECONDS:
+    read_at, seen, rules = _defaults
+    if (
+        read_at == 0.0
+        or time.monotonic() - read_at >= settings.ALERT_DEFAULTS_SECONDS
+        or (version is not None and version != seen)
+    ):
         rules = list(AlertRule.objects.filter(customer__isnull=True, active=True))
-        _defaults = (time.monotonic(), rules)
+        _defaults = (time.monotonic(), version, rules)
     return rules
+
+
+def _bump_version() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [VERSION_SEQUENCE])
 
 
 @receiver(post_save, sender=AlertRule)
 @receiver(post_delete, sender=AlertRule)
 def forget_default_rules(sender: Any, **kwargs: Any) -> None:
+    """This process reads the rules again at once; the others once the change is
+    committed (the version moves then: read before, they would keep the old rules)."""
     global _defaults
-    _defaults = (0.0, [])
+    _defaults = (0.0, None, [])
+    transaction.on_commit(_bump_version, robust=True)
 
 
 # --- the rule kinds -------------------------------------------------------------------
@@ -148,16 +164,8 @@ def check_rule_on(rule: AlertRule, watch: Watch) -> Firing | None:
         latest = watch.latest(rule.test_id)
         return _missing(rule, watch, latest[2] if latest else None)
     if rule.kind in (Kind.MEAN_ABOVE, Kind.MEAN_BELOW):
-        rows = Result.objects.filter(
-            customer_id=watch.customer_id,
-            test_id=rule.test_id,
-            superseded_at__isnull=True,
-            taken_at__gt=watch.now - dt.timedelta(days=rule.days or 0),
-            taken_at__lte=watch.now,
-        )
-        return _mean(
-            rule, rows.aggregate(mean=Avg("value"), n=Count("id"), newest=Max("recorded_at"))
-        )
+        after = watch.now - dt.timedelta(days=rule.days or 0)
+        return _mean(rule, reads.results_mean(watch.customer_id, rule.test_id, after, watch.now))
     latest = watch.latest(rule.test_id)
     if latest is None:
         return None
@@ -191,14 +199,12 @@ def _change(
     days = rule.days or 0
     target = taken_at - dt.timedelta(days=days)
     span = tolerance(days)
-    earlier = list(
-        Result.objects.filter(
-            customer_id=watch.customer_id,
-            test_id=rule.test_id,
-            superseded_at__isnull=True,
-            taken_at__gte=target - span,
-            taken_at__lte=min(target + span, taken_at - dt.timedelta(seconds=1)),
-        ).values_list("pk", "value", "taken_at")
+    assert rule.test_id is not None  # a change watches a test
+    earlier = reads.results_between(
+        watch.customer_id,
+        rule.test_id,
+        target - span,
+        min(target + span, taken_at - dt.timedelta(seconds=1)),
     )
     if not earlier:
         return None
@@ -226,21 +232,14 @@ def _missing(rule: AlertRule, watch: Watch, last: dt.datetime | None) -> Firing 
 def _check_mood(rule: AlertRule, watch: Watch) -> Firing | None:
     if rule.kind not in MOOD_KINDS:
         return None
-    shared = CheckIn.objects.filter(customer_id=watch.customer_id, audience=SHARED)
     if rule.kind == Kind.MISSING:
-        # A measurement counts while the care team sees its test (as it reads check-ins).
-        seen = shared.exclude(kind=CheckIn.Kind.MEASUREMENT) | shared.filter(
-            result__test_id__in=watch.shared_tests
+        return _missing(
+            rule, watch, reads.last_shared_check_in(watch.customer_id, watch.shared_tests)
         )
-        last = seen.order_by("-at").values_list("at", flat=True).first()
-        return _missing(rule, watch, last)
-    moods = shared.filter(kind=CheckIn.Kind.MOOD, mood__isnull=False)
     if rule.kind == Kind.MEAN_BELOW:
-        rows = moods.filter(at__gt=watch.now - dt.timedelta(days=rule.days or 0))
-        return _mean(
-            rule, rows.aggregate(mean=Avg("mood"), n=Count("id"), newest=Max("recorded_at"))
-        )
-    latest = moods.order_by("-at", "-id").values_list("pk", "mood", "recorded_at").first()
+        after = watch.now - dt.timedelta(days=rule.days or 0)
+        return _mean(rule, reads.moods_mean(watch.customer_id, after))
+    latest = reads.latest_mood(watch.customer_id)
     if latest is None:
         return None
     pk, mood, recorded_at = latest
@@ -252,11 +251,19 @@ def _check_mood(rule: AlertRule, watch: Watch) -> Firing | None:
 # --- raising, once --------------------------------------------------------------------
 
 
-def raise_alert(rule: AlertRule, customer_id: int, firing: Firing) -> Alert | None:
+def raise_alert(
+    rule: AlertRule, customer_id: int, firing: Firing, watchers: list[int] | None = None
+) -> Alert | None:
     """The open alert of this rule for this customer, raised or seen again; None when the
     data it fires on was resolved already. Safe beside another evaluation of the same
-    rule: the partial unique constraint lets one insert win; the other updates it."""
+    rule: the partial unique constraint lets one insert win; the other updates it. On
+    PostgreSQL one statement; ``watchers``: whom to tell, when read already."""
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        alert = _raise_in_one(rule, customer_id, firing, now)
+        if alert is not None:
+            tell_care_team(customer_id, "alert", alert.pk, watchers=watchers)
+        return alert
     with transaction.atomic():
         for _ in range(2):
             alert = _seen_again(rule, customer_id, firing, now)
@@ -287,8 +294,67 @@ def raise_alert(rule: AlertRule, customer_id: int, firing: Firing) -> Alert | No
                 continue
         else:
             return None
-        tell_care_team(customer_id, "alert", alert.pk)
+        tell_care_team(customer_id, "alert", alert.pk, watchers=watchers)
     return alert
+
+
+# The open alert seen again; else, unless a professional resolved this rule's alert after
+# the newest data it fires on, a new one; an insert beside it (the partial unique index
+# ``one_open_alert_per_rule``) turns into seeing that one again.
+_RAISE = f"""
+WITH seen AS (
+    UPDATE {Alert._meta.db_table}
+       SET last_seen_at = %(now)s, count = count + 1, value = %(value)s, detail = %(detail)s
+     WHERE rule_id = %(rule)s AND customer_id = %(customer)s AND NOT (status = 'resolved')
+    RETURNING id, status, raised_at, count
+), raised AS (
+    INSERT INTO {Alert._meta.db_table}
+           (rule_id, customer_id, status, value, detail, raised_at, last_seen_at, count, note)
+    SELECT %(rule)s, %(customer)s, 'open', %(value)s, %(detail)s, %(now)s, %(now)s, 1, ''
+     WHERE NOT EXISTS (SELECT 1 FROM seen)
+       AND NOT EXISTS (
+           SELECT 1 FROM {Alert._meta.db_table} r
+            WHERE r.rule_id = %(rule)s AND r.customer_id = %(customer)s
+              AND r.status = 'resolved' AND r.resolved_at >= %(newest)s)
+    ON CONFLICT (rule_id, customer_id) WHERE NOT (status = 'resolved')
+    DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at,
+                  count = {Alert._meta.db_table}.count + 1,
+                  value = EXCLUDED.value,
+                  detail = EXCLUDED.detail
+    RETURNING id, status, raised_at, count
+)
+SELECT * FROM seen UNION ALL SELECT * FROM raised
+"""  # noqa: S608  (table names come from the models; values are parameters)
+
+
+def _raise_in_one(
+    rule: AlertRule, customer_id: int, firing: Firing, now: dt.datetime
+) -> Alert | None:
+    params: dict[str, Any] = {
+        "rule": rule.pk,
+        "customer": customer_id,
+        "value": firing.value,
+        "detail": json.dumps(firing.detail, cls=DjangoJSONEncoder),
+        "now": now,
+        "newest": firing.newest,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_RAISE, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, status, raised_at, count = row
+    return Alert(
+        pk=pk,
+        rule=rule,
+        customer_id=customer_id,
+        status=status,
+        value=firing.value,
+        detail=firing.detail,
+        raised_at=raised_at,
+        last_seen_at=now,
+        count=count,
+    )
 
 
 def _seen_again(
@@ -368,10 +434,19 @@ def evaluate(
     for rule in rules:
         firing = check_rule_on(rule, watch)
         if firing is not None:
-            alert = raise_alert(rule, watch.customer_id, firing)
+            alert = raise_alert(rule, watch.customer_id, firing, watch.watchers)
             if alert is not None:
                 raised.append(alert)
     return raised
+
+
+def _watches_written(test_ids: set[int] | None, mood: bool) -> Any:
+    def watches_this(rule: AlertRule) -> bool:
+        if rule.kind == Kind.MISSING:
+            return False
+        return rule.test_id in (test_ids or ()) if rule.test_id is not None else mood
+
+    return watches_this
 
 
 def evaluate_written(
@@ -380,13 +455,9 @@ def evaluate_written(
     """The rules on values that watch what was just written: the tests ``test_ids`` (of
     results), or mood. The rules are found first: a write no rule watches costs two
     queries (the customer's own rules; the defaults are cached); a customer's sex and
-    birth date are read only when a rule with a scope watches what was written."""
-
-    def watches_this(rule: AlertRule) -> bool:
-        if rule.kind == Kind.MISSING:
-            return False
-        return rule.test_id in (test_ids or ()) if rule.test_id is not None else mood
-
+    birth date are read only when a rule with a scope watches what was written. (On
+    PostgreSQL the receivers use ``evaluate_facts``: one statement before the rules.)"""
+    watches_this = _watches_written(test_ids, mood)
     defaults = [r for r in default_rules() if watches_this(r)]
     own = [r for r in AlertRule.objects.filter(customer_id=customer_id) if watches_this(r)]
     if not defaults and not [r for r in own if r.active]:
@@ -401,11 +472,44 @@ def evaluate_written(
     return evaluate(watch, rules)
 
 
+def evaluate_facts(customer_id: int, result_ids: list[int] | None) -> list[Alert]:
+    """``evaluate_written`` from one statement (``advice.alert_facts``): the results
+    ``result_ids`` just written, or (None) a mood shared with the care team. Nothing more
+    is read for a customer nobody may watch or a write no rule watches; the customer's
+    own rules only when they have some."""
+    facts = read_facts(customer_id, result_ids)
+    if not facts.watched:
+        return []
+    mood = result_ids is None
+    watches_this = _watches_written(facts.written_tests, mood)
+    defaults = [r for r in default_rules(facts.rules_version) if watches_this(r)]
+    own = []
+    if facts.has_own_rules:
+        own = [r for r in AlertRule.objects.filter(customer_id=customer_id) if watches_this(r)]
+    if not defaults and not [r for r in own if r.active]:
+        return []
+    assert facts.consent_since is not None  # watched says so
+    watch = Watch(
+        customer_id,
+        facts.shared_tests,
+        facts.subject,
+        facts.consent_since,
+        watchers=facts.watchers,
+    )
+    rules = applying_rules(
+        customer_id, watch.subject, defaults=defaults, own=own, now=watch.now
+    ).rules
+    return evaluate(watch, rules)
+
+
 @receiver(results_written)
 def on_results_written(sender: Any, customer_id: int, result_ids: list[int], **kwargs: Any) -> None:
     """After the commit of new or corrected results: the rules on those tests. A failure
     here never fails the write (it is stored); the schedule's next run catches time rules."""
     try:
+        if connection.vendor == "postgresql":
+            evaluate_facts(customer_id, list(result_ids))
+            return
         test_ids = set(
             Result.objects.filter(pk__in=result_ids, superseded_at__isnull=True).values_list(
                 "test_id", flat=True
@@ -420,16 +524,28 @@ def on_results_written(sender: Any, customer_id: int, result_ids: list[int], **k
 @receiver(checked_in)
 def on_checked_in(sender: Any, customer_id: int, check_in_id: int, **kwargs: Any) -> None:
     """After the commit of a check-in: the mood rules, if it is a mood shared with the
-    care team (a private check-in raises nothing)."""
+    care team (a private check-in raises nothing). The signal says what the check-in is;
+    a sender that does not is read."""
     try:
-        shared_mood = CheckIn.objects.filter(
-            pk=check_in_id,
-            customer_id=customer_id,
-            audience=SHARED,
-            kind=CheckIn.Kind.MOOD,
-            mood__isnull=False,
-        ).exists()
-        if shared_mood:
+        if "audience" in kwargs and "kind" in kwargs:
+            shared_mood = (
+                kwargs["kind"] == CheckIn.Kind.MOOD
+                and kwargs["audience"] == SHARED
+                and kwargs.get("mood") is not None
+            )
+        else:
+            shared_mood = CheckIn.objects.filter(
+                pk=check_in_id,
+                customer_id=customer_id,
+                audience=SHARED,
+                kind=CheckIn.Kind.MOOD,
+                mood__isnull=False,
+            ).exists()
+        if not shared_mood:
+            return
+        if connection.vendor == "postgresql":
+            evaluate_facts(customer_id, None)
+        else:
             evaluate_written(customer_id, None, mood=True)
     except Exception:
         logger.exception("alert rules failed on a check-in of customer %s", customer_id)

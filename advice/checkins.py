@@ -20,7 +20,8 @@ a measurement (a result of their health record, stored through
 
 A habit check-in in the lean path: the goal (locked, so two taps count twice), the
 insert, the goal's check-ins of this period and the week before, the goal's update; with a
-``client_id``, one look-up more; and three to find whom to tell (``tell_care_team``).
+``client_id``, one look-up more; and one to find whom to tell (``advice.topics.watching``,
+which for a measurement also asks whether the care team sees its test).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from advice.goal_status import (
 from advice.goals import shared_tests
 from advice.models import CheckIn, Goal
 from advice.signals import checked_in
-from advice.topics import tell_care_team
+from advice.topics import tell_care_team, watching
 from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from profiles.permissions import Relation
 from profiles.records import open_record
@@ -237,12 +238,29 @@ def _active_habit(actor: User, goal_id: int | None, moment: dt.datetime) -> Goal
 
 
 def _tell(item: CheckIn) -> None:
-    """After the commit: the alert rules hear of it; the care team, if it may see it."""
+    """After the commit: the alert rules hear of it; the care team, if it may see it (one
+    statement: who watches, and for a measurement whether they see its test)."""
     if item.kind != Kind.MEASUREMENT:
-        ids = {"check_in_id": item.pk, "customer_id": item.customer_id, "kind": item.kind}
+        ids = {
+            "check_in_id": item.pk,
+            "customer_id": item.customer_id,
+            "kind": item.kind,
+            "audience": item.audience,
+            "mood": item.mood,
+        }
         transaction.on_commit(lambda: checked_in.send(CheckIn, **ids), robust=True)
-    if care_team_may_see(item):
-        tell_care_team(item.customer_id, "check_in", item.pk)
+    if item.audience != "care_team":
+        return
+    test = item.result.test if item.result is not None else None
+    if test is not None and test.derived:  # never entered, so never checked in: kept safe
+        if not shared_tests(item.customer_id, {test.pk}):
+            return
+        test = None
+    # One statement: who watches, and for a measurement whether they see its test (the
+    # same answer as ``care_team_may_see``).
+    watchers = watching(item.customer_id, test)
+    if watchers:
+        tell_care_team(item.customer_id, "check_in", item.pk, watchers=watchers)
 
 
 def care_team_may_see(item: CheckIn) -> bool:

@@ -214,6 +214,13 @@ def subjects_of_many(customers: list[User], relation: Relation) -> dict[int, Sub
     return out
 
 
+def subject_from(values: dict[str, Any], time_zone: str) -> Subject:
+    """A subject from the profile values (by attribute key: ``sex``, ``birth_date``) one
+    viewer may see, read by a caller that fetched them in a statement of its own."""
+    zone = time_zone if is_time_zone(time_zone) else "UTC"
+    return Subject(_sex(values.get(SEX_KEY)), _birth_date(values.get(BIRTH_DATE_KEY)), zone)
+
+
 class Ranges:
     """The reference ranges of the catalogue (one query), chosen for a subject."""
 

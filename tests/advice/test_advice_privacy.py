@@ -109,7 +109,7 @@ def test_the_care_team_hears_of_no_measurement_on_a_test_it_does_not_see(
     into_care(customer, dietitian)
     keep_to_self(customer, "waist")
     told: list[tuple[int, str, int | None]] = []
-    monkeypatch.setattr(checkins, "tell_care_team", lambda *args: told.append(args))
+    monkeypatch.setattr(checkins, "tell_care_team", lambda *args, **_: told.append(args))
 
     waist = created(client, customer, "/api/check-ins", {
         "kind": "measurement", "test": "waist", "value": 90, "unit": "cm",
