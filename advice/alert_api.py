@@ -14,7 +14,7 @@ from accounts.bounds import Id
 from accounts.models import User
 from accounts.permissions import acting_user, signed_in_user
 from accounts.roles import CARE_ROLES, Role
-from accounts.schemas import Input
+from accounts.schemas import Input, Patch
 from advice import alert_actions, alert_rules
 from advice.models import AlertRule
 from core.errors import Forbidden, NotFound
@@ -47,7 +47,11 @@ class RuleIn(Input):
     age_max: int | None = Field(default=None, ge=-(2**31), le=2**31)
 
 
-class RulePatch(Input):
+class RulePatch(Patch):
+    # null clears these (a missing-data rule has no threshold; a plain one no days);
+    # the others cannot be empty.
+    clearable = frozenset({"threshold", "days", "age_min", "age_max"})
+
     name: str | None = Field(default=None, max_length=200)
     threshold: float | None = None
     days: int | None = Field(default=None, ge=-(2**31), le=2**31)

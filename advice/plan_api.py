@@ -16,7 +16,7 @@ from accounts import limits
 from accounts.bounds import MAX_ID, Id
 from accounts.models import User
 from accounts.permissions import signed_in_user
-from accounts.schemas import Input
+from accounts.schemas import Input, Patch
 from advice import plan_content as limits_of
 from advice import plan_reads, plan_templates, plans
 from advice.plan_compare import compare
@@ -35,8 +35,9 @@ class AttachmentIn(Input):
     url: str = Field(max_length=limits_of.MAX_URL, description="an https:// address")
 
 
-class ContentIn(Input):
-    """A plan's words; on a change, the fields left out keep what they were."""
+class ContentIn(Patch):
+    """A plan's words; on a change, the fields left out keep what they were (null for
+    none of them: each has a value)."""
 
     title: str | None = Field(default=None, max_length=limits_of.MAX_TITLE)
     body: str | None = Field(default=None, max_length=limits_of.MAX_BODY, description="Markdown")
@@ -52,6 +53,8 @@ class ContentIn(Input):
 
 
 class PlanIn(ContentIn):
+    clearable = frozenset({"template_id"})
+
     customer_id: Id
     # Start from this template (its words; those given here replace them).
     template_id: Id | None = None
@@ -63,6 +66,8 @@ class GroupIn(Input):
 
 
 class SendIn(ContentIn):
+    clearable = frozenset({"template_id", "customer_ids", "group"})
+
     template_id: Id | None = None
     customer_ids: list[Id] | None = Field(default=None, max_length=10_000)
     group: GroupIn | None = None
@@ -75,7 +80,7 @@ class SendIn(ContentIn):
         )
 
 
-class TemplateIn(Input):
+class TemplateIn(Patch):
     title: str | None = Field(default=None, max_length=limits_of.MAX_TITLE)
     body: str | None = Field(default=None, max_length=limits_of.MAX_BODY)
     recommendations: list[str] | None = Field(default=None, max_length=limits_of.MAX_ITEMS)
