@@ -462,7 +462,10 @@ class Alert(models.Model):
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
         RESOLVED = "resolved", "Resolved"
 
-    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")
+    # Restricted: a rule with alerts is switched off, not deleted (its alerts, their
+    # acknowledgements and notes are the customer's history); erasing the customer still
+    # deletes both (``advice.alert_data``).
+    rule = models.ForeignKey(AlertRule, on_delete=models.RESTRICT, related_name="alerts")
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
     )

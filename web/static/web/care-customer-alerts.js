@@ -15,7 +15,10 @@ import { reason, showStatus } from "./settings-common.js";
  * }} Rule
  */
 
-const customerId = Number(byId("customer-alerts").dataset.customerId);
+const root = byId("customer-alerts");
+const customerId = Number(root.dataset.customerId);
+// The dietitian changes thresholds; a medical provider of the care team reads them.
+const mayChange = root.dataset.mayAnswer === "true";
 const rulesBody = byId("rules-body");
 const history = byId("history-list");
 
@@ -76,7 +79,7 @@ async function loadRules() {
           el("td", {}, rule.name, el("br"), el("span", { className: "muted" }, scope + (rule.active ? "" : ", off"))),
           el("td", {}, firesWhen(rule)),
           el("td", {}, el("span", { className: "severity " + rule.severity }, rule.severity)),
-          el("td", {}, rule.kind === "missing" ? "" : changeForm(rule)),
+          el("td", {}, rule.kind === "missing" || !mayChange ? "" : changeForm(rule)),
         ),
       );
     }
