@@ -17,6 +17,7 @@ from accounts.roles import CARE_ROLES, Role
 from accounts.schemas import Input, Patch
 from advice import alert_actions, alert_rules
 from advice.models import AlertRule
+from advice.write_limits import charge_care_write
 from core.errors import Forbidden, NotFound
 from profiles.catalogue import subjects_of
 from profiles.permissions import Relation, relation_to
@@ -181,6 +182,7 @@ def create_rule(request: HttpRequest, payload: RuleIn) -> Status[dict[str, Any]]
     """A default (admins), or a rule for one customer in your care (overriding a default
     with ``overrides_id``)."""
     user = acting_user(request)
+    charge_care_write(user)
     made = alert_rules.create_rule(user, payload.model_dump(exclude_unset=True))
     return Status(201, rule_out(made))
 
@@ -188,12 +190,15 @@ def create_rule(request: HttpRequest, payload: RuleIn) -> Status[dict[str, Any]]
 @router.patch("/alert-rules/{rule_id}", response=RuleOut)
 def change_rule(request: HttpRequest, rule_id: int, payload: RulePatch) -> dict[str, Any]:
     user = acting_user(request)
+    charge_care_write(user)
     return rule_out(alert_rules.update_rule(user, rule_id, payload.model_dump(exclude_unset=True)))
 
 
 @router.delete("/alert-rules/{rule_id}", response={204: None})
 def delete_rule(request: HttpRequest, rule_id: int) -> Status[None]:
-    alert_rules.delete_rule(acting_user(request), rule_id)
+    user = acting_user(request)
+    charge_care_write(user)
+    alert_rules.delete_rule(user, rule_id)
     return Status(204, None)
 
 
@@ -210,12 +215,16 @@ def list_alerts(request: HttpRequest, query: Query[AlertsQuery]) -> list[dict[st
 @router.post("/alerts/{alert_id}/acknowledge", response=AlertOut)
 def acknowledge(request: HttpRequest, alert_id: int, payload: NoteIn) -> dict[str, Any]:
     """Seen, on it (a note is optional). Professionals of the customer's care team."""
-    alert = alert_actions.acknowledge_alert(acting_user(request), alert_id, payload.note)
+    user = acting_user(request)
+    charge_care_write(user)
+    alert = alert_actions.acknowledge_alert(user, alert_id, payload.note)
     return alert_actions.alert_out(alert)
 
 
 @router.post("/alerts/{alert_id}/resolve", response=AlertOut)
 def resolve(request: HttpRequest, alert_id: int, payload: NoteIn) -> dict[str, Any]:
     """Closed, with a note saying why (required)."""
-    alert = alert_actions.resolve_alert(acting_user(request), alert_id, payload.note)
+    user = acting_user(request)
+    charge_care_write(user)
+    alert = alert_actions.resolve_alert(user, alert_id, payload.note)
     return alert_actions.alert_out(alert)
