@@ -88,8 +88,10 @@ function answerForm(alert, template, options) {
 }
 
 /**
- * Call ``reload`` when an alert of one of the professional's customers changes (several
- * in a burst make one read). ``customerId``: only that customer's.
+ * Call ``reload`` when an alert of one of the professional's customers changes, or what
+ * they may see of a customer narrowed (``what: "access"``: consent withdrawn, the care
+ * team left, a test no longer shared), several in a burst making one read.
+ * ``customerId``: only that customer's.
  * @param {() => void} reload @param {number} [customerId]
  */
 export function onAlertChanges(reload, customerId) {
@@ -98,7 +100,7 @@ export function onAlertChanges(reload, customerId) {
   live.listen({
     onEvent(frame) {
       const data = frame.data;
-      if (frame.event !== "care.activity" || !data || data.what !== "alert") return;
+      if (frame.event !== "care.activity" || !data || (data.what !== "alert" && data.what !== "access")) return;
       if (customerId !== undefined && data.customer !== customerId) return;
       window.clearTimeout(timer);
       timer = window.setTimeout(reload, 200);
