@@ -1362,6 +1362,7 @@ async def amain(cfg: Config) -> int:
                 alerts.section(results["ours"]["alerts"], lambda: run_line(cfg), *ALERT_MARKS)
             )
 
+
     if "dashboard" in results.get("ours", {}):
         print()
         print(dashboard.render(results["ours"]["dashboard"], markdown=False))
