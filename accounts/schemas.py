@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, StrictBool, field_validator
+from pydantic import ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from accounts.audit import role_label, shown_actor
 from accounts.models import AccessAuditEntry, User
 from accounts.regions import region_change_allowed_from
+from core.errors import ServiceError
 from core.text import json_problem
 
 
@@ -23,6 +25,30 @@ class Input(Schema):
         if problem is not None:
             raise ValueError(problem)
         return value
+
+
+class Patch(Input):
+    """A change (PATCH): a field left out keeps what it is. ``null`` is taken only for the
+    fields named in ``clearable`` (those that may be empty); for any other it is a 400
+    naming the field, so it never reaches a column that cannot be null. The fields are
+    typed ``X | None`` so that they may be left out."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_null_for_what_cannot_be_empty(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, value in data.items():
+                if value is None and name in cls.model_fields and name not in cls.clearable:
+                    # A ServiceError, not a ValueError: it passes through validation and
+                    # is answered as every refusal naming a field is (400, ``field``).
+                    raise ServiceError(
+                        f"{name} cannot be null: leave it out to keep what it is",
+                        code="invalid_field",
+                        field=name,
+                    )
+        return data
 
 
 class ConsentAnswersIn(Input):

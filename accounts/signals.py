@@ -23,19 +23,22 @@ SESSION_AUTH_AT = "auth_at"
 
 # Sent when what some users may see or do became narrower: a role lowered, a suspension,
 # a block, a region or care team changed, a room or category closed to them. ``user_ids``:
-# whose open sockets must act with their current rights. Sent inside the caller's
-# transaction; receivers defer what must wait for the commit (realtime stores a stamp the
-# access sweep reads, and tells the sockets once the change is committed).
+# whose open sockets must act with their current rights; ``customer_id``: when the change
+# narrows what they see of one customer (consent to care withdrawn, the care team left, a
+# test's audience narrowed), that customer, so the care pages of the professionals among
+# ``user_ids`` can be told to read again. Sent inside the caller's transaction; receivers
+# defer what must wait for the commit (realtime stores a stamp the access sweep reads, and
+# tells the sockets once the change is committed).
 rights_narrowed = Signal()
 
 
-def narrow_rights(user_ids: list[int]) -> None:
+def narrow_rights(user_ids: list[int], *, customer_id: int | None = None) -> None:
     """Have every open socket of ``user_ids`` act with the users' current rights and drop
     what they may no longer follow, once the current transaction commits. Call it in the
-    transaction of the change."""
+    transaction of the change; name the ``customer_id`` whose data it narrows, if one."""
     ids = sorted(set(user_ids))
     if ids:
-        rights_narrowed.send(sender=User, user_ids=ids)
+        rights_narrowed.send(sender=User, user_ids=ids, customer_id=customer_id)
 
 
 # Sent in the transaction that makes a member's account: by sign-up, with the member's

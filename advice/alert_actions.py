@@ -9,6 +9,7 @@ alerts about them, notes included (as in their download: what is written about t
 theirs to read). Every read by a professional is in
 the customer's access log.
 
+The care team's dietitian answers them (a medical provider reads them: 403 on an answer).
 Acknowledging says "seen, on it" (a note is optional); resolving closes the alert and
 needs a note saying why (what was done, or why nothing is needed). Either is told to the
 care team live (``care.activity``).
@@ -25,11 +26,11 @@ from django.utils import timezone
 
 from accounts.audit import record_access
 from accounts.models import User
-from accounts.roles import CARE_ROLES
+from accounts.roles import CARE_ROLES, Role
 from advice.alerts import shared_tests
 from advice.models import Alert, CareTeamMember
 from advice.topics import tell_care_team
-from core.errors import Conflict, NotFound, ServiceError
+from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from profiles.permissions import customers_in_care
 
 NOTE_MAX = 1000
@@ -141,6 +142,9 @@ def _alert_for(actor: User, alert_id: int) -> Alert:
     seen = Seen(sorted(allowed), shared_tests(sorted(allowed)), own=False)
     if not seen.shows(alert):
         raise NotFound("no such alert")
+    if actor.role != Role.DIETITIAN:
+        # A medical provider reads the alerts they may see (the issue: a read-only view).
+        raise Forbidden("your care team's dietitian acknowledges and resolves alerts")
     return alert
 
 

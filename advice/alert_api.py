@@ -14,9 +14,10 @@ from accounts.bounds import Id
 from accounts.models import User
 from accounts.permissions import acting_user, signed_in_user
 from accounts.roles import CARE_ROLES, Role
-from accounts.schemas import Input
+from accounts.schemas import Input, Patch
 from advice import alert_actions, alert_rules
 from advice.models import AlertRule
+from advice.write_limits import charge_care_write
 from core.errors import Forbidden, NotFound
 from profiles.catalogue import subjects_of
 from profiles.permissions import Relation, relation_to
@@ -47,7 +48,11 @@ class RuleIn(Input):
     age_max: int | None = Field(default=None, ge=-(2**31), le=2**31)
 
 
-class RulePatch(Input):
+class RulePatch(Patch):
+    # null clears these (a missing-data rule has no threshold; a plain one no days);
+    # the others cannot be empty.
+    clearable = frozenset({"threshold", "days", "age_min", "age_max"})
+
     name: str | None = Field(default=None, max_length=200)
     threshold: float | None = None
     days: int | None = Field(default=None, ge=-(2**31), le=2**31)
@@ -177,6 +182,7 @@ def create_rule(request: HttpRequest, payload: RuleIn) -> Status[dict[str, Any]]
     """A default (admins), or a rule for one customer in your care (overriding a default
     with ``overrides_id``)."""
     user = acting_user(request)
+    charge_care_write(user)
     made = alert_rules.create_rule(user, payload.model_dump(exclude_unset=True))
     return Status(201, rule_out(made))
 
@@ -184,12 +190,15 @@ def create_rule(request: HttpRequest, payload: RuleIn) -> Status[dict[str, Any]]
 @router.patch("/alert-rules/{rule_id}", response=RuleOut)
 def change_rule(request: HttpRequest, rule_id: int, payload: RulePatch) -> dict[str, Any]:
     user = acting_user(request)
+    charge_care_write(user)
     return rule_out(alert_rules.update_rule(user, rule_id, payload.model_dump(exclude_unset=True)))
 
 
 @router.delete("/alert-rules/{rule_id}", response={204: None})
 def delete_rule(request: HttpRequest, rule_id: int) -> Status[None]:
-    alert_rules.delete_rule(acting_user(request), rule_id)
+    user = acting_user(request)
+    charge_care_write(user)
+    alert_rules.delete_rule(user, rule_id)
     return Status(204, None)
 
 
@@ -206,12 +215,16 @@ def list_alerts(request: HttpRequest, query: Query[AlertsQuery]) -> list[dict[st
 @router.post("/alerts/{alert_id}/acknowledge", response=AlertOut)
 def acknowledge(request: HttpRequest, alert_id: int, payload: NoteIn) -> dict[str, Any]:
     """Seen, on it (a note is optional). Professionals of the customer's care team."""
-    alert = alert_actions.acknowledge_alert(acting_user(request), alert_id, payload.note)
+    user = acting_user(request)
+    charge_care_write(user)
+    alert = alert_actions.acknowledge_alert(user, alert_id, payload.note)
     return alert_actions.alert_out(alert)
 
 
 @router.post("/alerts/{alert_id}/resolve", response=AlertOut)
 def resolve(request: HttpRequest, alert_id: int, payload: NoteIn) -> dict[str, Any]:
     """Closed, with a note saying why (required)."""
-    alert = alert_actions.resolve_alert(acting_user(request), alert_id, payload.note)
+    user = acting_user(request)
+    charge_care_write(user)
+    alert = alert_actions.resolve_alert(user, alert_id, payload.note)
     return alert_actions.alert_out(alert)

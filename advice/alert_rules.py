@@ -4,10 +4,10 @@ A default (``customer`` null) is the admins' and applies to every customer its s
 matches (sex, age band ``[age_min, age_max)`` in years); a rule with an age band does not
 apply to a customer whose birth date the care team cannot see, and one for a sex not to a
 customer whose sex it cannot see: rules the care team runs depend only on what the care
-team may read (``profiles.catalogue.subjects_of``). A professional of the customer's care
-team writes a rule for one customer, which may override a default (``overrides``): the
-override takes the default's test and kind, and replaces it for that customer (an
-inactive override switches the default off for them).
+team may read (``profiles.catalogue.subjects_of``). The dietitian of the customer's care
+team writes a rule for one customer (a medical provider of it reads them), which may
+override a default (``overrides``): the override takes the default's test and kind, and
+replaces it for that customer (an inactive override switches the default off for them).
 
 Bounds, refused with a 400 naming the field and nothing stored: a threshold on a test
 within the test's plausible range (in its canonical unit), on mood 1 to 5, a change in
@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from advice.models import AlertRule
+from advice.models import Alert, AlertRule
 from core.errors import Conflict, Forbidden, NotFound, ServiceError
 from profiles.catalogue import Subject
 from profiles.models import MedicalTest
@@ -115,8 +115,10 @@ def _check_threshold(rule: AlertRule, test: MedicalTest | None) -> None:
 
 
 def check_can_write_rule(actor: User, customer_id: int | None) -> None:
-    """Defaults are the admins'; a customer's own rules their care team's (consent to care
-    standing). Anyone else is told there is no such customer, as on the health record."""
+    """Defaults are the admins'; a customer's own rules their care team's dietitian's
+    (consent to care standing). A medical provider of the care team reads them (403 on a
+    write: the issue's providers have a read-only view); anyone else is told there is no
+    such customer, as on the health record."""
     if customer_id is None:
         if actor.role != Role.ADMIN:
             raise Forbidden("admins manage the default rules")
@@ -124,6 +126,8 @@ def check_can_write_rule(actor: User, customer_id: int | None) -> None:
     customer = User.objects.filter(pk=customer_id, erased_at__isnull=True).first()
     if customer is None or relation_to(actor, customer) is not Relation.CARE:
         raise NotFound("no such customer in your care")
+    if actor.role != Role.DIETITIAN:
+        raise Forbidden("your care team's dietitian sets this customer's alert rules")
 
 
 def create_rule(actor: User, fields: dict[str, Any]) -> AlertRule:
@@ -203,10 +207,17 @@ def update_rule(actor: User, rule_id: int, fields: dict[str, Any]) -> AlertRule:
 
 
 def delete_rule(actor: User, rule_id: int) -> None:
-    """Deleting a rule deletes its alerts too (a default: everyone's; prefer making it
-    inactive, which keeps them)."""
+    """A rule that never fired is deleted. One with alerts (or a default whose overrides
+    have some) is switched off instead, with those overrides: the alerts, their
+    acknowledgements and the notes on them are the customers' history
+    (``Alert.rule`` is restricted, so nothing else deletes them either)."""
     with transaction.atomic():
-        rule_for_change(actor, rule_id).delete()
+        rule = rule_for_change(actor, rule_id, lock=True)
+        family = AlertRule.objects.filter(Q(pk=rule.pk) | Q(overrides=rule))
+        if Alert.objects.filter(rule__in=family).exists():
+            family.update(active=False)
+        else:
+            family.delete()
 
 
 # --- which rules apply ----------------------------------------------------------------

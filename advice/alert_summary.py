@@ -6,18 +6,17 @@ that could not run at seven still sends at nine, never in the evening). It follo
 member's preference for the kind ``alerts.summary`` (by e-mail by default; never in the
 app: alerts reach the app live). It is not a ``care.*`` kind: those are never mailed (a
 care relationship is health information), and this mail names nobody. The mail is
-written when it is sent, from the alerts the professional may see then: counts per
-customer and per severity, and a link to the alerts page. It holds no value, no test and
-no name: a mail leaves the platform, and a customer's name beside "2 critical alerts" is
-health information; customers are named by their number, which the page resolves for the
-professional.
+written when it is sent, from the alerts the professional may see then: totals only (open
+alerts by severity, how many customers they concern) and a link to the alerts page. It
+holds no value, no test, no name and no customer's number: a mail leaves the platform,
+and any handle of a customer beside "2 critical alerts" is health information about them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -51,22 +50,25 @@ def compose_summary(user: User, kind: str, about: dict[str, Any]) -> tuple[str, 
     seen = seen_by(user, None)
     if not seen.customers:
         return None
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    by_severity: Counter[str] = Counter()
+    customers: set[int] = set()
     for customer_id, severity in (
         visible_alerts(seen)
         .filter(status__in=STATUSES["unresolved"])
         .values_list("customer_id", "rule__severity")
     ):
-        counts[customer_id][severity] += 1
-    if not counts:
+        by_severity[severity] += 1
+        customers.add(customer_id)
+    if not customers:
         return None
-    record_access(user, sorted(counts), "list", "alerts (daily summary)", "task")
-    total = sum(sum(c.values()) for c in counts.values())
-    subject = f"{total} open alert{'s' * (total != 1)} for {len(counts)} of your customers"
+    record_access(user, sorted(customers), "list", "alerts (daily summary)", "task")
+    total = sum(by_severity.values())
+    many = len(customers)
+    subject = f"{total} open alert{'s' * (total != 1)} for {many} of your customers"
+    if many == 1:
+        subject = f"{total} open alert{'s' * (total != 1)} for one of your customers"
     lines = [subject, ""]
-    for customer_id, by_severity in sorted(counts.items()):
-        shown = ", ".join(f"{by_severity[s]} {s}" for s in SEVERITIES if by_severity[s])
-        lines.append(f"- customer #{customer_id}: {shown}")
+    lines += [f"- {by_severity[s]} {s}" for s in SEVERITIES if by_severity[s]]
     site = getattr(settings, "SITE_URL", "").rstrip("/")
     lines += ["", f"Read and answer them: {site}/care/alerts"]
     return subject, "\n".join(lines)

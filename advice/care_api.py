@@ -14,6 +14,7 @@ from accounts.bounds import MAX_ID
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
 from advice import dashboard, notes
+from advice.write_limits import charge_care_write
 from core.http import private_no_store
 
 router = Router(tags=["care dashboard"])
@@ -150,5 +151,6 @@ def add_note(request: HttpRequest, customer_id: int, payload: NoteIn) -> Status[
     """A professional of the customer's care team (a dietitian or a medical provider)
     writes a note (Markdown, sanitized); the care team's open pages are told."""
     actor = acting_user(request)
+    charge_care_write(actor)
     note = notes.add_note(actor, customer_id, payload.body, alert_id=payload.alert_id)
     return Status(201, notes.note_out(note))

@@ -13,6 +13,7 @@ from accounts.bounds import BoundedDate, Id
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
 from advice import goals
+from advice.write_limits import charge_care_write
 from core.http import private_no_store
 
 router = Router(tags=["goals"])
@@ -111,6 +112,7 @@ def create_goal(request: HttpRequest, payload: GoalIn) -> Status[dict[str, Any]]
     """A customer's own goal (active at once), or a professional's proposal to a customer
     in their care (``proposed`` until the customer accepts)."""
     user = acting_user(request)
+    charge_care_write(user)
     fields = payload.model_dump(exclude={"customer_id"})
     goal = goals.set_goal(user, payload.customer_id or user.pk, **fields)
     return Status(201, goals.goal_detail(user, goal.pk))
@@ -134,5 +136,6 @@ def accept_goal(request: HttpRequest, goal_id: int) -> dict[str, Any]:
 def drop_goal(request: HttpRequest, goal_id: int, payload: DropIn) -> dict[str, Any]:
     """The customer or a professional of their care team drops a goal, saying why."""
     user = acting_user(request)
+    charge_care_write(user)
     goals.drop_goal(user, goal_id, payload.reason)
     return goals.goal_detail(user, goal_id)

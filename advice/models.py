@@ -1,3 +1,10 @@
+"""Care teams, care plans, goals, check-ins, alert rules, alerts and notes.
+
+A model about a customer's care names itself by its ids only (``goal 12``): ``__str__``
+shows in admin pages (the objects a customer's deletion would take with it, among
+others), and a goal's title, a check-in's note or a plan's title is health information.
+"""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -22,7 +29,7 @@ class CareTeamMember(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.professional} cares for {self.customer}"
+        return f"care team member {self.pk}"
 
 
 class CareRequest(models.Model):
@@ -179,7 +186,7 @@ class CarePlan(models.Model):
         indexes = [models.Index(fields=["customer", "-updated_at"])]
 
     def __str__(self) -> str:
-        return f"plan {self.pk} for {self.customer_id}"
+        return f"plan {self.pk}"
 
 
 class CarePlanVersion(models.Model):
@@ -219,7 +226,7 @@ class CarePlanVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"plan {self.plan_id} v{self.number}"
+        return f"plan {self.plan_id} version {self.number}"
 
 
 # --- goals and check-ins ---------------------------------------------------------------
@@ -311,7 +318,7 @@ class Goal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return f"goal {self.pk}"
 
 
 class CheckIn(models.Model):
@@ -361,7 +368,7 @@ class CheckIn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} by {self.customer_id} at {self.at}"
+        return f"check-in {self.pk}"
 
 
 class HabitReminder(models.Model):
@@ -450,7 +457,10 @@ class AlertRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # A default's name is the admins' words; a rule for one customer may name their
+        # health ("HbA1c over 8 after the new dose"), and shows in admin pages that list
+        # what a customer's deletion takes with it.
+        return self.name if self.customer_id is None else f"alert rule {self.pk}"
 
 
 class Alert(models.Model):
@@ -462,7 +472,10 @@ class Alert(models.Model):
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
         RESOLVED = "resolved", "Resolved"
 
-    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")
+    # Restricted: a rule with alerts is switched off, not deleted (its alerts, their
+    # acknowledgements and notes are the customer's history); erasing the customer still
+    # deletes both (``advice.alert_data``).
+    rule = models.ForeignKey(AlertRule, on_delete=models.RESTRICT, related_name="alerts")
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
     )
@@ -496,7 +509,7 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule_id} for {self.customer_id}: {self.status}"
+        return f"alert {self.pk}"
 
 
 class CareNote(models.Model):
@@ -519,7 +532,7 @@ class CareNote(models.Model):
         indexes = [models.Index(fields=["customer", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"note on {self.customer_id} by {self.author_id}"
+        return f"note {self.pk}"
 
 
 class AlertSummary(models.Model):

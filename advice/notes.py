@@ -24,7 +24,8 @@ from django.db import transaction
 from accounts.audit import record_access
 from accounts.models import User
 from accounts.personal_data import Part, Table, register
-from advice.models import Alert, CareNote
+from advice.alert_actions import seen_by, visible_alerts
+from advice.models import CareNote
 from advice.topics import tell_care_team
 from core.errors import Forbidden, NotFound, ServiceError
 from core.text import render_markdown
@@ -59,8 +60,13 @@ def check_can_write_notes(viewer: User, customer_id: int) -> User:
     return customer
 
 
-def note_out(note: CareNote) -> dict[str, Any]:
+def note_out(note: CareNote, shown_alerts: set[int] | None = None) -> dict[str, Any]:
+    """``shown_alerts``: the linked alerts the reader may see now (None: all, as for the
+    author who just linked it); another stays unnamed, as the alert list hides it."""
     author = note.author
+    alert_id = note.alert_id
+    if shown_alerts is not None and alert_id not in shown_alerts:
+        alert_id = None
     return {
         "id": note.pk,
         "customer": note.customer_id,
@@ -69,7 +75,7 @@ def note_out(note: CareNote) -> dict[str, Any]:
         else {"id": author.pk, "name": author.public_name(), "role": author.role},
         "body": note.body,
         "html": note.body_html,
-        "alert": note.alert_id,
+        "alert": alert_id,
         "created_at": note.created_at,
     }
 
@@ -85,7 +91,9 @@ def add_note(
         raise ServiceError(
             f"a note holds at most {MAX_BODY:,} characters", code="invalid_field", field="body"
         )
-    if alert_id is not None and not Alert.objects.filter(pk=alert_id, customer=customer).exists():
+    # Only an alert the author may see now (as the alert list shows it): one hidden since
+    # (a test no longer shared) gets the same answer as one that does not exist.
+    if alert_id is not None and not _visible(actor, customer, [alert_id]):
         raise ServiceError("no such alert about this customer", code="invalid_field", field="alert")
     with transaction.atomic():
         note = CareNote.objects.create(
@@ -100,6 +108,16 @@ def add_note(
     return note
 
 
+def _visible(viewer: User, customer: User, alert_ids: list[int]) -> set[int]:
+    """Which of ``alert_ids`` (about ``customer``) ``viewer`` may see now."""
+    seen = seen_by(viewer, customer.pk)
+    return set(
+        visible_alerts(seen)
+        .filter(pk__in=alert_ids, customer=customer)
+        .values_list("pk", flat=True)
+    )
+
+
 def notes_of(
     viewer: User, customer_id: int, *, limit: int = 50, offset: int = 0, door: str = "http"
 ) -> dict[str, Any]:
@@ -107,10 +125,12 @@ def notes_of(
     customer, relation = check_can_read_notes(viewer, customer_id)
     notes = CareNote.objects.filter(customer=customer).select_related("author")
     page = list(notes[offset : offset + limit])
+    linked = [n.alert_id for n in page if n.alert_id is not None]
+    shown = _visible(viewer, customer, linked) if linked else set()
     if relation is Relation.CARE:
         record_access(viewer, [customer], "read", "care notes", door)
     return {
-        "items": [note_out(n) for n in page],
+        "items": [note_out(n, shown) for n in page],
         "count": notes.count() if len(page) == limit or offset else len(page),
         "may_write": relation is Relation.CARE,
     }

@@ -109,7 +109,9 @@ def erase_care(user: User) -> None:
     )
     CareTeamMember.objects.filter(mine).delete()
     CareRequest.objects.filter(mine).delete()
-    narrow_rights([pk for pair in others for pk in pair if pk != user.pk])
+    # Their care team's pages hear that this customer is gone from their care.
+    narrow_rights([pro for customer, pro in others if customer == user.pk], customer_id=user.pk)
+    narrow_rights([customer for customer, pro in others if pro == user.pk])
 
 
 register(

@@ -16,11 +16,12 @@ from accounts import limits
 from accounts.bounds import MAX_ID, Id
 from accounts.models import User
 from accounts.permissions import signed_in_user
-from accounts.schemas import Input
+from accounts.schemas import Input, Patch
 from advice import plan_content as limits_of
 from advice import plan_reads, plan_templates, plans
 from advice.plan_compare import compare
 from advice.plan_send import send_plan
+from advice.write_limits import charge_care_write
 from profiles.permissions import Relation
 
 router = Router(tags=["care plans"])
@@ -35,8 +36,9 @@ class AttachmentIn(Input):
     url: str = Field(max_length=limits_of.MAX_URL, description="an https:// address")
 
 
-class ContentIn(Input):
-    """A plan's words; on a change, the fields left out keep what they were."""
+class ContentIn(Patch):
+    """A plan's words; on a change, the fields left out keep what they were (null for
+    none of them: each has a value)."""
 
     title: str | None = Field(default=None, max_length=limits_of.MAX_TITLE)
     body: str | None = Field(default=None, max_length=limits_of.MAX_BODY, description="Markdown")
@@ -52,6 +54,8 @@ class ContentIn(Input):
 
 
 class PlanIn(ContentIn):
+    clearable = frozenset({"template_id"})
+
     customer_id: Id
     # Start from this template (its words; those given here replace them).
     template_id: Id | None = None
@@ -63,6 +67,8 @@ class GroupIn(Input):
 
 
 class SendIn(ContentIn):
+    clearable = frozenset({"template_id", "customer_ids", "group"})
+
     template_id: Id | None = None
     customer_ids: list[Id] | None = Field(default=None, max_length=10_000)
     group: GroupIn | None = None
@@ -75,7 +81,7 @@ class SendIn(ContentIn):
         )
 
 
-class TemplateIn(Input):
+class TemplateIn(Patch):
     title: str | None = Field(default=None, max_length=limits_of.MAX_TITLE)
     body: str | None = Field(default=None, max_length=limits_of.MAX_BODY)
     recommendations: list[str] | None = Field(default=None, max_length=limits_of.MAX_ITEMS)
@@ -206,6 +212,7 @@ def list_templates(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/plan-templates", response={201: TemplateOut}, tags=["plan templates"])
 def create_template(request: HttpRequest, payload: TemplateIn) -> Status[dict[str, Any]]:
     actor = signed_in_user(request)
+    charge_care_write(actor)
     made = plan_templates.create_template(
         actor, payload.model_dump(exclude={"shared"}), bool(payload.shared)
     )
@@ -216,6 +223,7 @@ def create_template(request: HttpRequest, payload: TemplateIn) -> Status[dict[st
 def update_template(request: HttpRequest, template_id: int, payload: TemplateIn) -> dict[str, Any]:
     """The owner only (a shared template is read by all, changed by its owner)."""
     actor = signed_in_user(request)
+    charge_care_write(actor)
     changed = plan_templates.update_template(actor, template_id, payload.model_dump())
     return plan_templates.template_out(changed, actor)
 
@@ -223,7 +231,9 @@ def update_template(request: HttpRequest, template_id: int, payload: TemplateIn)
 @router.delete("/plan-templates/{template_id}", response={204: None}, tags=["plan templates"])
 def delete_template(request: HttpRequest, template_id: int) -> Status[None]:
     """The owner only; plans made from it keep their words."""
-    plan_templates.delete_template(signed_in_user(request), template_id)
+    actor = signed_in_user(request)
+    charge_care_write(actor)
+    plan_templates.delete_template(actor, template_id)
     return Status(204, None)
 
 
@@ -248,6 +258,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status[dict[str, Any]]
     """A dietitian writes a draft for a customer in their care (optionally from a
     template); the customer sees nothing of it until it is published."""
     actor = signed_in_user(request)
+    charge_care_write(actor)
     made = plans.create_plan(
         actor,
         payload.customer_id,
@@ -287,6 +298,7 @@ def edit_plan(request: HttpRequest, plan_id: int, payload: ContentIn) -> dict[st
     """Edits the draft; a published plan keeps its version in force and gets a new draft
     (a copy of the last version with the change), published in turn."""
     actor = signed_in_user(request)
+    charge_care_write(actor)
     changes = payload.words()
     changes["change_note"] = payload.change_note
     plans.edit_plan(actor, plan_id, changes)
@@ -297,6 +309,7 @@ def edit_plan(request: HttpRequest, plan_id: int, payload: ContentIn) -> dict[st
 def publish(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     """The draft becomes the version in force; the customer is told (409 with no draft)."""
     actor = signed_in_user(request)
+    charge_care_write(actor)
     plans.publish_plan(actor, plan_id)
     return plan_reads.plan_detail(actor, plan_id)[1]
 
@@ -304,6 +317,7 @@ def publish(request: HttpRequest, plan_id: int) -> dict[str, Any]:
 @router.post("/care-plans/{plan_id}/archive", response=PlanOut)
 def archive(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     actor = signed_in_user(request)
+    charge_care_write(actor)
     plans.archive_plan(actor, plan_id)
     return plan_reads.plan_detail(actor, plan_id)[1]
 

@@ -1,6 +1,8 @@
 """What a customer is told when a care plan (or a new version of one) is published for
 them: a notice in the app, live on ``user:{id}``, and a mail if they want this kind by
-mail (on by default: the issue asks for it).
+mail (on by default: the issue asks for it), at most once per plan in
+``PLAN_MAIL_QUIET_MINUTES`` (a publish loop must not flood their inbox; the notice in the
+app still says the latest).
 
 A plan is the customer's own health advice, so neither the notice nor the mail carries
 any of it: no title, no text, no value. The mail says only that a plan is waiting and
@@ -19,6 +21,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from advice.models import CarePlan
+from advice.write_limits import may_mail_about_plan
 from notifications.kinds import Kind, register
 from notifications.services import email_if_wanted, notify_many
 
@@ -56,8 +59,9 @@ TITLE = "A care plan was published for you"
 NEW_VERSION = "Your care plan has a new version"
 
 
-def notify_published(customer_id: int, plan_id: int, *, first: bool) -> None:
+def notify_published(plan: CarePlan, *, first: bool) -> None:
     """Call inside the publishing transaction: the notice is sent on commit."""
+    customer_id, plan_id = plan.customer_id, plan.pk
     body = (
         "Read it on your plans page."
         if first
@@ -71,7 +75,8 @@ def notify_published(customer_id: int, plan_id: int, *, first: bool) -> None:
         url=f"{PAGE}#plan-{plan_id}",
         data={"plan": plan_id},
     )
-    email_if_wanted([customer_id], KIND, {"plan": plan_id})
+    if may_mail_about_plan(plan):
+        email_if_wanted([customer_id], KIND, {"plan": plan_id})
 
 
 def notify_sent(customer_ids: list[int], batch_id: int) -> None:

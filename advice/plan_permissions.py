@@ -51,10 +51,11 @@ def check_can_read_plan(viewer: User, plan: CarePlan) -> Relation:
 
 
 def check_can_write_plan(actor: User, plan: CarePlan) -> None:
-    """A dietitian of the customer's care team; others (the customer included) see the
-    plan, if at all, read-only."""
+    """A dietitian of the customer's care team. A medical provider of it reads the plan
+    (403 on a write); the customer's own attempt is answered as for a plan that does not
+    exist, draft or published, so it tells nothing of drafts about them."""
     relation = relation_to(actor, plan.customer_id)
-    if relation is Relation.OTHER:
+    if relation is Relation.OTHER or relation is Relation.SELF:
         raise NotFound(NO_PLAN)
     if relation is not Relation.CARE or actor.role != Role.DIETITIAN:
         raise Forbidden("only a dietitian of the care team changes a care plan")

@@ -162,7 +162,7 @@ def publish_plan(actor: User, plan_id: int) -> CarePlan:
         plan.updated_at = now
         plan.save(update_fields=["published_version", "updated_at"])
         record_access(actor, plan.customer_id, "write", "care plan", "http")
-        notify_published(plan.customer_id, plan.pk, first=draft.number == 1)
+        notify_published(plan, first=draft.number == 1)
         tell_care_team(plan.customer_id, "plan", plan.pk)
     return plan
 

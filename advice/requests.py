@@ -303,7 +303,7 @@ def _form_team(request: CareRequest) -> None:
         withdraw_handovers([(customer.pk, handing.pk)])
         if left:
             record_access(handing, [customer], "remove", "care team (handed over)", "http")
-            narrow_rights([customer.pk, handing.pk])
+            narrow_rights([customer.pk, handing.pk], customer_id=customer.pk)
     notices.notify_formed(request)
 
 

@@ -25,6 +25,7 @@ from advice.permissions import (
     check_can_search_customers,
 )
 from core.errors import Conflict, Forbidden, ServiceError
+from realtime.publish import publish_many
 
 
 def add_to_care_team(
@@ -78,7 +79,7 @@ def remove_from_care_team(
         ).delete()
         if removed:
             record_access(actor, [customer_id], "remove", "care team", door)
-            narrow_rights([customer_id, professional_id])
+            narrow_rights([customer_id, professional_id], customer_id=customer_id)
 
 
 def withdraw_handovers(pairs: list[tuple[int, int]]) -> int:
@@ -180,9 +181,32 @@ def end_care_of_former_professionals(user_ids: list[int]) -> None:
     narrow_rights([customer for _, customer, _ in gone] + [pro for _, _, pro in gone])
 
 
+def tell_access_narrowed(customer_id: int, professional_ids: list[int]) -> None:
+    """After the commit: each professional of ``professional_ids`` (the care team as it
+    was, former members included) hears that what they may see of ``customer_id``
+    narrowed, so their open care pages read again and drop what is refused now. The event
+    carries no data, and goes to each one's own ``user:`` topic whatever their relation
+    now (``tell_care_team`` reaches only those who may still see the customer)."""
+    pros = User.objects.filter(
+        pk__in=[pk for pk in professional_ids if pk != customer_id], role__in=CARE_ROLES
+    ).values_list("pk", flat=True)
+    data = {"customer": customer_id, "what": "access", "id": None}
+    events = [(f"user:{pk}", "care.activity", data) for pk in sorted(pros)]
+    if events:
+        publish_many(events)
+
+
 @receiver(rights_narrowed)
 def _follow_role_changes(sender: Any, user_ids: list[int], **kwargs: Any) -> None:
     end_care_of_former_professionals(user_ids)
+
+
+@receiver(rights_narrowed)
+def _tell_care_pages(
+    sender: Any, user_ids: list[int], customer_id: int | None = None, **kwargs: Any
+) -> None:
+    if customer_id is not None:
+        tell_access_narrowed(customer_id, user_ids)
 
 
 @receiver(access_revoked)

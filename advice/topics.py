@@ -21,7 +21,10 @@ from profiles.models import Audience, Consent, MedicalTest, TestAudience
 from realtime.publish import publish_many
 from realtime.registry import EventSchema, registry
 
-What = Literal["check_in", "result", "alert", "goal", "plan", "note"]
+# "access": what the professional may see of this customer narrowed (consent to care
+# withdrawn, the care team left, a test no longer shared): read again, and drop what the
+# API no longer answers (sent by ``advice.services`` to the former care team too).
+What = Literal["check_in", "result", "alert", "goal", "plan", "note", "access"]
 
 
 class CareActivity(EventSchema):

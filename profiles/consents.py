@@ -162,7 +162,7 @@ def withdraw(user: User, purpose: str) -> bool:
             customer=user, purpose=purpose, withdrawn_at__isnull=True
         ).update(withdrawn_at=timezone.now())
         if withdrawn and purpose == Consent.Purpose.CARE:
-            narrow_rights(sorted(care_team_of(user.pk)))
+            narrow_rights(sorted(care_team_of(user.pk)), customer_id=user.pk)
     return bool(withdrawn)
 
 

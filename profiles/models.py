@@ -3,7 +3,8 @@ catalogue, results over time, consent per purpose, and who may see each field.
 
 Every field has an audience the customer chose (``Audience``); ``profiles.permissions``
 decides who sees what, on every door. Nothing here stores a value twice: events and
-notices name what changed, never the value.
+notices name what changed, never the value. A model of a customer's record names itself
+by its own id only (``result 12``): ``__str__`` shows in admin pages.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ class ProfileValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.attribute_id} of {self.customer_id}"
+        return f"profile value {self.pk}"
 
 
 class ProfileChange(models.Model):
@@ -140,7 +141,7 @@ class ProfileChange(models.Model):
         indexes = [models.Index(fields=["customer", "-changed_at"])]
 
     def __str__(self) -> str:
-        return f"{self.attribute_id} of {self.customer_id} at {self.changed_at}"
+        return f"profile change {self.pk}"
 
 
 class MedicalTest(models.Model):
@@ -224,7 +225,7 @@ class TestAudience(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.test_id} of {self.customer_id}: {self.audience}"
+        return f"test audience {self.pk}"
 
 
 class Result(models.Model):
@@ -280,7 +281,7 @@ class Result(models.Model):
         indexes = [models.Index(fields=["customer", "test", "taken_at"])]
 
     def __str__(self) -> str:
-        return f"{self.test_id} of {self.customer_id} at {self.taken_at}"
+        return f"result {self.pk}"
 
 
 class Consent(models.Model):

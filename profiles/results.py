@@ -279,7 +279,7 @@ def set_test_audience(actor: User, customer_id: int, code: str, audience: str) -
             customer_id=customer_id, test=test, defaults={"audience": audience}
         )
         if narrower(audience, before):
-            narrow_rights(sorted(care_team_of(customer_id)))
+            narrow_rights(sorted(care_team_of(customer_id)), customer_id=customer_id)
         if audience != before:
             tell_audience(customer_id)
     return audience

@@ -260,7 +260,7 @@ def _apply(
     profile.updated_at = now
     profile.save(update_fields=["version", "updated_at"])
     if narrowed:
-        narrow_rights(sorted(care_team_of(customer.pk)))
+        narrow_rights(sorted(care_team_of(customer.pk)), customer_id=customer.pk)
     # Broadcast on commit, keys only: the care team reads the values through the API.
     tell_profile(customer.pk, told)
 

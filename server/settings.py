@@ -317,6 +317,12 @@ CARE_REQUESTS_PER_DAY = env_int("CARE_REQUESTS_PER_DAY", 20)
 # sends to a group a dietitian makes an hour (each tells every customer reached).
 CARE_PLAN_GROUP_MAX = env_int("CARE_PLAN_GROUP_MAX", 1000)
 CARE_PLAN_SENDS_PER_HOUR = env_int("CARE_PLAN_SENDS_PER_HOUR", 20)
+# Advice writes one dietitian or medical provider may make in an hour (plans, templates,
+# goals, alert rules, alert answers, notes): far more than a day's work, and a bound on a
+# script's. A customer is mailed about one plan at most once in this many minutes (a
+# publish loop updates the notice in the app, and sends no more mail).
+CARE_WRITES_PER_HOUR = env_int("CARE_WRITES_PER_HOUR", 300)
+PLAN_MAIL_QUIET_MINUTES = env_int("PLAN_MAIL_QUIET_MINUTES", 30)
 # Result imports (a FHIR bundle or a CSV lab file, a preview or a commit) a member may
 # make in an hour: each reads and checks up to 5,000 rows, far more than one request.
 RESULT_IMPORTS_PER_HOUR = env_int("RESULT_IMPORTS_PER_HOUR", 30)

@@ -355,9 +355,10 @@ def test_the_daily_summary_goes_once_in_the_morning_without_values(
         assert alert_summary.send_summaries(morning) == 1
         assert alert_summary.send_summaries(morning + dt.timedelta(hours=1)) == 0
     (sent,) = [m for m in mail.outbox if m.to == [dietitian.email]]
-    assert f"customer #{cared.pk}: 1 critical, 1 warning" in sent.body
+    assert "- 1 critical\n- 1 warning" in sent.body
+    assert "2 open alerts for one of your customers" in sent.subject
     assert "/care/alerts" in sent.body
-    for word in ("187", "9.4", "systolic", "Casey", "glucose"):
+    for word in ("187", "9.4", "systolic", "Casey", "glucose", f"#{cared.pk}", "customer #"):
         assert word not in sent.body and word not in sent.subject
     assert AlertSummary.objects.filter(professional=dietitian).count() == 1
 

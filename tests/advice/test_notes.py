@@ -160,3 +160,24 @@ def test_the_customers_download_holds_the_notes_erasure_takes_them_or_their_auth
     assert kept.author_id is None and kept.body == "About Bob"
     (table,) = notes_part.export(bob)
     assert table.rows[0]["author"] == ""
+
+
+def test_a_note_links_only_an_alert_its_author_may_see_now(client, make_user):
+    """An alert hidden since (its test kept from the care team) gets the same 400 as one
+    that does not exist, and a note linked to it before shows no link while it is hidden."""
+    ann = make_user(display_name="Ann")
+    dietitian = make_user(Role.DIETITIAN)
+    into_care(ann, dietitian)
+    hidden = alert(ann, "weight")
+    linked = write(client, dietitian, ann, "Before", alert_id=hidden.pk)
+    assert linked.status_code == 201
+    keep_to_self(ann, "weight")
+    refused = write(client, dietitian, ann, "After", alert_id=hidden.pk)
+    missing = write(client, dietitian, ann, "After", alert_id=hidden.pk + 1000)
+    assert refused.status_code == missing.status_code == 400
+    assert api_json(refused) == api_json(missing)
+    assert [n["alert"] for n in api_json(read(client, dietitian, ann))["items"]] == [None]
+    # The customer sees every alert about them, and the link.
+    assert [n["alert"] for n in api_json(read(client, ann, ann))["items"]] == [hidden.pk]
+    keep_to_self(ann, "weight", "care_team")
+    assert [n["alert"] for n in api_json(read(client, dietitian, ann))["items"]] == [hidden.pk]

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from accounts.models import User
-from accounts.roles import CARE_ROLES
+from accounts.roles import CARE_ROLES, Role
 from profiles.permissions import Relation, relation_to
 
 
@@ -25,9 +25,12 @@ def _member(request: HttpRequest) -> User:
 @login_required
 @ensure_csrf_cookie
 def care_alerts_page(request: HttpRequest) -> HttpResponse:
-    if _member(request).role not in CARE_ROLES:
+    user = _member(request)
+    if user.role not in CARE_ROLES:
         raise Http404("alerts are for dietitians and medical providers")
-    return render(request, "web/care_alerts.html")
+    # Only a dietitian answers alerts; a medical provider's page offers no form for it
+    # (the API refuses them too).
+    return render(request, "web/care_alerts.html", {"may_answer": user.role == Role.DIETITIAN})
 
 
 @login_required
@@ -38,5 +41,10 @@ def care_customer_alerts_page(request: HttpRequest, customer_id: int) -> HttpRes
     customer = User.objects.filter(pk=customer_id, erased_at__isnull=True).first()
     if customer is None or relation_to(user, customer) is not Relation.CARE:
         raise Http404("no such customer in your care")
-    context = {"customer_id": customer.pk, "customer_name": customer.public_name()}
+    context = {
+        "customer_id": customer.pk,
+        "customer_name": customer.public_name(),
+        # The dietitian changes thresholds and answers alerts; a medical provider reads.
+        "may_answer": user.role == Role.DIETITIAN,
+    }
     return render(request, "web/care_customer_alerts.html", context)

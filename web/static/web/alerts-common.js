@@ -54,16 +54,19 @@ export function alertItem(alert, options) {
     alert.note ? el("p", { className: "alert-note" }, alert.note) : null,
   );
   item.setAttribute("aria-labelledby", headingId);
-  if (alert.status !== "resolved") item.append(answerForm(alert, options));
+  // The page holds the form only for whoever may answer (the dietitian): a medical
+  // provider reads alerts, and is offered nothing the API would refuse.
+  const template = /** @type {HTMLTemplateElement | null} */ (document.getElementById("answer-form"));
+  if (alert.status !== "resolved" && template) item.append(answerForm(alert, template, options));
   return item;
 }
 
-/** @param {Alert} alert @param {{statusId: string, done: () => void}} options */
-function answerForm(alert, options) {
-  const template = /** @type {HTMLTemplateElement | null} */ (document.getElementById("answer-form"));
-  const form = template
-    ? /** @type {HTMLFormElement} */ (template.content.firstElementChild?.cloneNode(true))
-    : el("form", { className: "stack answer" });
+/**
+ * @param {Alert} alert @param {HTMLTemplateElement} template
+ * @param {{statusId: string, done: () => void}} options
+ */
+function answerForm(alert, template, options) {
+  const form = /** @type {HTMLFormElement} */ (template.content.firstElementChild?.cloneNode(true));
   const note = form.querySelector("textarea");
   if (note) note.setAttribute("aria-label", "Note on " + alert.rule.name + " for " + alert.customer.name);
   if (alert.status === "acknowledged") form.querySelector('button[value="acknowledge"]')?.remove();
@@ -85,8 +88,10 @@ function answerForm(alert, options) {
 }
 
 /**
- * Call ``reload`` when an alert of one of the professional's customers changes (several
- * in a burst make one read). ``customerId``: only that customer's.
+ * Call ``reload`` when an alert of one of the professional's customers changes, or what
+ * they may see of a customer narrowed (``what: "access"``: consent withdrawn, the care
+ * team left, a test no longer shared), several in a burst making one read.
+ * ``customerId``: only that customer's.
  * @param {() => void} reload @param {number} [customerId]
  */
 export function onAlertChanges(reload, customerId) {
@@ -95,7 +100,7 @@ export function onAlertChanges(reload, customerId) {
   live.listen({
     onEvent(frame) {
       const data = frame.data;
-      if (frame.event !== "care.activity" || !data || data.what !== "alert") return;
+      if (frame.event !== "care.activity" || !data || (data.what !== "alert" && data.what !== "access")) return;
       if (customerId !== undefined && data.customer !== customerId) return;
       window.clearTimeout(timer);
       timer = window.setTimeout(reload, 200);

@@ -1,6 +1,8 @@
 // @ts-check
 // /care/alerts: a professional's open alerts across the customers in their care, newest
-// first (GET /api/alerts), acknowledged or resolved with a note; read again live.
+// first (GET /api/alerts), acknowledged or resolved with a note (by a dietitian: the page
+// holds no form for a medical provider); read again live, and when what I may see of a
+// customer narrowed (``care.activity`` "access": their alerts leave the list).
 
 import { api, byId, el } from "./live.js";
 import { alertItem, onAlertChanges, readFailure } from "./alerts-common.js";

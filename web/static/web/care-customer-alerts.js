@@ -2,9 +2,12 @@
 // /care/customers/{id}/alerts: the rules watching one customer (GET /api/alert-rules?
 // customer_id=), a threshold changed for them only (an override of the default, POST or
 // PATCH /api/alert-rules), and their alert history (GET /api/alerts?customer_id=&status=all).
+// When the care team's access ends (care-access.js, or a read answering 404) the rules and
+// alerts leave the page and it says why.
 
-import { api, byId, el } from "./live.js";
+import { ApiError, api, byId, el } from "./live.js";
 import { alertItem, onAlertChanges, readFailure } from "./alerts-common.js";
+import { ACCESS_ENDED, whenAccessEnds } from "./care-access.js";
 import { reason, showStatus } from "./settings-common.js";
 
 /**
@@ -15,9 +18,28 @@ import { reason, showStatus } from "./settings-common.js";
  * }} Rule
  */
 
-const customerId = Number(byId("customer-alerts").dataset.customerId);
+const root = byId("customer-alerts");
+const customerId = Number(root.dataset.customerId);
+// The dietitian changes thresholds; a medical provider of the care team reads them.
+const mayChange = root.dataset.mayAnswer === "true";
 const rulesBody = byId("rules-body");
 const history = byId("history-list");
+let ended = false;
+
+function accessEnded() {
+  if (ended) return;
+  ended = true;
+  rulesBody.replaceChildren();
+  history.replaceChildren();
+  showStatus("rules-status", "");
+  showStatus("history-status", ACCESS_ENDED, true);
+}
+
+/** @param {unknown} error @param {string} statusId */
+function failed(error, statusId) {
+  if (error instanceof ApiError && error.status === 404) accessEnded();
+  else showStatus(statusId, readFailure(error), true);
+}
 
 const WHEN = {
   above: "at or above", below: "under", mean_above: "mean at or above", mean_below: "mean under",
@@ -63,9 +85,11 @@ function changeForm(rule) {
 }
 
 async function loadRules() {
+  if (ended) return;
   try {
     /** @type {Rule[]} */
     const rules = await api("GET", "/alert-rules?customer_id=" + customerId);
+    if (ended) return;
     rulesBody.replaceChildren();
     for (const rule of rules) {
       const scope = rule.customer_id === null ? "default" : rule.overrides_id ? "changed for this customer" : "for this customer";
@@ -76,27 +100,33 @@ async function loadRules() {
           el("td", {}, rule.name, el("br"), el("span", { className: "muted" }, scope + (rule.active ? "" : ", off"))),
           el("td", {}, firesWhen(rule)),
           el("td", {}, el("span", { className: "severity " + rule.severity }, rule.severity)),
-          el("td", {}, rule.kind === "missing" ? "" : changeForm(rule)),
+          el("td", {}, rule.kind === "missing" || !mayChange ? "" : changeForm(rule)),
         ),
       );
     }
   } catch (error) {
-    showStatus("rules-status", readFailure(error), true);
+    failed(error, "rules-status");
   }
 }
 
 async function loadHistory() {
+  if (ended) return;
   try {
     const alerts = await api("GET", "/alerts?status=all&limit=200&customer_id=" + customerId);
+    if (ended) return;
     history.replaceChildren();
     if (alerts.length === 0) history.append(el("li", { className: "muted" }, "No alerts so far."));
     for (const alert of alerts) {
       history.append(alertItem(alert, { showCustomer: false, statusId: "history-status", done: loadHistory }));
     }
   } catch (error) {
-    showStatus("history-status", readFailure(error), true);
+    failed(error, "history-status");
   }
 }
 
-loadRules();
-onAlertChanges(loadHistory, customerId);
+// Both read when the socket is ready; again when an alert changed, or (care.activity "access") what I may see of them narrowed.
+onAlertChanges(() => {
+  loadHistory();
+  loadRules();
+}, customerId);
+whenAccessEnds(customerId, accessEnded);

@@ -6,7 +6,8 @@
 // customer shown is in their access log). The choices live in the address, so a reload or
 // a link keeps them. A row reads again when its customer logs something (``care.activity``
 // on my own ``user:`` topic, which the shell follows) or writes to me; rows keep their
-// place until the next load.
+// place until the next load. When a customer withdraws consent to care or leaves my care
+// (``care.activity`` with ``what: "access"``), their row reads again: the 404 drops it.
 
 import { api, byIdAs, el, live, me } from "./live.js";
 import { COLUMNS, fetchRow, loadCatalogue, valueNode } from "./care-board.js";

@@ -4,9 +4,11 @@
 // writes a draft (from a template if they like), edits it, publishes it, starts a new
 // version of a published plan (a change to it is a new draft), and archives a plan. A
 // medical provider reads. Read again when the care team hears of a plan (`care.activity`
-// on user:{me}: the customer acknowledged, a colleague published).
+// on user:{me}: the customer acknowledged, a colleague published). When access ends
+// (care-access.js: consent withdrawn, the care team left) the plans leave the page.
 
-import { announce, api, byId, byIdAs, el, live } from "./live.js";
+import { ApiError, announce, api, byId, byIdAs, el, live } from "./live.js";
+import { ACCESS_ENDED, whenAccessEnds } from "./care-access.js";
 import { attachmentsFrom, attachmentsText, day, lines, versionView } from "./plans-common.js";
 import { confirmAction, reason, showStatus } from "./settings-common.js";
 
@@ -26,6 +28,16 @@ const list = byId("plan-list");
 let templates = [];
 /** @type {Plan | null} */
 let editing = null;
+let ended = false;
+
+/** Access ended: nothing of the customer's plans stays on the page, nor the form. */
+function accessEnded() {
+  if (ended) return;
+  ended = true;
+  list.replaceChildren();
+  form?.closest("section")?.remove();
+  showStatus("list-status", ACCESS_ENDED, true);
+}
 
 /** @param {Plan} plan */
 function state(plan) {
@@ -104,13 +116,19 @@ function planView(plan) {
 }
 
 async function load() {
+  if (ended) return;
   try {
     /** @type {Plan[]} */
     const plans = await api("GET", `/care-plans?customer_id=${customerId}`);
+    if (ended) return;
     list.replaceChildren(
       ...(plans.length ? plans.map(planView) : [el("p", { className: "muted" }, "No plan yet.")]),
     );
   } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      accessEnded();
+      return;
+    }
     list.replaceChildren();
     showStatus("list-status", "Could not load the plans: " + reason(error), true);
   }
@@ -211,10 +229,14 @@ if (form) {
 
 live.listen({
   onEvent(frame) {
-    if (frame.event === "care.activity" && frame.data && frame.data.customer === customerId && frame.data.what === "plan") {
+    if (ended || frame.event !== "care.activity" || !frame.data || frame.data.customer !== customerId) return;
+    if (frame.data.what === "plan") {
       load().then(() => announce(`${customerName}’s plans changed: shown as they are now.`));
+    } else if (frame.data.what === "access") {
+      load(); // what I may see narrowed: a 404 ends the page
     }
   },
 });
+whenAccessEnds(customerId, accessEnded);
 
 load();

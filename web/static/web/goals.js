@@ -5,9 +5,11 @@
 // progress bar, status and whether it is at risk; a target's values drawn against the
 // target line (Chart.js, vendored: the global `Chart`), with the chart said in words. A
 // medical provider of the care team reads the goals: the page offers them no form and no
-// "Drop" (only the customer and a dietitian write goals).
+// "Drop" (only the customer and a dietitian write goals). The professional's view clears
+// itself when the care team's access ends (care-access.js).
 
-import { ApiError, announce, api, byIdAs, el } from "./live.js";
+import { ApiError, announce, api, byIdAs, el, live } from "./live.js";
+import { ACCESS_ENDED, whenAccessEnds } from "./care-access.js";
 import { SYMBOLS, checkInItem, goalItem, round } from "./goals-common.js";
 
 /**
@@ -237,5 +239,41 @@ async function loadCheckIns() {
   if (!missed.goals.length) node.append(el("li", { className: "muted" }, "No habit goal."));
 }
 
+// --- when the care team's access ends (the professional's view) -------------------------
+
+let ended = false;
+
+/** Nothing of the customer's goals or check-ins stays on the page, nor the form. */
+function accessEnded() {
+  if (ended) return;
+  ended = true;
+  goals.clear();
+  chart?.destroy();
+  chart = null;
+  list.replaceChildren();
+  trendPanel.hidden = true;
+  for (const id of ["recent-list", "missed-list"]) byIdAs(id, HTMLElement).replaceChildren();
+  document.getElementById("goal-form")?.closest("section")?.remove();
+  status("list-status", ACCESS_ENDED, true);
+}
+
+/** @param {unknown} error */
+function failed(error) {
+  if (!mine && error instanceof ApiError && error.status === 404) accessEnded();
+  else if (!ended) status("list-status", words(error), true);
+}
+
+if (!mine) {
+  whenAccessEnds(customerId, accessEnded);
+  live.listen({
+    onEvent(frame) {
+      const data = frame.data;
+      if (ended || frame.event !== "care.activity" || !data || data.customer !== customerId) return;
+      // What I may see of this customer narrowed: read again (a 404 ends the page).
+      if (data.what === "access") Promise.all([loadGoals(), loadCheckIns()]).catch(failed);
+    },
+  });
+}
+
 showKind();
-Promise.all([loadGoals(), loadTests(), loadCheckIns()]).catch((error) => status("list-status", words(error), true));
+Promise.all([loadGoals(), loadTests(), loadCheckIns()]).catch(failed);
