@@ -206,7 +206,9 @@ def test_narrowing_tells_the_care_team_and_changes_are_told_by_key(client, peopl
     consent_to_care(customer)
     narrowed: list[list[int]] = []
     told: list[tuple[int, list[str]]] = []
-    monkeypatch.setattr("profiles.values.narrow_rights", narrowed.append)
+    monkeypatch.setattr(
+        "profiles.values.narrow_rights", lambda user_ids, **_: narrowed.append(user_ids)
+    )
     monkeypatch.setattr(
         "profiles.values.tell_profile", lambda customer_id, keys: told.append((customer_id, keys))
     )
