@@ -5,6 +5,7 @@ the importing module outside CI when Chromium is missing (under CI=true it must 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,6 +75,13 @@ def watch_for_csp_violations(page: Page) -> None:
 # Phones first: the pages are tested at a small phone's width unless a test says otherwise.
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
+
+
+def titled(text: str) -> re.Pattern[str]:
+    """A page's title as ``to_have_title`` should expect it: the shell puts the count of
+    unread notices before it ("(2) ...") as soon as it has counted them, which may be
+    before or after the check."""
+    return re.compile(r"^(\(\d+\) )?" + re.escape(text) + "$")
 
 
 def signed_in_page(

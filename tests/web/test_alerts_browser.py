@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from tests.live import Cluster, Server
-from tests.web.browsing import assert_accessible, expect, signed_in_page
+from tests.web.browsing import assert_accessible, expect, signed_in_page, titled
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
@@ -25,7 +25,7 @@ def test_an_out_of_range_result_shows_an_alert_live_and_is_acknowledged(
 
     page = signed_in_page(browser, server, dan_email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Alerts").click()
-    expect(page).to_have_title("Alerts · eDietitian Community")
+    expect(page).to_have_title(titled("Alerts · eDietitian Community"))
     expect(page.locator("#alert-list")).to_contain_text("No open alerts.")
     assert_accessible(page, "no open alerts")
 
@@ -54,7 +54,7 @@ def test_an_out_of_range_result_shows_an_alert_live_and_is_acknowledged(
 
     # Her rules: the crisis threshold raised for her alone; her history holds the alert.
     item.get_by_role("link", name="Cora Celery").click()
-    expect(page).to_have_title("Alerts of Cora Celery · eDietitian Community")
+    expect(page).to_have_title(titled("Alerts of Cora Celery · eDietitian Community"))
     crisis = page.get_by_role("row").filter(has_text="Blood pressure crisis (systolic)")
     expect(crisis).to_contain_text("systolic at or above 180 mm[Hg]")
     crisis.get_by_label("Threshold for this customer (mm[Hg])").fill("190")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.live import Cluster, Server
-from tests.web.browsing import assert_accessible, expect, signed_in_page
+from tests.web.browsing import assert_accessible, expect, signed_in_page, titled
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
@@ -28,7 +28,7 @@ def test_a_customer_checks_in_a_habit_and_a_mood_and_the_goal_moves(
 
     page = signed_in_page(browser, server, cara_email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Check-in").click()
-    expect(page).to_have_title("Check-in · eDietitian Community")
+    expect(page).to_have_title(titled("Check-in · eDietitian Community"))
     habit = page.locator(f"#habit-list li[data-goal='{goal['id']}']")
     expect(habit).to_contain_text("0 of 2 today")
     assert_accessible(page, "the check-in page")
@@ -51,7 +51,7 @@ def test_a_customer_checks_in_a_habit_and_a_mood_and_the_goal_moves(
     expect(page.locator("#checkin-status")).to_contain_text("Mood 1 of 5 logged (only you see it)")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Goals").click()
-    expect(page).to_have_title("My goals · eDietitian Community")
+    expect(page).to_have_title(titled("My goals · eDietitian Community"))
     mine = page.locator(f"#goal-list li[data-goal='{goal['id']}']")
     expect(mine).to_contain_text("1 of 2 today")
     expect(mine).to_contain_text("Active")
@@ -60,7 +60,7 @@ def test_a_customer_checks_in_a_habit_and_a_mood_and_the_goal_moves(
     # Dino sees the goal and the shared mood only.
     dino = signed_in_page(browser, server, dino_email)
     dino.goto(f"/care/customers/{cara_id}/goals")
-    expect(dino).to_have_title("Goals of Cara Carrot · eDietitian Community")
+    expect(dino).to_have_title(titled("Goals of Cara Carrot · eDietitian Community"))
     expect(dino.locator(f"#goal-list li[data-goal='{goal['id']}']")).to_contain_text("1 of 2 today")
     shared = dino.locator("#recent-list")
     expect(shared).to_contain_text("Mood 4 of 5 (good)")

@@ -7,12 +7,10 @@ a glance and adds a note; every page accessible (axe-core) without sideways scro
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.live import Cluster, Server
-from tests.web.browsing import DESKTOP, assert_accessible, expect, signed_in_page
+from tests.web.browsing import DESKTOP, assert_accessible, expect, signed_in_page, titled
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
@@ -37,8 +35,7 @@ def test_a_dietitians_dashboard_follows_her_customers_live(
 
     dana = signed_in_page(browser, server, dana_email)
     dana.goto("/care")
-    # (The shell puts the unread notices' count before the title.)
-    expect(dana).to_have_title(re.compile(r"My customers · eDietitian Community$"))
+    expect(dana).to_have_title(titled("My customers · eDietitian Community"))
     cora = dana.locator(f"#board-body tr[data-customer='{cora_id}']")
     expect(cora.locator("td[data-test=weight]")).to_contain_text("81.9 kg")
     expect(cora.locator("td[data-test=weight]")).to_contain_text("steady")
