@@ -77,3 +77,56 @@ def care_team_sees_test(test: MedicalTest, tests: Sequence[MedicalTest], custome
     if codes:
         condition &= _sources_seen(customer, [by_code.get(code) for code in codes])
     return condition
+
+
+def care_team_sees_sql(
+    tests: Sequence[MedicalTest], customer: str, test: str
+) -> tuple[str, list[object]]:
+    """The rule of ``care_team_sees`` as SQL text and its parameters, for statements
+    written as SQL: ``customer`` and ``test`` are the column expressions (the caller's own
+    text, never input) of the customer's id and the test's id. A row with no test passes
+    (as the ORM's condition lets it)."""
+    table = TestAudience._meta.db_table
+    chosen = f"SELECT 1 FROM {table} ta WHERE ta.customer_id = {customer}"  # noqa: S608
+
+    def chose(audience: str, ids: Sequence[int] | None = None) -> tuple[str, list[object]]:
+        if ids is None:
+            return f"EXISTS ({chosen} AND ta.test_id = {test} AND ta.audience = %s)", [audience]
+        marks = ", ".join(["%s"] * len(ids))
+        return (
+            f"EXISTS ({chosen} AND ta.test_id IN ({marks}) AND ta.audience = %s)",
+            [*ids, audience],
+        )
+
+    def one_of(ids: Sequence[int]) -> tuple[str, list[object]]:
+        return f"{test} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+    kept, params = chose(Audience.ONLY_ME)
+    parts = [f"NOT {kept}"]
+    private = [t.pk for t in tests if t.default_audience != Audience.CARE_TEAM]
+    if private:
+        among, among_params = one_of(private)
+        shared, shared_params = chose(Audience.CARE_TEAM)
+        parts.append(f"(NOT {among} OR {shared})")
+        params += among_params + shared_params
+    by_code = {t.code: t for t in tests}
+    for derivation, codes in DERIVED_FROM.items():
+        derived = [t.pk for t in tests if t.derived == derivation]
+        if not derived:
+            continue
+        among, among_params = one_of(derived)
+        sources = [by_code.get(code) for code in codes]
+        found = [s for s in sources if s is not None]
+        if not found or len(found) < len(sources):
+            seen, seen_params = "1 = 0", list[object]()
+        else:
+            kept, seen_params = chose(Audience.ONLY_ME, [s.pk for s in found])
+            seen = f"NOT {kept}"
+            for source in found:
+                if source.default_audience != Audience.CARE_TEAM:
+                    shared, shared_params = chose(Audience.CARE_TEAM, [source.pk])
+                    seen += f" AND {shared}"
+                    seen_params += shared_params
+        parts.append(f"(NOT {among} OR ({seen}))")
+        params += among_params + seen_params
+    return f"({test} IS NULL OR ({' AND '.join(parts)}))", params
