@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from accounts.bounds import MAX_ID
 from accounts.permissions import acting_user, signed_in_user
@@ -41,12 +41,17 @@ class DashboardQuery(Input):
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
-class PersonOut(Schema):
+class Plain(BaseModel):
+    """An answer built as plain dicts: pydantic's model alone (ninja's ``Schema`` also
+    reads Django objects, at several milliseconds a page of 50 rows)."""
+
+
+class PersonOut(Plain):
     id: int
     name: str
 
 
-class TestValueOut(Schema):
+class TestValueOut(Plain):
     test: str
     name: str
     unit: str
@@ -56,7 +61,7 @@ class TestValueOut(Schema):
     trend: str | None
 
 
-class DashboardRowOut(Schema):
+class DashboardRowOut(Plain):
     customer: PersonOut
     tests: list[TestValueOut]
     open_alerts: int
@@ -67,13 +72,13 @@ class DashboardRowOut(Schema):
     unread_messages: int
 
 
-class TestHeadOut(Schema):
+class TestHeadOut(Plain):
     code: str
     name: str
     unit: str
 
 
-class DashboardOut(Schema):
+class DashboardOut(Plain):
     items: list[DashboardRowOut]
     count: int
     tests: list[TestHeadOut]
