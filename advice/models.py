@@ -204,6 +204,9 @@ class CarePlanVersion(models.Model):
     tasks = models.JSONField(default=list, blank=True)
     # [{"title": "...", "url": "https://..."}, ...]
     attachments = models.JSONField(default=list, blank=True)
+    # Goals it proposes when published: [{"kind": "habit", "habit": "Water", ...}, ...]
+    # (``advice.plan_goals``).
+    goals = models.JSONField(default=list, blank=True)
     # Why it changed (shown beside the comparison with the last version).
     change_note = models.CharField(max_length=500, blank=True)
     written_by = models.ForeignKey(

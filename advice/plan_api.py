@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.permissions import signed_in_user
 from accounts.schemas import Input, Patch
 from advice import plan_content as limits_of
+from advice import plan_goals as limits_of_goals
 from advice import plan_reads, plan_templates, plans
 from advice.plan_compare import compare
 from advice.plan_send import send_plan
@@ -36,6 +37,39 @@ class AttachmentIn(Input):
     url: str = Field(max_length=limits_of.MAX_URL, description="an https:// address")
 
 
+class GoalSpecIn(Input):
+    """A goal the plan proposes when published (``advice.plan_goals``): a target on a test,
+    or a habit; the fields of the other kind left out."""
+
+    kind: Literal["target", "habit"]
+    title: str | None = Field(default=None, max_length=limits_of_goals.MAX_TITLE)
+    test: str | None = Field(default=None, max_length=64, description="a test's code")
+    comparison: Literal["lt", "lte", "gt", "gte"] | None = None
+    target: float | None = None
+    unit: str | None = Field(default=None, max_length=32, description="default: the test's")
+    due_in_days: int | None = Field(default=None, ge=1, le=limits_of_goals.MAX_DUE_DAYS)
+    habit: str | None = Field(default=None, max_length=limits_of_goals.MAX_HABIT)
+    times: int | None = Field(default=None, ge=1, le=50)
+    period: Literal["day", "week"] | None = None
+    remind_at: str | None = Field(default=None, max_length=8, description="local time, HH:MM")
+
+
+class GoalSpecOut(Schema):
+    kind: str
+    title: str | None = None
+    test: str | None = None
+    comparison: str | None = None
+    target: float | None = None
+    unit: str | None = None
+    due_in_days: int | None = None
+    habit: str | None = None
+    times: int | None = None
+    period: str | None = None
+    remind_at: str | None = None
+    # How it reads: its title, or the name the goal it proposes gets.
+    shown_as: str
+
+
 class ContentIn(Patch):
     """A plan's words; on a change, the fields left out keep what they were (null for
     none of them: each has a value)."""
@@ -47,6 +81,7 @@ class ContentIn(Patch):
     attachments: list[AttachmentIn] | None = Field(
         default=None, max_length=limits_of.MAX_ATTACHMENTS
     )
+    goals: list[GoalSpecIn] | None = Field(default=None, max_length=limits_of_goals.MAX_GOALS)
     change_note: str | None = Field(default=None, max_length=limits_of.MAX_NOTE)
 
     def words(self) -> dict[str, Any]:
@@ -86,6 +121,7 @@ class TemplateIn(Patch):
     body: str | None = Field(default=None, max_length=limits_of.MAX_BODY)
     recommendations: list[str] | None = Field(default=None, max_length=limits_of.MAX_ITEMS)
     tasks: list[TaskIn] | None = Field(default=None, max_length=limits_of.MAX_ITEMS)
+    goals: list[GoalSpecIn] | None = Field(default=None, max_length=limits_of_goals.MAX_GOALS)
     # Read by every dietitian (changed by its owner only).
     shared: bool | None = None
 
@@ -112,6 +148,7 @@ class VersionOut(Schema):
     recommendations: list[str]
     tasks: list[TaskOut]
     attachments: list[AttachmentOut]
+    goals: list[GoalSpecOut]
     change_note: str
     written_by: PersonOut | None
     created_at: datetime
@@ -165,6 +202,7 @@ class CompareOut(Schema):
     recommendations: list[LineOut]
     tasks: list[LineOut]
     attachments: list[LineOut]
+    goals: list[LineOut]
     change_note: str
     published_at: datetime | None
 
@@ -189,7 +227,7 @@ class TemplateOut(Schema):
     body_html: str
     recommendations: list[str]
     tasks: list[TaskOut]
-    goals: list[Any]
+    goals: list[GoalSpecOut]
     created_at: datetime
     updated_at: datetime
 

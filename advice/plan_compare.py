@@ -1,7 +1,8 @@
 """Two versions of a care plan side by side, as a structured difference the customer's
 page shows in words: the Markdown body line by line, and each list (recommendations,
-tasks, attachments) item by item, every entry ``added``, ``removed`` or ``unchanged``
-(``difflib``: a replaced line is the old one removed, then the new one added).
+tasks, attachments, the goals it proposes) item by item, every entry ``added``,
+``removed`` or ``unchanged`` (``difflib``: a replaced line is the old one removed, then
+the new one added).
 
 By default a version is compared with the one before it; any two the viewer may read can
 be compared (a customer: published versions only, so a draft never shows through)."""
@@ -14,6 +15,7 @@ from typing import Any
 
 from accounts.models import User
 from advice.models import CarePlan, CarePlanVersion
+from advice.plan_goals import spec_title
 from advice.plan_reads import readable_versions
 from core.errors import NotFound, ServiceError
 
@@ -42,6 +44,7 @@ def compare_versions(old: CarePlanVersion | None, new: CarePlanVersion) -> dict[
         "recommendations": list(old.recommendations) if old else [],
         "tasks": [t.get("text", "") for t in old.tasks] if old else [],
         "attachments": [_attachment(a) for a in old.attachments] if old else [],
+        "goals": [spec_title(g) for g in old.goals] if old else [],
     }
     return {
         "from": old.number if old else None,
@@ -55,6 +58,7 @@ def compare_versions(old: CarePlanVersion | None, new: CarePlanVersion) -> dict[
         "recommendations": diff(before["recommendations"], list(new.recommendations)),
         "tasks": diff(before["tasks"], [t.get("text", "") for t in new.tasks]),
         "attachments": diff(before["attachments"], [_attachment(a) for a in new.attachments]),
+        "goals": diff(before["goals"], [spec_title(g) for g in new.goals]),
         "change_note": new.change_note,
         "published_at": new.published_at,
     }

@@ -38,6 +38,7 @@ def export_plans(user: User) -> list[Part]:
                     "recommendations": list(v.recommendations),
                     "tasks": [t.get("text", "") for t in v.tasks],
                     "attachments": list(v.attachments),
+                    "goals": list(v.goals),
                     "change_note": v.change_note,
                     "written_by": v.written_by.public_name() if v.written_by else "",
                     "published_at": v.published_at,

@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from accounts.audit import record_access
 from accounts.models import User
 from advice.models import CarePlan, CarePlanVersion
+from advice.plan_goals import specs_out
 from advice.plan_permissions import NO_PLAN, check_can_read_plan, check_can_read_plans_of
 from core.errors import NotFound
 from profiles.permissions import Relation
@@ -31,6 +32,7 @@ def version_out(version: CarePlanVersion) -> dict[str, Any]:
         "recommendations": list(version.recommendations),
         "tasks": [{"text": t.get("text", "")} for t in version.tasks],
         "attachments": [{"title": a["title"], "url": a["url"]} for a in version.attachments],
+        "goals": specs_out(version.goals),
         "change_note": version.change_note,
         "written_by": person(version.written_by),
         "created_at": version.created_at,

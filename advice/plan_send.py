@@ -31,10 +31,10 @@ from django.utils import timezone
 from accounts.audit import record_access
 from accounts.models import User
 from advice.models import CarePlan, CarePlanVersion, PlanBatch
-from advice.plan_content import check_content, check_note
+from advice.plan_content import check_note
 from advice.plan_permissions import check_is_dietitian
 from advice.plan_tasks import tell_plan_sent
-from advice.plans import start_from
+from advice.plans import checked_words, start_from
 from advice.providers import group_kinds, group_members
 from core.errors import NotFound, ServiceError
 from profiles.permissions import customers_in_care
@@ -73,7 +73,7 @@ def send_plan(
 ) -> dict[str, Any]:
     """Each member in ``actor``'s care gets their own copy; returns the counts."""
     check_is_dietitian(actor)
-    content = check_content(**start_from(actor, template_id, given))
+    content, goals = checked_words(start_from(actor, template_id, given))
     note = check_note(change_note)
     key, label, members = _members(actor, customer_ids, group)
     limit = settings.CARE_PLAN_GROUP_MAX
@@ -125,6 +125,7 @@ def send_plan(
                     recommendations=content.recommendations,
                     tasks=content.tasks,
                     attachments=content.attachments,
+                    goals=goals,
                     change_note=note,
                     written_by=actor,
                     created_at=now,

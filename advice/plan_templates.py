@@ -1,8 +1,8 @@
 """Plan templates: a dietitian's starting points for plans. Their own, and those other
 dietitians share (read by every dietitian, changed and deleted by their owner only). A
 plan made from a template is a copy: changing or deleting the template later changes no
-plan. ``goals`` (goals a plan from it proposes) belong to the goals part and are kept as
-they are here."""
+plan. ``goals``: the goals a plan made from it proposes (``advice.plan_goals``), copied
+into the plan with its words."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from advice.models import PlanTemplate
 from advice.plan_content import check_content
+from advice.plan_goals import check_goal_specs, specs_out
 from advice.plan_permissions import check_can_edit_template, check_is_dietitian
 from advice.plan_reads import person
 
@@ -31,7 +32,7 @@ def template_out(template: PlanTemplate, viewer: User) -> dict[str, Any]:
         "body_html": template.body_html,
         "recommendations": list(template.recommendations),
         "tasks": [{"text": t.get("text", "")} for t in template.tasks if isinstance(t, dict)],
-        "goals": list(template.goals),
+        "goals": specs_out(template.goals),
         "created_at": template.created_at,
         "updated_at": template.updated_at,
     }
@@ -48,7 +49,9 @@ def templates_for(viewer: User) -> list[dict[str, Any]]:
 def create_template(owner: User, given: dict[str, Any], shared: bool = False) -> PlanTemplate:
     check_is_dietitian(owner)
     content = check_content(**{f: given[f] for f in FIELDS if given.get(f) is not None})
+    goals = check_goal_specs(given.get("goals") or [])
     return PlanTemplate.objects.create(
+        goals=goals,
         owner=owner,
         shared=shared,
         title=content.title,
@@ -65,6 +68,8 @@ def update_template(actor: User, template_id: int, changes: dict[str, Any]) -> P
     words: dict[str, Any] = {f: getattr(template, f) for f in FIELDS}
     words.update({f: changes[f] for f in FIELDS if changes.get(f) is not None})
     content = check_content(**words)
+    if changes.get("goals") is not None:
+        template.goals = check_goal_specs(changes["goals"])
     template.title, template.body, template.body_html = (
         content.title,
         content.body,

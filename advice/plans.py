@@ -23,6 +23,7 @@ from accounts.audit import record_access
 from accounts.models import User
 from advice.models import CarePlan, CarePlanVersion, PlanTemplate
 from advice.plan_content import Content, check_content, check_note
+from advice.plan_goals import check_goal_specs, new_specs, propose
 from advice.plan_notices import notify_published
 from advice.plan_permissions import (
     NO_PLAN,
@@ -53,6 +54,7 @@ def start_from(actor: User, template_id: int | None, given: dict[str, Any]) -> d
     """The words of a new plan: the template's (if any), then what was given over them."""
     words: dict[str, Any] = {"title": "", "body": "", "recommendations": [], "tasks": []}
     words["attachments"] = []
+    words["goals"] = []
     if template_id is not None:
         template = check_can_read_template(
             actor, PlanTemplate.objects.filter(pk=template_id).first()
@@ -62,9 +64,18 @@ def start_from(actor: User, template_id: int | None, given: dict[str, Any]) -> d
             body=template.body,
             recommendations=template.recommendations,
             tasks=[{"text": t.get("text", "")} for t in template.tasks if isinstance(t, dict)],
+            goals=list(template.goals),
         )
     words.update({k: v for k, v in given.items() if k in CONTENT_FIELDS and v is not None})
+    if given.get("goals") is not None:
+        words["goals"] = given["goals"]
     return words
+
+
+def checked_words(words: dict[str, Any]) -> tuple[Content, list[dict[str, Any]]]:
+    """The plan's words and the goals it proposes, each checked."""
+    goals = check_goal_specs(words.get("goals", []))
+    return check_content(**{k: v for k, v in words.items() if k in CONTENT_FIELDS}), goals
 
 
 def create_plan(
@@ -78,7 +89,7 @@ def create_plan(
     """A draft plan for a customer in ``actor``'s care, from a template or from scratch.
     Nothing is stored for anyone else (refused before any lookup of the content)."""
     check_can_write_plan_for(actor, customer_id)
-    content = check_content(**start_from(actor, template_id, given))
+    content, goals = checked_words(start_from(actor, template_id, given))
     note = check_note(change_note)
     now = timezone.now()
     with transaction.atomic():
@@ -90,7 +101,13 @@ def create_plan(
             updated_at=now,
         )
         _version_from(
-            content, plan=plan, number=1, change_note=note, written_by=actor, created_at=now
+            content,
+            plan=plan,
+            number=1,
+            goals=goals,
+            change_note=note,
+            written_by=actor,
+            created_at=now,
         ).save()
         record_access(actor, customer_id, "write", "care plan", "http")
     return plan
@@ -117,7 +134,8 @@ def edit_plan(actor: User, plan_id: int, changes: dict[str, Any]) -> CarePlan:
         words = {f: getattr(last, f) for f in CONTENT_FIELDS}
         words["tasks"] = [{"text": t.get("text", "")} for t in last.tasks]
         words.update({k: v for k, v in changes.items() if k in CONTENT_FIELDS and v is not None})
-        content = check_content(**words)
+        words["goals"] = changes["goals"] if changes.get("goals") is not None else last.goals
+        content, goals = checked_words(words)
         note = changes.get("change_note")
         now = timezone.now()
         if last.published_at is None:
@@ -125,6 +143,7 @@ def edit_plan(actor: User, plan_id: int, changes: dict[str, Any]) -> CarePlan:
             for name in CONTENT_FIELDS:
                 setattr(draft, name, getattr(content, name))
             draft.body_html = content.body_html
+            draft.goals = goals
             if note is not None:
                 draft.change_note = check_note(note)
             draft.written_by = actor
@@ -135,6 +154,7 @@ def edit_plan(actor: User, plan_id: int, changes: dict[str, Any]) -> CarePlan:
                 content,
                 plan=plan,
                 number=last.number + 1,
+                goals=goals,
                 change_note=check_note(note or ""),
                 written_by=actor,
                 created_at=now,
@@ -158,9 +178,12 @@ def publish_plan(actor: User, plan_id: int) -> CarePlan:
         draft.published_at = now
         draft.updated_at = now
         draft.save(update_fields=["published_at", "updated_at"])
+        before = plan.versions.filter(number=plan.published_version).first()
         plan.published_version = draft.number
         plan.updated_at = now
         plan.save(update_fields=["published_version", "updated_at"])
+        # Its goals not proposed yet (a refusal undoes the publish, naming the goal).
+        propose(actor, plan, new_specs(draft.goals, before.goals if before else None))
         record_access(actor, plan.customer_id, "write", "care plan", "http")
         notify_published(plan, first=draft.number == 1)
         tell_care_team(plan.customer_id, "plan", plan.pk)
