@@ -9,6 +9,7 @@
 
 import { ApiError, announce, api, byId, byIdAs, el, live } from "./live.js";
 import { ACCESS_ENDED, whenAccessEnds } from "./care-access.js";
+import { goalSpecsEditor } from "./goal-specs.js";
 import { attachmentsFrom, attachmentsText, day, lines, versionView } from "./plans-common.js";
 import { confirmAction, reason, showStatus } from "./settings-common.js";
 
@@ -146,14 +147,16 @@ const field = {
   attachments: () => byIdAs("plan-attachments", HTMLTextAreaElement),
   note: () => byIdAs("plan-note", HTMLInputElement),
 };
+const goals = form ? goalSpecsEditor(byId("plan-goals")) : null;
 
-/** @param {{title: string, body: string, recommendations: string[], tasks: {text: string}[], attachments?: {title: string, url: string}[]}} words */
+/** @param {{title: string, body: string, recommendations: string[], tasks: {text: string}[], attachments?: {title: string, url: string}[], goals?: import("./goal-specs.js").GoalSpec[]}} words */
 function fill(words) {
   field.title().value = words.title;
   field.body().value = words.body;
   field.recommendations().value = words.recommendations.join("\n");
   field.tasks().value = words.tasks.map((t) => t.text).join("\n");
   if (words.attachments) field.attachments().value = attachmentsText(words.attachments);
+  goals?.set(words.goals || []);
 }
 
 /** @param {Plan} plan */
@@ -175,6 +178,7 @@ function startEditing(plan) {
 function stopEditing() {
   editing = null;
   form?.reset();
+  goals?.set([]);
   byId("template-row").hidden = false;
   byId("plan-cancel").hidden = true;
   byId("form-heading").textContent = "Write a plan";
@@ -203,6 +207,7 @@ if (form) {
       recommendations: lines(field.recommendations().value),
       tasks: lines(field.tasks().value).map((text) => ({ text })),
       attachments: attachmentsFrom(field.attachments().value),
+      goals: goals?.get() || [],
       change_note: field.note().value,
     };
     try {

@@ -5,6 +5,7 @@
 // how many enrolled were skipped as not in my care).
 
 import { api, byId, byIdAs, el } from "./live.js";
+import { goalSpecsEditor, goalSpecsView } from "./goal-specs.js";
 import { lines, versionView } from "./plans-common.js";
 import { confirmAction, reason, showStatus } from "./settings-common.js";
 
@@ -17,6 +18,7 @@ const body = byIdAs("template-body", HTMLTextAreaElement);
 const recommendations = byIdAs("template-recommendations", HTMLTextAreaElement);
 const tasks = byIdAs("template-tasks", HTMLTextAreaElement);
 const shared = byIdAs("template-shared", HTMLInputElement);
+const goals = goalSpecsEditor(byId("template-goals"));
 const sendForm = document.getElementById("send-form");
 
 /** @type {Template | null} */
@@ -46,6 +48,8 @@ function templateView(t) {
       acknowledged_at: null,
     }),
   );
+  const proposed = goalSpecsView(t.goals);
+  if (proposed) card.append(proposed);
   if (t.mine) {
     const edit = el("button", { type: "button", className: "secondary" }, "Edit");
     edit.setAttribute("aria-label", `Edit ${t.title}`);
@@ -76,6 +80,7 @@ function startEditing(t) {
   recommendations.value = t.recommendations.join("\n");
   tasks.value = t.tasks.map((x) => x.text).join("\n");
   shared.checked = t.shared;
+  goals.set(t.goals);
   byId("form-heading").textContent = `Edit ${t.title}`;
   byId("template-cancel").hidden = false;
   title.focus();
@@ -84,6 +89,7 @@ function startEditing(t) {
 function stopEditing() {
   editing = null;
   form.reset();
+  goals.set([]);
   byId("form-heading").textContent = "New template";
   byId("template-cancel").hidden = true;
 }
@@ -115,6 +121,7 @@ form.addEventListener("submit", async (event) => {
     recommendations: lines(recommendations.value),
     tasks: lines(tasks.value).map((text) => ({ text })),
     shared: shared.checked,
+    goals: goals.get(),
   };
   try {
     if (editing) await api("PATCH", `/plan-templates/${editing.id}`, words);

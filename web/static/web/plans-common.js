@@ -4,14 +4,16 @@
 // line says whether it was added or removed, not by colour alone), and the form's
 // one-item-a-line lists.
 
+import { goalSpecsView } from "./goal-specs.js";
 import { el, when } from "./live.js";
 
 /**
+ * @typedef {import("./goal-specs.js").GoalSpec} GoalSpec
  * @typedef {{id: number, name: string}} Person
  * @typedef {{number: number, title: string, body: string, body_html: string,
  *   recommendations: string[], tasks: {text: string}[], attachments: {title: string, url: string}[],
  *   change_note: string, written_by: Person | null, created_at: string, updated_at: string,
- *   published_at: string | null, acknowledged_at: string | null}} Version
+ *   published_at: string | null, acknowledged_at: string | null, goals?: GoalSpec[]}} Version
  * @typedef {{number: number, published_at: string | null, acknowledged_at: string | null,
  *   change_note: string}} VersionSummary
  * @typedef {{id: number, customer: Person, author: Person | null, template_id: number | null,
@@ -20,10 +22,11 @@ import { el, when } from "./live.js";
  *   versions: VersionSummary[], ask_url: string | null}} Plan
  * @typedef {{op: "added" | "removed" | "unchanged", text: string}} Line
  * @typedef {{from: number | null, to: number, title: {from: string, to: string, changed: boolean},
- *   body: Line[], recommendations: Line[], tasks: Line[], attachments: Line[],
+ *   body: Line[], recommendations: Line[], tasks: Line[], attachments: Line[], goals?: Line[],
  *   change_note: string, published_at: string | null}} Comparison
  * @typedef {{id: number, owner: Person | null, mine: boolean, shared: boolean, title: string,
- *   body: string, body_html: string, recommendations: string[], tasks: {text: string}[]}} Template
+ *   body: string, body_html: string, recommendations: string[], tasks: {text: string}[],
+ *   goals: GoalSpec[]}} Template
  */
 
 /**
@@ -71,6 +74,7 @@ export function versionView(version) {
     ...[
       itemList("Recommendations", version.recommendations),
       itemList("Tasks", version.tasks.map((t) => t.text)),
+      goalSpecsView(version.goals),
       links,
     ].filter((node) => node !== null),
   );
@@ -133,6 +137,7 @@ export function comparisonView(diff) {
     diffPart("Recommendations", diff.recommendations),
     diffPart("Tasks", diff.tasks),
     diffPart("Links", diff.attachments),
+    diffPart("Goals proposed", diff.goals || []),
   ].filter((node) => node !== null);
   if (parts.length === 0) box.append(el("p", { className: "muted" }, "Nothing changed in the words."));
   box.append(...parts);

@@ -1,0 +1,219 @@
+// @ts-check
+// The goals a care plan or a template proposes (docs/advice.md, "Goals a plan proposes"):
+// drawn as a list in words, and written in a small form of its own, one fieldset a goal
+// (a habit, or a target on a test from the catalogue). The server checks each goal and
+// names the one at fault ("goals.1.target"); the form says which.
+
+import { api, el } from "./live.js";
+
+/**
+ * @typedef {{kind: "target" | "habit", title?: string | null, test?: string | null,
+ *   comparison?: string | null, target?: number | null, unit?: string | null,
+ *   due_in_days?: number | null, habit?: string | null, times?: number | null,
+ *   period?: string | null, remind_at?: string | null, shown_as?: string}} GoalSpec
+ * @typedef {{code: string, name: string, unit: string, unit_labels: Record<string, string>}} CatalogueTest
+ */
+
+/** @type {Promise<CatalogueTest[]> | null} */
+let catalogue = null;
+
+function tests() {
+  catalogue ??= api("GET", "/tests");
+  return catalogue;
+}
+
+/**
+ * The goals a version proposes, or nothing when there are none.
+ * @param {GoalSpec[] | undefined} specs
+ */
+export function goalSpecsView(specs) {
+  if (!specs || specs.length === 0) return null;
+  return el(
+    "div",
+    {},
+    el("h3", {}, "Goals proposed"),
+    el("ul", { className: "plan-items" }, ...specs.map((s) => el("li", {}, s.shown_as || s.habit || s.test || ""))),
+  );
+}
+
+let rows = 0;
+
+/**
+ * One labelled control. @param {string} id @param {string} text @param {HTMLElement} control
+ */
+function field(id, text, control) {
+  control.id = id;
+  return el("div", { className: "goal-spec-field" }, el("label", { htmlFor: id }, text), control);
+}
+
+/** @param {[string, string][]} options */
+function select(options) {
+  const box = /** @type {HTMLSelectElement} */ (el("select", {}));
+  box.append(...options.map(([value, text]) => el("option", { value }, text)));
+  return box;
+}
+
+/** @param {string} type @param {Record<string, string>} attributes */
+function input(type, attributes = {}) {
+  const box = /** @type {HTMLInputElement} */ (el("input", { type }));
+  for (const [name, value] of Object.entries(attributes)) box.setAttribute(name, value);
+  return box;
+}
+
+/**
+ * The editor: a fieldset holding one fieldset a goal, and a button to add one.
+ * @param {HTMLElement} container where it goes (emptied)
+ * @returns {{get: () => GoalSpec[], set: (specs: GoalSpec[]) => void}}
+ */
+export function goalSpecsEditor(container) {
+  const list = el("div", { className: "goal-specs" });
+  const add = el("button", { type: "button", className: "secondary" }, "Add a goal");
+  const outer = el(
+    "fieldset",
+    { className: "goal-specs-editor" },
+    el("legend", {}, "Goals the plan proposes (the customer accepts each)"),
+    list,
+    add,
+  );
+  container.replaceChildren(outer);
+  /** @type {{get: () => GoalSpec, node: HTMLElement}[]} */
+  let items = [];
+
+  function renumber() {
+    items.forEach((item, i) => {
+      const legend = item.node.querySelector("legend");
+      if (legend) legend.textContent = `Goal ${i + 1}`;
+    });
+  }
+
+  /** @param {GoalSpec | null} spec */
+  function addRow(spec) {
+    const n = ++rows;
+    const kind = select([
+      ["habit", "A habit"],
+      ["target", "A target on a test"],
+    ]);
+    const title = input("text", { maxlength: "200", autocomplete: "off" });
+    const habit = input("text", { maxlength: "120", autocomplete: "off" });
+    const times = input("number", { min: "1", max: "50", inputmode: "numeric" });
+    const period = select([
+      ["day", "a day"],
+      ["week", "a week"],
+    ]);
+    const remind = input("time");
+    const test = select([]);
+    const comparison = select([
+      ["lte", "at most (≤)"],
+      ["lt", "below (<)"],
+      ["gte", "at least (≥)"],
+      ["gt", "above (>)"],
+    ]);
+    const target = input("number", { step: "any", inputmode: "decimal" });
+    const unit = select([]);
+    const due = input("number", { min: "1", max: "3650", inputmode: "numeric" });
+    const habitPart = el(
+      "div",
+      { className: "goal-spec-part" },
+      field(`goal-spec-habit-${n}`, "Habit", habit),
+      field(`goal-spec-times-${n}`, "Times", times),
+      field(`goal-spec-period-${n}`, "Every", period),
+      field(`goal-spec-remind-${n}`, "Reminder at (optional)", remind),
+    );
+    const targetPart = el(
+      "div",
+      { className: "goal-spec-part" },
+      field(`goal-spec-test-${n}`, "Test", test),
+      field(`goal-spec-comparison-${n}`, "Comparison", comparison),
+      field(`goal-spec-target-${n}`, "Target", target),
+      field(`goal-spec-unit-${n}`, "Unit", unit),
+      field(`goal-spec-due-${n}`, "Due in days (optional)", due),
+    );
+    const remove = el("button", { type: "button", className: "secondary" }, "Remove this goal");
+    const node = el(
+      "fieldset",
+      { className: "goal-spec" },
+      el("legend", {}, "Goal"),
+      field(`goal-spec-kind-${n}`, "Kind", kind),
+      habitPart,
+      targetPart,
+      field(`goal-spec-title-${n}`, "Title (optional)", title),
+      remove,
+    );
+    const showKind = () => {
+      habitPart.hidden = kind.value !== "habit";
+      targetPart.hidden = kind.value !== "target";
+    };
+    /** @param {string} chosen */
+    const fillUnits = (chosen) => {
+      tests().then((all) => {
+        const found = all.find((t) => t.code === test.value);
+        if (!found) return;
+        unit.replaceChildren(
+          ...Object.entries(found.unit_labels).map(([code, label]) => el("option", { value: code }, label)),
+        );
+        unit.value = chosen && found.unit_labels[chosen] ? chosen : found.unit;
+      });
+    };
+    kind.addEventListener("change", showKind);
+    test.addEventListener("change", () => fillUnits(""));
+    tests().then((all) => {
+      test.replaceChildren(...all.map((t) => el("option", { value: t.code }, t.name)));
+      if (spec?.test) test.value = spec.test;
+      fillUnits(spec?.unit || "");
+    });
+    kind.value = spec?.kind || "habit";
+    title.value = spec?.title || "";
+    habit.value = spec?.habit || "";
+    times.value = String(spec?.times ?? 1);
+    period.value = spec?.period || "day";
+    remind.value = spec?.remind_at || "";
+    comparison.value = spec?.comparison || "lte";
+    target.value = spec?.target === null || spec?.target === undefined ? "" : String(spec.target);
+    due.value = spec?.due_in_days ? String(spec.due_in_days) : "";
+    showKind();
+    /** @returns {GoalSpec} */
+    const get = () => {
+      const named = title.value.trim() ? { title: title.value.trim() } : {};
+      if (kind.value === "target") {
+        return {
+          kind: "target",
+          ...named,
+          test: test.value,
+          comparison: comparison.value,
+          target: target.value === "" ? null : Number(target.value),
+          unit: unit.value || null,
+          due_in_days: due.value === "" ? null : Number(due.value),
+        };
+      }
+      return {
+        kind: "habit",
+        ...named,
+        habit: habit.value,
+        times: Number(times.value || 0),
+        period: period.value,
+        remind_at: remind.value || null,
+      };
+    };
+    const item = { get, node };
+    remove.addEventListener("click", () => {
+      items = items.filter((x) => x !== item);
+      node.remove();
+      renumber();
+      add.focus();
+    });
+    items.push(item);
+    list.append(node);
+    renumber();
+    return kind;
+  }
+
+  add.addEventListener("click", () => addRow(null).focus());
+  return {
+    get: () => items.map((item) => item.get()),
+    set: (specs) => {
+      items = [];
+      list.replaceChildren();
+      for (const spec of specs) addRow(spec);
+    },
+  };
+}
