@@ -1,4 +1,5 @@
-"""Background work of care plans: the goals and notices of a plan sent to a group.
+"""Background work of care plans: the goals and notices of a plan sent to a group, and
+the word to the customers' care teams.
 
 Each notice is a durable event on the customer's own ``user:{id}`` topic, with a sequence
 number of its own: a few queries per customer, however they are sent. A send to a class
@@ -18,6 +19,7 @@ from accounts.models import User
 from advice.models import CarePlan, CarePlanVersion, Goal, PlanBatch
 from advice.plan_goals import propose
 from advice.plan_notices import KIND, notify_sent
+from advice.topics import tell_care_team
 from core.errors import ServiceError
 from notifications.models import Notification
 
@@ -45,6 +47,11 @@ def tell_plan_sent(batch_id: int) -> int:
     active = User.objects.filter(pk__in=customers - told, is_active=True)
     waiting = sorted(active.values_list("pk", flat=True))
     notify_sent(waiting, batch_id)
+    # Their care teams' open pages hear of the new plan too (the sender's other pages, a
+    # colleague's), as for a plan published alone.
+    plans = CarePlan.objects.filter(batch=batch, customer_id__in=waiting)
+    for customer_id, plan_id in plans.values_list("customer_id", "pk"):
+        tell_care_team(customer_id, "plan", plan_id)
     return len(waiting)
 
 

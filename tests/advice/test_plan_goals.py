@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
+from advice import topics
 from advice.goal_status import zone_of
 from advice.models import CarePlan, Goal, PlanTemplate
 from events.models import ClassSeries, Enrollment
@@ -177,8 +178,13 @@ def test_a_goal_on_a_test_kept_from_the_care_team_refuses_the_publish(client, di
 
 
 def test_a_plan_sent_to_a_class_proposes_its_goals_to_each_member_who_can_have_them(
-    client, make_user, dietitian, django_capture_on_commit_callbacks
+    client, make_user, dietitian, django_capture_on_commit_callbacks, monkeypatch
 ):
+    heard: list[tuple[str, str, dict[str, Any]]] = []
+    publish = topics.publish_many
+    monkeypatch.setattr(
+        topics, "publish_many", lambda items: (heard.extend(items), publish(items))[1]
+    )
     series = ClassSeries.objects.create(title="Label reading", organiser=dietitian)
     members = [make_user(display_name=f"Member {i}") for i in range(3)]
     for member in members:
@@ -205,6 +211,17 @@ def test_a_plan_sent_to_a_class_proposes_its_goals_to_each_member_who_can_have_t
     for member in members[:2]:
         assert Goal.objects.filter(customer=member, status=Goal.Status.PROPOSED).count() == 2
     assert not Goal.objects.filter(customer=keeps).exists()
+    # Each customer's care team hears of their new plan, as for a plan published alone.
+    plans = dict(
+        CarePlan.objects.filter(batch_id=outcome["batch_id"]).values_list("customer_id", "pk")
+    )
+    activity = {
+        (topic, d["customer"], d["what"], d["id"])
+        for topic, kind, d in heard
+        if kind == "care.activity"
+    }
+    for member in members:
+        assert (f"user:{dietitian.pk}", member.pk, "plan", plans[member.pk]) in activity
     # Every member is still told of the plan; running the send's work again adds nothing.
     assert Notification.objects.filter(kind="plan.published").count() == 3
     from advice.plan_tasks import tell_plan_sent
