@@ -27,7 +27,7 @@ from django.utils import timezone
 from accounts.audit import record_access
 from accounts.models import User
 from accounts.roles import CARE_ROLES, Role
-from advice.alerts import shared_tests
+from advice.alert_watch import shared_tests
 from advice.models import Alert, CareTeamMember
 from advice.topics import tell_care_team
 from core.errors import Conflict, Forbidden, NotFound, ServiceError

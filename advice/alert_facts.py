@@ -9,7 +9,7 @@ process keeps are read again when a rule changed.
 
 Nothing is cached: consent, the care team, the audiences and the profile change in other
 requests and processes, and one statement reads them as they stand. The same answers as
-``advice.alerts.watches`` (the schedule's, for many customers at once) and
+``advice.alert_watch.watches`` (the schedule's, for many customers at once) and
 ``advice.topics.watching``."""
 
 from __future__ import annotations

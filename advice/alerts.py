@@ -26,7 +26,7 @@ A rule fires:
 
 One alert not resolved per rule and customer (the partial unique constraint
 ``one_open_alert_per_rule``): firing while one is open updates it (``last_seen_at``,
-``count``, ``value``); two evaluations at once raise it once (``raise_alert``). A
+``count``, ``value``); two evaluations at once raise it once (``advice.alert_raise``). A
 condition that no longer holds leaves the alert as it is: a professional resolves it.
 A rule does not fire again on data a professional already resolved: only data recorded
 after the last resolution raises it again (the schedule would otherwise raise every hour
@@ -36,32 +36,25 @@ what a professional just resolved).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from accounts.models import User
-from accounts.roles import CARE_ROLES
 from advice import alert_reads as reads
 from advice.alert_facts import read_facts
+from advice.alert_raise import Firing, raise_alert
 from advice.alert_rules import MOOD_KINDS, TIME_KINDS, Kind, applying_rules
+from advice.alert_watch import Watch, watches
 from advice.models import Alert, AlertRule, CareTeamMember, CheckIn
 from advice.signals import checked_in
-from advice.topics import tell_care_team
-from profiles.catalogue import Subject, catalogue, effective_audiences, subjects_of_many
-from profiles.models import Audience, Consent, Result, TestAudience
-from profiles.permissions import Relation
+from profiles.models import Audience, Result
 from profiles.signals import results_written
 
 logger = logging.getLogger(__name__)
@@ -69,40 +62,6 @@ logger = logging.getLogger(__name__)
 SHARED = Audience.CARE_TEAM
 MIN_VALUES_FOR_MEAN = 2
 BATCH = 500
-
-
-@dataclass
-class Firing:
-    """A rule's condition holds: the value it found and what it was computed from."""
-
-    value: float
-    detail: dict[str, Any]
-    # When the newest data it was computed from was recorded (a rule resolved after it
-    # does not fire again on the same data).
-    newest: dt.datetime | None
-
-
-@dataclass
-class Watch:
-    """One customer as the rules see them: the tests shared with the care team, their
-    subject as the care team sees it, and since when consent to care stands."""
-
-    customer_id: int
-    shared_tests: set[int]
-    subject: Subject
-    consent_since: dt.datetime
-    now: dt.datetime = field(default_factory=timezone.now)
-    # The professionals who may watch the customer, when read already (whom an alert tells).
-    watchers: list[int] | None = None
-    _latest: dict[int, tuple[int, float, dt.datetime, dt.datetime] | None] = field(
-        default_factory=dict
-    )
-
-    def latest(self, test_id: int) -> tuple[int, float, dt.datetime, dt.datetime] | None:
-        """(id, value, taken_at, recorded_at) of the latest current result of a test."""
-        if test_id not in self._latest:
-            self._latest[test_id] = reads.latest_result(self.customer_id, test_id)
-        return self._latest[test_id]
 
 
 def tolerance(days: int) -> dt.timedelta:
@@ -246,184 +205,6 @@ def _check_mood(rule: AlertRule, watch: Watch) -> Firing | None:
     if mood is None or not _crosses(rule, float(mood)):
         return None
     return Firing(float(mood), {"check_ins": [pk]}, recorded_at)
-
-
-# --- raising, once --------------------------------------------------------------------
-
-
-def raise_alert(
-    rule: AlertRule, customer_id: int, firing: Firing, watchers: list[int] | None = None
-) -> Alert | None:
-    """The open alert of this rule for this customer, raised or seen again; None when the
-    data it fires on was resolved already. Safe beside another evaluation of the same
-    rule: the partial unique constraint lets one insert win; the other updates it. On
-    PostgreSQL one statement; ``watchers``: whom to tell, when read already."""
-    now = timezone.now()
-    if connection.vendor == "postgresql":
-        alert = _raise_in_one(rule, customer_id, firing, now)
-        if alert is not None:
-            tell_care_team(customer_id, "alert", alert.pk, watchers=watchers)
-        return alert
-    with transaction.atomic():
-        for _ in range(2):
-            alert = _seen_again(rule, customer_id, firing, now)
-            if alert is not None:
-                break
-            if (
-                firing.newest is not None
-                and Alert.objects.filter(
-                    rule=rule,
-                    customer_id=customer_id,
-                    status=Alert.Status.RESOLVED,
-                    resolved_at__gte=firing.newest,
-                ).exists()
-            ):
-                return None
-            try:
-                with transaction.atomic():
-                    alert = Alert.objects.create(
-                        rule=rule,
-                        customer_id=customer_id,
-                        value=firing.value,
-                        detail=firing.detail,
-                        raised_at=now,
-                        last_seen_at=now,
-                    )
-                break
-            except IntegrityError:  # raised by an evaluation beside this one: update it
-                continue
-        else:
-            return None
-        tell_care_team(customer_id, "alert", alert.pk, watchers=watchers)
-    return alert
-
-
-# The open alert seen again; else, unless a professional resolved this rule's alert after
-# the newest data it fires on, a new one; an insert beside it (the partial unique index
-# ``one_open_alert_per_rule``) turns into seeing that one again.
-_RAISE = f"""
-WITH seen AS (
-    UPDATE {Alert._meta.db_table}
-       SET last_seen_at = %(now)s, count = count + 1, value = %(value)s, detail = %(detail)s
-     WHERE rule_id = %(rule)s AND customer_id = %(customer)s AND NOT (status = 'resolved')
-    RETURNING id, status, raised_at, count
-), raised AS (
-    INSERT INTO {Alert._meta.db_table}
-           (rule_id, customer_id, status, value, detail, raised_at, last_seen_at, count, note)
-    SELECT %(rule)s, %(customer)s, 'open', %(value)s, %(detail)s, %(now)s, %(now)s, 1, ''
-     WHERE NOT EXISTS (SELECT 1 FROM seen)
-       AND NOT EXISTS (
-           SELECT 1 FROM {Alert._meta.db_table} r
-            WHERE r.rule_id = %(rule)s AND r.customer_id = %(customer)s
-              AND r.status = 'resolved' AND r.resolved_at >= %(newest)s)
-    ON CONFLICT (rule_id, customer_id) WHERE NOT (status = 'resolved')
-    DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at,
-                  count = {Alert._meta.db_table}.count + 1,
-                  value = EXCLUDED.value,
-                  detail = EXCLUDED.detail
-    RETURNING id, status, raised_at, count
-)
-SELECT * FROM seen UNION ALL SELECT * FROM raised
-"""  # noqa: S608  (table names come from the models; values are parameters)
-
-
-def _raise_in_one(
-    rule: AlertRule, customer_id: int, firing: Firing, now: dt.datetime
-) -> Alert | None:
-    params: dict[str, Any] = {
-        "rule": rule.pk,
-        "customer": customer_id,
-        "value": firing.value,
-        "detail": json.dumps(firing.detail, cls=DjangoJSONEncoder),
-        "now": now,
-        "newest": firing.newest,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_RAISE, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, status, raised_at, count = row
-    return Alert(
-        pk=pk,
-        rule=rule,
-        customer_id=customer_id,
-        status=status,
-        value=firing.value,
-        detail=firing.detail,
-        raised_at=raised_at,
-        last_seen_at=now,
-        count=count,
-    )
-
-
-def _seen_again(
-    rule: AlertRule, customer_id: int, firing: Firing, now: dt.datetime
-) -> Alert | None:
-    open_ = Alert.objects.filter(rule=rule, customer_id=customer_id).exclude(
-        status=Alert.Status.RESOLVED
-    )
-    updated = open_.update(
-        last_seen_at=now, count=F("count") + 1, value=firing.value, detail=firing.detail
-    )
-    return open_.first() if updated else None
-
-
-# --- who is watched -------------------------------------------------------------------
-
-
-def shared_tests(customer_ids: list[int]) -> dict[int, set[int]]:
-    """The tests each customer shares with their care team (a derived test narrowed to its
-    sources'). Two queries, however many customers."""
-    tests = catalogue()
-    chosen: dict[int, dict[int, str]] = {pk: {} for pk in customer_ids}
-    for customer_id, test_id, audience in TestAudience.objects.filter(
-        customer_id__in=customer_ids
-    ).values_list("customer_id", "test_id", "audience"):
-        chosen[customer_id][test_id] = audience
-    out = {}
-    for pk in customer_ids:
-        audiences = effective_audiences(
-            {t.pk: chosen[pk].get(t.pk, t.default_audience) for t in tests}, tests
-        )
-        out[pk] = {t for t, audience in audiences.items() if audience == SHARED}
-    return out
-
-
-def watched(customer_ids: list[int]) -> dict[int, dt.datetime]:
-    """Of ``customer_ids``, those a care team may watch now (an active professional in
-    their care team, consent to care standing), with when that consent was given. One
-    query for any number."""
-    return dict(
-        Consent.objects.filter(
-            customer_id__in=customer_ids,
-            purpose=Consent.Purpose.CARE,
-            withdrawn_at__isnull=True,
-            customer__care_team__professional__is_active=True,
-            customer__care_team__professional__role__in=CARE_ROLES,
-        )
-        .values_list("customer_id", "granted_at")
-        .distinct()
-    )
-
-
-def watches(
-    customer_ids: list[int], now: dt.datetime | None = None, *, subjects: bool = True
-) -> dict[int, Watch]:
-    """Of ``customer_ids``, those a care team may watch now, each with the tests they share
-    with it and (``subjects``) their sex and age as the care team sees them. A few queries
-    for any number."""
-    now = now or timezone.now()
-    consents = watched(customer_ids) if customer_ids else {}
-    if not consents:
-        return {}
-    ids = sorted(consents)
-    tests = shared_tests(ids)
-    seen: dict[int, Subject] = {pk: Subject() for pk in ids}
-    if subjects:
-        customers = list(User.objects.filter(pk__in=ids).only("pk", "time_zone"))
-        seen.update({pk: s.seen for pk, s in subjects_of_many(customers, Relation.CARE).items()})
-    return {pk: Watch(pk, tests[pk], seen[pk], consents[pk], now) for pk in ids}
 
 
 def evaluate(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.erasure import erase
 from accounts.models import AccessAuditEntry
 from accounts.roles import Role
-from advice import alert_summary, alerts
+from advice import alert_raise, alert_summary, alerts
 from advice.alert_data import export_alerts
 from advice.models import Alert, AlertRule, AlertSummary, CareTeamMember
 from notifications.models import NotificationPreference
@@ -188,14 +188,14 @@ def test_two_evaluations_at_once_raise_one_alert(make_user):
     customer = make_user()
     into_care(customer, dietitian)
     watched = rule(kind="above", test="systolic", threshold=150)
-    firing = alerts.Firing(160.0, {"results": []}, None)
+    firing = alert_raise.Firing(160.0, {"results": []}, None)
     start = threading.Barrier(2)
     raised: list[Any] = []
 
     def evaluate() -> None:
         start.wait()
         try:
-            raised.append(alerts.raise_alert(watched, customer.pk, firing))
+            raised.append(alert_raise.raise_alert(watched, customer.pk, firing))
         finally:
             connection.close()
 
