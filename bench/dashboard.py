@@ -17,19 +17,13 @@ counts come from the seed (in-process, Django's test client inside
 from __future__ import annotations
 
 import asyncio
-import http.client
-import time
 from typing import Any
+
+from bench.timing import Timed, rounds_of
+from bench.timing import ms as _ms
 
 TARGET_P99_MS = 200.0
 MEASURED = ("page", "alerts", "unread", "row")
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def paths(customer_id: int) -> dict[str, str]:
@@ -50,47 +44,22 @@ async def measure(port: int, seed: dict[str, Any], rounds: int) -> dict[str, Any
 
 def _measure(port: int, seed: dict[str, Any], rounds: int) -> dict[str, Any]:
     targets = paths(seed["customer"])
-    headers = {"Authorization": f"Bearer {seed['token']}"}
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    times: dict[str, list[float]] = {name: [] for name in targets}
-    sizes: dict[str, int] = {}
-
-    def http_get(name: str, path: str) -> float:
-        started = time.perf_counter()
-        conn.request("GET", path, headers=headers)
-        response = conn.getresponse()
-        body = response.read()
-        elapsed = time.perf_counter() - started
-        if response.status != 200:
-            raise RuntimeError(f"{path}: {response.status} {body[:300]!r}")
-        sizes[name] = len(body)
-        return elapsed
-
-    for round_ in range(rounds + 10):  # the first 10 warm the caches up
-        measured = {name: http_get(name, path) for name, path in targets.items()}
-        if round_ >= 10:
-            for name, elapsed in measured.items():
-                times[name].append(elapsed * 1000)
-    conn.close()
-    out: dict[str, Any] = {
+    timed = Timed(port, {"Authorization": f"Bearer {seed['token']}"})
+    try:
+        measured = rounds_of(
+            lambda: {name: timed.get(name, path) for name, path in targets.items()}, rounds
+        )
+    finally:
+        timed.close()
+    return {
         "rounds": rounds,
         "customers": seed["customers"],
         "results": seed["results"],
         "check_ins": seed["check_ins"],
         "queries": seed["queries"],
-        "sizes": sizes,
+        "sizes": timed.sizes,
+        **measured,
     }
-    for name, values in times.items():
-        out[name] = {
-            "p50_ms": percentile(values, 0.50),
-            "p99_ms": percentile(values, 0.99),
-            "max_ms": max(values),
-        }
-    return out
-
-
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.1f}"
 
 
 LABELS = {

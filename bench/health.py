@@ -15,11 +15,13 @@ client inside ``CaptureQueriesContext``, the same requests against the same data
 from __future__ import annotations
 
 import asyncio
-import http.client
 import time
 from typing import Any
 
 import psycopg
+
+from bench.timing import Timed, rounds_of
+from bench.timing import ms as _ms
 
 SERIES_SQL = (
     "SELECT taken_at, value, interpretation FROM profiles_result"
@@ -30,13 +32,6 @@ PAGE_SQL = (
     " ORDER BY taken_at DESC, id DESC LIMIT 51"
 )
 TARGET_P99_MS = 100.0
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def paths(customer_id: int) -> dict[str, str]:
@@ -57,23 +52,9 @@ async def measure(
 def _measure(port: int, database_url: str, health: dict[str, Any], rounds: int) -> dict[str, Any]:
     customer = health["customer"]
     targets = paths(customer)
-    headers = {"Authorization": f"Bearer {health['token']}"}
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    times: dict[str, list[float]] = {name: [] for name in [*targets, "sql_series", "sql_page"]}
-    sizes: dict[str, int] = {}
+    timed = Timed(port, {"Authorization": f"Bearer {health['token']}"})
     rows: dict[str, int] = {}
     with psycopg.connect(database_url, autocommit=True) as db:
-
-        def http_get(name: str, path: str) -> float:
-            started = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            body = response.read()
-            elapsed = time.perf_counter() - started
-            if response.status != 200:
-                raise RuntimeError(f"{path}: {response.status} {body[:300]!r}")
-            sizes[name] = len(body)
-            return elapsed
 
         def sql(name: str, statement: str, params: tuple[Any, ...]) -> float:
             started = time.perf_counter()
@@ -82,36 +63,28 @@ def _measure(port: int, database_url: str, health: dict[str, Any], rounds: int) 
             rows[name] = len(found)
             return elapsed
 
-        for round_ in range(rounds + 10):  # the first 10 warm the caches up
-            measured = {name: http_get(name, path) for name, path in targets.items()}
+        def one_round() -> dict[str, float]:
+            measured = {name: timed.get(name, path) for name, path in targets.items()}
             measured["sql_series"] = sql(
                 "sql_series", SERIES_SQL, (customer, health["weight_test"])
             )
             measured["sql_page"] = sql("sql_page", PAGE_SQL, (customer,))
-            if round_ >= 10:
-                for name, elapsed in measured.items():
-                    times[name].append(elapsed * 1000)
-    conn.close()
-    out: dict[str, Any] = {
+            return measured
+
+        try:
+            found = rounds_of(one_round, rounds)
+        finally:
+            timed.close()
+    return {
         "rounds": rounds,
         "stored": health["results"],
         "entered": health["entered"],
         "weights": health["weights"],
         "queries": health["queries"],
         "rows": rows,
-        "sizes": sizes,
+        "sizes": timed.sizes,
+        **found,
     }
-    for name, values in times.items():
-        out[name] = {
-            "p50_ms": percentile(values, 0.50),
-            "p99_ms": percentile(values, 0.99),
-            "max_ms": max(values),
-        }
-    return out
-
-
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.1f}"
 
 
 def _ratio(a: float | None, b: float | None) -> str:

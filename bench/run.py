@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import alerts, dashboard, health
+from bench.timing import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -160,13 +161,6 @@ def proc_cwd(pid: int) -> Path:
 def proc_cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 # --- servers ------------------------------------------------------------------------------

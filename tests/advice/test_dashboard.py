@@ -159,6 +159,16 @@ def test_sort_filter_search_and_pages(client, make_user, dietitian):
     assert board(client, dietitian, "limit=2&offset=10") == {
         "items": [], "count": 4, "tests": page["tests"], "sort": "name", "order": "asc"
     }  # fmt: skip
+    # Past the end, the total still counts only those with unread messages; a colleague
+    # with no unread messages from anyone finds nobody.
+    assert board(client, dietitian, "filter=unread&limit=1&offset=5")["count"] == 1
+    colleague = make_user(Role.DIETITIAN)
+    CareTeamMember.objects.create(customer=people["bob"], professional=colleague)
+    assert [r["customer"]["name"] for r in board(client, colleague, "sort=unread")["items"]] == [
+        "bob"
+    ]
+    nobody = board(client, colleague, "filter=unread")
+    assert (nobody["items"], nobody["count"]) == ([], 0)
     too_many = "tests=" + "weight," * 7
     for bad in ("sort=age", "order=up", "filter=everything", "tests=nope", too_many):
         answer = client.get(f"/api/care/dashboard?{bad}", **bearer(dietitian))
