@@ -57,6 +57,7 @@ def _measure(port: int, seed: dict[str, Any], rounds: int) -> dict[str, Any]:
         "results": seed["results"],
         "check_ins": seed["check_ins"],
         "queries": seed["queries"],
+        "in_process": seed.get("in_process", {}),
         "sizes": timed.sizes,
         **measured,
     }
@@ -70,7 +71,10 @@ LABELS = {
     "me": "GET /api/me (reference)",
     "healthz": "GET /healthz (reference)",
 }
-HEADER = ["", "p50 (ms)", "p99 (ms)", "queries", "bytes", "p50 / api/me", "target", "met"]
+HEADER = [
+    "", "p50 (ms)", "p99 (ms)", "in-process ms (database)", "queries", "bytes", "p50 / api/me",
+    "target", "met",
+]  # fmt: skip
 
 
 def table(result: dict[str, Any]) -> list[list[str]]:
@@ -81,8 +85,11 @@ def table(result: dict[str, Any]) -> list[list[str]]:
         measured = name in MEASURED
         met = "-" if not measured else ("yes" if r["p99_ms"] <= TARGET_P99_MS else "**no**")
         ratio = "-" if name == "me" or not floor else f"{r['p50_ms'] / floor:,.1f}"
+        inside = result.get("in_process", {}).get(name)
+        alone = "-" if inside is None else f"{inside['ms']:,.1f} ({inside['db_ms']:,.1f})"
         out.append([
-            label, _ms(r["p50_ms"]), _ms(r["p99_ms"]), str(result["queries"].get(name, "-")),
+            label, _ms(r["p50_ms"]), _ms(r["p99_ms"]), alone,
+            str(result["queries"].get(name, "-")),
             f"{result['sizes'].get(name, 0):,}", ratio,
             "p99 <= 200 ms" if measured else "", met,
         ])  # fmt: skip

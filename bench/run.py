@@ -1218,17 +1218,19 @@ def write_dashboard_docs(cfg: Config, result: dict[str, Any]) -> None:
         "",
         dashboard.render(result, markdown=True),
         "",
-        "Where the time goes, in-process on the same data (the best of 10, the seed's "
-        "database, no HTTP): the first page 43 ms of which 17 ms in the database; one row "
-        "25 ms (7 ms); sorted by unread 47 ms (25 ms). The rest is Django building and "
-        "compiling the statements (the correlated subqueries with the audience rule in "
-        "them): the bottleneck, and the next step if the target must hold on a busy "
-        "machine (the statement of the rows written as SQL once, or its compiled text "
-        "kept per shape). The p99 moves with the machine: these runs shared its 2 CPUs "
-        "with other work, and the references' p99 moved alike; two runs on 2026-12-03 "
-        "gave the page sorted by alerts a p99 of 121 and 232 ms, by unread 283 and 269 ms "
-        "(p50 112 and 83 ms, before and after the unread counts became one plain `CASE`), "
-        "`GET /api/me` 13 and 24 ms. Commands: "
+        "In-process: the same request through the whole stack in the seed's process "
+        "(Django's test client, no HTTP, no other process), the best of 10, and in brackets "
+        "the part of it from sending each statement to its answer. What is left is the "
+        "process's own work: Python and Django around the statements (the two that matter "
+        "are written once as SQL, `advice/dashboard_sql.py`: built through the ORM they "
+        "cost about 30 ms of CPU a page, twice what PostgreSQL spent on them), writing the "
+        "access log, and the answer's JSON. Before they were (2026-12-03, the dashboard's "
+        "function alone, the best of 15): the first page 49 ms (17 in the database), "
+        "sorted by alerts 50 (18), by unread 59 (24), one row 30 (5); over HTTP, on a quiet "
+        "machine, the first page had p50 60 "
+        "and p99 166 ms, sorted by alerts 76 and 228, by unread 74 and 230. The p99 moves "
+        "with the machine (other work on its 2 CPUs moves the references' p99 alike). "
+        "Commands: "
         "`make bench BENCH_ARGS=\"--scenarios dashboard --only ours\"` (this section "
         "alone), or a full `make bench`.",
         "",
