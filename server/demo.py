@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from accounts.models import User
-from advice import checkins, goals, notes, plans
+from advice import checkins, goals, notes, plan_templates, plans
 from advice import requests as care_requests
 from advice.models import CarePlan, CareTeamMember, Goal
 from community.forum import flags, moderation
@@ -217,23 +217,32 @@ def _advice(people: dict[str, User]) -> None:
             ],
             "tasks": [{"text": "Book a blood test in three months"}],
             "attachments": [],
+            # Proposed to Casey when the plan is published (she accepts it below).
+            "goals": [
+                {"kind": "target", "test": "ldl", "comparison": "lt", "target": 3.0,
+                 "unit": "mmol/L", "due_in_days": 90},
+            ],
         },
-    )
+    )  # fmt: skip
     plans.publish_plan(dietitian, plan.pk)
     plans.acknowledge_plan(casey, plan.pk)
     now = timezone.now()
-    ldl = goals.set_goal(
-        dietitian,
-        casey.pk,
-        kind="target",
-        test="ldl",
-        comparison="lt",
-        target=3.0,
-        unit="mmol/L",
-        due_on=(now + timedelta(days=90)).date(),
-        plan_id=plan.pk,
-    )
+    ldl = Goal.objects.get(customer=casey, plan=plan, test__code="ldl")
     goals.accept_goal(casey, ldl.pk)
+    plan_templates.create_template(
+        dietitian,
+        {
+            "title": "Heart-friendly start",
+            "body": "Small changes that add up: more fibre, better fats, a little more walking.",
+            "recommendations": ["Oats at breakfast", "Olive oil instead of butter"],
+            "tasks": [{"text": "Write down what you eat for three days"}],
+            "goals": [
+                {"kind": "habit", "habit": "Vegetables at lunch", "times": 1, "period": "day"},
+                {"kind": "habit", "habit": "Brisk walk", "times": 3, "period": "week"},
+            ],
+        },
+        shared=True,
+    )
     walk = goals.set_goal(
         casey,
         casey.pk,

@@ -111,6 +111,11 @@ def test_the_demo_dietitian_sees_casey_on_her_dashboard_with_a_plan_goals_and_an
     assert [p["in_force"]["acknowledged_at"] is not None for p in plans] == [True]
     goals = api_json(client.get("/api/goals", **bearer(casey)))
     assert {g["status"] for g in goals} == {"active"} and len(goals) == 3
+    # The plan proposed the LDL goal, which Casey accepted; Dana keeps a shared template.
+    assert [g["test"] for g in plans[0]["in_force"]["goals"]] == ["ldl"]
+    assert [g["plan_id"] for g in goals if g["kind"] == "target"] == [plans[0]["id"]]
+    templates = api_json(client.get("/api/plan-templates", **bearer(dana)))
+    assert [(t["title"], len(t["goals"])) for t in templates] == [("Heart-friendly start", 2)]
     shared = api_json(client.get(f"/api/check-ins?customer_id={casey.pk}", **bearer(dana)))
     assert {c["kind"] for c in shared["items"]} >= {"habit", "mood", "measurement"}
 
