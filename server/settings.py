@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "community",
     "events",
     "notifications",
+    "analytics",
     "web",
     "server",  # the top floor: its seed_demo command fills every app with demo data
 ]
@@ -326,6 +327,11 @@ PLAN_MAIL_QUIET_MINUTES = env_int("PLAN_MAIL_QUIET_MINUTES", 30)
 # Result imports (a FHIR bundle or a CSV lab file, a preview or a commit) a member may
 # make in an hour: each reads and checks up to 5,000 rows, far more than one request.
 RESULT_IMPORTS_PER_HOUR = env_int("RESULT_IMPORTS_PER_HOUR", 30)
+# Analytics (ADR 0016): no number shown comes from fewer than this many people (the CMS
+# threshold by default). Never below 5: a lower setting refuses to start.
+ANALYTICS_MIN_CELL = env_int("ANALYTICS_MIN_CELL", 11)
+if ANALYTICS_MIN_CELL < 5:
+    raise ImproperlyConfigured("ANALYTICS_MIN_CELL must be 5 or more")
 # Check-ins: a customer logs quickly (a habit tapped several times in a row), so the limit
 # is generous; a check-in may be a few minutes ahead of the server's clock (a phone's
 # clock), and no older than this many days (a late log of last week, not of last year).
