@@ -17,17 +17,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from advice.models import CarePlan, CarePlanTaskTick, CarePlanVersion
-from advice.plan_permissions import NO_PLAN
+from advice.plan_permissions import check_can_tick_plan
 from advice.topics import tell_care_team
-from core.errors import Conflict, NotFound, ServiceError
+from core.errors import Conflict, ServiceError
 
 
-def check_can_tick(customer: User, plan: CarePlan | None, version: int | None) -> CarePlan:
-    """The customer's own plan with a version in force, not archived; ``version``, when
-    given, must be the one in force (a page showing an older one ticks nothing by
-    mistake). A draft never is: the customer cannot see one."""
-    if plan is None or plan.customer_id != customer.pk or plan.published_version == 0:
-        raise NotFound(NO_PLAN)
+def check_tickable(plan: CarePlan, version: int | None) -> None:
+    """A plan not archived; ``version``, when given, the one in force (a page showing an
+    older one ticks nothing by mistake; a draft's number is never in force)."""
     if plan.archived_at is not None:
         raise Conflict("this plan is archived: it changes no more", code="plan_archived")
     if version is not None and version != plan.published_version:
@@ -36,7 +33,6 @@ def check_can_tick(customer: User, plan: CarePlan | None, version: int | None) -
             "are ticked: read the plan again",
             code="not_in_force",
         )
-    return plan
 
 
 def tick_task(
@@ -45,11 +41,10 @@ def tick_task(
     """Tick (``done``) or untick task ``index`` (0 first) of the version in force. Returns
     whether anything changed; the care team hears only of a change."""
     with transaction.atomic():
-        plan = check_can_tick(
-            customer,
-            CarePlan.objects.select_for_update().filter(pk=plan_id).first(),
-            version,
+        plan = check_can_tick_plan(
+            customer, CarePlan.objects.select_for_update().filter(pk=plan_id).first()
         )
+        check_tickable(plan, version)
         in_force = CarePlanVersion.objects.get(plan=plan, number=plan.published_version)
         count = len(in_force.tasks)
         if not 0 <= index < count:
