@@ -232,6 +232,26 @@ class CarePlanVersion(models.Model):
         return f"plan {self.plan_id} version {self.number}"
 
 
+class CarePlanTaskTick(models.Model):
+    """A task of a published version the customer ticked done, and when. Kept apart from
+    the version, which never changes; unticking deletes the row. Publishing a new version
+    copies the ticks of tasks whose text it keeps exactly (``advice.plan_ticks``)."""
+
+    version = models.ForeignKey(CarePlanVersion, on_delete=models.CASCADE, related_name="ticks")
+    # The task's place in ``version.tasks`` (0 first).
+    index = models.PositiveSmallIntegerField()
+    done_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("version", "index")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "index"], name="plan_task_ticked_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"plan version {self.version_id} task {self.index}"
+
+
 # --- goals and check-ins ---------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from accounts.permissions import signed_in_user
 from accounts.schemas import Input, Patch
 from advice import plan_content as limits_of
 from advice import plan_goals as limits_of_goals
-from advice import plan_reads, plan_templates, plans
+from advice import plan_reads, plan_templates, plan_ticks, plans
 from advice.plan_compare import compare
 from advice.plan_send import send_plan
 from advice.write_limits import charge_care_write
@@ -135,18 +135,29 @@ class TaskOut(Schema):
     text: str
 
 
+class PlanTaskOut(TaskOut):
+    # When the customer ticked it done (null: not done; a draft's tasks never are).
+    done_at: datetime | None
+
+
+class TickIn(Input):
+    done: bool
+    # The version the customer's page shows: when given, ticks only if it is still the
+    # one in force (409 ``not_in_force``), so a task is never ticked in another version.
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
 class AttachmentOut(Schema):
     title: str
     url: str
 
 
-class VersionOut(Schema):
+class VersionWordsOut(Schema):
     number: int
     title: str
     body: str
     body_html: str
     recommendations: list[str]
-    tasks: list[TaskOut]
     attachments: list[AttachmentOut]
     goals: list[GoalSpecOut]
     change_note: str
@@ -155,6 +166,18 @@ class VersionOut(Schema):
     updated_at: datetime
     published_at: datetime | None
     acknowledged_at: datetime | None
+
+
+class VersionOut(VersionWordsOut):
+    """A published version: each task with when the customer ticked it done."""
+
+    tasks: list[PlanTaskOut]
+
+
+class DraftOut(VersionWordsOut):
+    """A draft: its tasks' words alone (nothing in a draft is ticked)."""
+
+    tasks: list[TaskOut]
 
 
 class VersionSummaryOut(Schema):
@@ -177,7 +200,7 @@ class PlanOut(Schema):
     updated_at: datetime
     in_force: VersionOut | None
     # The draft (for the care team only; a customer never sees one).
-    draft: VersionOut | None
+    draft: DraftOut | None
     versions: list[VersionSummaryOut]
     # The conversation with the plan's author, where the customer asks about it.
     ask_url: str | None
@@ -390,5 +413,17 @@ def acknowledge(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     """The customer acknowledges the version in force; their care team hears of it."""
     customer = signed_in_user(request)
     plans.acknowledge_plan(customer, plan_id)
+    plan, _ = plan_reads.plan_for(customer, plan_id)
+    return plan_reads.plan_out(plan, Relation.SELF)
+
+
+@router.post("/care-plans/{plan_id}/tasks/{index}", response=PlanOut)
+def tick_task(request: HttpRequest, plan_id: int, index: int, payload: TickIn) -> dict[str, Any]:
+    """The customer ticks task ``index`` (0 first) of the version in force done
+    (``done: true``; ticking again keeps the first time) or not (``done: false``); their
+    care team hears of a change. Counts toward ``PLAN_TICKS_PER_MINUTE``."""
+    customer = signed_in_user(request)
+    limits.charge(customer, "plan_tick", settings.PLAN_TICKS_PER_MINUTE, 60)
+    plan_ticks.tick_task(customer, plan_id, index, payload.done, version=payload.version)
     plan, _ = plan_reads.plan_for(customer, plan_id)
     return plan_reads.plan_out(plan, Relation.SELF)

@@ -1,8 +1,9 @@
 """What care plans keep about a member, in their download and on erasure.
 
 - A customer's download holds their plans: every published version (never a draft,
-  which they never saw), with who wrote it as shown now. On erasure their plans go, every
-  version with them (goals a plan proposed stay theirs to the goals part, unlinked).
+  which they never saw), with who wrote it as shown now, and each task they ticked done
+  with when. On erasure their plans go, every version and tick with them (goals a plan
+  proposed stay theirs to the goals part, unlinked).
 - A professional's download holds their templates, and of the plans and sends they made
   only ids, dates and counts: the words of a plan are the customer's health advice, in
   the customer's download, and no customer is named here. On erasure the plans they wrote
@@ -16,7 +17,12 @@ from __future__ import annotations
 
 from accounts.models import User
 from accounts.personal_data import Part, Table, register
-from advice.models import CarePlan, CarePlanVersion, PlanBatch, PlanTemplate
+from advice.models import CarePlan, CarePlanTaskTick, CarePlanVersion, PlanBatch, PlanTemplate
+
+
+def _task_text(version: CarePlanVersion, index: int) -> str:
+    tasks = version.tasks
+    return str(tasks[index].get("text", "")) if index < len(tasks) else ""
 
 
 def export_plans(user: User) -> list[Part]:
@@ -24,6 +30,11 @@ def export_plans(user: User) -> list[Part]:
         CarePlanVersion.objects.filter(plan__customer=user, published_at__isnull=False)
         .select_related("plan", "written_by")
         .order_by("plan_id", "number")
+    )
+    ticks = (
+        CarePlanTaskTick.objects.filter(version__plan__customer=user)
+        .select_related("version")
+        .order_by("version__plan_id", "version__number", "index")
     )
     parts: list[Part] = [
         Table(
@@ -47,7 +58,21 @@ def export_plans(user: User) -> list[Part]:
                 }
                 for v in versions
             ],
-        )
+        ),
+        Table(
+            "care-plan-tasks-done",
+            [
+                {
+                    "plan": t.version.plan_id,
+                    "version": t.version.number,
+                    "task": t.index,
+                    "text": _task_text(t.version, t.index),
+                    "done_at": t.done_at,
+                }
+                for t in ticks
+            ],
+            columns=("plan", "version", "task", "text", "done_at"),
+        ),
     ]
     templates = PlanTemplate.objects.filter(owner=user).order_by("created_at", "id")
     written = CarePlan.objects.filter(author=user).order_by("created_at", "id")

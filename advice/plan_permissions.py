@@ -5,7 +5,8 @@ the care team reads them, as the customer's shared data, and writes none. A prof
 acts on a customer's plans only while in relation CARE with them (in the care team, the
 customer's consent to care standing); any dietitian of the care team may carry a plan on
 (after a handover the new dietitian continues it), and each version records who wrote it.
-The customer reads their own published plans and nothing of a draft. Anybody else is told
+The customer reads their own published plans and nothing of a draft, and alone ticks
+their tasks done. Anybody else is told
 there is no such customer or plan, in the same words whether or not it exists.
 """
 
@@ -59,6 +60,15 @@ def check_can_write_plan(actor: User, plan: CarePlan) -> None:
         raise NotFound(NO_PLAN)
     if relation is not Relation.CARE or actor.role != Role.DIETITIAN:
         raise Forbidden("only a dietitian of the care team changes a care plan")
+
+
+def check_can_tick_plan(actor: User, plan: CarePlan | None) -> CarePlan:
+    """The customer alone ticks their plan's tasks, once a version is published; their
+    care team reads the ticks and makes none. Anybody else, the care team included, is
+    told there is no such plan, as an outsider is."""
+    if plan is None or plan.customer_id != actor.pk or plan.published_version == 0:
+        raise NotFound(NO_PLAN)
+    return plan
 
 
 def can_read_template(viewer: User, template: PlanTemplate) -> bool:

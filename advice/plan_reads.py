@@ -1,8 +1,9 @@
 """Reading care plans: a customer's list, one plan, one version. The customer sees their
 published plans (the version in force and the earlier published ones, never a draft);
-the care team sees every plan of the customer, drafts included. A read by someone other
-than the customer is one entry in the customer's access log per request (the caller, which
-knows the door, writes it: ``audit``). A few queries however many plans and versions."""
+the care team sees every plan of the customer, drafts included; each task says when the
+customer ticked it done. A read by someone other than the customer is one entry in the
+customer's access log per request (the caller, which knows the door, writes it:
+``audit``). A few queries however many plans and versions."""
 
 from __future__ import annotations
 
@@ -23,6 +24,15 @@ def person(user: User | None) -> dict[str, Any] | None:
     return None if user is None else {"id": user.pk, "name": user.public_name()}
 
 
+def tasks_out(version: CarePlanVersion) -> list[dict[str, Any]]:
+    """Each task with when the customer ticked it done (null: not done; a draft's never
+    are). The ticks come prefetched (``_with_versions``)."""
+    done = {tick.index: tick.done_at for tick in version.ticks.all()}
+    return [
+        {"text": t.get("text", ""), "done_at": done.get(i)} for i, t in enumerate(version.tasks)
+    ]
+
+
 def version_out(version: CarePlanVersion) -> dict[str, Any]:
     return {
         "number": version.number,
@@ -30,7 +40,7 @@ def version_out(version: CarePlanVersion) -> dict[str, Any]:
         "body": version.body,
         "body_html": version.body_html,
         "recommendations": list(version.recommendations),
-        "tasks": [{"text": t.get("text", "")} for t in version.tasks],
+        "tasks": tasks_out(version),
         "attachments": [{"title": a["title"], "url": a["url"]} for a in version.attachments],
         "goals": specs_out(version.goals),
         "change_note": version.change_note,
@@ -40,6 +50,12 @@ def version_out(version: CarePlanVersion) -> dict[str, Any]:
         "published_at": version.published_at,
         "acknowledged_at": version.acknowledged_at,
     }
+
+
+def draft_out(draft: CarePlanVersion) -> dict[str, Any]:
+    """A draft as its care team reads it: nothing in it is ticked, so its tasks are their
+    words alone."""
+    return {**version_out(draft), "tasks": [{"text": t.get("text", "")} for t in draft.tasks]}
 
 
 def _seen(plan: CarePlan, relation: Relation) -> list[CarePlanVersion]:
@@ -66,7 +82,7 @@ def plan_out(plan: CarePlan, relation: Relation) -> dict[str, Any]:
         "created_at": plan.created_at,
         "updated_at": plan.updated_at,
         "in_force": version_out(in_force) if in_force else None,
-        "draft": version_out(draft) if draft else None,
+        "draft": draft_out(draft) if draft else None,
         "versions": [
             {
                 "number": v.number,
@@ -83,7 +99,10 @@ def plan_out(plan: CarePlan, relation: Relation) -> dict[str, Any]:
 
 def _with_versions(plans: QuerySet[CarePlan]) -> QuerySet[CarePlan]:
     return plans.select_related("customer", "author").prefetch_related(
-        Prefetch("versions", queryset=CarePlanVersion.objects.select_related("written_by"))
+        Prefetch(
+            "versions",
+            queryset=CarePlanVersion.objects.select_related("written_by").prefetch_related("ticks"),
+        )
     )
 
 

@@ -5,7 +5,8 @@ A plan starts as a draft (version 1), edited in place. Publishing freezes the dr
 the customer is told (``advice.plan_notices``). A change to a published plan starts a new
 draft, a copy of the last version with the change applied, which the customer never sees
 until it is published in turn; so a published version never changes. The customer
-acknowledges the version in force, which their care team hears (``care.activity``). A
+acknowledges the version in force, which their care team hears (``care.activity``), and
+ticks its tasks done (``advice.plan_ticks``). A
 dietitian of the care team archives a plan: it stays readable, and changes no more.
 
 Reads: ``advice.plan_reads``; comparisons: ``advice.plan_compare``; templates:
@@ -31,6 +32,7 @@ from advice.plan_permissions import (
     check_can_write_plan,
     check_can_write_plan_for,
 )
+from advice.plan_ticks import carry_ticks
 from advice.topics import tell_care_team
 from core.errors import Conflict, NotFound
 
@@ -168,7 +170,8 @@ def edit_plan(actor: User, plan_id: int, changes: dict[str, Any]) -> CarePlan:
 
 def publish_plan(actor: User, plan_id: int) -> CarePlan:
     """The draft becomes the version in force; the customer is told (in the app, and by
-    mail if they want it) and their care team hears of it."""
+    mail if they want it) and their care team hears of it. Tasks it keeps word for word
+    keep their ticks."""
     with transaction.atomic():
         plan = _locked(actor, plan_id)
         draft = plan.versions.filter(published_at__isnull=True).first()
@@ -178,12 +181,17 @@ def publish_plan(actor: User, plan_id: int) -> CarePlan:
         draft.published_at = now
         draft.updated_at = now
         draft.save(update_fields=["published_at", "updated_at"])
-        before = plan.versions.filter(number=plan.published_version).first()
+        replaced = (
+            plan.versions.filter(number=plan.published_version).first()
+            if plan.published_version
+            else None
+        )
+        carry_ticks(replaced, draft)
         plan.published_version = draft.number
         plan.updated_at = now
         plan.save(update_fields=["published_version", "updated_at"])
         # Its goals not proposed yet (a refusal undoes the publish, naming the goal).
-        propose(actor, plan, new_specs(draft.goals, before.goals if before else None))
+        propose(actor, plan, new_specs(draft.goals, replaced.goals if replaced else None))
         record_access(actor, plan.customer_id, "write", "care plan", "http")
         notify_published(plan, first=draft.number == 1)
         tell_care_team(plan.customer_id, "plan", plan.pk)

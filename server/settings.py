@@ -338,6 +338,9 @@ if ANALYTICS_MIN_CELL < 5:
 CHECK_INS_PER_MINUTE = env_int("CHECK_INS_PER_MINUTE", 120)
 CHECK_IN_AHEAD_MINUTES = env_int("CHECK_IN_AHEAD_MINUTES", 5)
 CHECK_IN_MAX_AGE_DAYS = env_int("CHECK_IN_MAX_AGE_DAYS", 31)
+# Ticks of a care plan's tasks (done or not) one customer may make in a minute: each
+# change a care team hears live and reads again, so a script toggling is held back.
+PLAN_TICKS_PER_MINUTE = env_int("PLAN_TICKS_PER_MINUTE", 60)
 # A habit goal with a due date is achieved when at least this share of its check-ins
 # (per period, up to ``times`` each) were done.
 HABIT_ACHIEVED_ADHERENCE = float(os.environ.get("HABIT_ACHIEVED_ADHERENCE", "0.8"))

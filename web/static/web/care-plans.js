@@ -1,16 +1,19 @@
 // @ts-check
 // A customer's care plans for their care team (/care/customers/{id}/plans): each plan
-// with its state (a draft, the version in force, acknowledged or not). A dietitian
+// with its state (a draft, the version in force, acknowledged or not), the tasks of the
+// version in force ticked done by the customer or not, and any two of its versions
+// compared (plans-compare.js). A dietitian
 // writes a draft (from a template if they like), edits it, publishes it, starts a new
 // version of a published plan (a change to it is a new draft), and archives a plan. A
 // medical provider reads. Read again when the care team hears of a plan (`care.activity`
-// on user:{me}: the customer acknowledged, a colleague published). When access ends
+// on user:{me}: the customer acknowledged or ticked a task, a colleague published). When access ends
 // (care-access.js: consent withdrawn, the care team left) the plans leave the page.
 
 import { ApiError, announce, api, byId, byIdAs, el, live } from "./live.js";
 import { ACCESS_ENDED, whenAccessEnds } from "./care-access.js";
 import { goalSpecsEditor } from "./goal-specs.js";
-import { attachmentsFrom, attachmentsText, day, lines, versionView } from "./plans-common.js";
+import { attachmentsFrom, attachmentsText, day, lines, ticksView, versionView } from "./plans-common.js";
+import { versionComparer } from "./plans-compare.js";
 import { confirmAction, reason, showStatus } from "./settings-common.js";
 
 /**
@@ -66,11 +69,24 @@ function planView(plan) {
   const card = el("article", { className: "plan-card", id: `plan-${plan.id}` });
   const headingId = `plan-title-${plan.id}`;
   card.setAttribute("aria-labelledby", headingId);
+  const inForce = plan.in_force;
+  // The customer ticks the version in force: its tasks, done or not, in place of the
+  // plain list, or after the draft's words when a draft is shown.
+  const ticks = inForce
+    ? ticksView(
+        inForce,
+        plan.draft ? `Tasks of version ${inForce.number}, in force` : "Tasks",
+        `ticks-${plan.id}`,
+      )
+    : null;
   card.append(
     el("h3", { id: headingId }, shown.title, plan.draft ? el("span", { className: "tag" }, "Draft") : null),
     el("p", { className: "plan-meta" }, state(plan)),
-    versionView(shown),
+    plan.draft ? versionView(shown) : versionView(shown, ticks),
   );
+  if (plan.draft && ticks) card.append(ticks);
+  const comparer = versionComparer(plan, shown.title);
+  if (comparer) card.append(comparer);
   if (writes && !plan.archived_at) {
     const actions = el("div", { className: "plan-actions" });
     const edit = el("button", { type: "button", className: "secondary" }, plan.draft ? "Edit draft" : "New version");

@@ -1,8 +1,8 @@
 // @ts-check
 // What the care plan pages share: the shapes of the care plan API (docs/api.md, "Care
-// plans"), a version drawn as the customer reads it, a comparison drawn in words (each
-// line says whether it was added or removed, not by colour alone), and the form's
-// one-item-a-line lists.
+// plans"), a version drawn as the customer reads it, its tasks with whether each is done
+// (in words, not by a mark alone), a comparison drawn in words (each line says whether it
+// was added or removed, not by colour alone), and the form's one-item-a-line lists.
 
 import { goalSpecsView } from "./goal-specs.js";
 import { el, when } from "./live.js";
@@ -10,8 +10,9 @@ import { el, when } from "./live.js";
 /**
  * @typedef {import("./goal-specs.js").GoalSpec} GoalSpec
  * @typedef {{id: number, name: string}} Person
+ * @typedef {{text: string, done_at?: string | null}} Task
  * @typedef {{number: number, title: string, body: string, body_html: string,
- *   recommendations: string[], tasks: {text: string}[], attachments: {title: string, url: string}[],
+ *   recommendations: string[], tasks: Task[], attachments: {title: string, url: string}[],
  *   change_note: string, written_by: Person | null, created_at: string, updated_at: string,
  *   published_at: string | null, acknowledged_at: string | null, goals?: GoalSpec[]}} Version
  * @typedef {{number: number, published_at: string | null, acknowledged_at: string | null,
@@ -45,10 +46,10 @@ function itemList(heading, items) {
 
 /**
  * A version's words: its advice (the server's sanitized HTML), recommendations, tasks
- * and links.
- * @param {Version} version
+ * and links. ``tasks``, when given, is drawn in place of the plain list of tasks.
+ * @param {Version} version @param {HTMLElement | null} [tasks]
  */
-export function versionView(version) {
+export function versionView(version, tasks) {
   const box = el("div", { className: "plan-version" });
   if (version.body_html) {
     const body = el("div", { className: "plan-body" });
@@ -73,7 +74,7 @@ export function versionView(version) {
   box.append(
     ...[
       itemList("Recommendations", version.recommendations),
-      itemList("Tasks", version.tasks.map((t) => t.text)),
+      tasks === undefined ? itemList("Tasks", version.tasks.map((t) => t.text)) : tasks,
       goalSpecsView(version.goals),
       links,
     ].filter((node) => node !== null),
@@ -84,6 +85,42 @@ export function versionView(version) {
 /** @param {string} value */
 export function day(value) {
   return when(value, { dateStyle: "medium", timeStyle: undefined });
+}
+
+/** "2 of 5 done". @param {Task[]} tasks */
+export function tasksDone(tasks) {
+  return `${tasks.filter((t) => t.done_at).length} of ${tasks.length} done`;
+}
+
+/**
+ * The tasks of a published version as its care team (or the customer, on an archived
+ * plan) reads them: each one done, with when, or not done yet, said in words.
+ * @param {Version} version @param {string} heading @param {string} headingId
+ */
+export function ticksView(version, heading, headingId) {
+  if (version.tasks.length === 0) return null;
+  const section = el("section", { className: "plan-tasks" });
+  section.setAttribute("aria-labelledby", headingId);
+  section.append(
+    el("h3", { id: headingId }, heading),
+    el("p", { className: "task-progress" }, tasksDone(version.tasks)),
+    el(
+      "ul",
+      { className: "task-ticks" },
+      ...version.tasks.map((task) => {
+        const mark = el("span", { className: "tick" }, task.done_at ? "✓" : "○");
+        mark.setAttribute("aria-hidden", "true");
+        return el(
+          "li",
+          { className: task.done_at ? "done" : "" },
+          mark,
+          el("span", {}, task.text),
+          el("span", { className: "task-when" }, task.done_at ? `Done on ${day(task.done_at)}` : "Not done yet"),
+        );
+      }),
+    ),
+  );
+  return section;
 }
 
 /** @type {Record<Line["op"], string>} */

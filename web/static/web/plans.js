@@ -1,11 +1,13 @@
 // @ts-check
-// My care plans (/plans): each published plan's version in force, what changed since
-// the version before (in words), an Acknowledge button, and a link to ask the dietitian
-// about it in our conversation. A plan published while the page is open (a `plan.published`
+// My care plans (/plans): each published plan's version in force, its tasks as a
+// checklist I tick (plans-checklist.js; an archived plan's are read only), what changed
+// since the version before (in words), an Acknowledge button, and a link to ask the
+// dietitian about it in our conversation. A plan published while the page is open (a `plan.published`
 // notice on user:{me}) is shown without a reload, and said in the live region.
 
 import { announce, api, byId, el, live } from "./live.js";
-import { comparisonView, day, versionView } from "./plans-common.js";
+import { checklist } from "./plans-checklist.js";
+import { comparisonView, day, ticksView, versionView } from "./plans-common.js";
 import { reason, showStatus } from "./settings-common.js";
 
 /**
@@ -74,7 +76,10 @@ function planView(plan) {
     ),
   );
   if (version.change_note) article.append(el("p", { className: "plan-note" }, `What changed: ${version.change_note}`));
-  article.append(versionView(version));
+  const tasks = plan.archived_at
+    ? ticksView(version, "Tasks", `tasks-${plan.id}`)
+    : checklist(plan, "plans-status", load);
+  article.append(versionView(version, tasks));
   const changed = changes(plan);
   if (changed) article.append(changed);
   const actions = el("div", { className: "plan-actions" }, acknowledgement(plan));
