@@ -1,4 +1,5 @@
-"""The roles a user can hold. One role per user; staff roles are moderator and admin."""
+"""The roles a user can hold. One role per user; staff roles are moderator and admin. An
+analyst reads the platform's reports (``analytics``), which never single anyone out."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ class Role(models.TextChoices):
     MEDICAL_PROVIDER = "medical_provider", "Medical provider"
     MODERATOR = "moderator", "Moderator"
     ADMIN = "admin", "Admin"
+    ANALYST = "analyst", "Analyst"
 
 
 # Higher rank wins when a Cognito user sits in several mapped groups.
@@ -18,8 +20,9 @@ ROLE_RANK: dict[str, int] = {
     Role.CUSTOMER: 0,
     Role.MEDICAL_PROVIDER: 1,
     Role.DIETITIAN: 2,
-    Role.MODERATOR: 3,
-    Role.ADMIN: 4,
+    Role.ANALYST: 3,
+    Role.MODERATOR: 4,
+    Role.ADMIN: 5,
 }
 
 CARE_ROLES = frozenset({Role.DIETITIAN, Role.MEDICAL_PROVIDER})

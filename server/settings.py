@@ -269,7 +269,7 @@ COGNITO_JWKS_URL = os.environ.get("COGNITO_JWKS_URL", "")
 COGNITO_TOKEN_USE = env_list("COGNITO_TOKEN_USE", ["access"])
 COGNITO_GROUP_ROLES = os.environ.get(
     "COGNITO_GROUP_ROLES",
-    "admins:admin,moderators:moderator,dietitians:dietitian,"
+    "admins:admin,moderators:moderator,analysts:analyst,dietitians:dietitian,"
     "medical-providers:medical_provider,customers:customer",
 )
 COGNITO_JWKS_REFETCH_SECONDS = env_int("COGNITO_JWKS_REFETCH_SECONDS", 60)

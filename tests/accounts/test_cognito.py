@@ -51,6 +51,8 @@ def test_groups_map_to_roles_and_follow_changes(client, user_pool):
     assert api_json(get_me(client, token))["role"] == Role.DIETITIAN
     token = user_pool.token(**{"cognito:groups": ["moderators"]})
     assert api_json(get_me(client, token))["role"] == Role.MODERATOR
+    token = user_pool.token(**{"cognito:groups": ["analysts", "dietitians"]})
+    assert api_json(get_me(client, token))["role"] == Role.ANALYST
     token = user_pool.token(**{"cognito:groups": []})
     assert api_json(get_me(client, token))["role"] == Role.CUSTOMER
 
