@@ -110,8 +110,10 @@ def _customers(
         where += " AND u.id = %s"
         params.append(customer_id)
     if q:
-        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where += " AND LOWER(u.display_name) LIKE %s ESCAPE '\\'"
+        # Both sides lowered by the database (Python's and SQLite's LOWER differ beyond
+        # ASCII: "Émile" must find Émile).
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where += " AND LOWER(u.display_name) LIKE LOWER(%s) ESCAPE '\\'"
         params.append(f"%{escaped}%")
     sql = f"""
         SELECT u.id, u.display_name, LOWER(u.display_name) AS sort_name,
@@ -268,8 +270,9 @@ def latest(
 
 
 def _moment(value: Any) -> dt.datetime | None:
-    """A time as the ORM would give it (SQLite returns text through a raw cursor)."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    parsed = dt.datetime.fromisoformat(str(value))
+    """A time as the ORM would give it: aware, in UTC. (SQLite gives a raw cursor text for
+    a computed column and a naive time for a stored one, both UTC.)"""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

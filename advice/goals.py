@@ -68,9 +68,12 @@ def set_goal(
     remind_at: dt.time | None = None,
     due_on: dt.date | None = None,
     plan_id: int | None = None,
+    notify: bool = True,
 ) -> Goal:
     """A goal for ``customer_id``: proposed by a professional of their care team, or the
-    customer's own (active at once). Bad input is refused before anything is stored."""
+    customer's own (active at once). Bad input is refused before anything is stored.
+    ``notify``: the customer hears of a proposed goal (not when a plan proposing it tells
+    them of the plan)."""
     record = open_record(actor, customer_id)  # 404 for anyone but the customer and CARE
     customer = record.customer
     if customer.role != Role.CUSTOMER:
@@ -103,7 +106,7 @@ def set_goal(
         evaluate(goal, now)
         if care_sees(record, goal):
             tell_care_team(customer.pk, "goal", goal.pk)
-        if record.by_other:
+        if record.by_other and notify:
             notify_proposed(goal, actor)
             record_access(actor, [customer], "add", "goals", "http")
     return goal
@@ -175,9 +178,15 @@ def default_title(goal: Goal) -> str:
     if goal.kind == Goal.Kind.TARGET and goal.test is not None:
         number = f"{goal.target:g}"
         return f"{goal.test.name()} {SYMBOLS[goal.comparison]} {number} {label(goal.test.unit)}"
-    every = "every day" if goal.period == Goal.Period.DAY else "a week"
-    count = "" if goal.times == 1 and goal.period == Goal.Period.DAY else f" {goal.times} times"
-    return f"{goal.habit}{count} {every}"
+    return habit_words(goal.habit, goal.times, goal.period)
+
+
+def habit_words(habit: str, times: object, period: str) -> str:
+    """A habit with its cadence in words ("Water every day", "Walk once a week", "Walk 3
+    times a week")."""
+    if period == Goal.Period.DAY:
+        return f"{habit} every day" if times == 1 else f"{habit} {times} times a day"
+    return f"{habit} once a week" if times == 1 else f"{habit} {times} times a week"
 
 
 def latest_value(customer_id: int, test_id: int) -> float | None:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictFloat, StrictInt
 
 from accounts import limits
 from accounts.bounds import MAX_ID, Id
@@ -39,19 +39,20 @@ class AttachmentIn(Input):
 
 class GoalSpecIn(Input):
     """A goal the plan proposes when published (``advice.plan_goals``): a target on a test,
-    or a habit; the fields of the other kind left out."""
+    or a habit; the fields of the other kind left out. Numbers are numbers (no "80" for
+    80); bounds and words are checked by the service, which names the field at fault."""
 
     kind: Literal["target", "habit"]
-    title: str | None = Field(default=None, max_length=limits_of_goals.MAX_TITLE)
-    test: str | None = Field(default=None, max_length=64, description="a test's code")
+    title: str | None = None
+    test: str | None = Field(default=None, description="a test's code")
     comparison: Literal["lt", "lte", "gt", "gte"] | None = None
-    target: float | None = None
-    unit: str | None = Field(default=None, max_length=32, description="default: the test's")
-    due_in_days: int | None = Field(default=None, ge=1, le=limits_of_goals.MAX_DUE_DAYS)
-    habit: str | None = Field(default=None, max_length=limits_of_goals.MAX_HABIT)
-    times: int | None = Field(default=None, ge=1, le=50)
+    target: StrictFloat | StrictInt | None = None
+    unit: str | None = Field(default=None, description="default: the test's")
+    due_in_days: StrictInt | None = None
+    habit: str | None = None
+    times: StrictInt | None = None
     period: Literal["day", "week"] | None = None
-    remind_at: str | None = Field(default=None, max_length=8, description="local time, HH:MM")
+    remind_at: str | None = Field(default=None, description="local time, HH:MM")
 
 
 class GoalSpecOut(Schema):
@@ -68,6 +69,9 @@ class GoalSpecOut(Schema):
     remind_at: str | None = None
     # How it reads: its title, or the name the goal it proposes gets.
     shown_as: str
+    # Whether the plan proposed it (a plan's versions; null on a template). The customer
+    # sees only the goals proposed to them.
+    proposed: bool | None = None
 
 
 class ContentIn(Patch):
@@ -388,7 +392,7 @@ def get_version(request: HttpRequest, plan_id: int, number: int) -> dict[str, An
     viewer = signed_in_user(request)
     plan, version = plan_reads.version_of(viewer, plan_id, number)
     plan_reads.audit(viewer, plan.customer_id)
-    return plan_reads.version_out(version)
+    return version
 
 
 class CompareQuery(Input):

@@ -15,9 +15,10 @@ from typing import Any
 
 from accounts.models import User
 from advice.models import CarePlan, CarePlanVersion
-from advice.plan_goals import spec_title
-from advice.plan_reads import readable_versions
+from advice.plan_goals import spec_key, spec_title
+from advice.plan_reads import GoalsSeen, readable_versions
 from core.errors import NotFound, ServiceError
+from profiles.catalogue import TestIndex
 
 
 def diff(old: Sequence[str], new: Sequence[str]) -> list[dict[str, str]]:
@@ -36,7 +37,18 @@ def _attachment(a: dict[str, str]) -> str:
     return f"{a['title']} <{a['url']}>"
 
 
-def compare_versions(old: CarePlanVersion | None, new: CarePlanVersion) -> dict[str, Any]:
+def _goals(version: CarePlanVersion, seen: GoalsSeen | None) -> list[str]:
+    """A version's goals as they read (for the customer, those proposed to them only)."""
+    specs = [g for g in version.goals if isinstance(g, dict)]
+    index = seen.index if seen is not None else TestIndex()
+    if seen is not None and seen.customer:
+        specs = [g for g in specs if spec_key(g, index) in seen.proposed]
+    return [spec_title(g, index) for g in specs]
+
+
+def compare_versions(
+    old: CarePlanVersion | None, new: CarePlanVersion, seen: GoalsSeen | None = None
+) -> dict[str, Any]:
     """``old`` None: the first version, everything added."""
     before: dict[str, Any] = {
         "title": old.title if old else "",
@@ -44,7 +56,7 @@ def compare_versions(old: CarePlanVersion | None, new: CarePlanVersion) -> dict[
         "recommendations": list(old.recommendations) if old else [],
         "tasks": [t.get("text", "") for t in old.tasks] if old else [],
         "attachments": [_attachment(a) for a in old.attachments] if old else [],
-        "goals": [spec_title(g) for g in old.goals] if old else [],
+        "goals": _goals(old, seen) if old else [],
     }
     return {
         "from": old.number if old else None,
@@ -58,7 +70,7 @@ def compare_versions(old: CarePlanVersion | None, new: CarePlanVersion) -> dict[
         "recommendations": diff(before["recommendations"], list(new.recommendations)),
         "tasks": diff(before["tasks"], [t.get("text", "") for t in new.tasks]),
         "attachments": diff(before["attachments"], [_attachment(a) for a in new.attachments]),
-        "goals": diff(before["goals"], [spec_title(g) for g in new.goals]),
+        "goals": diff(before["goals"], _goals(new, seen)),
         "change_note": new.change_note,
         "published_at": new.published_at,
     }
@@ -69,7 +81,7 @@ def compare(
 ) -> tuple[CarePlan, dict[str, Any]]:
     """``to``: by default the version in force (the latest draft for a plan never
     published); ``from``: by default the version before ``to``."""
-    plan, versions = readable_versions(viewer, plan_id)
+    plan, versions, seen = readable_versions(viewer, plan_id)
     by_number = {v.number: v for v in versions}
     if not versions:
         raise NotFound("this plan has no version to compare")
@@ -88,4 +100,4 @@ def compare(
         old = by_number.get(from_number)
         if old is None:
             raise NotFound("no such version of this plan")
-    return plan, compare_versions(old, new)
+    return plan, compare_versions(old, new, seen)

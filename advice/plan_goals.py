@@ -28,9 +28,11 @@ import datetime as dt
 import math
 from typing import Any
 
+from django.db import transaction
+
 from accounts.models import User
 from advice.goal_status import zone_of
-from advice.goals import MAX_TIMES, SYMBOLS, set_goal
+from advice.goals import MAX_TIMES, SYMBOLS, habit_words, set_goal
 from advice.models import CarePlan, Goal
 from core.errors import ServiceError
 from profiles.catalogue import TestIndex
@@ -41,6 +43,11 @@ MAX_GOALS = 10
 MAX_DUE_DAYS = 3_650
 MAX_TITLE = 200
 MAX_HABIT = 120
+# Characters that change how the words around them read or hide: direction overrides and
+# isolates, zero-width spaces, the byte-order mark.
+INVISIBLE = frozenset(
+    "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
 
 
 def _bad(message: str, field: str) -> ServiceError:
@@ -67,8 +74,10 @@ def _words(value: object, field: str, limit: int, *, required: bool) -> str:
     text = " ".join(value.split())
     if required and not text:
         raise _bad("must not be empty", field)
-    if len(text) > limit or "\x00" in text:
-        raise _bad(f"at most {limit} characters, no NUL", field)
+    if len(text) > limit:
+        raise _bad(f"at most {limit} characters", field)
+    if any(ord(ch) < 32 or ord(ch) == 127 or ch in INVISIBLE for ch in text):
+        raise _bad("no control, direction or zero-width characters", field)
     return text
 
 
@@ -85,7 +94,7 @@ def _only(spec: dict[str, Any], at: str, others: tuple[str, ...], kind: str) -> 
 def _target(spec: dict[str, Any], at: str, index: TestIndex) -> dict[str, Any]:
     _only(spec, at, HABIT_FIELDS, "target")
     code = spec.get("test")
-    test = index.by_code.get(code) if isinstance(code, str) else None
+    test = index.find(code) if isinstance(code, str) else None  # active tests only
     if test is None:
         raise ServiceError(
             f"no test {code!r} in the catalogue", code="unknown_test", field=f"{at}.test"
@@ -138,8 +147,8 @@ def _habit(spec: dict[str, Any], at: str) -> dict[str, Any]:
 
 
 def check_goal_specs(value: object, index: TestIndex | None = None) -> list[dict[str, Any]]:
-    """The specs as stored (checked and normalised), or ``ServiceError`` naming the field
-    (``goals.{i}.{name}``)."""
+    """The specs as stored (checked and normalised, each goal once), or ``ServiceError``
+    naming the field (``goals.{i}.{name}``)."""
     specs = list(value) if isinstance(value, list | tuple) else None
     if specs is None or len(specs) > MAX_GOALS:
         raise _bad(f"goals: a list of at most {MAX_GOALS}", "goals")
@@ -160,59 +169,140 @@ def check_goal_specs(value: object, index: TestIndex | None = None) -> list[dict
         if title:
             out["title"] = title
         checked.append(out)
-    return checked
+    # The same goal asked twice is kept once (the first, with its words).
+    kept: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for out in checked:
+        kept.setdefault(spec_key(out, index), out)
+    return list(kept.values())
 
 
 def spec_title(spec: dict[str, Any], index: TestIndex | None = None) -> str:
-    """How a spec reads (its own title, or as the goal it proposes would be named)."""
+    """How a spec reads: its own title, or the words the goal it proposes is named by (the
+    title it is proposed with: the same words on the plan and on the goals page)."""
     if spec.get("title"):
         return str(spec["title"])
     if spec.get("kind") == Goal.Kind.TARGET:
-        test = (index or TestIndex()).by_code.get(spec.get("test", ""))
+        test = (index or TestIndex()).by_code.get(str(spec.get("test", "")))
         name = test.name() if test is not None else str(spec.get("test"))
-        symbol = SYMBOLS.get(spec.get("comparison", ""), "")
-        return f"{name} {symbol} {spec.get('target', 0):g} {label(spec.get('unit', ''))}".strip()
-    every = "every day" if spec.get("period") == Goal.Period.DAY else "a week"
-    times = spec.get("times", 1)
-    count = "" if times == 1 and spec.get("period") == Goal.Period.DAY else f" {times} times"
-    return f"{spec.get('habit', '')}{count} {every}"
+        symbol = SYMBOLS.get(str(spec.get("comparison", "")), "")
+        target = spec.get("target", 0)
+        number = f"{target:g}" if isinstance(target, int | float) else str(target)
+        return f"{name} {symbol} {number} {label(str(spec.get('unit', '')))}".strip()
+    return habit_words(str(spec.get("habit", "")), spec.get("times"), str(spec.get("period")))
 
 
-def specs_out(specs: list[Any], index: TestIndex | None = None) -> list[dict[str, Any]]:
-    """The specs as an answer shows them (each with the words it reads as)."""
+def spec_key(spec: dict[str, Any], index: TestIndex) -> tuple[Any, ...]:
+    """What a spec asks, whatever its words: a goal of the plan asking the same is the same
+    goal (a title or a due date changed proposes nothing new)."""
+    if spec.get("kind") == Goal.Kind.TARGET:
+        return ("target", spec.get("test"), spec.get("comparison"), _canonical(spec, index))
+    habit = " ".join(str(spec.get("habit", "")).split()).lower()
+    return ("habit", habit, spec.get("times"), spec.get("period"))
+
+
+def _canonical(spec: dict[str, Any], index: TestIndex) -> float | None:
+    test = index.by_code.get(str(spec.get("test", "")))
+    if test is None:
+        return None
+    try:
+        value, _ = to_canonical(test, float(spec["target"]), str(spec.get("unit") or test.unit))
+    except (KeyError, TypeError, ValueError, ServiceError):
+        return None
+    return round(value, 4)
+
+
+def goal_key(goal: Goal, codes: dict[int, str]) -> tuple[Any, ...]:
+    """``spec_key`` of a goal already proposed (``codes``: test ids to codes)."""
+    if goal.kind == Goal.Kind.TARGET:
+        return ("target", codes.get(goal.test_id or 0), goal.comparison, goal.target)
+    return ("habit", " ".join(goal.habit.split()).lower(), goal.times, goal.period)
+
+
+def proposed_keys(plan_ids: list[int]) -> dict[int, set[tuple[Any, ...]]]:
+    """For each plan, the keys of the goals it proposed (one query)."""
+    codes = {t.pk: t.code for t in TestIndex().tests}
+    out: dict[int, set[tuple[Any, ...]]] = {pk: set() for pk in plan_ids}
+    for goal in Goal.objects.filter(plan_id__in=plan_ids).only(
+        "plan_id", "kind", "test_id", "comparison", "target", "habit", "times", "period"
+    ):
+        out.setdefault(goal.plan_id or 0, set()).add(goal_key(goal, codes))
+    return out
+
+
+def specs_out(
+    specs: list[Any], index: TestIndex | None = None, proposed: set[tuple[Any, ...]] | None = None
+) -> list[dict[str, Any]]:
+    """The specs as an answer shows them, each with the words it reads as and, where the
+    caller knows the plan's goals (``proposed``), whether it was proposed."""
+    dicts = [s for s in specs if isinstance(s, dict)]
+    if not dicts:
+        return []
     index = index or TestIndex()
-    return [{**s, "shown_as": spec_title(s, index)} for s in specs if isinstance(s, dict)]
+    return [
+        {
+            **s,
+            "shown_as": spec_title(s, index),
+            "proposed": None if proposed is None else spec_key(s, index) in proposed,
+        }
+        for s in dicts
+    ]
 
 
-def propose(actor: User, plan: CarePlan, specs: list[dict[str, Any]]) -> list[Goal]:
-    """Each spec as a goal proposed to the plan's customer (``set_goal``'s checks and
-    notice); a refusal names the goal it is about (``goals.{i}.{field}``)."""
-    if not specs:
+def _goal_args(spec: dict[str, Any], today: dt.date, index: TestIndex) -> dict[str, Any]:
+    args: dict[str, Any] = {"kind": spec["kind"], "title": spec_title(spec, index)}
+    if spec["kind"] == Goal.Kind.TARGET:
+        args.update(test=spec["test"], comparison=spec["comparison"], target=spec["target"])
+        args["unit"] = spec.get("unit")
+        if spec.get("due_in_days"):
+            args["due_on"] = today + dt.timedelta(days=int(spec["due_in_days"]))
+    else:
+        args.update(habit=spec["habit"], times=spec["times"], period=spec["period"])
+        if spec.get("remind_at"):
+            args["remind_at"] = dt.time.fromisoformat(spec["remind_at"])
+    return args
+
+
+def to_propose(plan: CarePlan, specs: list[Any]) -> list[tuple[int, dict[str, Any]]]:
+    """(index in the version, spec) of the specs no goal of the plan asks already (each
+    asked once, however often the version or its words repeat it)."""
+    seen = proposed_keys([plan.pk])[plan.pk]
+    index = TestIndex()
+    out = []
+    for i, spec in enumerate(specs):
+        if not isinstance(spec, dict):
+            continue
+        key = spec_key(spec, index)
+        if key not in seen:
+            seen.add(key)
+            out.append((i, spec))
+    return out
+
+
+def propose(
+    actor: User, plan: CarePlan, specs: list[Any], *, skip_refused: bool = False
+) -> list[Goal]:
+    """The plan's goal specs that no goal of the plan asks yet, each as a goal proposed to
+    its customer (``set_goal``'s checks). A refusal names the goal it is about
+    (``goals.{i}.{field}``); with ``skip_refused`` (a plan sent to a group) that goal is
+    passed over, in a savepoint, and the others go on. The customer is not told goal by
+    goal: the plan's own notice says a plan waits, and its goals wait on the goals page."""
+    wanted = to_propose(plan, specs)
+    if not wanted:
         return []
     customer = User.objects.get(pk=plan.customer_id)
     today = dt.datetime.now(dt.UTC).astimezone(zone_of(customer)).date()
+    index = TestIndex()
     proposed = []
-    for i, spec in enumerate(specs):
-        args: dict[str, Any] = {"kind": spec["kind"], "title": spec.get("title", "")}
-        if spec["kind"] == Goal.Kind.TARGET:
-            args.update(test=spec["test"], comparison=spec["comparison"], target=spec["target"])
-            args["unit"] = spec.get("unit")
-            if spec.get("due_in_days"):
-                args["due_on"] = today + dt.timedelta(days=int(spec["due_in_days"]))
-        else:
-            args.update(habit=spec["habit"], times=spec["times"], period=spec["period"])
-            if spec.get("remind_at"):
-                args["remind_at"] = dt.time.fromisoformat(spec["remind_at"])
+    for i, spec in wanted:
+        args = _goal_args(spec, today, index)
         try:
-            proposed.append(set_goal(actor, plan.customer_id, plan_id=plan.pk, **args))
+            with transaction.atomic():
+                proposed.append(
+                    set_goal(actor, plan.customer_id, plan_id=plan.pk, notify=False, **args)
+                )
         except ServiceError as error:
+            if skip_refused:
+                continue
             error.field = f"goals.{i}.{error.field}" if error.field else f"goals.{i}"
             raise
     return proposed
-
-
-def new_specs(published: list[Any], before: list[Any] | None) -> list[dict[str, Any]]:
-    """The specs of a version being published that the version in force before it did
-    not hold (the same spec in both was proposed already)."""
-    earlier = [s for s in (before or []) if isinstance(s, dict)]
-    return [s for s in published if isinstance(s, dict) and s not in earlier]

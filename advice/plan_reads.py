@@ -7,6 +7,7 @@ customer's access log per request (the caller, which knows the door, writes it:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -14,9 +15,10 @@ from django.db.models import Prefetch, QuerySet
 from accounts.audit import record_access
 from accounts.models import User
 from advice.models import CarePlan, CarePlanVersion
-from advice.plan_goals import specs_out
+from advice.plan_goals import proposed_keys, specs_out
 from advice.plan_permissions import NO_PLAN, check_can_read_plan, check_can_read_plans_of
 from core.errors import NotFound
+from profiles.catalogue import TestIndex
 from profiles.permissions import Relation
 
 
@@ -33,7 +35,30 @@ def tasks_out(version: CarePlanVersion) -> list[dict[str, Any]]:
     ]
 
 
-def version_out(version: CarePlanVersion) -> dict[str, Any]:
+@dataclass(frozen=True)
+class GoalsSeen:
+    """What a reader is shown of a plan's goal specs: whether each was proposed (the keys
+    of the goals the plan proposed), and for the customer only those that were (a spec that
+    could not be proposed to them, or a draft's, is the care team's to see)."""
+
+    proposed: set[tuple[Any, ...]]
+    customer: bool
+    index: TestIndex
+
+
+def goals_seen(plan_ids: list[int], relation: Relation) -> dict[int, GoalsSeen]:
+    """For each plan, what its reader is shown of its goals (one query for all)."""
+    keys = proposed_keys(plan_ids)
+    index = TestIndex()
+    return {pk: GoalsSeen(keys[pk], relation is Relation.SELF, index) for pk in plan_ids}
+
+
+def goals_out(version: CarePlanVersion, seen: GoalsSeen) -> list[dict[str, Any]]:
+    shown = specs_out(version.goals, seen.index, seen.proposed)
+    return [g for g in shown if g["proposed"]] if seen.customer else shown
+
+
+def version_out(version: CarePlanVersion, seen: GoalsSeen) -> dict[str, Any]:
     return {
         "number": version.number,
         "title": version.title,
@@ -42,7 +67,7 @@ def version_out(version: CarePlanVersion) -> dict[str, Any]:
         "recommendations": list(version.recommendations),
         "tasks": tasks_out(version),
         "attachments": [{"title": a["title"], "url": a["url"]} for a in version.attachments],
-        "goals": specs_out(version.goals),
+        "goals": goals_out(version, seen),
         "change_note": version.change_note,
         "written_by": person(version.written_by),
         "created_at": version.created_at,
@@ -52,10 +77,10 @@ def version_out(version: CarePlanVersion) -> dict[str, Any]:
     }
 
 
-def draft_out(draft: CarePlanVersion) -> dict[str, Any]:
+def draft_out(draft: CarePlanVersion, seen: GoalsSeen) -> dict[str, Any]:
     """A draft as its care team reads it: nothing in it is ticked, so its tasks are their
     words alone."""
-    return {**version_out(draft), "tasks": [{"text": t.get("text", "")} for t in draft.tasks]}
+    return {**version_out(draft, seen), "tasks": [{"text": t.get("text", "")} for t in draft.tasks]}
 
 
 def _seen(plan: CarePlan, relation: Relation) -> list[CarePlanVersion]:
@@ -66,7 +91,8 @@ def _seen(plan: CarePlan, relation: Relation) -> list[CarePlanVersion]:
     return versions
 
 
-def plan_out(plan: CarePlan, relation: Relation) -> dict[str, Any]:
+def plan_out(plan: CarePlan, relation: Relation, seen: GoalsSeen | None = None) -> dict[str, Any]:
+    seen = seen or goals_seen([plan.pk], relation)[plan.pk]
     versions = _seen(plan, relation)
     in_force = next((v for v in versions if v.number == plan.published_version), None)
     draft = next((v for v in versions if v.published_at is None), None)
@@ -81,8 +107,8 @@ def plan_out(plan: CarePlan, relation: Relation) -> dict[str, Any]:
         "archived_at": plan.archived_at,
         "created_at": plan.created_at,
         "updated_at": plan.updated_at,
-        "in_force": version_out(in_force) if in_force else None,
-        "draft": draft_out(draft) if draft else None,
+        "in_force": version_out(in_force, seen) if in_force else None,
+        "draft": draft_out(draft, seen) if draft else None,
         "versions": [
             {
                 "number": v.number,
@@ -117,7 +143,9 @@ def plans_of(viewer: User, customer_id: int) -> list[dict[str, Any]]:
     plans = CarePlan.objects.filter(customer_id=customer_id)
     if relation is Relation.SELF:
         plans = plans.exclude(published_version=0)
-    return [plan_out(p, relation) for p in _with_versions(plans)]
+    found = list(_with_versions(plans))
+    seen = goals_seen([p.pk for p in found], relation)
+    return [plan_out(p, relation, seen[p.pk]) for p in found]
 
 
 def plan_for(viewer: User, plan_id: int) -> tuple[CarePlan, Relation]:
@@ -132,15 +160,17 @@ def plan_detail(viewer: User, plan_id: int) -> tuple[CarePlan, dict[str, Any]]:
     return plan, plan_out(plan, relation)
 
 
-def version_of(viewer: User, plan_id: int, number: int) -> tuple[CarePlan, CarePlanVersion]:
-    """One version the viewer may read (a customer: a published one)."""
+def version_of(viewer: User, plan_id: int, number: int) -> tuple[CarePlan, dict[str, Any]]:
+    """One version the viewer may read (a customer: a published one), as they read it."""
     plan, relation = plan_for(viewer, plan_id)
     found = next((v for v in _seen(plan, relation) if v.number == number), None)
     if found is None:
         raise NotFound("no such version of this plan")
-    return plan, found
+    return plan, version_out(found, goals_seen([plan.pk], relation)[plan.pk])
 
 
-def readable_versions(viewer: User, plan_id: int) -> tuple[CarePlan, list[CarePlanVersion]]:
+def readable_versions(
+    viewer: User, plan_id: int
+) -> tuple[CarePlan, list[CarePlanVersion], GoalsSeen]:
     plan, relation = plan_for(viewer, plan_id)
-    return plan, _seen(plan, relation)
+    return plan, _seen(plan, relation), goals_seen([plan.pk], relation)[plan.pk]

@@ -16,11 +16,10 @@ from celery import shared_task
 from django.db import transaction
 
 from accounts.models import User
-from advice.models import CarePlan, CarePlanVersion, Goal, PlanBatch
+from advice.models import CarePlan, CarePlanVersion, PlanBatch
 from advice.plan_goals import propose
 from advice.plan_notices import KIND, notify_sent
 from advice.topics import tell_care_team
-from core.errors import ServiceError
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -43,7 +42,6 @@ def tell_plan_sent(batch_id: int) -> int:
             kind=KIND, user_id__in=customers, data__batch=batch_id
         ).values_list("user_id", flat=True)
     )
-    _propose_goals(batch)
     active = User.objects.filter(pk__in=customers - told, is_active=True)
     waiting = sorted(active.values_list("pk", flat=True))
     notify_sent(waiting, batch_id)
@@ -52,29 +50,32 @@ def tell_plan_sent(batch_id: int) -> int:
     plans = CarePlan.objects.filter(batch=batch, customer_id__in=waiting)
     for customer_id, plan_id in plans.values_list("customer_id", "pk"):
         tell_care_team(customer_id, "plan", plan_id)
+    _propose_goals(batch)
     return len(waiting)
 
 
 def _propose_goals(batch: PlanBatch) -> None:
-    """The goals of each published copy, proposed once (a copy with goals of its own
-    already is passed over). A copy whose goals cannot be proposed to its customer (a test
-    they keep from the care team) proposes none, and the others go on."""
-    with_goals = (
-        CarePlanVersion.objects.filter(plan__batch=batch, number=1, published_at__isnull=False)
-        .filter(plan__archived_at__isnull=True)
-        .exclude(goals=[])
-        .select_related("plan")
-    )
-    done = set(Goal.objects.filter(plan__batch=batch).values_list("plan_id", flat=True))
+    """The goals of each published copy that no goal of it asks yet, customer by
+    customer, after they were told of the plan. One run at a time per send (the send's row
+    locked), so two runs propose nothing twice; a goal that cannot be proposed to its
+    customer (a test they keep from the care team) is passed over, the copy's others go on,
+    and it is proposed with a later version once it can be; a customer whose goals fail
+    for any other reason is logged, and the others go on."""
     author = batch.author
-    skipped = 0
-    for version in with_goals:
-        if version.plan_id in done or author is None:
-            continue
-        try:
-            with transaction.atomic():
-                propose(author, version.plan, list(version.goals))
-        except ServiceError:
-            skipped += 1
-    if skipped:
-        logger.info("plan send %s: goals not proposed to %s customers", batch.pk, skipped)
+    if author is None:
+        return
+    with transaction.atomic():
+        PlanBatch.objects.select_for_update().filter(pk=batch.pk).first()
+        copies = (
+            CarePlanVersion.objects.filter(plan__batch=batch, published_at__isnull=False)
+            .filter(plan__archived_at__isnull=True)
+            .exclude(goals=[])
+            .select_related("plan")
+        )
+        in_force = [v for v in copies if v.number == v.plan.published_version]
+        for version in in_force:
+            try:
+                with transaction.atomic():
+                    propose(author, version.plan, list(version.goals), skip_refused=True)
+            except Exception:
+                logger.exception("plan send %s: the goals of plan %s", batch.pk, version.plan_id)

@@ -17,11 +17,14 @@ from advice.plan_content import check_content
 from advice.plan_goals import check_goal_specs, specs_out
 from advice.plan_permissions import check_can_edit_template, check_is_dietitian
 from advice.plan_reads import person
+from profiles.catalogue import TestIndex
 
 FIELDS = ("title", "body", "recommendations", "tasks")
 
 
-def template_out(template: PlanTemplate, viewer: User) -> dict[str, Any]:
+def template_out(
+    template: PlanTemplate, viewer: User, index: TestIndex | None = None
+) -> dict[str, Any]:
     return {
         "id": template.pk,
         "owner": person(template.owner),
@@ -32,7 +35,7 @@ def template_out(template: PlanTemplate, viewer: User) -> dict[str, Any]:
         "body_html": template.body_html,
         "recommendations": list(template.recommendations),
         "tasks": [{"text": t.get("text", "")} for t in template.tasks if isinstance(t, dict)],
-        "goals": specs_out(template.goals),
+        "goals": specs_out(template.goals, index),
         "created_at": template.created_at,
         "updated_at": template.updated_at,
     }
@@ -43,7 +46,8 @@ def templates_for(viewer: User) -> list[dict[str, Any]]:
     check_is_dietitian(viewer)
     found = PlanTemplate.objects.filter(Q(owner=viewer) | Q(shared=True)).select_related("owner")
     ordered = sorted(found, key=lambda t: (t.owner_id != viewer.pk, t.title.lower(), t.pk))
-    return [template_out(t, viewer) for t in ordered]
+    index = TestIndex()
+    return [template_out(t, viewer, index) for t in ordered]
 
 
 def create_template(owner: User, given: dict[str, Any], shared: bool = False) -> PlanTemplate:

@@ -24,7 +24,7 @@ from accounts.audit import record_access
 from accounts.models import User
 from advice.models import CarePlan, CarePlanVersion, PlanTemplate
 from advice.plan_content import Content, check_content, check_note
-from advice.plan_goals import check_goal_specs, new_specs, propose
+from advice.plan_goals import check_goal_specs, propose
 from advice.plan_notices import notify_published
 from advice.plan_permissions import (
     NO_PLAN,
@@ -190,8 +190,9 @@ def publish_plan(actor: User, plan_id: int) -> CarePlan:
         plan.published_version = draft.number
         plan.updated_at = now
         plan.save(update_fields=["published_version", "updated_at"])
-        # Its goals not proposed yet (a refusal undoes the publish, naming the goal).
-        propose(actor, plan, new_specs(draft.goals, replaced.goals if replaced else None))
+        # Its goals no goal of the plan asks yet (a refusal undoes the publish, naming
+        # the goal).
+        propose(actor, plan, list(draft.goals))
         record_access(actor, plan.customer_id, "write", "care plan", "http")
         notify_published(plan, first=draft.number == 1)
         tell_care_team(plan.customer_id, "plan", plan.pk)

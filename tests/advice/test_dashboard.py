@@ -4,7 +4,10 @@ queries, each customer shown in their access log."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.models import AccessAuditEntry
 from accounts.roles import Role
@@ -24,6 +27,11 @@ from tests.advice.dashboard_helpers import (
     value_of,
 )
 from tests.helpers import api_json, bearer
+
+
+def as_json(moment: dt.datetime) -> str:
+    """A time as the API writes it."""
+    return str(DjangoJSONEncoder().default(moment))
 
 
 @pytest.fixture
@@ -68,7 +76,7 @@ def test_latest_values_and_trends_only_of_tests_shared_with_the_care_team(
             result(customer, "weight", kg, days_ago)
         result(customer, "bmi", 27.0, days_ago=7)
         result(customer, "hba1c", 6.1, days_ago=30)
-        result(customer, "hba1c", 6.15, days_ago=3)  # within the display precision: flat
+        last = result(customer, "hba1c", 6.15, days_ago=3)  # within the precision: flat
     keep_to_self(bob, "weight")  # and so BMI too (it tells the weight)
     rows = rows_by_name(board(client, dietitian, "tests=weight,bmi,hba1c"))
     weight = value_of(rows["Ann"], "weight")
@@ -79,6 +87,7 @@ def test_latest_values_and_trends_only_of_tests_shared_with_the_care_team(
         hidden = value_of(rows["Bob"], code)
         assert hidden["value"] is None and hidden["trend"] is None and hidden["taken_at"] is None
     assert value_of(rows["Bob"], "hba1c")["value"] == 6.15
+    assert value_of(rows["Bob"], "hba1c")["taken_at"] == as_json(last.taken_at)
     # A rise past the flat band is "up"; a small one stays "flat".
     result(ann, "weight", 78.5, days_ago=1)  # mean before: 79.33: down by 0.83 (> 0.79)
     result(ann, "hba1c", 6.6, days_ago=1)
@@ -109,7 +118,8 @@ def test_counts_of_alerts_goals_check_ins_and_messages(client, make_user, dietit
     row = rows_by_name(board(client, dietitian))["Ann"]
     assert row["open_alerts"] == 3 and row["worst_severity"] == "critical"
     assert row["missed_check_ins"] == 5 and row["goals_at_risk"] == 2
-    assert row["last_check_in"].startswith(shared.at.isoformat()[:19])
+    # The time as every answer gives it (UTC, said so), on PostgreSQL and SQLite alike.
+    assert row["last_check_in"] == as_json(shared.at)
     assert latest_private.at > shared.at
     assert row["unread_messages"] == 3
     mark_read(dietitian, sent[1].conversation_id, sent[1].seq)
@@ -153,6 +163,11 @@ def test_sort_filter_search_and_pages(client, make_user, dietitian):
     assert order("filter=unread") == ["bob"]
     assert order("filter=alerts,unread") == ["bob"]
     assert order("q=a") == ["Ann", "Cat", "Dan"]
+    # Beyond ASCII: the name as written, or in capitals, finds the customer.
+    emile = make_user(display_name="Émile")
+    into_care(emile, dietitian)
+    assert order("q=Émile") == order("q=ÉMILE") == order("q=mile") == ["Émile"]
+    emile.delete()
     page = board(client, dietitian, "limit=2&offset=2")
     assert [r["customer"]["name"] for r in page["items"]] == ["Cat", "Dan"]
     assert page["count"] == 4

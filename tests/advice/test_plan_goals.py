@@ -68,7 +68,7 @@ def test_a_template_keeps_checked_goals_and_refuses_bad_ones_naming_the_goal(cli
     )
     assert [g["shown_as"] for g in made["goals"]] == [
         "Weight ≤ 80 kg",
-        "Water with each meal 3 times every day",
+        "Water with each meal 3 times a day",
     ]
     assert made["goals"][0]["due_in_days"] == 90
 
@@ -108,30 +108,35 @@ def test_publishing_proposes_the_plans_goals_once_each(client, dietitian, cara):
     )  # fmt: skip
     assert [g["shown_as"] for g in plan["draft"]["goals"]] == [
         "Weight ≤ 80 kg",
-        "Water with each meal 3 times every day",
+        "Water with each meal 3 times a day",
     ]
     # A draft proposes nothing: the customer sees no goal of it.
     assert ok(call(client, "GET", cara, "/goals")) == []
 
     ok(call(client, "POST", dietitian, f"/care-plans/{plan['id']}/publish"))
     goals = {g.title: g for g in Goal.objects.filter(customer=cara)}
-    assert set(goals) == {"Weight ≤ 80 kg", "Water with each meal 3 times every day"}
+    assert set(goals) == {"Weight ≤ 80 kg", "Water with each meal 3 times a day"}
     assert {g.status for g in goals.values()} == {Goal.Status.PROPOSED}
     assert {g.plan_id for g in goals.values()} == {plan["id"]}
     today = timezone.now().astimezone(zone_of(cara)).date()
     assert goals["Weight ≤ 80 kg"].due_on == today + dt.timedelta(days=90)
-    assert Notification.objects.filter(user=cara, kind="care.goal_proposed").count() == 2
+    # The plan's notice tells her; its goals wait on her goals page, not a notice each.
+    assert list(Notification.objects.filter(user=cara).values_list("kind", flat=True)) == [
+        "plan.published"
+    ]
     mine = ok(call(client, "GET", cara, "/goals"))
     assert sorted(g["plan_id"] for g in mine) == [plan["id"], plan["id"]]
 
-    # A new version proposes only the goals the version in force did not hold.
+    # A new version proposes only what no goal of the plan asks yet: new words or a new
+    # due date for the same goal, or the same goal twice, propose nothing more.
+    renamed = {**WEIGHT, "title": "Lighter by spring", "due_in_days": 120}
     ok(
         call(
             client,
             "PATCH",
             dietitian,
             f"/care-plans/{plan['id']}",
-            {"goals": [WEIGHT, WATER, WALKS]},
+            {"goals": [renamed, WATER, WALKS, WALKS]},
         )
     )
     ok(call(client, "POST", dietitian, f"/care-plans/{plan['id']}/publish"))
@@ -144,8 +149,8 @@ def test_publishing_proposes_the_plans_goals_once_each(client, dietitian, cara):
     assert Goal.objects.filter(customer=cara).count() == 3
     compared = ok(call(client, "GET", cara, f"/care-plans/{plan['id']}/compare"))
     assert [(line["op"], line["text"]) for line in compared["goals"]] == [
-        ("removed", "Weight ≤ 80 kg"),
-        ("removed", "Water with each meal 3 times every day"),
+        ("removed", "Lighter by spring"),
+        ("removed", "Water with each meal 3 times a day"),
         ("unchanged", "A brisk walk 3 times a week"),
     ]
 
@@ -210,7 +215,14 @@ def test_a_plan_sent_to_a_class_proposes_its_goals_to_each_member_who_can_have_t
     assert (outcome["sent"], outcome["skipped"]) == (3, 0)
     for member in members[:2]:
         assert Goal.objects.filter(customer=member, status=Goal.Status.PROPOSED).count() == 2
-    assert not Goal.objects.filter(customer=keeps).exists()
+    # The one who keeps their weight gets the habit; the target waits, and their plan
+    # shows them only the goal proposed to them (their care team sees both, marked).
+    assert [g.habit for g in Goal.objects.filter(customer=keeps)] == ["Water with each meal"]
+    copy = CarePlan.objects.get(batch_id=outcome["batch_id"], customer=keeps)
+    theirs = ok(call(client, "GET", keeps, f"/care-plans/{copy.pk}"))["in_force"]["goals"]
+    assert [g["shown_as"] for g in theirs] == ["Water with each meal 3 times a day"]
+    team = ok(call(client, "GET", dietitian, f"/care-plans/{copy.pk}"))["in_force"]["goals"]
+    assert [(g["test"], g["proposed"]) for g in team] == [(None, True), ("weight", False)]
     # Each customer's care team hears of their new plan, as for a plan published alone.
     plans = dict(
         CarePlan.objects.filter(batch_id=outcome["batch_id"]).values_list("customer_id", "pk")
@@ -227,4 +239,67 @@ def test_a_plan_sent_to_a_class_proposes_its_goals_to_each_member_who_can_have_t
     from advice.plan_tasks import tell_plan_sent
 
     tell_plan_sent(outcome["batch_id"])
-    assert Goal.objects.filter(customer__in=members).count() == 4
+    assert Goal.objects.filter(customer__in=members).count() == 5
+    # Once they share their weight, the next version proposes the target.
+    Choice.objects.filter(customer=keeps).delete()
+    ok(call(client, "PATCH", dietitian, f"/care-plans/{copy.pk}", {"body": "Read the labels."}))
+    ok(call(client, "POST", dietitian, f"/care-plans/{copy.pk}/publish"))
+    assert Goal.objects.filter(customer=keeps).count() == 2
+
+
+def test_goals_are_checked_as_written_and_read_as_they_are_named(client, dietitian, cara):
+    MedicalTest.objects.filter(code="hba1c").update(retired_at=timezone.now())
+    retired = {"kind": "target", "test": "hba1c", "comparison": "lt", "target": 6.5}
+    refused(
+        call(client, "POST", dietitian, "/plan-templates", {"title": "x", "goals": [retired]}),
+        400,
+        "goals.0.test",
+    )
+    for bad in (
+        {**WEIGHT, "target": "80"},
+        {**WATER, "times": True},
+        {**WEIGHT, "due_in_days": 1.5},
+    ):
+        assert (
+            call(
+                client, "POST", dietitian, "/plan-templates", {"title": "x", "goals": [bad]}
+            ).status_code
+            == 422
+        )
+    for field, bad in (
+        ("goals.0.title", {**WATER, "title": "Drink\u202eretaw"}),
+        ("goals.0.due_in_days", {**WEIGHT, "due_in_days": 0}),
+        ("goals.0.times", {**WATER, "times": 30}),
+    ):
+        refused(
+            call(client, "POST", dietitian, "/plan-templates", {"title": "x", "goals": [bad]}),
+            400,
+            field,
+        )
+    assert not PlanTemplate.objects.exists()
+
+    # In pounds, and once a week: the plan and the goal say the same words.
+    pounds = {
+        "kind": "target",
+        "test": "weight",
+        "comparison": "lte",
+        "target": 176,
+        "unit": "[lb_av]",
+    }
+    weekly = {"kind": "habit", "habit": "Batch cooking", "times": 1, "period": "week"}
+    plan = ok(
+        call(
+            client,
+            "POST",
+            dietitian,
+            "/care-plans",
+            {"customer_id": cara.pk, "title": "Plan", "goals": [pounds, weekly]},
+        ),
+        201,
+    )
+    shown = [g["shown_as"] for g in plan["draft"]["goals"]]
+    assert shown == ["Weight ≤ 176 lb", "Batch cooking once a week"]
+    ok(call(client, "POST", dietitian, f"/care-plans/{plan['id']}/publish"))
+    assert sorted(Goal.objects.filter(customer=cara).values_list("title", flat=True)) == sorted(
+        shown
+    )

@@ -37,13 +37,20 @@ def test_a_templates_goals_are_proposed_to_the_customer_when_her_plan_is_publish
     second.get_by_label("Target", exact=True).fill("900")
     assert_accessible(dirk, "a template with two goals being written")
     dirk.get_by_role("button", name="Save template").click()
-    expect(dirk.locator("#form-status")).to_contain_text("Not saved: Weight must be from")
-    second.get_by_label("Target", exact=True).fill("80")
+    # The form says which goal and which field, beside it, and puts the focus there.
+    expect(dirk.locator("#form-status")).to_contain_text(
+        "Not saved: Goal 2, Target: Weight must be from"
+    )
+    target = second.get_by_label("Target", exact=True)
+    expect(target).to_be_focused()
+    expect(target).to_have_attribute("aria-invalid", "true")
+    assert_accessible(dirk, "a goal refused, its field marked")
+    target.fill("80")
     dirk.get_by_role("button", name="Save template").click()
     expect(dirk.locator("#form-status")).to_contain_text("Saved: Hydration.")
     card = dirk.get_by_role("article", name="Hydration")
     expect(card.locator("li")).to_have_text(
-        ["Water with each meal 3 times every day", "Weight ≤ 80 kg"]
+        ["Water with each meal 3 times a day", "Weight ≤ 80 kg"]
     )
 
     dirk.goto(f"/care/customers/{gina_id}/plans")
@@ -62,7 +69,7 @@ def test_a_templates_goals_are_proposed_to_the_customer_when_her_plan_is_publish
     expect(gina.get_by_role("article", name="Hydration")).to_contain_text("Weight ≤ 80 kg")
     gina.goto("/goals")
     goals = gina.locator("main")
-    expect(goals).to_contain_text("Water with each meal 3 times every day")
+    expect(goals).to_contain_text("Water with each meal 3 times a day")
     expect(goals).to_contain_text("Weight ≤ 80 kg")
     expect(goals).to_contain_text("Proposed")
     assert_accessible(gina, "goals a plan proposed")

@@ -104,7 +104,7 @@ function planView(plan) {
           await load();
         } catch (error) {
           publish.disabled = false;
-          showStatus("list-status", "Could not publish: " + reason(error), true);
+          showStatus("list-status", "Could not publish: " + goalSaid(error, shown), true);
         }
       });
       actions.append(publish);
@@ -149,6 +149,18 @@ async function load() {
     list.replaceChildren();
     showStatus("list-status", "Could not load the plans: " + reason(error), true);
   }
+}
+
+/**
+ * A refusal to publish, naming the goal it is about ("goals.1.test": the plan's second
+ * goal, by the words it reads as).
+ * @param {unknown} error @param {Version} version
+ */
+function goalSaid(error, version) {
+  const field = error instanceof ApiError && error.body ? String(error.body.field || "") : "";
+  const match = /^goals\.(\d+)/.exec(field);
+  const goal = match && version.goals ? version.goals[Number(match[1])] : undefined;
+  return goal ? `the goal “${goal.shown_as}”: ${reason(error)}` : reason(error);
 }
 
 // --- the form (dietitians) -------------------------------------------------------------
@@ -242,7 +254,7 @@ if (form) {
       stopEditing();
       await load();
     } catch (error) {
-      showStatus("form-status", "Not saved: " + reason(error), true);
+      showStatus("form-status", "Not saved: " + (goals?.explain(error) || reason(error)), true);
     }
   });
   loadTemplates().catch((error) => showStatus("form-status", "Could not load your templates: " + reason(error), true));

@@ -130,7 +130,7 @@ form.addEventListener("submit", async (event) => {
     stopEditing();
     await load();
   } catch (error) {
-    showStatus("form-status", "Not saved: " + reason(error), true);
+    showStatus("form-status", "Not saved: " + (goals.explain(error) || reason(error)), true);
   }
 });
 

@@ -4,13 +4,14 @@
 // (a habit, or a target on a test from the catalogue). The server checks each goal and
 // names the one at fault ("goals.1.target"); the form says which.
 
-import { api, el } from "./live.js";
+import { ApiError, api, el } from "./live.js";
 
 /**
  * @typedef {{kind: "target" | "habit", title?: string | null, test?: string | null,
  *   comparison?: string | null, target?: number | null, unit?: string | null,
  *   due_in_days?: number | null, habit?: string | null, times?: number | null,
- *   period?: string | null, remind_at?: string | null, shown_as?: string}} GoalSpec
+ *   period?: string | null, remind_at?: string | null, shown_as?: string,
+ *   proposed?: boolean | null}} GoalSpec
  * @typedef {{code: string, name: string, unit: string, unit_labels: Record<string, string>}} CatalogueTest
  */
 
@@ -32,7 +33,19 @@ export function goalSpecsView(specs) {
     "div",
     {},
     el("h3", {}, "Goals proposed"),
-    el("ul", { className: "plan-items" }, ...specs.map((s) => el("li", {}, s.shown_as || s.habit || s.test || ""))),
+    el(
+      "ul",
+      { className: "plan-items" },
+      ...specs.map((s) =>
+        el(
+          "li",
+          {},
+          s.shown_as || s.habit || s.test || "",
+          // (The care team's reading: a goal the customer could not be offered yet.)
+          s.proposed === false ? el("span", { className: "muted" }, " (not proposed yet)") : null,
+        ),
+      ),
+    ),
   );
 }
 
@@ -63,7 +76,8 @@ function input(type, attributes = {}) {
 /**
  * The editor: a fieldset holding one fieldset a goal, and a button to add one.
  * @param {HTMLElement} container where it goes (emptied)
- * @returns {{get: () => GoalSpec[], set: (specs: GoalSpec[]) => void}}
+ * @returns {{get: () => GoalSpec[], set: (specs: GoalSpec[]) => void,
+ *   explain: (error: unknown) => string | null, clear: () => void}}
  */
 export function goalSpecsEditor(container) {
   const list = el("div", { className: "goal-specs" });
@@ -76,14 +90,51 @@ export function goalSpecsEditor(container) {
     add,
   );
   container.replaceChildren(outer);
-  /** @type {{get: () => GoalSpec, node: HTMLElement}[]} */
+  /** @type {{get: () => GoalSpec, node: HTMLElement, controls: Record<string, HTMLElement>, remove: HTMLElement}[]} */
   let items = [];
+  const failed = el("p", { className: "status error", role: "alert" });
+  failed.hidden = true;
+  outer.insertBefore(failed, list);
 
   function renumber() {
     items.forEach((item, i) => {
       const legend = item.node.querySelector("legend");
       if (legend) legend.textContent = `Goal ${i + 1}`;
+      item.remove.setAttribute("aria-label", `Remove goal ${i + 1}`);
     });
+  }
+
+  /** No control says it is wrong any more. */
+  function clear() {
+    for (const node of outer.querySelectorAll("[aria-invalid]")) {
+      node.removeAttribute("aria-invalid");
+      node.removeAttribute("aria-describedby");
+    }
+    for (const node of outer.querySelectorAll(".goal-spec-error")) node.remove();
+  }
+
+  /**
+   * The server named a goal's field ("goals.1.target"): that control says so, next to it,
+   * and takes the focus. Returns the words for the form's status, or null when the error
+   * is not about a goal.
+   * @param {unknown} error
+   */
+  function explain(error) {
+    clear();
+    const field = error instanceof ApiError && error.body ? String(error.body.field || "") : "";
+    const match = /^goals\.(\d+)(?:\.(\w+))?$/.exec(field);
+    if (!match || !(error instanceof ApiError)) return null;
+    const item = items[Number(match[1])];
+    if (!item) return null;
+    const control = item.controls[match[2] || "kind"] || item.controls.kind;
+    const label = item.node.querySelector(`label[for="${control.id}"]`);
+    const said = `Goal ${Number(match[1]) + 1}, ${label ? label.textContent : "this goal"}: ${error.message}`;
+    const note = el("p", { className: "goal-spec-error error", id: `${control.id}-error` }, error.message);
+    control.setAttribute("aria-invalid", "true");
+    control.setAttribute("aria-describedby", note.id);
+    control.closest(".goal-spec-field")?.append(note);
+    control.focus();
+    return said;
   }
 
   /** @param {GoalSpec | null} spec */
@@ -129,6 +180,8 @@ export function goalSpecsEditor(container) {
       field(`goal-spec-due-${n}`, "Due in days (optional)", due),
     );
     const remove = el("button", { type: "button", className: "secondary" }, "Remove this goal");
+    /** @type {Record<string, HTMLElement>} */
+    const controls = { kind, title, habit, times, period, remind_at: remind, test, comparison, target, unit, due_in_days: due };
     const node = el(
       "fieldset",
       { className: "goal-spec" },
@@ -143,6 +196,9 @@ export function goalSpecsEditor(container) {
       habitPart.hidden = kind.value !== "habit";
       targetPart.hidden = kind.value !== "target";
     };
+    // As many times as the period allows (the server's bounds: 24 a day, 50 a week).
+    const showMost = () => times.setAttribute("max", period.value === "day" ? "24" : "50");
+    period.addEventListener("change", showMost);
     /** @param {string} chosen */
     const fillUnits = (chosen) => {
       tests().then((all) => {
@@ -156,11 +212,17 @@ export function goalSpecsEditor(container) {
     };
     kind.addEventListener("change", showKind);
     test.addEventListener("change", () => fillUnits(""));
-    tests().then((all) => {
-      test.replaceChildren(...all.map((t) => el("option", { value: t.code }, t.name)));
-      if (spec?.test) test.value = spec.test;
-      fillUnits(spec?.unit || "");
-    });
+    tests()
+      .then((all) => {
+        test.replaceChildren(...all.map((t) => el("option", { value: t.code }, t.name)));
+        if (spec?.test) test.value = spec.test;
+        fillUnits(spec?.unit || "");
+      })
+      .catch(() => {
+        catalogue = null; // asked again by the next goal added
+        failed.textContent = "The list of tests could not be loaded: a target cannot be chosen now. Try again later.";
+        failed.hidden = false;
+      });
     kind.value = spec?.kind || "habit";
     title.value = spec?.title || "";
     habit.value = spec?.habit || "";
@@ -171,6 +233,7 @@ export function goalSpecsEditor(container) {
     target.value = spec?.target === null || spec?.target === undefined ? "" : String(spec.target);
     due.value = spec?.due_in_days ? String(spec.due_in_days) : "";
     showKind();
+    showMost();
     /** @returns {GoalSpec} */
     const get = () => {
       const named = title.value.trim() ? { title: title.value.trim() } : {};
@@ -194,7 +257,7 @@ export function goalSpecsEditor(container) {
         remind_at: remind.value || null,
       };
     };
-    const item = { get, node };
+    const item = { get, node, controls, remove };
     remove.addEventListener("click", () => {
       items = items.filter((x) => x !== item);
       node.remove();
@@ -209,6 +272,8 @@ export function goalSpecsEditor(container) {
 
   add.addEventListener("click", () => addRow(null).focus());
   return {
+    explain,
+    clear,
     get: () => items.map((item) => item.get()),
     set: (specs) => {
       items = [];
