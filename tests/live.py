@@ -107,6 +107,10 @@ class Server:
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.2)
+        if self.process.poll() is None:  # not answering: not left running after the test
+            self.process.kill()
+            self.process.wait(10)
+        self.log.close()
         raise RuntimeError(f"server did not start: {(workdir / 'server.log').read_text()[-2000:]}")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
