@@ -19,6 +19,34 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("DATA_DIR", "/tmp/edietitian-tests")  # noqa: S108
 
 
+def _worker_index() -> int:
+    """Which pytest-xdist worker this process is (gw0, gw1, ...): 0 when not parallel."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker.removeprefix("gw")) if worker.startswith("gw") else 0
+
+
+def _own_redis_database(url: str, index: int) -> str:
+    """Worker N of a parallel run uses the Redis database N after the one named: the rate
+    limits, presence and channel layer of one worker never see another's keys."""
+    parts = urlsplit(url)
+    if index == 0 or not parts.scheme.startswith("redis"):
+        return url
+    number = int(parts.path.strip("/") or 0) + index
+    if number > 15:
+        raise RuntimeError(
+            f"REDIS_URL {url}: worker {index} would need Redis database {number} (0-15); "
+            "name a lower database or run fewer workers"
+        )
+    return parts._replace(path=f"/{number}").geturl()
+
+
+# Each xdist worker has its own Redis database and data directory; pytest-django gives it
+# a test database of its own (test_<name>_gw<N>).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["REDIS_URL"] = _own_redis_database(os.environ["REDIS_URL"], _worker_index())
+    os.environ["DATA_DIR"] = f"{os.environ['DATA_DIR']}-{os.environ['PYTEST_XDIST_WORKER']}"
+
+
 def _reachable(url: str, default_port: int) -> bool:
     parts = urlsplit(url)
     try:

@@ -35,6 +35,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=f"{marker} is not reachable here"))
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The clusters' migrated template database (tests/live.py) goes with the session."""
+    from tests import live
+
+    live.drop_migrated_template()
+
+
 # The data migrations whose rows tests rely on: (module, the function that adds them).
 MIGRATED_ROWS = (
     ("profiles.migrations.0002_starter_attributes", "add_starter_attributes"),
@@ -43,18 +50,14 @@ MIGRATED_ROWS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _migrated_rows(request: pytest.FixtureRequest) -> None:
-    """A transactional test empties every table when it ends, the rows that data
-    migrations made too (the profile attributes, the medical-test catalogue): each
-    transactional test starts with them made again, whatever ran before it."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
-        "transactional_db" in request.fixturenames
+def _transactional(item: pytest.Item, fixturenames: list[str]) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in fixturenames
     )
-    if not transactional:
-        return
-    request.getfixturevalue("transactional_db")
+
+
+def _add_migrated_rows_if_missing() -> None:
     from django.apps import apps  # (the settings are loaded by now)
 
     from profiles.models import MedicalTest  # (the apps are loaded by now)
@@ -63,6 +66,32 @@ def _migrated_rows(request: pytest.FixtureRequest) -> None:
         return
     for module, function in MIGRATED_ROWS:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _migrated_rows(request: pytest.FixtureRequest) -> None:
+    """A transactional test empties every table when it ends, the rows that data
+    migrations made too (the profile attributes, the medical-test catalogue): each
+    transactional test starts with them made again, whatever ran before it."""
+    if not _transactional(request.node, request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    _add_migrated_rows_if_missing()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """...and once it has emptied them, they are made again at once, for the tests after it
+    that run in a transaction of their own. pytest-django runs those first, but a parallel
+    worker (pytest-xdist) takes whole files in turn, so one may follow a transactional test.
+    (After the last test the test database is gone: nothing to make again.)"""
+    result = yield
+    if nextitem is not None and _transactional(item, getattr(item, "fixturenames", [])):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _add_migrated_rows_if_missing()
+    return result
 
 
 @pytest.fixture(scope="session")

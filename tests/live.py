@@ -1,7 +1,8 @@
 """Real servers for end-to-end tests: ``scripts/serve`` processes in production mode,
-sharing one fresh PostgreSQL database and a Redis of their own (a redis-server on a free
-port, so a test can stop and start it); and what any test that starts a process needs (the
-repository root, a free port, an environment without the test settings)."""
+sharing one fresh PostgreSQL database (a copy of one migrated once) and a Redis of their
+own (a redis-server on a free port, so a test can stop and start it); and what any test
+that starts a process needs (the repository root, a free port, an environment without the
+test settings)."""
 
 from __future__ import annotations
 
@@ -106,6 +107,10 @@ class Server:
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.2)
+        if self.process.poll() is None:  # not answering: not left running after the test
+            self.process.kill()
+            self.process.wait(10)
+        self.log.close()
         raise RuntimeError(f"server did not start: {(workdir / 'server.log').read_text()[-2000:]}")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
@@ -219,12 +224,82 @@ class Server:
         return f"ws://127.0.0.1:{self.port}/ws/"
 
 
+# An embedded server's SQLite database migrated once per test process (SQLite migrates
+# slowly: it rebuilds a table for most changes); servers that are not about a first start
+# begin with a copy and migrate it again, which finds nothing to do.
+_sqlite_template: Path | None = None
+
+
+def with_migrated_sqlite(workdir: Path, templates: Path) -> Path:
+    """``workdir`` holding a copy of a migrated embedded-mode database (``templates``: a
+    directory for the one it is copied from); for ``Server(..., workdir, migrate=True)``."""
+    global _sqlite_template
+    if _sqlite_template is None:
+        templates.mkdir(parents=True, exist_ok=True)
+        migrated = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=clean_env(DATA_DIR=str(templates), DJANGO_SETTINGS_MODULE="server.settings"),
+            capture_output=True,
+            text=True,
+        )
+        if migrated.returncode != 0:
+            raise RuntimeError(f"migrating the SQLite template failed: {migrated.stderr}")
+        _sqlite_template = templates / "db.sqlite3"
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_sqlite_template, workdir / "db.sqlite3")
+    return workdir
+
+
+# The database every cluster's is a copy of: migrated once per test process (``migrate``,
+# as ``scripts/serve`` runs it), then copied by PostgreSQL for each cluster, which is much
+# faster than migrating each one. Dropped when the session ends (tests/conftest.py).
+_template: str | None = None
+
+
+def _migrated_template(env: dict[str, str], workdir: Path) -> str:
+    global _template
+    if _template is None:
+        name = f"edt_template_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        base = PG_ADMIN.rsplit("/", 1)[0]
+        migrated = subprocess.run(
+            [env["PYTHON"], "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env={
+                **env,
+                "DATABASE_URL": f"{base}/{name}",
+                "DJANGO_SETTINGS_MODULE": "server.settings",
+                "DATA_DIR": str(workdir),
+            },
+            capture_output=True,
+            text=True,
+        )
+        if migrated.returncode != 0:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            raise RuntimeError(
+                f"migrating the clusters' template failed: {migrated.stdout}{migrated.stderr}"
+            )
+        _template = name
+    return _template
+
+
+def drop_migrated_template() -> None:
+    global _template
+    if _template is not None:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{_template}" WITH (FORCE)')
+        _template = None
+
+
 class Cluster:
+    """Servers sharing a database (born migrated) and a Redis of their own."""
+
     def __init__(self, tmp: Path, **env: str) -> None:
         self.tmp = tmp
         self.database = f"edt_cluster_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{self.database}"')
         self.redis = RedisServer(tmp)
         self.redis.start()
         base = PG_ADMIN.rsplit("/", 1)[0]
@@ -245,13 +320,21 @@ class Cluster:
             LOG_LEVEL="WARNING",
         )
         self.env.update(env)
+        try:
+            template = _migrated_template(self.env, tmp / "template")
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{self.database}" TEMPLATE "{template}"')
+        except BaseException:
+            self.redis.stop()
+            raise
         self.servers: list[Server] = []
 
-    def start_server(self, migrate: bool = False, **env: str) -> Server:
-        """A server on the cluster's database and Redis; ``env`` adds to the cluster's."""
+    def start_server(self, **env: str) -> Server:
+        """A server on the cluster's database and Redis; ``env`` adds to the cluster's. The
+        database is migrated already: no server migrates it again."""
         workdir = self.tmp / f"server{len(self.servers)}"
         workdir.mkdir()
-        server = Server({**self.env, **env}, workdir, migrate)
+        server = Server({**self.env, **env}, workdir, migrate=False)
         self.servers.append(server)
         return server
 

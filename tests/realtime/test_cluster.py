@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cluster, Server, Server]]:
     cluster = Cluster(tmp_path_factory.mktemp("cluster"))
     try:
-        first = cluster.start_server(migrate=True)
+        first = cluster.start_server()
         second = cluster.start_server()
         yield cluster, first, second
     finally:

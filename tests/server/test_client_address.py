@@ -35,7 +35,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 @pytest.fixture(scope="module")
 def direct(cluster: Cluster) -> Server:
     """No proxy in front (the default): ``make run``, or a container reached directly."""
-    return cluster.start_server(migrate=True)
+    return cluster.start_server()
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from events.models import Event
 from realtime.registry import registry
 from server.api import api
 from tests.helpers import api_json, bearer
-from tests.live import Server, clean_env
+from tests.live import Server, clean_env, with_migrated_sqlite
 
 HUGE = 2**70  # 1180591620717411303424
 IN_9999 = "9999-12-31T23:59:00Z"
@@ -232,7 +232,10 @@ def test_a_body_over_the_limit_answers_413_with_a_json_error(client, organiser, 
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``scripts/serve`` with no services named: embedded mode, SQLite, DEBUG on."""
-    server = Server(clean_env(), tmp_path_factory.mktemp("bounds"), migrate=True)
+    workdir = with_migrated_sqlite(
+        tmp_path_factory.mktemp("bounds"), tmp_path_factory.getbasetemp() / "sqlite-template"
+    )
+    server = Server(clean_env(), workdir, migrate=True)
     yield server
     server.stop()
 

@@ -20,7 +20,7 @@ def no_content_security_policy_violations() -> Iterator[None]:
     assert CSP_VIOLATIONS == []
 
 
-# One cluster (database, Redis, a server) and one Chromium for the browser modules. A
+# One cluster (database, Redis, a server) for the browser modules. A
 # module that needs a database of its own (it counts what every member sees) says so with
 # ``OWN_CLUSTER = {<settings>}``. Imported here, not at the top: importing
 # tests.web.browsing skips when Chromium is missing.
@@ -28,9 +28,9 @@ def _migrated_cluster(workdir: Path, **env: str) -> Iterator[Any]:
     from tests.web.browsing import a_cluster  # skips without Chromium, see above
 
     for cluster in a_cluster(workdir, **env):
-        # Its first server migrates the database; a module may start more servers on it
-        # with settings of its own.
-        cluster.start_server(migrate=True)
+        # Its database is born migrated; a module may start more servers on it with
+        # settings of its own.
+        cluster.start_server()
         yield cluster
 
 
@@ -55,7 +55,10 @@ def server(cluster: Any) -> Any:
     return cluster.servers[0]
 
 
-@pytest.fixture(scope="session")
+# A Chromium per module: Playwright's synchronous API runs an event loop in this thread
+# while it is started, and Django refuses database access from a thread with a running
+# loop. A parallel worker may run a file of database tests after a browser module.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from tests.web.browsing import launch  # skips without Chromium, see above
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import Server, clean_env
+from tests.live import Server, clean_env, with_migrated_sqlite
 from tests.web.browsing import (
     Browser,
     Page,
@@ -34,7 +34,9 @@ class DemoServer(Server):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    workdir: Path = tmp_path_factory.mktemp("demo")
+    workdir: Path = with_migrated_sqlite(
+        tmp_path_factory.mktemp("demo"), tmp_path_factory.getbasetemp() / "sqlite-template"
+    )
     server = DemoServer(clean_env(), workdir, migrate=True)
     server.workdir = workdir
     yield server

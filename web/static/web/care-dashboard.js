@@ -115,16 +115,24 @@ function render(board) {
   next.hidden = last >= board.count;
 }
 
+let loads = 0; // the latest load started: only its answer is shown
+
+/** The board as the controls ask; null when it failed or a later load took over. */
 async function load() {
+  const mine = ++loads;
   const params = query();
   history.replaceState(null, "", "/care?" + params.toString());
   params.set("limit", String(PAGE));
   try {
     /** @type {Board} */
     const board = await api("GET", "/care/dashboard?" + params.toString());
+    // Two changes in a row (the sort, then the order) make two requests, whose answers
+    // may come back in either order: an earlier one must not replace a later one.
+    if (mine !== loads) return null;
     render(board);
     return board;
   } catch (error) {
+    if (mine !== loads) return null;
     showStatus("board-status", "Could not load your customers: " + reason(error), true);
     return null;
   }

@@ -42,6 +42,9 @@ live.listen({
 });
 
 async function loadCategories() {
+  // What the address asked for when the page opened: a search submitted while the
+  // categories load writes its own query there, and runs it itself.
+  const params = new URLSearchParams(location.search);
   const list = byId("categories");
   list.replaceChildren();
   /** @type {Category[]} */
@@ -54,7 +57,6 @@ async function loadCategories() {
     button.addEventListener("click", () => openCategory(c.id, true));
     list.append(el("li", {}, button));
   }
-  const params = new URLSearchParams(location.search);
   const wanted = Number(params.get("c"));
   if (wanted) await openCategory(wanted, false);
   const query = params.get("q");
@@ -149,8 +151,11 @@ newThread.addEventListener("submit", async (event) => {
   }
 });
 
+let searches = 0; // the latest search started: only its answer is shown
+
 /** @param {string} query @param {boolean} focus */
 async function search(query, focus) {
+  const mine = ++searches;
   const section = byId("search-results-section");
   const results = byId("search-results");
   const note = byId("search-note");
@@ -160,6 +165,7 @@ async function search(query, focus) {
   try {
     /** @type {Hit[]} */
     const hits = await api("GET", "/forum/search?q=" + encodeURIComponent(query));
+    if (mine !== searches) return;
     note.textContent = hits.length ? hits.length + " topics found for “" + query + "”" : "Nothing found for “" + query + "”";
     for (const hit of hits) {
       const href = "/forum/t/" + hit.thread + (hit.post ? "#post-" + hit.post : "");
@@ -171,6 +177,7 @@ async function search(query, focus) {
       );
     }
   } catch (problem) {
+    if (mine !== searches) return;
     note.textContent = problem instanceof Error ? problem.message : String(problem);
   }
   if (focus) byId("search-heading").focus();
