@@ -5,7 +5,7 @@ professional is in the customer's access log."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -37,6 +37,11 @@ class AttachmentIn(Input):
     url: str = Field(max_length=limits_of.MAX_URL, description="an https:// address")
 
 
+# A whole number within what any store holds (the service checks the goal's own bounds and
+# names the field; past these, the shape is wrong: 422).
+Whole = Annotated[StrictInt, Field(ge=-MAX_ID, le=MAX_ID)]
+
+
 class GoalSpecIn(Input):
     """A goal the plan proposes when published (``advice.plan_goals``): a target on a test,
     or a habit; the fields of the other kind left out. Numbers are numbers (no "80" for
@@ -46,11 +51,11 @@ class GoalSpecIn(Input):
     title: str | None = None
     test: str | None = Field(default=None, description="a test's code")
     comparison: Literal["lt", "lte", "gt", "gte"] | None = None
-    target: StrictFloat | StrictInt | None = None
+    target: StrictFloat | Whole | None = None
     unit: str | None = Field(default=None, description="default: the test's")
-    due_in_days: StrictInt | None = None
+    due_in_days: Whole | None = None
     habit: str | None = None
-    times: StrictInt | None = None
+    times: Whole | None = None
     period: Literal["day", "week"] | None = None
     remind_at: str | None = Field(default=None, description="local time, HH:MM")
 

@@ -1,12 +1,20 @@
-"""Plain helpers for the care plan tests: an API call as a member, its answer checked,
-and a plan written and published by a dietitian through the API."""
+"""Plain helpers for the care plan tests: a customer put in a professional's care, an API
+call as a member, its answer checked, and a plan written and published by a dietitian
+through the API."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from accounts.models import User
+from advice.models import CareTeamMember
+from profiles.models import Consent
 from tests.helpers import api_json, bearer
+
+
+def in_care(customer: User, professional: User) -> None:
+    CareTeamMember.objects.get_or_create(customer=customer, professional=professional)
+    Consent.objects.get_or_create(customer=customer, purpose=Consent.Purpose.CARE, version="1")
 
 
 def call(client: Any, method: str, actor: User, path: str, body: dict | None = None) -> Any:

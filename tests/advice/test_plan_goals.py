@@ -20,7 +20,7 @@ from events.models import ClassSeries, Enrollment
 from notifications.models import Notification
 from profiles.models import MedicalTest
 from profiles.models import TestAudience as Choice
-from tests.advice.test_plans import call, in_care, ok
+from tests.advice.plan_helpers import call, in_care, ok
 from tests.helpers import api_json
 
 pytestmark = pytest.mark.django_db

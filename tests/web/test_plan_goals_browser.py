@@ -60,6 +60,7 @@ def test_a_templates_goals_are_proposed_to_the_customer_when_her_plan_is_publish
     ).to_have_value("80")
     dirk.get_by_role("button", name="Save draft").click()
     expect(dirk.locator("#form-status")).to_contain_text("Draft saved")
+    # (Saved at once, before the catalogue's list of tests had loaded, or after: the same.)
     dirk.get_by_role("button", name="Publish Hydration").click()
     expect(dirk.locator("#list-status")).to_contain_text("Published")
     expect(dirk.get_by_role("article", name="Hydration")).to_contain_text("Goals proposed")

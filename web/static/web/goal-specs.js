@@ -241,10 +241,11 @@ export function goalSpecsEditor(container) {
         return {
           kind: "target",
           ...named,
-          test: test.value,
+          // (Until the catalogue has loaded, the goal keeps the test and unit it had.)
+          test: test.value || spec?.test || "",
           comparison: comparison.value,
           target: target.value === "" ? null : Number(target.value),
-          unit: unit.value || null,
+          unit: unit.value || spec?.unit || null,
           due_in_days: due.value === "" ? null : Number(due.value),
         };
       }
