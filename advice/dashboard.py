@@ -183,10 +183,9 @@ def dashboard(viewer: User, ask: Ask, *, locale: str = "en", door: str = "http")
     if ask.needs_unread:
         ids = sql.in_care_ids(viewer.pk)
         unread = unread_from(viewer.pk, ids) if ids else {}
-    shape = _shape(ask, unread, index.tests)
+    shape = _shape(viewer, ask, unread, index.tests)
     page = sql.rows(
-        viewer.pk,
-        **shape,
+        shape,
         sort=SORT_COLUMNS[ask.sort],
         descending=ask.descending,
         limit=ask.limit,
@@ -204,7 +203,7 @@ def dashboard(viewer: User, ask: Ask, *, locale: str = "en", door: str = "http")
     if page:
         total = page[0].total
     elif ask.offset:  # past the end: the total needs a statement of its own
-        total = sql.count(viewer.pk, **shape)
+        total = sql.count(shape)
     else:
         total = 0
     return {
@@ -216,14 +215,17 @@ def dashboard(viewer: User, ask: Ask, *, locale: str = "en", door: str = "http")
     }
 
 
-def _shape(ask: Ask, unread: dict[int, int] | None, catalogue: list[MedicalTest]) -> dict[str, Any]:
+def _shape(
+    viewer: User, ask: Ask, unread: dict[int, int] | None, catalogue: list[MedicalTest]
+) -> sql.Shape:
     """What the statement of the rows needs besides the sort and the page."""
-    return {
-        "catalogue": catalogue,
-        "severity_rank": SEVERITY_RANK,
-        "severities": SEVERITIES,
-        "unread": unread,
-        "customer_id": ask.customer_id,
-        "q": ask.q,
-        "filters": [SORT_COLUMNS[name] for name in ask.filters],
-    }
+    return sql.Shape(
+        professional_id=viewer.pk,
+        catalogue=catalogue,
+        severity_rank=SEVERITY_RANK,
+        severities=SEVERITIES,
+        unread=unread,
+        customer_id=ask.customer_id,
+        q=ask.q,
+        filters=[SORT_COLUMNS[name] for name in ask.filters],
+    )

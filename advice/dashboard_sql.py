@@ -150,38 +150,53 @@ def _customers(
     return sql, params
 
 
-def rows(
-    professional_id: int,
-    catalogue: Sequence[MedicalTest],
-    *,
-    severity_rank: Mapping[str, int],
-    severities: int,
-    unread: Mapping[int, int] | None,
-    customer_id: int | None,
-    q: str,
-    filters: Sequence[str],
-    sort: str,
-    descending: bool,
-    limit: int,
-    offset: int,
-) -> list[Row]:
-    """A page of the customers in care (``filters`` and ``sort``: names in ``COLUMNS``)."""
-    inner, params = _customers(
-        professional_id, catalogue, severity_rank, severities, unread, customer_id, q, filters
-    )
-    for name in (*filters, sort):
+@dataclass(frozen=True)
+class Shape:
+    """What picks the customers of a page, whatever its order and size."""
+
+    professional_id: int
+    catalogue: Sequence[MedicalTest]
+    severity_rank: Mapping[Any, int]
+    severities: int
+    unread: Mapping[int, int] | None
+    customer_id: int | None
+    q: str
+    filters: Sequence[str]
+
+
+def _matching(shape: Shape) -> tuple[str, list[Any]]:
+    """``FROM ... WHERE ...`` of the customers that match (``filters``: names in
+    ``COLUMNS``)."""
+    for name in shape.filters:
         if name not in COLUMNS:
             raise ValueError(f"no column {name!r}")
-    where = " AND ".join(f"{name} > 0" for name in filters) or "1 = 1"
+    inner, params = _customers(
+        shape.professional_id,
+        shape.catalogue,
+        shape.severity_rank,
+        shape.severities,
+        shape.unread,
+        shape.customer_id,
+        shape.q,
+        shape.filters,
+    )
+    where = " AND ".join(f"{name} > 0" for name in shape.filters) or "1 = 1"
+    return f"FROM ({inner}) customers WHERE {where}", params  # (names checked above)
+
+
+def rows(shape: Shape, *, sort: str, descending: bool, limit: int, offset: int) -> list[Row]:
+    """A page of the customers in care, ordered by ``sort`` (a name in ``COLUMNS``)."""
+    if sort not in COLUMNS:
+        raise ValueError(f"no column {sort!r}")
+    matching, params = _matching(shape)
     direction = "DESC" if descending else "ASC"
     sql = f"""
         SELECT id, display_name, alert_score, missed, at_risk, last_check_in,
           COUNT(*) OVER () AS total
-        FROM ({inner}) customers
-        WHERE {where}
+        {matching}
         ORDER BY {sort} {direction} NULLS LAST, sort_name ASC, id ASC
         LIMIT %s OFFSET %s
-    """  # noqa: S608  (column names checked against COLUMNS above)
+    """
     found = _fetch(sql, [*params, limit, offset])
     return [
         Row(
@@ -197,27 +212,10 @@ def rows(
     ]
 
 
-def count(
-    professional_id: int,
-    catalogue: Sequence[MedicalTest],
-    *,
-    severity_rank: Mapping[str, int],
-    severities: int,
-    unread: Mapping[int, int] | None,
-    customer_id: int | None,
-    q: str,
-    filters: Sequence[str],
-) -> int:
-    """How many customers the same filters match (a page past the end has no total)."""
-    inner, params = _customers(
-        professional_id, catalogue, severity_rank, severities, unread, customer_id, q, filters
-    )
-    for name in filters:
-        if name not in COLUMNS:
-            raise ValueError(f"no column {name!r}")
-    where = " AND ".join(f"{name} > 0" for name in filters) or "1 = 1"
-    sql = f"SELECT COUNT(*) FROM ({inner}) customers WHERE {where}"  # noqa: S608
-    return int(_fetch(sql, params)[0][0])
+def count(shape: Shape) -> int:
+    """How many customers match (a page past the end has no total of its own)."""
+    matching, params = _matching(shape)
+    return int(_fetch(f"SELECT COUNT(*) {matching}", params)[0][0])
 
 
 def in_care_ids(professional_id: int) -> list[int]:
