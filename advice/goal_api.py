@@ -12,7 +12,7 @@ from pydantic import Field
 from accounts.bounds import BoundedDate, Id
 from accounts.permissions import acting_user, signed_in_user
 from accounts.schemas import Input
-from advice import goals
+from advice import goal_reads, goals
 from advice.write_limits import charge_care_write
 from core.http import private_no_store
 
@@ -104,7 +104,7 @@ def list_goals(request: HttpRequest, query: Query[GoalsQuery]) -> list[dict[str,
     """A customer's goals (default: mine), as the caller may see them: the care team sees
     habits and targets on the tests shared with it (audited)."""
     user = signed_in_user(request)
-    return goals.goals_of(user, query.customer_id or user.pk, query.status)
+    return goal_reads.goals_of(user, query.customer_id or user.pk, query.status)
 
 
 @router.post("/goals", response={201: GoalOut})
@@ -115,13 +115,13 @@ def create_goal(request: HttpRequest, payload: GoalIn) -> Status[dict[str, Any]]
     charge_care_write(user)
     fields = payload.model_dump(exclude={"customer_id"})
     goal = goals.set_goal(user, payload.customer_id or user.pk, **fields)
-    return Status(201, goals.goal_detail(user, goal.pk))
+    return Status(201, goal_reads.goal_detail(user, goal.pk))
 
 
 @router.get("/goals/{goal_id}", response=GoalOut)
 def get_goal(request: HttpRequest, goal_id: int) -> dict[str, Any]:
     user = signed_in_user(request)
-    return goals.goal_detail(user, goal_id)
+    return goal_reads.goal_detail(user, goal_id)
 
 
 @router.post("/goals/{goal_id}/accept", response=GoalOut)
@@ -129,7 +129,7 @@ def accept_goal(request: HttpRequest, goal_id: int) -> dict[str, Any]:
     """The customer accepts a goal proposed to them: it starts today."""
     user = acting_user(request)
     goals.accept_goal(user, goal_id)
-    return goals.goal_detail(user, goal_id)
+    return goal_reads.goal_detail(user, goal_id)
 
 
 @router.post("/goals/{goal_id}/drop", response=GoalOut)
@@ -138,4 +138,4 @@ def drop_goal(request: HttpRequest, goal_id: int, payload: DropIn) -> dict[str, 
     user = acting_user(request)
     charge_care_write(user)
     goals.drop_goal(user, goal_id, payload.reason)
-    return goals.goal_detail(user, goal_id)
+    return goal_reads.goal_detail(user, goal_id)
